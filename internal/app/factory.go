@@ -1,0 +1,157 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/config"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/prompter"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/transport"
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
+)
+
+// NewFactory wires vnum's dependencies. Each is built on first use, in this order of need:
+// Config ← Credentials, Store ← Provider ← Numbers. The returned cleanup closes what was opened.
+func NewFactory(version string, env func(string) string, ios *iostreams.IOStreams) (*cmdutil.Factory, func()) {
+	var providerFlag string
+	f := &cmdutil.Factory{
+		AppVersion:   version,
+		IOStreams:    ios,
+		Prompter:     prompter.New(ios.In, ios.ErrOut, ios.InFd()),
+		Env:          env,
+		Now:          time.Now,
+		ProviderFlag: &providerFlag,
+	}
+	var closers []io.Closer
+
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := config.Load(config.Env(env))
+		if err == nil && cfg.PromptDisabled() {
+			ios.SetNeverPrompt(true)
+		}
+		return cfg, err
+	})
+
+	// The registry is plain data; building it cannot fail unless two carriers share a name,
+	// which the tests of providers/all rule out.
+	reg, regErr := all.Registry()
+	f.Registry = reg
+
+	httpClient := sync.OnceValue(func() *http.Client {
+		return transport.NewClient(transport.Options{
+			UserAgent: "vnum/" + version,
+			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
+			DebugOut:  ios.ErrOut,
+		})
+	})
+
+	f.Credentials = sync.OnceValues(func() (*auth.Manager, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewManager(cfg.Dir(), env), nil
+	})
+
+	var mu sync.Mutex
+	built := map[string]providers.Provider{}
+	f.Provider = func(name string) (providers.Provider, error) {
+		if regErr != nil {
+			return nil, regErr
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := built[name]; ok {
+			return p, nil
+		}
+		d, ok := f.Registry.Lookup(name)
+		if !ok {
+			return nil, cmdutil.FlagErrorf("unknown provider %q", name)
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		s := providers.Settings{DataDir: cfg.DataDir(), Env: env, Options: cfg.ProviderOptions(name), HTTP: httpClient}
+		if len(d.Credentials) > 0 {
+			m, err := f.Credentials()
+			if err != nil {
+				return nil, err
+			}
+			cred, err := m.Lookup(name, cfg.Profile())
+			if err != nil {
+				if errors.Is(err, auth.ErrMissing) {
+					return nil, &cmdutil.AuthError{Err: err}
+				}
+				return nil, err
+			}
+			s.Credentials = cred.Values
+		}
+		p, err := d.New(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if c, ok := p.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+		built[name] = p
+		return p, nil
+	}
+
+	f.Store = sync.OnceValues(func() (*store.Store, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		s, err := store.Open(filepath.Join(cfg.DataDir(), "vnum.db"))
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, s)
+		return s, nil
+	})
+
+	f.Numbers = sync.OnceValues(func() (*numbers.Manager, error) {
+		s, err := f.Store()
+		if err != nil {
+			return nil, err
+		}
+		m := numbers.New(numbers.Config{
+			Store:    s,
+			Provider: f.Provider,
+			Now:      f.Now,
+			PID:      os.Getpid(),
+			Report:   ios.StartProgress,
+		})
+		// Finish whatever an earlier run left half done before doing anything new.
+		notes, err := m.Recover(context.Background())
+		ios.StopProgress()
+		for _, n := range notes {
+			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", n)
+		}
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %v\n", err)
+		}
+		return m, nil
+	})
+
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i].Close()
+		}
+	}
+	return f, cleanup
+}

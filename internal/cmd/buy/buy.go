@@ -1,0 +1,282 @@
+// Package buy implements `vnum buy`.
+package buy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Options are buy's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Number     string
+	Country    string
+	Type       string
+	SMS, Voice bool
+	Contains   string
+	Label      string
+	ForwardTo  string
+	ForwardSMS bool
+	TTL        string
+	MaxPrice   string
+	Bundle     string
+	Address    string
+	DryRun     bool
+	Quiet      bool
+	JSON       bool
+	Yes        bool
+
+	req numbers.BuyRequest
+}
+
+// NewCmdBuy builds `vnum buy`.
+func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:   "buy (--country CC [--type T] | NUMBER) [flags]",
+		Short: "Buy a number, forward it and give it a lifetime",
+		Long: heredoc.Doc(`
+			Buy the cheapest number that matches (or NUMBER, from vnum search), then apply the
+			label, call forwarding and expiry. The price is shown before anything is spent: on a
+			terminal vnum asks (unless --yes); in a script it buys, within --max-price if given.
+
+			If the carrier's answer is lost (network failure, Ctrl-C, crash), vnum never buys
+			twice: it checks the account, and the next vnum command finishes the job.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum buy --country FR --label shop --forward-to +33612345678
+			$ n=$(vnum buy --country GB --type mobile --ttl 7d --max-price 2 -q)
+			$ vnum buy +447700900123 --label test
+		`),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Number = args[0]
+			}
+			if err := opts.parse(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Country, "country", "c", "", "ISO country code, e.g. FR (default: config country)")
+	fl.StringVarP(&opts.Type, "type", "t", "", "number type: local, mobile, national, tollfree")
+	fl.BoolVar(&opts.SMS, "sms", false, "only numbers that receive SMS")
+	fl.BoolVar(&opts.Voice, "voice", false, "only numbers that receive calls")
+	fl.StringVar(&opts.Contains, "contains", "", "digits the number must contain")
+	fl.StringVarP(&opts.Label, "label", "l", "", "your name for the number, usable as REF")
+	fl.StringVar(&opts.ForwardTo, "forward-to", "", "forward calls to this number (default: config forward_to)")
+	fl.BoolVar(&opts.ForwardSMS, "forward-sms", false, "forward SMS to the --forward-to number too")
+	fl.StringVar(&opts.TTL, "ttl", "", "release it after this long, e.g. 7d (default: config ttl; `vnum expire` releases)")
+	fl.StringVar(&opts.MaxPrice, "max-price", "", "refuse numbers costing more per month than this, e.g. 2.50")
+	fl.StringVar(&opts.Bundle, "bundle", "", "carrier regulatory bundle id (Twilio BU…)")
+	fl.StringVar(&opts.Address, "address", "", "carrier address id (Twilio AD…)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be bought, and its price, without buying")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the number (E.164)")
+	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "json")
+	return cmd
+}
+
+func (o *Options) parse() error {
+	cfg, err := o.Factory.Config()
+	if err != nil {
+		return err
+	}
+	country := o.Country
+	if country == "" {
+		country = cfg.Country()
+	}
+	var q providers.Query
+	if country != "" {
+		if q.Country, err = cmdutil.ParseCountry(country); err != nil {
+			return err
+		}
+	}
+	if q.Type, err = cmdutil.ParseType(o.Type); err != nil {
+		return err
+	}
+	req := numbers.BuyRequest{Label: o.Label, ForwardSMS: o.ForwardSMS}
+	switch {
+	case o.Number != "":
+		if req.Number, err = phone.Parse(o.Number, q.Country); err != nil {
+			return cmdutil.FlagErrorf("%v", err)
+		}
+		if o.Country != "" && phone.Country(req.Number) != q.Country {
+			return cmdutil.FlagErrorf("%s is a %s number, not %s: drop --country or pick another number",
+				phone.Format(req.Number), phone.CountryName(phone.Country(req.Number)), q.Country)
+		}
+		if o.Type != "" && phone.TypeOf(req.Number) != q.Type {
+			return cmdutil.FlagErrorf("%s is a %s number, not %s", phone.Format(req.Number), phone.TypeOf(req.Number), q.Type)
+		}
+		if o.Contains != "" {
+			return cmdutil.FlagErrorf("--contains goes with --country, not with a NUMBER")
+		}
+	case q.Country == "":
+		return cmdutil.FlagErrorf("say what to buy: --country CC (e.g. --country FR), or a NUMBER from vnum search")
+	}
+	q.SMS, q.Voice, q.Contains = o.SMS, o.Voice, o.Contains
+	req.Query = q
+	if err := cmdutil.ValidateLabel(o.Label); err != nil {
+		return err
+	}
+	fwd := o.ForwardTo
+	if fwd == "" {
+		fwd = cfg.ForwardTo()
+	}
+	if fwd != "" {
+		if req.ForwardTo, err = cmdutil.ParseNumber("--forward-to", fwd, q.Country); err != nil {
+			return err
+		}
+		if req.ForwardTo == req.Number {
+			return cmdutil.FlagErrorf("--forward-to is the number being bought: forward to your own phone instead")
+		}
+	} else if o.ForwardSMS {
+		return cmdutil.FlagErrorf("--forward-sms needs --forward-to")
+	}
+	ttl := o.TTL
+	if ttl == "" {
+		ttl = cfg.TTL()
+	}
+	if ttl != "" {
+		if req.TTL, err = cmdutil.ParseTTL(ttl); err != nil {
+			return err
+		}
+	}
+	if o.MaxPrice != "" {
+		if req.MaxPrice, err = cmdutil.ParseMaxPrice(o.MaxPrice); err != nil {
+			return err
+		}
+	}
+	if o.Bundle != "" || o.Address != "" {
+		req.Regulatory = map[string]string{}
+		if o.Bundle != "" {
+			req.Regulatory["bundle"] = o.Bundle
+		}
+		if o.Address != "" {
+			req.Regulatory["address"] = o.Address
+		}
+	}
+	o.req = req
+	return nil
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	ctx := cmd.Context()
+	name, err := o.Factory.ProviderName()
+	if err != nil {
+		return err
+	}
+	o.req.Provider = name
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		o.IO.StartProgress("Searching " + name)
+		cands, err := m.Candidates(ctx, o.req)
+		o.IO.StopProgress()
+		if err != nil {
+			return mapErr(err)
+		}
+		return o.printDryRun(cands[0])
+	}
+	if o.IO.CanPrompt() && !o.Yes {
+		o.req.Confirm = func(a providers.Available) (bool, error) {
+			o.IO.StopProgress()
+			return o.Factory.Prompter.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s a month%s?",
+				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, a.Monthly, upfront(a)), false)
+		}
+	}
+	o.IO.StartProgress("Searching " + name)
+	res, err := m.Buy(ctx, o.req)
+	o.IO.StopProgress()
+	for _, w := range res.Warnings {
+		cmdutil.Warnf(o.IO, "%s", w)
+	}
+	if err != nil {
+		if res.Number.ID != 0 {
+			// Bought, but configuring failed: the number exists and must be shown.
+			_ = o.print(res.Number)
+			return fmt.Errorf("bought %s, but %w; it is in `vnum list`, retry with `vnum forward`", phone.Format(res.Number.E164), err)
+		}
+		return mapErr(err)
+	}
+	o.Factory.Successf("Bought %s for %s a month", phone.Format(res.Number.E164), res.Number.Monthly)
+	return o.print(res.Number)
+}
+
+func (o *Options) print(n store.Number) error {
+	switch {
+	case o.Quiet:
+		_, err := fmt.Fprintln(o.IO.Out, n.E164)
+		return err
+	case o.JSON:
+		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
+	default:
+		return o.Factory.PrintNumber(n)
+	}
+}
+
+func (o *Options) printDryRun(a providers.Available) error {
+	switch {
+	case o.Quiet:
+		_, err := fmt.Fprintln(o.IO.Out, a.Number)
+		return err
+	case o.JSON:
+		return cmdutil.WriteJSON(o.IO, cmdutil.AvailableView(a))
+	}
+	v := cmdutil.AvailableView(a)
+	if !o.IO.IsStdoutTTY() {
+		_, err := fmt.Fprintf(o.IO.Out, "%s\t%s\t%s\t%s\t%s\n", v.Number, v.Type, v.MonthlyPrice, v.Currency, v.Paperwork)
+		return err
+	}
+	extra := ""
+	if o.req.TTL > 0 {
+		extra += ", released after " + cmdutil.TimeText(o.Factory.Now().Add(o.req.TTL), o.Factory.Now(), true, "")[3:]
+	}
+	if o.req.ForwardTo != "" {
+		extra += ", calls forwarded to " + phone.Format(o.req.ForwardTo)
+	}
+	_, err := fmt.Fprintf(o.IO.Out, "Would buy %s (%s, %s) for %s a month%s%s. Nothing was bought.\n",
+		phone.Format(a.Number), phone.CountryName(a.Country), a.Type, a.Monthly, upfront(a), extra)
+	return err
+}
+
+func upfront(a providers.Available) string {
+	if a.Upfront.IsZero() {
+		return ""
+	}
+	return " + " + a.Upfront.String() + " up front"
+}
+
+// mapErr gives vnum's own refusals their exit code.
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, numbers.ErrCancelled):
+		return cmdutil.ErrCancel
+	case errors.Is(err, numbers.ErrOverPrice):
+		return &cmdutil.RefusedError{Err: err}
+	case errors.Is(err, store.ErrLabelTaken):
+		return &cmdutil.FlagError{Err: err}
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+// Package forward implements `vnum forward`.
+package forward
+
+import (
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Options are forward's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Ref  string
+	To   string
+	SMS  bool
+	Off  bool
+	JSON bool
+}
+
+// NewCmdForward builds `vnum forward`.
+func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:   "forward REF (--to NUMBER [--sms] | --off)",
+		Short: "Forward calls (and SMS) to your real number, or stop",
+		Long: heredoc.Doc(`
+			Forward calls to REF to your own phone; with --sms, forward its SMS there too (where the
+			carrier can). --off stops all forwarding.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum forward shop --to +33612345678
+			$ vnum forward shop --to +33612345678 --sms
+			$ vnum forward shop --off
+		`),
+		Args: cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			switch {
+			case opts.Off && (opts.To != "" || opts.SMS):
+				return cmdutil.FlagErrorf("--off stops forwarding: do not combine it with --to or --sms")
+			case !opts.Off && opts.To == "":
+				return cmdutil.FlagErrorf("say where to forward: --to NUMBER, or --off to stop")
+			}
+			region := ""
+			if cfg, err := f.Config(); err == nil {
+				region = cfg.Country()
+			}
+			if opts.To != "" {
+				to, err := cmdutil.ParseNumber("--to", opts.To, region)
+				if err != nil {
+					return err
+				}
+				opts.To = to
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.To, "to", "", "your real number, e.g. +33612345678")
+	cmd.Flags().BoolVar(&opts.SMS, "sms", false, "forward SMS too")
+	cmd.Flags().BoolVar(&opts.Off, "off", false, "stop forwarding calls and SMS")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the number as JSON")
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+	if err != nil {
+		return err
+	}
+	if o.To == n.E164 {
+		return cmdutil.FlagErrorf("--to is %s itself: forward to your own phone instead", phone.Format(n.E164))
+	}
+	fw := providers.Forwarding{Calls: o.To}
+	if o.SMS {
+		fw.SMS = o.To
+	}
+	n, err = m.Forward(cmd.Context(), n, fw)
+	o.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if o.Off {
+		o.Factory.Successf("Stopped forwarding %s", phone.Format(n.E164))
+	} else {
+		what := "Calls"
+		if o.SMS {
+			what = "Calls and SMS"
+		}
+		o.Factory.Successf("%s to %s now reach %s", what, phone.Format(n.E164), phone.Format(o.To))
+	}
+	if o.JSON {
+		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
+	}
+	if !o.IO.IsStdoutTTY() {
+		return o.Factory.PrintNumber(n)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+// Package list implements `vnum list`.
+package list
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Options are list's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Label   string
+	Offline bool
+	JSON    bool
+}
+
+// NewCmdList builds `vnum list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:     "list [flags]",
+		Aliases: []string{"ls"},
+		Short:   "List the numbers you own, with a monthly total",
+		Long: heredoc.Doc(`
+			List the numbers you own: number, label, carrier, forwarding, expiry, monthly price and
+			state, with the monthly total per currency.
+
+			vnum first asks each carrier what the account owns, so a number bought elsewhere shows
+			up (as unmanaged) and one the carrier no longer has moves to history. --offline shows
+			what vnum last knew without asking.
+
+			On a pipe each number is one tab-separated line: number, label, provider, state,
+			forward_calls_to, forward_sms_to, expires_at, monthly_price, currency, carrier_id.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum list
+			$ vnum list --label 'shop*' --provider twilio
+			$ vnum list --json | jq -r '.numbers[].number'
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := path.Match(opts.Label, ""); err != nil {
+				return cmdutil.FlagErrorf("--label %q is not a valid pattern: %v", opts.Label, err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Label, "label", "l", "", "only labels matching this glob, e.g. 'shop*'")
+	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "do not ask the carriers; show what vnum last knew")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// Total is the monthly cost of the listed numbers in one currency.
+type Total struct {
+	Currency     string `json:"currency"`
+	MonthlyPrice string `json:"monthly_price"`
+	Count        int    `json:"count"`
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	ctx := cmd.Context()
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	only := *o.Factory.ProviderFlag
+	if only != "" {
+		if _, err := o.Factory.ProviderName(); err != nil {
+			return err
+		}
+	}
+	if !o.Offline {
+		o.refresh(cmd, m, only)
+	}
+	all, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return err
+	}
+	var shown []store.Number
+	for _, n := range all {
+		if only != "" && n.Provider != only {
+			continue
+		}
+		if o.Label != "" {
+			if ok, _ := path.Match(o.Label, n.Label); !ok {
+				continue
+			}
+		}
+		shown = append(shown, n)
+	}
+	totals := totalsOf(shown)
+	if o.JSON {
+		out := struct {
+			Numbers []cmdutil.NumberJSON `json:"numbers"`
+			Totals  []Total              `json:"totals"`
+		}{Numbers: make([]cmdutil.NumberJSON, 0, len(shown)), Totals: totals}
+		for _, n := range shown {
+			out.Numbers = append(out.Numbers, cmdutil.NumberView(n))
+		}
+		return cmdutil.WriteJSON(o.IO, out)
+	}
+	tty := o.IO.IsStdoutTTY()
+	if len(shown) == 0 {
+		if tty {
+			fmt.Fprintln(o.IO.ErrOut, "no numbers yet: try `vnum buy --country FR`")
+		}
+		return nil
+	}
+	now := o.Factory.Now()
+	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(), cmdutil.NumberHeader...)
+	for _, n := range shown {
+		tp.AddRow(cmdutil.NumberRow(n, now, tty)...)
+	}
+	if err := tp.Render(); err != nil {
+		return err
+	}
+	if tty {
+		parts := make([]string, 0, len(totals))
+		for _, t := range totals {
+			parts = append(parts, t.MonthlyPrice+" "+t.Currency)
+		}
+		fmt.Fprintf(o.IO.Out, "%d numbers, %s a month\n", len(shown), strings.Join(parts, " + "))
+	}
+	return nil
+}
+
+// refresh asks the carriers that hold stored numbers (and the selected one) what the account
+// owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
+// known.
+func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only string) {
+	ctx := cmd.Context()
+	names := map[string]bool{}
+	if only != "" {
+		names[only] = true
+	} else {
+		all, err := m.Store.ListNumbers(ctx)
+		if err == nil {
+			for _, n := range all {
+				names[n.Provider] = true
+			}
+		}
+		if name, err := o.Factory.ProviderName(); err == nil {
+			names[name] = true
+		}
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, name := range sorted {
+		o.IO.StartProgress("Asking " + name)
+		notes, err := m.Refresh(ctx, name)
+		o.IO.StopProgress()
+		for _, n := range notes {
+			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", n)
+		}
+		if err != nil {
+			cmdutil.Warnf(o.IO, "could not ask %s what you own (%v); showing what vnum last knew", name, err)
+		}
+	}
+}
+
+func totalsOf(ns []store.Number) []Total {
+	by := map[string]*Total{}
+	sums := map[string]int64{}
+	var order []string
+	for _, n := range ns {
+		c := n.Monthly.Currency
+		if c == "" {
+			continue
+		}
+		if by[c] == nil {
+			by[c] = &Total{Currency: c}
+			order = append(order, c)
+		}
+		by[c].Count++
+		sums[c] += n.Monthly.Micros
+	}
+	sort.Strings(order)
+	out := make([]Total, 0, len(order))
+	for _, c := range order {
+		t := by[c]
+		t.MonthlyPrice = providers.Price{Micros: sums[c], Currency: c}.Amount()
+		out = append(out, *t)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+// Package providers implements `vnum providers`.
+package providers
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/tableprinter"
+)
+
+// Options are providers' inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	JSON    bool
+}
+
+type capsJSON struct {
+	ForwardCalls bool `json:"forward_calls"`
+	ForwardSMS   bool `json:"forward_sms"`
+	ReadSMS      bool `json:"read_sms"`
+	SendSMS      bool `json:"send_sms"`
+	Labels       bool `json:"labels"`
+	AsyncOrders  bool `json:"async_orders"`
+}
+
+type providerJSON struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Configured  bool     `json:"configured"`
+	Source      string   `json:"credential_source"`
+	Default     bool     `json:"default"`
+	Can         capsJSON `json:"capabilities"`
+}
+
+// NewCmdProviders builds `vnum providers`.
+func NewCmdProviders(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "providers",
+		Short: "The carriers vnum knows, whether each is set up, what each can do",
+		Args:  cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func run(o *Options) error {
+	f := o.Factory
+	current, _ := f.ProviderName()
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	var out []providerJSON
+	for _, name := range f.Registry.Names() {
+		d, _ := f.Registry.Lookup(name)
+		c := d.Capabilities
+		j := providerJSON{Name: name, Description: d.Description, Default: name == current,
+			Can: capsJSON{c.ForwardCalls, c.ForwardSMS, c.ReadSMS, c.SendSMS, c.Labels, c.AsyncOrders}}
+		if len(d.Credentials) == 0 {
+			j.Configured, j.Source = true, "none needed"
+		} else if m, err := f.Credentials(); err == nil {
+			if cred, err := m.Lookup(name, cfg.Profile()); err == nil {
+				j.Configured, j.Source = true, string(cred.Source)
+			}
+		}
+		out = append(out, j)
+	}
+	if o.JSON {
+		return cmdutil.WriteJSON(o.IO, out)
+	}
+	tty := o.IO.IsStdoutTTY()
+	tp := tableprinter.New(o.IO.Out, tty, f.Styles(), o.IO.TerminalWidth(), "CARRIER", "CONFIGURED", "CAN", "ABOUT")
+	for _, j := range out {
+		name := j.Name
+		if j.Default && tty {
+			name += " (default)"
+		}
+		conf := "no"
+		if j.Configured {
+			conf = "yes"
+			if tty {
+				conf += " (" + j.Source + ")"
+			}
+		}
+		tp.AddRow(name, conf, strings.Join(canList(j.Can), ","), j.Description)
+	}
+	return tp.Render()
+}
+
+func canList(c capsJSON) []string {
+	var out []string
+	add := func(ok bool, s string) {
+		if ok {
+			out = append(out, s)
+		}
+	}
+	add(c.ForwardCalls, "forward-calls")
+	add(c.ForwardSMS, "forward-sms")
+	add(c.ReadSMS, "read-sms")
+	add(c.SendSMS, "send-sms")
+	add(c.Labels, "labels")
+	return out
+}

@@ -1,0 +1,113 @@
+// Package release implements `vnum release` and `vnum burn`, which differ only in what is kept:
+// burn also deletes the number's stored messages and records it as burned.
+package release
+
+import (
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+)
+
+// Options are release's and burn's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	How  string // store.EndReleased or store.EndBurned
+	Ref  string
+	Yes  bool
+	JSON bool
+}
+
+// NewCmdRelease builds `vnum release`.
+func NewCmdRelease(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	return newCmd(f, runF, store.EndReleased, &cobra.Command{
+		Use:   "release REF",
+		Short: "Give a number back to the carrier",
+		Long: heredoc.Doc(`
+			Give the number back to the carrier: billing stops and the carrier may sell it to
+			someone else. Its messages stay readable in vnum; use burn to delete them too.
+		`),
+		Example: "$ vnum release shop\n$ vnum release +33639980012 --yes",
+	})
+}
+
+// NewCmdBurn builds `vnum burn`.
+func NewCmdBurn(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	return newCmd(f, runF, store.EndBurned, &cobra.Command{
+		Use:   "burn REF",
+		Short: "Release a number now and delete its messages",
+		Long: heredoc.Doc(`
+			For when spam starts: release the number at once, delete the messages vnum stored for
+			it, and record it in history as burned.
+		`),
+		Example: "$ vnum burn shop",
+	})
+}
+
+func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobra.Command) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers, How: how}
+	verb := cmd.Name()
+	cmd.Args = cmdutil.ExactArgs(1, "say which number: vnum "+verb+" REF (a label, the number, or its carrier id)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		opts.Ref = args[0]
+		if err := cmdutil.ConfirmRequired(opts.IO, opts.Yes, verb); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd, opts)
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print what was done as JSON")
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	ctx := cmd.Context()
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	n, err := o.Factory.Resolve(ctx, m, o.Ref)
+	if err != nil {
+		return err
+	}
+	if o.IO.CanPrompt() && !o.Yes {
+		what := phone.Format(n.E164)
+		if n.Label != "" {
+			what += " (" + n.Label + ")"
+		}
+		q := fmt.Sprintf("Release %s? The carrier may give it to someone else", what)
+		if o.How == store.EndBurned {
+			q = fmt.Sprintf("Burn %s? It is released and its messages deleted", what)
+		}
+		ok, err := o.Factory.Prompter.Confirm(q, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.ErrCancel
+		}
+	}
+	h, err := m.Release(ctx, n, o.How)
+	o.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	past := map[string]string{store.EndReleased: "Released", store.EndBurned: "Burned"}[o.How]
+	o.Factory.Successf("%s %s", past, phone.Format(n.E164))
+	if o.JSON {
+		return cmdutil.WriteJSON(o.IO, cmdutil.HistoryView(h))
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package root assembles vnum's command tree.
+package root
+
+import (
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/build"
+	adoptCmd "github.com/vnum-cli/vnum/internal/cmd/adopt"
+	authCmd "github.com/vnum-cli/vnum/internal/cmd/auth"
+	buyCmd "github.com/vnum-cli/vnum/internal/cmd/buy"
+	expireCmd "github.com/vnum-cli/vnum/internal/cmd/expire"
+	forwardCmd "github.com/vnum-cli/vnum/internal/cmd/forward"
+	historyCmd "github.com/vnum-cli/vnum/internal/cmd/history"
+	listCmd "github.com/vnum-cli/vnum/internal/cmd/list"
+	providersCmd "github.com/vnum-cli/vnum/internal/cmd/providers"
+	releaseCmd "github.com/vnum-cli/vnum/internal/cmd/release"
+	rotateCmd "github.com/vnum-cli/vnum/internal/cmd/rotate"
+	sandboxCmd "github.com/vnum-cli/vnum/internal/cmd/sandbox"
+	searchCmd "github.com/vnum-cli/vnum/internal/cmd/search"
+	showCmd "github.com/vnum-cli/vnum/internal/cmd/show"
+	smsCmd "github.com/vnum-cli/vnum/internal/cmd/sms"
+	versionCmd "github.com/vnum-cli/vnum/internal/cmd/version"
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+)
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
+	cmd := &cobra.Command{
+		Use:   "vnum <command> [flags]",
+		Short: "Disposable phone numbers from real carriers",
+		Long: heredoc.Doc(`
+			vnum buys real phone numbers from carriers (Twilio, or the built-in sandbox that
+			simulates one locally), forwards their calls and SMS to your phone, reads the codes
+			sent to them and gives them back when you are done.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum buy --country FR --label shop --forward-to +33612345678
+			$ vnum sms wait shop --code
+			$ vnum burn shop
+		`),
+		Version:       build.Current().Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	cmd.SetVersionTemplate("vnum {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	cmd.PersistentFlags().StringVar(f.ProviderFlag, "provider", "", "carrier to use (env VNUM_PROVIDER, config provider; default sandbox)")
+	_ = cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.Registry.Names(), cobra.ShellCompDirectiveNoFileComp
+	})
+
+	cmd.AddGroup(
+		&cobra.Group{ID: "numbers", Title: "Numbers:"},
+		&cobra.Group{ID: "sms", Title: "Messages:"},
+		&cobra.Group{ID: "setup", Title: "Setup:"},
+	)
+	add := func(group string, cs ...*cobra.Command) {
+		for _, c := range cs {
+			c.GroupID = group
+			cmd.AddCommand(c)
+		}
+	}
+	add("numbers",
+		searchCmd.NewCmdSearch(f, nil),
+		buyCmd.NewCmdBuy(f, nil),
+		listCmd.NewCmdList(f, nil),
+		showCmd.NewCmdShow(f, nil),
+		forwardCmd.NewCmdForward(f, nil),
+		rotateCmd.NewCmdRotate(f, nil),
+		releaseCmd.NewCmdRelease(f, nil),
+		releaseCmd.NewCmdBurn(f, nil),
+		expireCmd.NewCmdExpire(f, nil),
+		historyCmd.NewCmdHistory(f, nil),
+		adoptCmd.NewCmdAdopt(f, nil),
+	)
+	add("sms", smsCmd.NewCmdSMS(f))
+	add("setup",
+		authCmd.NewCmdAuth(f),
+		providersCmd.NewCmdProviders(f, nil),
+		sandboxCmd.NewCmdSandbox(f),
+		versionCmd.NewCmdVersion(f),
+	)
+	cmd.SetHelpCommandGroupID("setup")
+	cmd.SetCompletionCommandGroupID("setup")
+	for _, t := range helpTopics() {
+		cmd.AddCommand(t)
+	}
+	return cmd, nil
+}

@@ -1,0 +1,145 @@
+// Package rotate implements `vnum rotate`.
+package rotate
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Options are rotate's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Ref    string
+	DryRun bool
+	Yes    bool
+	Quiet  bool
+	JSON   bool
+}
+
+// NewCmdRotate builds `vnum rotate`.
+func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:   "rotate REF",
+		Short: "Replace a number with a fresh one that keeps its label and forwarding",
+		Long: heredoc.Doc(`
+			Buy a replacement of the same country and type, move the label, forwarding and expiry
+			to it, then release the old number. The old number is released only once the new one
+			is bought and configured; if vnum is interrupted, the next vnum command finishes the
+			rotate. Prints the new number.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum rotate shop
+			$ new=$(vnum rotate shop --yes -q)
+		`),
+		Args: cmdutil.ExactArgs(1, "say which number: vnum rotate REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if !opts.DryRun {
+				if err := cmdutil.ConfirmRequired(opts.IO, opts.Yes, "rotate"); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the replacement and its price without buying")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the new number (E.164)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "json")
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	ctx := cmd.Context()
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	old, err := o.Factory.Resolve(ctx, m, o.Ref)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		o.IO.StartProgress("Searching " + old.Provider)
+		cands, err := m.RotateCandidates(ctx, old)
+		o.IO.StopProgress()
+		if err != nil {
+			return err
+		}
+		if len(cands) == 0 {
+			return &providers.Error{Provider: old.Provider, Op: "rotate", Kind: providers.ErrOutOfStock,
+				Message: "no replacement for sale"}
+		}
+		c := cands[0]
+		switch {
+		case o.Quiet:
+			_, err = fmt.Fprintln(o.IO.Out, c.Number)
+		case o.JSON:
+			err = cmdutil.WriteJSON(o.IO, map[string]any{"old_number": old.E164, "new": cmdutil.AvailableView(c)})
+		default:
+			_, err = fmt.Fprintf(o.IO.Out, "Would replace %s with %s for %s a month, then release %s. Nothing was bought.\n",
+				phone.Format(old.E164), phone.Format(c.Number), c.Monthly, phone.Format(old.E164))
+		}
+		return err
+	}
+	var confirm func(providers.Available) (bool, error)
+	if o.IO.CanPrompt() && !o.Yes {
+		confirm = func(a providers.Available) (bool, error) {
+			o.IO.StopProgress()
+			return o.Factory.Prompter.Confirm(fmt.Sprintf("Replace %s with %s (%s a month) and release %s?",
+				phone.Format(old.E164), phone.Format(a.Number), a.Monthly, phone.Format(old.E164)), false)
+		}
+	}
+	o.IO.StartProgress("Searching " + old.Provider)
+	res, err := m.Rotate(ctx, old, confirm)
+	o.IO.StopProgress()
+	for _, w := range res.Warnings {
+		cmdutil.Warnf(o.IO, "%s", w)
+	}
+	if errors.Is(err, numbers.ErrCancelled) {
+		return cmdutil.ErrCancel
+	}
+	if err != nil {
+		if res.New.ID != 0 {
+			_ = o.print(res.New, old.E164)
+		}
+		return err
+	}
+	if res.Old.ID != 0 {
+		o.Factory.Successf("Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))
+	}
+	return o.print(res.New, old.E164)
+}
+
+func (o *Options) print(n store.Number, oldE164 string) error {
+	switch {
+	case o.Quiet:
+		_, err := fmt.Fprintln(o.IO.Out, n.E164)
+		return err
+	case o.JSON:
+		return cmdutil.WriteJSON(o.IO, struct {
+			OldNumber string `json:"old_number"`
+			cmdutil.NumberJSON
+		}{oldE164, cmdutil.NumberView(n)})
+	default:
+		return o.Factory.PrintNumber(n)
+	}
+}

@@ -1,0 +1,83 @@
+// Package sandbox implements `vnum sandbox`, the controls of the simulated carrier.
+package sandbox
+
+import (
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/phone"
+	sb "github.com/vnum-cli/vnum/providers/sandbox"
+)
+
+// NewCmdSandbox builds `vnum sandbox`.
+func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox <command>",
+		Short: "Control the simulated carrier (deliver SMS to sandbox numbers)",
+		Long: heredoc.Doc(`
+			The sandbox carrier simulates a real one on this machine, so every command can be tried
+			and scripted without an account or money. See vnum help environment for
+			VNUM_SANDBOX_LATENCY and VNUM_SANDBOX_FAIL, which make it slow or fail on purpose.
+		`),
+	}
+	cmd.AddCommand(newCmdReceive(f))
+	return cmd
+}
+
+func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
+	var from, text string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "receive REF --from SENDER --text TEXT",
+		Short:   "Deliver an inbound SMS to a sandbox number",
+		Example: "$ vnum sandbox receive shop --from Google --text 'G-482913 is your Google verification code.'",
+		Args:    cmdutil.ExactArgs(1, "say which number receives it: vnum sandbox receive REF --from SENDER --text TEXT"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if from == "" || text == "" {
+				return cmdutil.FlagErrorf("--from and --text are required")
+			}
+			if phone.LooksLikeNumber(from) {
+				n, err := cmdutil.ParseNumber("--from", from, "")
+				if err != nil {
+					return err
+				}
+				from = n
+			}
+			m, err := f.Numbers()
+			if err != nil {
+				return err
+			}
+			n, err := f.Resolve(cmd.Context(), m, args[0])
+			if err != nil {
+				return err
+			}
+			if n.Provider != sb.Name {
+				return cmdutil.FlagErrorf("%s is a %s number: only sandbox numbers can be sent simulated SMS", phone.Format(n.E164), n.Provider)
+			}
+			p, err := f.Provider(sb.Name)
+			if err != nil {
+				return err
+			}
+			s, ok := p.(*sb.Provider)
+			if !ok {
+				return fmt.Errorf("sandbox provider has unexpected type %T", p)
+			}
+			msg, err := s.Deliver(cmd.Context(), n.CarrierID, from, text)
+			if err != nil {
+				return err
+			}
+			f.Successf("Delivered an SMS from %s to %s", from, phone.Format(n.E164))
+			if asJSON {
+				return cmdutil.WriteJSON(f.IOStreams, cmdutil.MessageView(msg))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "sender: a number or a name such as Google")
+	cmd.Flags().StringVar(&text, "text", "", "the message")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the delivered message as JSON")
+	return cmd
+}

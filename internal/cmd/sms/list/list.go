@@ -1,0 +1,106 @@
+// Package list implements `vnum sms list`.
+package list
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/tableprinter"
+)
+
+// Options are sms list's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Ref   string
+	Since string
+	JSON  bool
+
+	since time.Duration
+}
+
+// NewCmdList builds `vnum sms list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:     "list REF [--since DURATION]",
+		Aliases: []string{"ls"},
+		Short:   "Messages received on a number",
+		Long: "List the SMS a number received (and sent), oldest first. On a pipe each is one\n" +
+			"tab-separated line: received_at, direction, from, to, text (newlines folded to spaces).",
+		Example: "$ vnum sms list shop --since 1d",
+		Args:    cmdutil.ExactArgs(1, "say which number: vnum sms list REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if opts.Since != "" {
+				d, err := duration.Parse(opts.Since)
+				if err != nil {
+					return cmdutil.FlagErrorf("--since: %v", err)
+				}
+				opts.since = d
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only messages from the last DURATION, e.g. 1h or 7d")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+	if err != nil {
+		return err
+	}
+	var since time.Time
+	if o.since > 0 {
+		since = o.Factory.Now().Add(-o.since)
+	}
+	o.IO.StartProgress("Reading messages")
+	msgs, err := m.Messages(cmd.Context(), n, since)
+	o.IO.StopProgress()
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		out := make([]cmdutil.MessageJSON, 0, len(msgs))
+		for _, msg := range msgs {
+			out = append(out, cmdutil.MessageView(msg.Message))
+		}
+		return cmdutil.WriteJSON(o.IO, out)
+	}
+	tty := o.IO.IsStdoutTTY()
+	now := o.Factory.Now()
+	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(), "RECEIVED", "FROM", "TEXT")
+	for _, msg := range msgs {
+		v := cmdutil.MessageView(msg.Message)
+		text := v.Text
+		if v.Withheld {
+			text = "(text withheld by the carrier)"
+		}
+		if tty {
+			from := v.From
+			if v.Direction == "outbound" {
+				from = "→ " + v.To
+			}
+			tp.AddRow(cmdutil.TimeText(v.ReceivedAt, now, true, ""), from, text)
+			continue
+		}
+		tp.AddRow(cmdutil.TimeText(v.ReceivedAt, now, false, ""), v.Direction, v.From, v.To, text)
+	}
+	return tp.Render()
+}

@@ -1,0 +1,126 @@
+// Package wait implements `vnum sms wait`.
+package wait
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+)
+
+// Options are wait's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+	Numbers func() (*numbers.Manager, error)
+
+	Ref     string
+	Timeout string
+	Since   string
+	From    string
+	Code    bool
+	JSON    bool
+
+	timeout, since time.Duration
+}
+
+// NewCmdWait builds `vnum sms wait`.
+func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	cmd := &cobra.Command{
+		Use:   "wait REF [--timeout 2m] [--from SENDER] [--code]",
+		Short: "Print the next SMS to a number, waiting for it if needed",
+		Long: heredoc.Doc(`
+			Print the first message to REF that no earlier "sms wait" returned, waiting for one if
+			none is there yet. A message that arrived shortly before the wait started counts
+			(--since, default 10m), so a script can trigger the SMS and then wait. Each message is
+			returned once, even to waits running in parallel.
+
+			With --code, print only the verification code found in the message; messages without
+			one are passed over. On timeout vnum exits with code 6 (see vnum help exit-codes).
+		`),
+		Example: heredoc.Doc(`
+			$ vnum sms wait shop --code
+			$ code=$(vnum sms wait "$n" --from Google --code --timeout 5m) || echo "no code"
+		`),
+		Args: cmdutil.ExactArgs(1, "say which number: vnum sms wait REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			var err error
+			if opts.timeout, err = duration.Parse(opts.Timeout); err != nil {
+				return cmdutil.FlagErrorf("--timeout: %v", err)
+			}
+			if opts.since, err = duration.Parse(opts.Since); err != nil {
+				return cmdutil.FlagErrorf("--since: %v", err)
+			}
+			if opts.From != "" && phone.LooksLikeNumber(opts.From) {
+				region := ""
+				if cfg, err := f.Config(); err == nil {
+					region = cfg.Country()
+				}
+				if opts.From, err = cmdutil.ParseNumber("--from", opts.From, region); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Timeout, "timeout", "2m", "give up after this long (exit code 6)")
+	cmd.Flags().StringVar(&opts.Since, "since", "10m", "also accept messages that arrived this long before the wait")
+	cmd.Flags().StringVar(&opts.From, "from", "", "only messages from this sender (number or name)")
+	cmd.Flags().BoolVar(&opts.Code, "code", false, "print only the verification code")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func run(cmd *cobra.Command, o *Options) error {
+	m, err := o.Numbers()
+	if err != nil {
+		return err
+	}
+	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+	if err != nil {
+		return err
+	}
+	start := o.Factory.Now()
+	res, err := m.Wait(cmd.Context(), n, numbers.WaitOptions{
+		Timeout: o.timeout, NotBefore: start.Add(-o.since), From: o.From, Code: o.Code,
+	})
+	o.IO.StopProgress()
+	if res.Skipped > 0 && o.IO.IsStderrTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "passed over %d message(s) without a code\n", res.Skipped)
+	}
+	if errors.Is(err, numbers.ErrWaitTimeout) {
+		return &cmdutil.TimeoutError{Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
+	}
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		j := cmdutil.MessageView(res.Message.Message)
+		if o.Code {
+			j.Code = &res.Code
+		}
+		return cmdutil.WriteJSON(o.IO, j)
+	}
+	if o.Code {
+		_, err = fmt.Fprintln(o.IO.Out, res.Code)
+		return err
+	}
+	if o.IO.IsStdoutTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", res.Message.From, res.Message.ReceivedAt.Local().Format("15:04:05"))
+	}
+	_, err = fmt.Fprintln(o.IO.Out, res.Message.Text)
+	return err
+}

@@ -1,0 +1,77 @@
+// Package cmdutil holds what every command shares: the Factory of lazily built dependencies, error
+// types and exit codes, argument helpers and the output helpers for tables and JSON.
+package cmdutil
+
+import (
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/config"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/prompter"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Factory gives commands their dependencies. Everything expensive is a memoised func, built on
+// first use, so `vnum --version` opens no database and reads no keyring. internal/app builds it.
+type Factory struct {
+	AppVersion string
+	IOStreams  *iostreams.IOStreams
+	Prompter   prompter.Prompter
+	// Env reads the environment; commands never call os.Getenv.
+	Env func(string) string
+	// Now is the clock (tests freeze it).
+	Now func() time.Time
+
+	// Config is the configuration file + VNUM_* environment.
+	Config func() (*config.Config, error)
+	// Registry lists the carriers vnum knows.
+	Registry *providers.Registry
+	// ProviderFlag is the value of the global --provider flag ("" when not given).
+	ProviderFlag *string
+	// Credentials finds and saves carrier credentials (env, secret files, keyring, insecure file).
+	Credentials func() (*auth.Manager, error)
+	// Provider builds (once) the named carrier's adapter with its credentials.
+	Provider func(name string) (providers.Provider, error)
+	// Store opens (once) the local store.
+	Store func() (*store.Store, error)
+	// Numbers is the number lifecycle over the store and the providers.
+	Numbers func() (*numbers.Manager, error)
+}
+
+// ProviderName is the carrier a command should use: --provider, else VNUM_PROVIDER / config,
+// else the sandbox. It fails on a name vnum does not know, listing the ones it does.
+func (f *Factory) ProviderName() (string, error) {
+	name := ""
+	if f.ProviderFlag != nil {
+		name = *f.ProviderFlag
+	}
+	if name == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return "", err
+		}
+		name = cfg.Provider()
+	}
+	if _, ok := f.Registry.Lookup(name); !ok {
+		return "", FlagErrorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
+	}
+	return name, nil
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += n
+	}
+	return out
+}

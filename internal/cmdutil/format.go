@@ -1,0 +1,80 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/theme"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Styles returns the theme for the command's stdout.
+func (f *Factory) Styles() *theme.Styles {
+	return theme.New(f.IOStreams.Out, f.IOStreams.ColorEnabled())
+}
+
+// FeaturesText is "voice,sms" (scripts) or "voice, sms" (people).
+func FeaturesText(ft providers.Features) string {
+	var out []string
+	if ft.Voice {
+		out = append(out, "voice")
+	}
+	if ft.SMS {
+		out = append(out, "sms")
+	}
+	if ft.MMS {
+		out = append(out, "mms")
+	}
+	return strings.Join(out, ",")
+}
+
+// TimeText formats a time: RFC 3339 for scripts, relative for people. Zero is "" / "never".
+func TimeText(t, now time.Time, tty bool, zero string) string {
+	if t.IsZero() {
+		if tty {
+			return zero
+		}
+		return ""
+	}
+	if !tty {
+		return t.UTC().Format(time.RFC3339)
+	}
+	d := t.Sub(now)
+	switch {
+	case d > time.Minute:
+		return "in " + duration.Format(d)
+	case d < -time.Minute:
+		return duration.Format(-d) + " ago"
+	default:
+		return "now"
+	}
+}
+
+// StateText is the state as people read it ("pending documents").
+func StateText(s providers.State, managed bool) string {
+	out := strings.ReplaceAll(string(s), "_", " ")
+	if !managed {
+		out += " (unmanaged)"
+	}
+	return out
+}
+
+// PriceText is "1.15 EUR" or "" when unknown.
+func PriceText(p providers.Price) string {
+	if p.IsZero() && p.Currency == "" {
+		return ""
+	}
+	return p.String()
+}
+
+// Successf prints "✓ message" on stderr... only for people: scripts read stdout, and a success
+// line there would corrupt it.
+func (f *Factory) Successf(format string, args ...any) {
+	if !f.IOStreams.IsStderrTTY() {
+		return
+	}
+	s := f.Styles()
+	fmt.Fprintln(f.IOStreams.ErrOut, s.Success.Render("✓")+" "+fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,105 @@
+package cmdutil
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+)
+
+// ValidateLabel checks a --label: short, no spaces or control characters, and not something
+// that could be mistaken for a phone number when used as a REF.
+func ValidateLabel(l string) error {
+	switch {
+	case l == "":
+		return nil
+	case len(l) > 64:
+		return FlagErrorf("--label is %d characters long: use at most 64", len(l))
+	case phone.LooksLikeNumber(l) || strings.HasPrefix(l, "+"):
+		return FlagErrorf("--label %q looks like a phone number: labels must not, so that a REF is never ambiguous", l)
+	}
+	for _, r := range l {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '*' || r == '?' || r == '[' {
+			return FlagErrorf("--label %q: use letters, digits and - _ . @ : only (no spaces or wildcards)", l)
+		}
+	}
+	return nil
+}
+
+// NumberRow is the row list prints for a number, also printed by buy and rotate on a pipe:
+// number, label, provider, state, forward_calls_to, forward_sms_to, expires_at, monthly_price,
+// currency, carrier_id.
+func NumberRow(n store.Number, now time.Time, tty bool) []string {
+	if tty {
+		fwd := n.Forward.Calls
+		if fwd != "" {
+			fwd = phone.Format(fwd)
+			if n.Forward.SMS != "" {
+				fwd += " (+sms)"
+			}
+		} else if n.Forward.SMS != "" {
+			fwd = phone.Format(n.Forward.SMS) + " (sms)"
+		}
+		return []string{phone.Format(n.E164), n.Label, n.Provider, fwd, TimeText(n.ExpiresAt, now, true, "never"),
+			PriceText(n.Monthly), StateText(n.State, n.Managed)}
+	}
+	state := string(n.State)
+	if !n.Managed {
+		state = "unmanaged"
+	}
+	return []string{n.E164, n.Label, n.Provider, state, n.Forward.Calls, n.Forward.SMS,
+		TimeText(n.ExpiresAt, now, false, ""), n.Monthly.Amount(), n.Monthly.Currency, n.CarrierID}
+}
+
+// NumberHeader is the terminal table header for NumberRow.
+var NumberHeader = []string{"NUMBER", "LABEL", "CARRIER", "FORWARDS TO", "EXPIRES", "MONTHLY", "STATE"}
+
+// PrintNumber prints one number in full: a block of fields for people, one NumberRow for scripts.
+func (f *Factory) PrintNumber(n store.Number) error {
+	ios := f.IOStreams
+	now := f.Now()
+	if !ios.IsStdoutTTY() {
+		_, err := fmt.Fprintln(ios.Out, strings.Join(NumberRow(n, now, false), "\t"))
+		return err
+	}
+	s := f.Styles()
+	field := func(k, v string) {
+		if v == "" {
+			v = s.Muted.Render("—")
+		}
+		fmt.Fprintf(ios.Out, "%s %s\n", s.Muted.Render(fmt.Sprintf("%-12s", k)), v)
+	}
+	fmt.Fprintln(ios.Out, s.Number.Render(phone.Format(n.E164)))
+	field("label", s.Label.Render(n.Label))
+	field("carrier", n.Provider+" "+s.Muted.Render(n.CarrierID))
+	field("country", phone.CountryName(n.Country)+" ("+n.Country+"), "+string(n.Type))
+	field("state", StateText(n.State, n.Managed))
+	field("can", FeaturesText(n.Features))
+	calls, sms := "", ""
+	if n.Forward.Calls != "" {
+		calls = phone.Format(n.Forward.Calls)
+	}
+	if n.Forward.SMS != "" {
+		sms = phone.Format(n.Forward.SMS)
+	}
+	field("calls to", calls)
+	field("sms to", sms)
+	field("monthly", PriceText(n.Monthly))
+	field("bought", formatAbs(n.BoughtAt))
+	exp := "never"
+	if !n.ExpiresAt.IsZero() {
+		exp = formatAbs(n.ExpiresAt) + " (" + TimeText(n.ExpiresAt, now, true, "") + ")"
+	}
+	field("expires", exp)
+	return nil
+}
+
+func formatAbs(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04 MST")
+}

@@ -1,0 +1,151 @@
+// Package config reads vnum's settings: defaults, then $VNUM_CONFIG_DIR/config.yaml (or
+// $XDG_CONFIG_HOME/vnum/config.yaml), then VNUM_* environment variables. Flags override all of
+// these in the commands. It is the only package that imports viper, and it uses its own instance.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// Keys users may set in config.yaml (and as VNUM_<KEY> in the environment).
+const (
+	KeyProvider  = "provider"   // default carrier
+	KeyProfile   = "profile"    // default credential profile
+	KeyCountry   = "country"    // default country for search/buy and for national notation
+	KeyForwardTo = "forward_to" // default forwarding target for buy
+	KeyTTL       = "ttl"        // default lifetime for bought numbers
+	KeyPrompt    = "prompt"     // "disabled" turns every prompt off
+)
+
+// DefaultProvider is the carrier used when nothing else is set: the local simulation, which
+// costs nothing.
+const DefaultProvider = "sandbox"
+
+// Env is how the environment is read (os.Getenv in production).
+type Env func(string) string
+
+// Config is the resolved configuration.
+type Config struct {
+	v         *viper.Viper
+	dir       string
+	dataDir   string
+	fileFound bool
+}
+
+// Dirs returns vnum's configuration and data directories from the environment.
+func Dirs(env Env) (configDir, dataDir string, err error) {
+	home := env("HOME")
+	if home == "" {
+		if h, herr := os.UserHomeDir(); herr == nil {
+			home = h
+		}
+	}
+	configDir = env("VNUM_CONFIG_DIR")
+	if configDir == "" {
+		base := env("XDG_CONFIG_HOME")
+		if base == "" {
+			if d, derr := os.UserConfigDir(); derr == nil && env("HOME") == "" {
+				base = d
+			} else if home != "" {
+				base = filepath.Join(home, ".config")
+			}
+		}
+		if base == "" {
+			return "", "", errors.New("cannot find a configuration directory: set VNUM_CONFIG_DIR or HOME")
+		}
+		configDir = filepath.Join(base, "vnum")
+	}
+	dataDir = env("VNUM_DATA_DIR")
+	if dataDir == "" {
+		base := env("XDG_DATA_HOME")
+		if base == "" {
+			if home == "" {
+				return "", "", errors.New("cannot find a data directory: set VNUM_DATA_DIR or HOME")
+			}
+			base = filepath.Join(home, ".local", "share")
+		}
+		dataDir = filepath.Join(base, "vnum")
+	}
+	return configDir, dataDir, nil
+}
+
+// Load reads the configuration. A missing file is fine; a malformed one is an error naming it.
+func Load(env Env) (*Config, error) {
+	dir, dataDir, err := Dirs(env)
+	if err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	v.SetDefault(KeyProvider, DefaultProvider)
+	v.SetDefault(KeyProfile, "default")
+	v.SetConfigType("yaml")
+	c := &Config{v: v, dir: dir, dataDir: dataDir}
+	path := c.File()
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("config: %w", err)
+	default:
+		defer f.Close()
+		if err := v.ReadConfig(f); err != nil {
+			return nil, fmt.Errorf("config %s: %w (fix or remove the file)", path, err)
+		}
+		c.fileFound = true
+	}
+	// Environment over file: only the documented keys, read through env so tests control it.
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt} {
+		if val := env("VNUM_" + strings.ToUpper(k)); val != "" {
+			v.Set(k, val)
+		}
+	}
+	return c, nil
+}
+
+// Dir is the configuration directory.
+func (c *Config) Dir() string { return c.dir }
+
+// DataDir is where the store and the sandbox keep their files.
+func (c *Config) DataDir() string { return c.dataDir }
+
+// File is the configuration file's path.
+func (c *Config) File() string { return filepath.Join(c.dir, "config.yaml") }
+
+// FileFound reports whether the configuration file exists and was read.
+func (c *Config) FileFound() bool { return c.fileFound }
+
+// Get returns a top-level string setting ("" when unset).
+func (c *Config) Get(key string) string { return strings.TrimSpace(c.v.GetString(key)) }
+
+func (c *Config) Provider() string  { return c.Get(KeyProvider) }
+func (c *Config) Profile() string   { return c.Get(KeyProfile) }
+func (c *Config) Country() string   { return c.Get(KeyCountry) }
+func (c *Config) ForwardTo() string { return c.Get(KeyForwardTo) }
+func (c *Config) TTL() string       { return c.Get(KeyTTL) }
+
+// PromptDisabled reports whether config says never to prompt.
+func (c *Config) PromptDisabled() bool { return c.Get(KeyPrompt) == "disabled" }
+
+// ProviderOptions returns the flattened `providers.<name>` section: nested keys are joined with a
+// dot ("bundle.FR"). Values are strings; the adapters interpret them.
+func (c *Config) ProviderOptions(name string) map[string]string {
+	out := map[string]string{}
+	sub := c.v.Sub("providers." + name)
+	if sub == nil {
+		return out
+	}
+	keys := sub.AllKeys()
+	sort.Strings(keys)
+	for _, k := range keys {
+		out[k] = sub.GetString(k)
+	}
+	return out
+}

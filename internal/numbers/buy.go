@@ -1,0 +1,435 @@
+package numbers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Journal kinds and steps.
+const (
+	opBuy     = "buy"
+	opRotate  = "rotate"
+	opRelease = "release"
+
+	stepOrdering  = "ordering"  // carrier asked to sell the number; answer not yet recorded
+	stepRecorded  = "recorded"  // number in the store; configuration still to apply
+	stepMoved     = "moved"     // rotate: label and expiry moved to the new number
+	stepReleasing = "releasing" // carrier asked to release the number
+)
+
+// BuyRequest is what `vnum buy` asks for.
+type BuyRequest struct {
+	Provider string
+	// Number is a specific E.164 number to buy; empty to pick the cheapest match of the query.
+	Number string
+	Query  providers.Query
+	Label  string
+	// ForwardTo forwards calls (and SMS when ForwardSMS) once the number is active.
+	ForwardTo  string
+	ForwardSMS bool
+	TTL        time.Duration // 0: keep until released
+	// MaxPrice refuses anything dearer per month (in the carrier's currency); nil: no limit.
+	MaxPrice *providers.Price
+	// Regulatory passes carrier paperwork ids ("bundle", "address").
+	Regulatory map[string]string
+	// Confirm is asked once the number and price are known, before anything is spent; nil
+	// proceeds. Returning false cancels with ErrCancelled.
+	Confirm func(providers.Available) (bool, error)
+}
+
+// ErrCancelled means Confirm said no.
+var ErrCancelled = errors.New("cancelled")
+
+// ErrOverPrice means every candidate costs more than MaxPrice.
+var ErrOverPrice = errors.New("over the maximum price")
+
+// BuyResult is what a buy did.
+type BuyResult struct {
+	Number   store.Number
+	Bought   providers.Available
+	Warnings []string
+}
+
+// buyPlan is the journal payload of a buy (and of the new number in a rotate): everything needed
+// to finish it after a crash.
+type buyPlan struct {
+	Provider   string               `json:"provider"`
+	Number     string               `json:"number"`
+	Country    string               `json:"country"`
+	Type       providers.NumberType `json:"type"`
+	Features   providers.Features   `json:"features"`
+	Monthly    providers.Price      `json:"monthly"`
+	Label      string               `json:"label,omitempty"`
+	Forward    providers.Forwarding `json:"forward"`
+	ExpiresAt  time.Time            `json:"expires_at"`
+	Regulatory map[string]string    `json:"regulatory,omitempty"`
+	NumberID   int64                `json:"number_id,omitempty"`
+	// OldID is the number a rotate replaces.
+	OldID int64 `json:"old_id,omitempty"`
+}
+
+// Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
+// spends nothing; `buy --dry-run` prints the first.
+func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.Available, error) {
+	p, err := m.provider(req.Provider)
+	if err != nil {
+		return nil, err
+	}
+	q := req.Query
+	if req.Number != "" {
+		// Find the exact number so its price is known before buying.
+		q = providers.Query{Country: phone.Country(req.Number), Type: phone.TypeOf(req.Number), Contains: phone.NationalNumber(req.Number), Limit: 50}
+	} else if q.Limit == 0 {
+		q.Limit = 20
+	}
+	res, err := p.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if req.Number != "" {
+		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })
+		if i < 0 {
+			return nil, &providers.Error{Provider: req.Provider, Op: "buy", Kind: providers.ErrUnavailable,
+				Message: fmt.Sprintf("%s is not for sale: run `vnum search --country %s` for numbers that are", phone.Format(req.Number), q.Country)}
+		}
+		res = res[i : i+1]
+	}
+	sortCheapest(res)
+	if len(res) == 0 {
+		what := strings.TrimSpace(string(q.Type) + " numbers")
+		return nil, &providers.Error{Provider: req.Provider, Op: "search", Kind: providers.ErrOutOfStock,
+			Message: fmt.Sprintf("no %s for sale in %s matching your filters", what, phone.CountryName(q.Country))}
+	}
+	if req.MaxPrice != nil {
+		var within []providers.Available
+		for _, a := range res {
+			if a.Monthly.Micros <= req.MaxPrice.Micros {
+				within = append(within, a)
+			}
+		}
+		if len(within) == 0 {
+			return nil, fmt.Errorf("%w: the cheapest match costs %s a month, more than --max-price %s",
+				ErrOverPrice, res[0].Monthly, req.MaxPrice.Amount())
+		}
+		res = within
+	}
+	return res, nil
+}
+
+// Buy buys the cheapest match (or req.Number), records it, then applies forwarding and expiry.
+// Should the carrier's answer be lost, it looks the number up on the carrier instead of buying
+// again; should the process die, the next run finishes the job (Recover).
+func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
+	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
+		return BuyResult{}, err
+	}
+	cands, err := m.Candidates(ctx, req)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	if req.Confirm != nil {
+		ok, err := req.Confirm(cands[0])
+		if err != nil {
+			return BuyResult{}, err
+		}
+		if !ok {
+			return BuyResult{}, ErrCancelled
+		}
+	}
+	var expires time.Time
+	if req.TTL > 0 {
+		expires = m.Now().Add(req.TTL)
+	}
+	fwd := providers.Forwarding{Calls: req.ForwardTo}
+	if req.ForwardSMS {
+		fwd.SMS = req.ForwardTo
+	}
+	// Several processes may race for the same cheapest number: one that lost it tries the next.
+	const maxTries = 5
+	var lastErr error
+	for i, c := range cands {
+		if i == maxTries {
+			break
+		}
+		plan := buyPlan{Provider: req.Provider, Number: c.Number, Country: c.Country, Type: c.Type,
+			Features: c.Features, Monthly: c.Monthly, Label: req.Label, Forward: fwd, ExpiresAt: expires,
+			Regulatory: req.Regulatory}
+		m.Report("Buying " + phone.Format(c.Number) + " for " + c.Monthly.String() + "/month")
+		n, warnings, err := m.runBuy(ctx, opBuy, plan)
+		if errors.Is(err, providers.ErrUnavailable) && req.Number == "" {
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return BuyResult{Number: n, Bought: c, Warnings: warnings}, err
+		}
+		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
+	}
+	return BuyResult{}, lastErr
+}
+
+// runBuy journals plan and carries it out.
+func (m *Manager) runBuy(ctx context.Context, kind string, plan buyPlan) (store.Number, []string, error) {
+	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID}
+	if err := setPayload(op, plan); err != nil {
+		return store.Number{}, nil, err
+	}
+	if err := m.Store.BeginOp(ctx, op); err != nil {
+		return store.Number{}, nil, err
+	}
+	return m.resumeBuy(ctx, op, plan, true)
+}
+
+// resumeBuy moves a buy from wherever it stands to done. fresh is true on the first run (the
+// carrier has not been asked yet), false when resuming after a crash (it may have been).
+func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fresh bool) (store.Number, []string, error) {
+	p, err := m.provider(plan.Provider)
+	if err != nil {
+		return store.Number{}, nil, err
+	}
+	var warnings []string
+	if op.Step == stepOrdering {
+		var bought providers.Number
+		var buyErr error
+		if fresh {
+			bought, buyErr = p.Buy(ctx, providers.BuyRequest{Number: plan.Number, Country: plan.Country, Type: plan.Type,
+				Label: plan.Label, Reference: fmt.Sprintf("vnum-op-%d", op.ID), Regulatory: plan.Regulatory})
+		} else {
+			buyErr = providers.ErrTemporary // unknown outcome: look it up
+		}
+		if buyErr != nil {
+			if providers.IsRefusal(buyErr) {
+				// The carrier refused: nothing was bought.
+				return store.Number{}, nil, errors.Join(buyErr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
+			}
+			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
+			found, ok, lerr := m.findOwned(context.WithoutCancel(ctx), p, plan.Number)
+			if lerr != nil {
+				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
+					buyErr, phone.Format(plan.Number), lerr)
+			}
+			if !ok {
+				ferr := m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
+				if fresh {
+					return store.Number{}, nil, errors.Join(buyErr, ferr)
+				}
+				m.Report("An interrupted buy of " + phone.Format(plan.Number) + " had not gone through; nothing was bought")
+				return store.Number{}, nil, ferr
+			}
+			bought = found
+			m.Report("Recovered " + phone.Format(plan.Number) + ": the carrier had sold it to you")
+		}
+		n, err := m.record(context.WithoutCancel(ctx), op, &plan, bought)
+		if err != nil {
+			return n, nil, err
+		}
+		if n.Label != plan.Label {
+			warnings = append(warnings, fmt.Sprintf("label %q was taken meanwhile; the number has no label", plan.Label))
+		}
+	}
+	n, err := m.Store.GetNumber(ctx, plan.NumberID)
+	if err != nil {
+		return n, warnings, err
+	}
+	if op.Kind == opRotate {
+		return n, warnings, nil // the rotate carries on from here
+	}
+	n, err = m.configure(ctx, p, n, plan)
+	if err != nil {
+		return n, warnings, err
+	}
+	if n.State == providers.StateActive || plan.Forward.IsZero() {
+		return n, warnings, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
+	}
+	// Still pending on the carrier: the journal entry stays so a later run applies forwarding.
+	warnings = append(warnings, fmt.Sprintf("%s is %s on the carrier; forwarding will be set once it is active",
+		phone.Format(n.E164), strings.ReplaceAll(string(n.State), "_", " ")))
+	op.OwnerPID = 0
+	return n, warnings, m.Store.UpdateOp(context.WithoutCancel(ctx), op)
+}
+
+// record stores a bought number and moves the journal to stepRecorded, in one transaction.
+func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bought providers.Number) (store.Number, error) {
+	n := store.Number{
+		Provider: plan.Provider, CarrierID: bought.ID, E164: plan.Number, Country: plan.Country, Type: plan.Type,
+		Features: plan.Features, Label: plan.Label, Monthly: plan.Monthly, State: bought.State, Managed: true,
+		ExpiresAt: plan.ExpiresAt, BoughtAt: m.Now(),
+	}
+	if bought.Number != "" {
+		n.E164 = bought.Number
+	}
+	if n.State == "" {
+		n.State = providers.StateActive
+	}
+	if n.Monthly.IsZero() && !bought.Monthly.IsZero() {
+		n.Monthly = bought.Monthly
+	}
+	if bought.Features != (providers.Features{}) {
+		n.Features = bought.Features
+	}
+	if plan.OldID != 0 {
+		n.Label = "" // a rotate moves the label once the new number is configured
+	}
+	err := m.Store.InTx(ctx, func(tx *store.Store) error {
+		// A `vnum list` in another process may have seen the number on the carrier first and
+		// stored it as unmanaged: take that row over instead of adding a second one.
+		if existing, ok, err := findStored(ctx, tx, plan.Provider, bought.ID, n.E164); err != nil {
+			return err
+		} else if ok {
+			n.ID = existing.ID
+			if err := tx.UpdateNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
+				n.Label = ""
+				err = tx.UpdateNumber(ctx, &n)
+			} else if err != nil {
+				return err
+			}
+		} else if err := tx.InsertNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
+			n.Label = ""
+			if err := tx.InsertNumber(ctx, &n); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		plan.NumberID = n.ID
+		op.Step = stepRecorded
+		if err := setPayload(op, *plan); err != nil {
+			return err
+		}
+		return tx.UpdateOp(ctx, op)
+	})
+	if err != nil {
+		return n, fmt.Errorf("%s was bought but could not be recorded (%w); run any vnum command to retry", phone.Format(n.E164), err)
+	}
+	return n, nil
+}
+
+// configure brings the carrier's state of n to what plan asks: waits briefly for a pending order,
+// then sets forwarding.
+func (m *Manager) configure(ctx context.Context, p providers.Provider, n store.Number, plan buyPlan) (store.Number, error) {
+	if n.State == providers.StatePending {
+		n = m.awaitActive(ctx, p, n, 30*time.Second)
+	} else if n.State == providers.StatePendingDocuments {
+		n = m.refreshState(ctx, p, n)
+	}
+	if plan.Forward.IsZero() || n.State != providers.StateActive || n.Forward == plan.Forward {
+		return n, nil
+	}
+	m.Report("Forwarding " + phone.Format(n.E164) + " to " + phone.Format(plan.Forward.Calls))
+	return m.applyForwarding(ctx, p, n, plan.Forward)
+}
+
+// awaitActive polls a pending order until it is active or limit passes.
+func (m *Manager) awaitActive(ctx context.Context, p providers.Provider, n store.Number, limit time.Duration) store.Number {
+	deadline := m.Now().Add(limit)
+	wait := m.PollInterval
+	for n.State == providers.StatePending && m.Now().Before(deadline) {
+		m.Report("Waiting for the carrier to complete the order for " + phone.Format(n.E164))
+		if sleep(ctx, wait) != nil {
+			return n
+		}
+		wait = min(wait*2, m.PollMax)
+		n = m.refreshState(ctx, p, n)
+	}
+	return n
+}
+
+// refreshState asks the carrier for n's state and stores it; errors leave n as it was.
+func (m *Manager) refreshState(ctx context.Context, p providers.Provider, n store.Number) store.Number {
+	got, err := p.Get(ctx, n.CarrierID)
+	if err != nil || got.State == n.State || got.State == "" {
+		return n
+	}
+	n.State = got.State
+	if err := m.Store.UpdateNumber(ctx, &n); err != nil {
+		return n
+	}
+	return n
+}
+
+func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding) (store.Number, error) {
+	fw, ok := providers.As[providers.Forwarder](p)
+	if !ok || (f.Calls != "" && !p.Capabilities().ForwardCalls) || (f.SMS != "" && !p.Capabilities().ForwardSMS) {
+		what := "call forwarding"
+		if f.SMS != "" && !p.Capabilities().ForwardSMS {
+			what = "SMS forwarding"
+		}
+		return n, &providers.Error{Provider: p.Name(), Op: "forward", Kind: providers.ErrUnsupported,
+			Message: fmt.Sprintf("%s does not offer %s through its API", p.Name(), what)}
+	}
+	got, err := fw.SetForwarding(ctx, n.CarrierID, f)
+	if err != nil {
+		return n, fmt.Errorf("forward %s: %w", phone.Format(n.E164), err)
+	}
+	n.Forward = f
+	if !got.Forward.IsZero() || f.IsZero() {
+		n.Forward = got.Forward
+	}
+	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+}
+
+// findOwned looks for e164 among the account's numbers on the carrier.
+func (m *Manager) findOwned(ctx context.Context, p providers.Provider, e164 string) (providers.Number, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	owned, err := p.List(ctx)
+	if err != nil {
+		return providers.Number{}, false, err
+	}
+	for _, n := range owned {
+		if n.Number == e164 {
+			return n, true, nil
+		}
+	}
+	return providers.Number{}, false, nil
+}
+
+// findStored finds a stored number by carrier id or by number on one carrier.
+func findStored(ctx context.Context, s *store.Store, provider, carrierID, e164 string) (store.Number, bool, error) {
+	all, err := s.ListNumbers(ctx)
+	if err != nil {
+		return store.Number{}, false, err
+	}
+	for _, n := range all {
+		if n.Provider == provider && ((carrierID != "" && n.CarrierID == carrierID) || n.E164 == e164) {
+			return n, true, nil
+		}
+	}
+	return store.Number{}, false, nil
+}
+
+// checkLabelFree fails before anything is spent when label names another number.
+func (m *Manager) checkLabelFree(ctx context.Context, label string, except int64) error {
+	if label == "" {
+		return nil
+	}
+	all, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range all {
+		if n.Label == label && n.ID != except {
+			return fmt.Errorf("%w: %q is the label of %s; choose another label or release that number first",
+				store.ErrLabelTaken, label, phone.Format(n.E164))
+		}
+	}
+	return nil
+}
+
+func setPayload(op *store.Op, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	op.Payload = b
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package numbers is the number lifecycle: search, buy, forward, rotate, release, burn, expire,
+// messages, and the journal that lets any of them be finished or undone after a crash. Commands
+// stay thin (parse, call this, print); this package knows the providers and the store, never
+// cobra or the terminal.
+//
+// Every money-moving operation follows one rule: write the intent to the journal, then call the
+// carrier, then record the outcome, then remove the journal entry. The code that resumes an
+// interrupted operation is the same code that runs it the first time (see resume*), so the
+// recovery path is exercised by every ordinary run.
+package numbers
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// Errors for REF resolution.
+var (
+	// ErrNoMatch: the REF names no number vnum manages.
+	ErrNoMatch = errors.New("no number matches")
+	// ErrAmbiguous: the REF names more than one number.
+	ErrAmbiguous = errors.New("matches several numbers")
+)
+
+// Config wires a Manager.
+type Config struct {
+	Store *store.Store
+	// Provider returns the named carrier's adapter (built once by the factory).
+	Provider func(name string) (providers.Provider, error)
+	Now      func() time.Time
+	// PID identifies this process in the journal.
+	PID int
+	// Alive reports whether the process that owns a journal entry is still running; nil means
+	// the operating system check.
+	Alive func(pid int) bool
+	// Report receives progress ("Buying +33…"); nil discards it. It must not block.
+	Report func(msg string)
+	// PollInterval is the first wait between polls (sms wait, pending orders); it grows to
+	// PollMax. Zero means 500ms and 5s.
+	PollInterval, PollMax time.Duration
+}
+
+// Manager runs the lifecycle.
+type Manager struct {
+	Config
+}
+
+// New returns a Manager with defaults filled in.
+func New(c Config) *Manager {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Alive == nil {
+		c.Alive = processAlive
+	}
+	if c.Report == nil {
+		c.Report = func(string) {}
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 500 * time.Millisecond
+	}
+	if c.PollMax <= 0 {
+		c.PollMax = 5 * time.Second
+	}
+	return &Manager{Config: c}
+}
+
+// Resolve finds the one stored number REF names: its label, its carrier id, or the number in any
+// common notation. region is the default country for national notation ("" for none).
+func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return store.Number{}, fmt.Errorf("empty number reference: give a label, a number or a carrier id")
+	}
+	all, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return store.Number{}, err
+	}
+	var e164 string
+	if phone.LooksLikeNumber(ref) {
+		e164, _ = phone.Parse(ref, region)
+	}
+	var matches []store.Number
+	for _, n := range all {
+		switch {
+		case n.Label != "" && n.Label == ref,
+			n.CarrierID == ref,
+			e164 != "" && n.E164 == e164:
+			matches = append(matches, n)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		if phone.LooksLikeNumber(ref) && e164 == "" {
+			if _, perr := phone.Parse(ref, region); perr != nil {
+				return store.Number{}, fmt.Errorf("%w %q: %v", ErrNoMatch, ref, perr)
+			}
+		}
+		return store.Number{}, fmt.Errorf("%w %q: see `vnum list` for your numbers and labels", ErrNoMatch, ref)
+	case 1:
+		return matches[0], nil
+	default:
+		list := make([]string, 0, len(matches))
+		for _, n := range matches {
+			list = append(list, n.E164+" ("+n.Provider+")")
+		}
+		return store.Number{}, fmt.Errorf("%q %w: %s; use the full number with --provider", ref, ErrAmbiguous, strings.Join(list, ", "))
+	}
+}
+
+// provider returns the named adapter.
+func (m *Manager) provider(name string) (providers.Provider, error) {
+	return m.Provider(name)
+}
+
+// Search lists numbers for sale, cheapest first (ties by number, so output is stable).
+func (m *Manager) Search(ctx context.Context, providerName string, q providers.Query) ([]providers.Available, error) {
+	p, err := m.provider(providerName)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sortCheapest(res)
+	if q.Limit > 0 && len(res) > q.Limit {
+		res = res[:q.Limit]
+	}
+	return res, nil
+}
+
+func sortCheapest(res []providers.Available) {
+	slices.SortStableFunc(res, func(a, b providers.Available) int {
+		return cmp.Or(cmp.Compare(a.Monthly.Micros, b.Monthly.Micros),
+			cmp.Compare(a.Upfront.Micros, b.Upfront.Micros), strings.Compare(a.Number, b.Number))
+	})
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,162 @@
+package numbers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vnum-cli/vnum/internal/otp"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// ErrWaitTimeout means no message arrived in time.
+var ErrWaitTimeout = errors.New("no message arrived")
+
+// ErrWithheld means the carrier received a message but kept its text back.
+var ErrWithheld = errors.New("the carrier withheld the message text")
+
+// syncOverlap re-reads a little before the newest stored message, since carriers' clocks and
+// filters are coarse (Twilio filters by date); duplicates are ignored by the store.
+const syncOverlap = 5 * time.Minute
+
+// SyncMessages copies the number's messages from the carrier into the store.
+func (m *Manager) SyncMessages(ctx context.Context, n store.Number) error {
+	p, err := m.provider(n.Provider)
+	if err != nil {
+		return err
+	}
+	r, ok := providers.As[providers.MessageReader](p)
+	if !ok || !p.Capabilities().ReadSMS {
+		return &providers.Error{Provider: n.Provider, Op: "messages", Kind: providers.ErrUnsupported,
+			Message: n.Provider + " cannot list received SMS through its API"}
+	}
+	since := n.BoughtAt.Add(-syncOverlap)
+	stored, err := m.Store.ListMessages(ctx, n.ID, time.Time{})
+	if err != nil {
+		return err
+	}
+	if len(stored) > 0 {
+		since = stored[len(stored)-1].ReceivedAt.Add(-syncOverlap)
+	}
+	msgs, err := r.Messages(ctx, n.CarrierID, since)
+	if err != nil {
+		return err
+	}
+	_, err = m.Store.AddMessages(ctx, n.ID, msgs)
+	return err
+}
+
+// Messages returns n's messages received at or after since (zero: all), oldest first, after
+// fetching new ones from the carrier.
+func (m *Manager) Messages(ctx context.Context, n store.Number, since time.Time) ([]store.Message, error) {
+	if err := m.SyncMessages(ctx, n); err != nil {
+		return nil, err
+	}
+	return m.Store.ListMessages(ctx, n.ID, since)
+}
+
+// WaitOptions shape `sms wait`.
+type WaitOptions struct {
+	// Timeout bounds the wait; 0 means wait until ctx is done.
+	Timeout time.Duration
+	// NotBefore ignores messages received earlier.
+	NotBefore time.Time
+	// From only accepts messages from this sender ("" for any).
+	From string
+	// Code only accepts messages with a verification code in them.
+	Code bool
+}
+
+// WaitResult is the message a wait returned and, with Code, the code in it.
+type WaitResult struct {
+	Message store.Message
+	Code    string
+	// Skipped counts messages passed over because they had no code.
+	Skipped int
+}
+
+// Wait returns the oldest message no earlier wait returned, waiting for one to arrive if needed.
+// Each message is returned by exactly one wait, even across processes.
+func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (WaitResult, error) {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	var res WaitResult
+	interval := m.PollInterval
+	for {
+		if err := m.SyncMessages(ctx, n); err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
+			return res, waitErr(ctx, o, err)
+		}
+		for {
+			msg, ok, err := m.Store.ClaimMessage(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From)
+			if err != nil {
+				return res, err
+			}
+			if !ok {
+				break
+			}
+			if msg.Withheld {
+				return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back (Twilio error 30038: it withholds one-time codes sent to some numbers); use another carrier or number for this service",
+					ErrWithheld, msg.From, phone.Format(n.E164))
+			}
+			if !o.Code {
+				return WaitResult{Message: msg}, nil
+			}
+			if code, found := otp.Extract(msg.Text); found {
+				res.Message, res.Code = msg, code
+				return res, nil
+			}
+			res.Skipped++
+		}
+		m.Report("Waiting for an SMS to " + phone.Format(n.E164))
+		if err := sleep(ctx, interval); err != nil {
+			return res, waitErr(ctx, o, err)
+		}
+		interval = min(interval*3/2, m.PollMax)
+	}
+}
+
+func waitErr(ctx context.Context, o WaitOptions, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && o.Timeout > 0 {
+		return fmt.Errorf("%w within %s", ErrWaitTimeout, o.Timeout)
+	}
+	return err
+}
+
+// Send sends an SMS from n.
+func (m *Manager) Send(ctx context.Context, n store.Number, to, text string) (providers.Message, error) {
+	p, err := m.provider(n.Provider)
+	if err != nil {
+		return providers.Message{}, err
+	}
+	s, ok := providers.As[providers.MessageSender](p)
+	if !ok || !p.Capabilities().SendSMS {
+		return providers.Message{}, &providers.Error{Provider: n.Provider, Op: "send", Kind: providers.ErrUnsupported,
+			Message: n.Provider + " cannot send SMS through its API"}
+	}
+	msg, err := s.SendSMS(ctx, n.CarrierID, to, text)
+	if err != nil {
+		return msg, err
+	}
+	if msg.ID != "" {
+		_, _ = m.Store.AddMessages(context.WithoutCancel(ctx), n.ID, []providers.Message{msg})
+	}
+	return msg, nil
+}
+
+// Forward sets n's forwarding (a zero Forwarding turns it off).
+func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwarding) (store.Number, error) {
+	p, err := m.provider(n.Provider)
+	if err != nil {
+		return n, err
+	}
+	if n.State != providers.StateActive && n.State != "" {
+		return n, fmt.Errorf("%s is %s on the carrier: forwarding can be set once it is active", phone.Format(n.E164), n.State)
+	}
+	return m.applyForwarding(ctx, p, n, f)
+}

@@ -1,0 +1,597 @@
+package numbers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/providertest"
+)
+
+const fr = "FR"
+
+// stock is what the fake carrier sells in these tests: three French mobiles at rising prices.
+func stock() []providers.Available {
+	eur := func(a string) providers.Price { p, _ := providers.ParsePrice(a, "EUR"); return p }
+	mk := func(n, price string) providers.Available {
+		return providers.Available{Number: n, Country: fr, Type: providers.TypeMobile,
+			Features: providers.Features{Voice: true, SMS: true}, Monthly: eur(price)}
+	}
+	return []providers.Available{
+		mk("+33612345673", "3.00"),
+		mk("+33612345671", "1.15"),
+		mk("+33612345672", "2.00"),
+	}
+}
+
+type env struct {
+	m    *Manager
+	fake *providertest.Fake
+	st   *store.Store
+	path string
+	now  time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	st, err := store.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	fake := providertest.NewFake()
+	fake.Stock = stock()
+	e := &env{fake: fake, st: st, path: path, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	fake.Now = func() time.Time { return e.now }
+	e.m = e.manager(st, 1000)
+	return e
+}
+
+// manager returns a Manager as process pid would build it; processes other than 1000 are dead.
+func (e *env) manager(st *store.Store, pid int) *Manager {
+	return New(Config{
+		Store:        st,
+		Provider:     func(string) (providers.Provider, error) { return e.fake, nil },
+		Now:          func() time.Time { return e.now },
+		PID:          pid,
+		Alive:        func(p int) bool { return p == pid },
+		PollInterval: time.Millisecond,
+		PollMax:      5 * time.Millisecond,
+	})
+}
+
+func buyReq() BuyRequest {
+	return BuyRequest{Provider: providertest.FakeName, Query: providers.Query{Country: fr, Type: providers.TypeMobile}}
+}
+
+func (e *env) numbers(t *testing.T) []store.Number {
+	t.Helper()
+	ns, err := e.st.ListNumbers(t.Context())
+	require.NoError(t, err)
+	return ns
+}
+
+func (e *env) ops(t *testing.T) []store.Op {
+	t.Helper()
+	ops, err := e.st.ListOps(t.Context())
+	require.NoError(t, err)
+	return ops
+}
+
+func (e *env) owned(t *testing.T) []providers.Number {
+	t.Helper()
+	ns, err := e.fake.List(context.Background())
+	require.NoError(t, err)
+	return ns
+}
+
+func TestBuyPicksCheapestAndConfiguresIt(t *testing.T) {
+	e := newEnv(t)
+	req := buyReq()
+	req.Label, req.ForwardTo, req.TTL = "shop", "+33612345678", 7*24*time.Hour
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+
+	assert.Equal(t, "+33612345671", res.Number.E164, "cheapest first")
+	assert.Equal(t, "shop", res.Number.Label)
+	assert.Equal(t, "+33612345678", res.Number.Forward.Calls)
+	assert.Equal(t, e.now.Add(7*24*time.Hour), res.Number.ExpiresAt.UTC())
+	assert.Equal(t, "1.15 EUR", res.Number.Monthly.String())
+	assert.True(t, res.Number.Managed)
+	assert.Empty(t, e.ops(t), "journal is empty once the buy is complete")
+
+	owned := e.owned(t)
+	require.Len(t, owned, 1)
+	assert.Equal(t, "shop", owned[0].Label, "label written carrier-side")
+	assert.Equal(t, "+33612345678", owned[0].Forward.Calls)
+}
+
+func TestBuyRefusesTakenLabelBeforeSpending(t *testing.T) {
+	e := newEnv(t)
+	req := buyReq()
+	req.Label = "shop"
+	_, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	_, err = e.m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, store.ErrLabelTaken)
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy), "nothing bought for the second request")
+}
+
+func TestBuyMaxPrice(t *testing.T) {
+	e := newEnv(t)
+	req := buyReq()
+	max, _ := providers.ParsePrice("1.00", "")
+	req.MaxPrice = &max
+	_, err := e.m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, ErrOverPrice)
+	assert.Contains(t, err.Error(), "1.15 EUR")
+	assert.Zero(t, e.fake.CallCount(providertest.OpBuy))
+
+	max, _ = providers.ParsePrice("2", "")
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345671", res.Number.E164)
+}
+
+func TestBuyConfirmDeclined(t *testing.T) {
+	e := newEnv(t)
+	req := buyReq()
+	var asked providers.Available
+	req.Confirm = func(a providers.Available) (bool, error) { asked = a; return false, nil }
+	_, err := e.m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, ErrCancelled)
+	assert.Equal(t, "+33612345671", asked.Number, "the user is shown the number and price first")
+	assert.Zero(t, e.fake.CallCount(providertest.OpBuy))
+	assert.Empty(t, e.numbers(t))
+}
+
+func TestBuyCarrierRefusalLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpBuy {
+			return &providers.Error{Provider: "fake", Kind: providers.ErrPaperwork, Message: "needs a bundle"}
+		}
+		return nil
+	}
+	_, err := e.m.Buy(t.Context(), buyReq())
+	require.ErrorIs(t, err, providers.ErrPaperwork)
+	assert.Empty(t, e.numbers(t))
+	assert.Empty(t, e.ops(t))
+}
+
+func TestBuyTakenMeanwhileTriesNext(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpBuy && c.Request.Number == "+33612345671" {
+			return &providers.Error{Provider: "fake", Kind: providers.ErrUnavailable}
+		}
+		return nil
+	}
+	res, err := e.m.Buy(t.Context(), buyReq())
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345672", res.Number.E164, "the next cheapest")
+	assert.Empty(t, e.ops(t))
+}
+
+func TestBuyLostAnswerIsLookedUpNotRepeated(t *testing.T) {
+	e := newEnv(t)
+	e.fake.After = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "connection reset"}, providertest.OpBuy)
+	res, err := e.m.Buy(t.Context(), buyReq())
+	require.NoError(t, err, "the number was bought: vnum finds it on the carrier")
+	assert.Equal(t, "+33612345671", res.Number.E164)
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy), "never bought twice")
+	assert.Len(t, e.numbers(t), 1)
+	assert.Empty(t, e.ops(t))
+}
+
+func TestBuyLostAnswerAndCarrierUnreachableIsFinishedNextRun(t *testing.T) {
+	e := newEnv(t)
+	temp := &providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "network down"}
+	e.fake.After = providertest.FailOn(temp, providertest.OpBuy)
+	e.fake.Before = providertest.FailOn(temp, providertest.OpList)
+	_, err := e.m.Buy(t.Context(), buyReq())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "next run")
+	assert.Empty(t, e.numbers(t), "not known yet")
+	require.Len(t, e.ops(t), 1, "but journaled")
+
+	// The process dies; the network comes back; the next vnum process recovers.
+	e.fake.After, e.fake.Before = nil, nil
+	next := e.manager(e.st, 2000)
+	notes, err := next.Recover(t.Context())
+	require.NoError(t, err)
+	require.Len(t, notes, 1)
+	ns := e.numbers(t)
+	require.Len(t, ns, 1, "the number the carrier bills is now listed")
+	assert.Equal(t, "+33612345671", ns[0].E164)
+	assert.Empty(t, e.ops(t))
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy))
+}
+
+// crashBuy journals a buy as a process that then died would have left it.
+func (e *env) crashBuy(t *testing.T, plan buyPlan, step string) *store.Op {
+	t.Helper()
+	op := &store.Op{Kind: opBuy, Step: step, Provider: plan.Provider, OwnerPID: 4242}
+	require.NoError(t, setPayload(op, plan))
+	require.NoError(t, e.st.BeginOp(t.Context(), op))
+	return op
+}
+
+func TestRecoverBuyCrashedBeforeCarrierAnswered(t *testing.T) {
+	for _, carrierSold := range []bool{true, false} {
+		t.Run(fmt.Sprintf("carrier sold=%v", carrierSold), func(t *testing.T) {
+			e := newEnv(t)
+			plan := buyPlan{Provider: providertest.FakeName, Number: "+33612345672", Country: fr, Type: providers.TypeMobile,
+				Label: "shop", Forward: providers.Forwarding{Calls: "+33612345678"}}
+			if carrierSold {
+				_, err := e.fake.Add(providers.Number{Number: plan.Number, Country: fr, Type: providers.TypeMobile})
+				require.NoError(t, err)
+			}
+			e.crashBuy(t, plan, stepOrdering)
+
+			_, err := e.m.Recover(t.Context())
+			require.NoError(t, err)
+			assert.Empty(t, e.ops(t), "the journal entry is finished either way")
+			ns := e.numbers(t)
+			if !carrierSold {
+				assert.Empty(t, ns, "undone: nothing was bought, nothing is shown")
+				assert.Zero(t, e.fake.CallCount(providertest.OpBuy), "and nothing is bought now")
+				return
+			}
+			require.Len(t, ns, 1)
+			assert.Equal(t, "shop", ns[0].Label)
+			assert.Equal(t, "+33612345678", ns[0].Forward.Calls, "configuration finished too")
+		})
+	}
+}
+
+func TestRecoverLeavesLiveProcessesAlone(t *testing.T) {
+	e := newEnv(t)
+	plan := buyPlan{Provider: providertest.FakeName, Number: "+33612345672", Country: fr, Type: providers.TypeMobile}
+	op := e.crashBuy(t, plan, stepOrdering)
+	other := e.manager(e.st, 3000)
+	other.Alive = func(pid int) bool { return pid == op.OwnerPID }
+	notes, err := other.Recover(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, notes)
+	assert.Len(t, e.ops(t), 1, "a buy another running process is doing is not touched")
+	assert.Zero(t, e.fake.CallCount(providertest.OpList))
+}
+
+func TestPendingOrderIsConfiguredOnceActive(t *testing.T) {
+	e := newEnv(t)
+	e.fake.BuyState = providers.StatePendingDocuments
+	req := buyReq()
+	req.ForwardTo = "+33612345678"
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, providers.StatePendingDocuments, res.Number.State)
+	require.Len(t, res.Warnings, 1)
+	assert.Empty(t, res.Number.Forward.Calls)
+	require.Len(t, e.ops(t), 1, "kept until the carrier approves")
+
+	_, err = e.m.Recover(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, e.ops(t), 1, "still pending: nothing to do yet")
+
+	require.NoError(t, e.fake.SetState(res.Number.CarrierID, providers.StateActive))
+	_, err = e.manager(e.st, 5000).Recover(t.Context())
+	require.NoError(t, err)
+	n, err := e.st.GetNumber(t.Context(), res.Number.ID)
+	require.NoError(t, err)
+	assert.Equal(t, providers.StateActive, n.State)
+	assert.Equal(t, "+33612345678", n.Forward.Calls)
+	assert.Empty(t, e.ops(t))
+}
+
+func (e *env) buy(t *testing.T, label string) store.Number {
+	t.Helper()
+	req := buyReq()
+	req.Label = label
+	req.ForwardTo = "+33612345678"
+	req.TTL = 24 * time.Hour
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	return res.Number
+}
+
+func TestRelease(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	h, err := e.m.Release(t.Context(), n, store.EndReleased)
+	require.NoError(t, err)
+	assert.Equal(t, n.E164, h.E164)
+	assert.Equal(t, store.EndReleased, h.How)
+	assert.Empty(t, e.numbers(t))
+	assert.Empty(t, e.owned(t))
+	assert.Empty(t, e.ops(t))
+}
+
+func TestReleaseOfNumberCarrierNoLongerHas(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	require.NoError(t, e.fake.Release(context.Background(), n.CarrierID))
+	_, err := e.m.Release(t.Context(), n, store.EndBurned)
+	require.NoError(t, err)
+	hs, err := e.st.ListHistory(t.Context())
+	require.NoError(t, err)
+	require.Len(t, hs, 1)
+	assert.Equal(t, store.EndBurned, hs[0].How)
+}
+
+func TestReleaseRefusedKeepsNumber(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrUnauthorized}, providertest.OpRelease)
+	_, err := e.m.Release(t.Context(), n, store.EndReleased)
+	require.ErrorIs(t, err, providers.ErrUnauthorized)
+	assert.Len(t, e.numbers(t), 1)
+	assert.Empty(t, e.ops(t))
+}
+
+func TestReleaseUnknownOutcomeFinishedNextRun(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	temp := &providers.Error{Provider: "fake", Kind: providers.ErrTemporary}
+	e.fake.Before = providertest.FailOn(temp, providertest.OpRelease, providertest.OpGet)
+	_, err := e.m.Release(t.Context(), n, store.EndReleased)
+	require.Error(t, err)
+	assert.Len(t, e.numbers(t), 1, "still shown: the carrier may still bill it")
+	assert.Len(t, e.ops(t), 1)
+
+	e.fake.Before = nil
+	_, err = e.manager(e.st, 6000).Recover(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, e.numbers(t))
+	assert.Empty(t, e.owned(t))
+	assert.Empty(t, e.ops(t))
+}
+
+func TestRotateMovesIdentityThenReleasesOld(t *testing.T) {
+	e := newEnv(t)
+	old := e.buy(t, "shop")
+	res, err := e.m.Rotate(t.Context(), old, nil)
+	require.NoError(t, err)
+	assert.NotEqual(t, old.E164, res.New.E164)
+	assert.Equal(t, "shop", res.New.Label)
+	assert.Equal(t, old.Forward, res.New.Forward)
+	assert.Equal(t, old.ExpiresAt, res.New.ExpiresAt)
+	assert.Equal(t, store.EndRotated, res.Old.How)
+	assert.Equal(t, res.New.E164, res.Old.ReplacedBy)
+
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, res.New.E164, ns[0].E164)
+	owned := e.owned(t)
+	require.Len(t, owned, 1)
+	assert.Equal(t, "shop", owned[0].Label)
+	assert.Empty(t, e.ops(t))
+}
+
+func TestRotateKeepsOldWhenNewCannotBeConfigured(t *testing.T) {
+	e := newEnv(t)
+	old := e.buy(t, "shop")
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary}, providertest.OpForward)
+	_, err := e.m.Rotate(t.Context(), old, nil)
+	require.Error(t, err)
+	ns := e.numbers(t)
+	require.Len(t, ns, 2, "old kept, new recorded")
+	got, err := e.st.GetNumber(t.Context(), old.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "shop", got.Label, "label still on the old number")
+	assert.Len(t, e.owned(t), 2)
+
+	// Next run: the carrier works again and the rotate is completed.
+	e.fake.Before = nil
+	_, err = e.manager(e.st, 7000).Recover(t.Context())
+	require.NoError(t, err)
+	ns = e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.NotEqual(t, old.E164, ns[0].E164)
+	assert.Equal(t, "shop", ns[0].Label)
+	assert.Empty(t, e.ops(t))
+}
+
+func TestRotateCrashAtEveryStepIsFinished(t *testing.T) {
+	for _, crashAfter := range []string{providertest.OpBuy, providertest.OpForward, providertest.OpLabel, providertest.OpRelease} {
+		t.Run("after "+crashAfter, func(t *testing.T) {
+			e := newEnv(t)
+			old := e.buy(t, "shop")
+			// The process dies right after the carrier carried out crashAfter.
+			crashed := errors.New("killed")
+			e.fake.After = func(_ context.Context, c providertest.Call) error {
+				if c.Op == crashAfter {
+					return crashed
+				}
+				return nil
+			}
+			_, _ = e.m.Rotate(context.Background(), old, nil)
+			e.fake.After = nil
+			// Whatever the state, the journal holds the rotate and the old number is still known.
+			_, err := e.manager(e.st, 8000).Recover(t.Context())
+			require.NoError(t, err)
+			ns := e.numbers(t)
+			require.Len(t, ns, 1, "exactly one number left")
+			assert.NotEqual(t, old.E164, ns[0].E164)
+			assert.Equal(t, "shop", ns[0].Label)
+			assert.Len(t, e.owned(t), 1, "the carrier bills exactly that one")
+			assert.Empty(t, e.ops(t))
+		})
+	}
+}
+
+func TestExpire(t *testing.T) {
+	e := newEnv(t)
+	short := e.buy(t, "a")
+	req := buyReq()
+	req.Label = "b"
+	_, err := e.m.Buy(t.Context(), req) // no TTL: never expires
+	require.NoError(t, err)
+
+	e.now = e.now.Add(25 * time.Hour)
+	dry, err := e.m.Expire(t.Context(), true)
+	require.NoError(t, err)
+	require.Len(t, dry, 1)
+	assert.Len(t, e.numbers(t), 2, "dry run releases nothing")
+
+	res, err := e.m.Expire(t.Context(), false)
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	assert.Equal(t, short.E164, res[0].Number.E164)
+	require.NoError(t, res[0].Err)
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, "b", ns[0].Label)
+	hs, err := e.st.ListHistory(t.Context())
+	require.NoError(t, err)
+	require.Len(t, hs, 1)
+	assert.Equal(t, store.EndExpired, hs[0].How)
+}
+
+func TestResolve(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	for _, ref := range []string{"shop", n.CarrierID, "+33612345671", "+33 6 12 34 56 71", "0033612345671"} {
+		got, err := e.m.Resolve(t.Context(), ref, "")
+		require.NoError(t, err, ref)
+		assert.Equal(t, n.ID, got.ID, ref)
+	}
+	got, err := e.m.Resolve(t.Context(), "06 12 34 56 71", "FR")
+	require.NoError(t, err, "national notation with a default country")
+	assert.Equal(t, n.ID, got.ID)
+
+	_, err = e.m.Resolve(t.Context(), "nope", "")
+	require.ErrorIs(t, err, ErrNoMatch)
+	_, err = e.m.Resolve(t.Context(), "+33612345672", "")
+	require.ErrorIs(t, err, ErrNoMatch)
+}
+
+func TestResolveAmbiguous(t *testing.T) {
+	e := newEnv(t)
+	a := e.buy(t, "")
+	b := e.buy(t, "")
+	// A label that equals another number's carrier id makes the REF ambiguous.
+	a.Label = b.CarrierID
+	require.NoError(t, e.st.UpdateNumber(t.Context(), &a))
+	_, err := e.m.Resolve(t.Context(), b.CarrierID, "")
+	require.ErrorIs(t, err, ErrAmbiguous)
+}
+
+func TestWaitReturnsEachMessageOnce(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	_, err := e.fake.Deliver(n.CarrierID, "Google", "G-482913 is your Google verification code.")
+	require.NoError(t, err)
+	_, err = e.fake.Deliver(n.CarrierID, "+15550100", "hello")
+	require.NoError(t, err)
+
+	res, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, Code: true})
+	require.NoError(t, err)
+	assert.Equal(t, "482913", res.Code)
+
+	res, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, "hello", res.Message.Text, "the next wait returns the next message")
+
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond})
+	require.ErrorIs(t, err, ErrWaitTimeout)
+}
+
+func TestWaitForMessageThatArrivesLater(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		_, _ = e.fake.Deliver(n.CarrierID, "Bank", "no code here")
+		_, _ = e.fake.Deliver(n.CarrierID, "Bank", "Your code: 7731")
+	}()
+	res, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 5 * time.Second, Code: true, From: "Bank"})
+	require.NoError(t, err)
+	assert.Equal(t, "7731", res.Code)
+	assert.Equal(t, 1, res.Skipped)
+}
+
+func TestWaitWithheldMessage(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	_, err := e.st.AddMessages(t.Context(), n.ID, []providers.Message{{ID: "SM1", From: "Google", To: n.E164,
+		Inbound: true, Withheld: true, ReceivedAt: e.now}})
+	require.NoError(t, err)
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, NotBefore: e.now.Add(-time.Minute)})
+	require.ErrorIs(t, err, ErrWithheld)
+	assert.Contains(t, err.Error(), "30038")
+}
+
+func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
+	e := newEnv(t)
+	kept := e.buy(t, "kept")
+	gone := e.buy(t, "gone")
+	require.NoError(t, e.fake.Release(context.Background(), gone.CarrierID))
+	_, err := e.fake.Add(providers.Number{Number: "+33612345673", Country: fr, Type: providers.TypeMobile, Label: "console"})
+	require.NoError(t, err)
+
+	e.now = e.now.Add(time.Minute)
+	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	assert.Len(t, notes, 2)
+	byNumber := map[string]store.Number{}
+	for _, n := range e.numbers(t) {
+		byNumber[n.E164] = n
+	}
+	require.Len(t, byNumber, 2)
+	assert.True(t, byNumber[kept.E164].Managed)
+	found := byNumber["+33612345673"]
+	assert.False(t, found.Managed, "bought outside vnum")
+	assert.Equal(t, "console", found.Label, "label recovered from the carrier")
+	hs, err := e.st.ListHistory(t.Context())
+	require.NoError(t, err)
+	require.Len(t, hs, 1)
+	assert.Equal(t, store.EndVanished, hs[0].How)
+}
+
+func TestParallelBuysFromSeveralProcessesAllSucceed(t *testing.T) {
+	e := newEnv(t)
+	var st []providers.Available
+	for i := range 10 {
+		p, _ := providers.ParsePrice("1.00", "EUR")
+		st = append(st, providers.Available{Number: fmt.Sprintf("+3361234560%d", i), Country: fr,
+			Type: providers.TypeMobile, Monthly: p})
+	}
+	e.fake.Stock = st
+	const workers = 5
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			s, err := store.Open(e.path)
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			defer s.Close()
+			// Each worker is its own process with its own store handle, all racing for the
+			// same cheapest number.
+			_, errs[w] = e.manager(s, 10000+w).Buy(context.Background(), buyReq())
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	ns := e.numbers(t)
+	assert.Len(t, ns, workers)
+	assert.Len(t, e.owned(t), workers, "one number bought per buy")
+	seen := map[string]bool{}
+	for _, n := range ns {
+		assert.False(t, seen[n.E164])
+		seen[n.E164] = true
+	}
+}

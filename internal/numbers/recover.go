@@ -1,0 +1,97 @@
+package numbers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vnum-cli/vnum/internal/store"
+)
+
+// Recover finishes or undoes operations that an earlier vnum process left in the journal (it was
+// killed, lost the network, or the carrier was still processing). Entries owned by a process that
+// is still running are left to it; of two processes recovering at once only one takes an entry.
+// It returns one line per entry it handled, for the user, and the errors of entries it could not
+// finish (they stay in the journal for the next run).
+func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
+	ops, err := m.Store.ListOps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, op := range ops {
+		if op.OwnerPID == m.PID || (op.OwnerPID != 0 && m.Alive(op.OwnerPID)) {
+			continue
+		}
+		ok, err := m.Store.ClaimOp(ctx, op.ID, op.OwnerPID, m.PID)
+		if err != nil {
+			return notes, err
+		}
+		if !ok {
+			continue // another process took it
+		}
+		op.OwnerPID = m.PID
+		note, err := m.resume(ctx, &op)
+		if note != "" {
+			notes = append(notes, note)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			// Leave it for the next run, whoever that is.
+			if _, cerr := m.Store.ClaimOp(context.WithoutCancel(ctx), op.ID, m.PID, 0); cerr != nil {
+				errs = append(errs, cerr)
+			}
+		}
+	}
+	return notes, errors.Join(errs...)
+}
+
+func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
+	switch op.Kind {
+	case opBuy:
+		plan, err := decode[buyPlan](*op)
+		if err != nil {
+			return "", err
+		}
+		n, _, err := m.resumeBuy(ctx, op, plan, false)
+		if err != nil || n.ID == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("finished an interrupted buy: %s is yours", n.E164), nil
+	case opRotate:
+		plan, err := decode[buyPlan](*op)
+		if err != nil {
+			return "", err
+		}
+		if op.Step == stepReleasing || op.Step == stepMoved {
+			newN, err := m.Store.GetNumber(ctx, plan.NumberID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return "", err
+			}
+			op.Step = stepReleasing
+			h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164}, false)
+			if err != nil || h.ID == 0 {
+				return "", err
+			}
+			return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", newN.E164, h.E164), nil
+		}
+		res, err := m.resumeRotate(ctx, op, plan, false)
+		if err != nil || res.New.ID == 0 || res.Old.ID == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", res.New.E164, res.Old.E164), nil
+	case opRelease:
+		plan, err := decode[releasePlan](*op)
+		if err != nil {
+			return "", err
+		}
+		h, err := m.resumeRelease(ctx, op, plan, false)
+		if err != nil || h.ID == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("finished an interrupted release of %s", h.E164), nil
+	default:
+		// An entry from a newer vnum: leave it alone rather than guess.
+		return "", fmt.Errorf("journal entry %d has unknown kind %q (written by a newer vnum?)", op.ID, op.Kind)
+	}
+}

@@ -1,0 +1,111 @@
+package numbers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// releasePlan is the journal payload of a release.
+type releasePlan struct {
+	How        string `json:"how"`
+	ReplacedBy string `json:"replaced_by,omitempty"`
+}
+
+// Release gives n back to its carrier and moves it to history as how (store.EndReleased,
+// EndBurned, EndExpired). A number the carrier no longer has is simply moved to history.
+func (m *Manager) Release(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error) {
+	op := &store.Op{Kind: opRelease, Step: stepReleasing, Provider: n.Provider, NumberID: n.ID, OwnerPID: m.PID}
+	if err := setPayload(op, releasePlan{How: how}); err != nil {
+		return store.HistoryEntry{}, err
+	}
+	if err := m.Store.BeginOp(ctx, op); err != nil {
+		return store.HistoryEntry{}, err
+	}
+	return m.resumeRelease(ctx, op, releasePlan{How: how}, true)
+}
+
+func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releasePlan, fresh bool) (store.HistoryEntry, error) {
+	n, err := m.Store.GetNumber(ctx, op.NumberID)
+	if errors.Is(err, store.ErrNotFound) {
+		// Already moved to history by an earlier run.
+		return store.HistoryEntry{}, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
+	}
+	if err != nil {
+		return store.HistoryEntry{}, err
+	}
+	p, err := m.provider(n.Provider)
+	if err != nil {
+		return store.HistoryEntry{}, err
+	}
+	m.Report("Releasing " + phone.Format(n.E164))
+	relErr := p.Release(ctx, n.CarrierID)
+	switch {
+	case relErr == nil, errors.Is(relErr, providers.ErrNotFound):
+		// Gone from the carrier (now, or already).
+	case providers.IsRefusal(relErr):
+		// Refused: the number is still ours and nothing changed.
+		return store.HistoryEntry{}, errors.Join(relErr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
+	default:
+		// Unknown outcome: ask the carrier whether it still has the number.
+		_, gerr := p.Get(context.WithoutCancel(ctx), n.CarrierID)
+		if !errors.Is(gerr, providers.ErrNotFound) {
+			if fresh {
+				return store.HistoryEntry{}, fmt.Errorf("%w; vnum will finish releasing %s on its next run", relErr, phone.Format(n.E164))
+			}
+			return store.HistoryEntry{}, fmt.Errorf("finishing the release of %s: %w", phone.Format(n.E164), relErr)
+		}
+	}
+	var h store.HistoryEntry
+	err = m.Store.InTx(context.WithoutCancel(ctx), func(tx *store.Store) error {
+		var err error
+		if h, err = tx.EndNumber(ctx, n.ID, plan.How, m.Now(), plan.ReplacedBy); err != nil {
+			return err
+		}
+		return tx.FinishOp(ctx, op.ID)
+	})
+	return h, err
+}
+
+// ExpireResult is one number `vnum expire` handled.
+type ExpireResult struct {
+	Number store.Number
+	Err    error
+}
+
+// Expire releases every managed number whose expiry has passed. With dryRun it only lists them.
+func (m *Manager) Expire(ctx context.Context, dryRun bool) ([]ExpireResult, error) {
+	all, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := m.Now()
+	var out []ExpireResult
+	for _, n := range all {
+		if n.ExpiresAt.IsZero() || n.ExpiresAt.After(now) || !n.Managed {
+			continue
+		}
+		r := ExpireResult{Number: n}
+		if !dryRun {
+			_, r.Err = m.Release(ctx, n, store.EndExpired)
+		}
+		out = append(out, r)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return out, nil
+}
+
+func decode[T any](op store.Op) (T, error) {
+	var v T
+	if err := json.Unmarshal(op.Payload, &v); err != nil {
+		return v, fmt.Errorf("journal entry %d (%s): %w", op.ID, op.Kind, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,165 @@
+package numbers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// RotateResult is what a rotate did.
+type RotateResult struct {
+	Old      store.HistoryEntry
+	New      store.Number
+	Bought   providers.Available
+	Warnings []string
+}
+
+// RotateCandidates lists the replacements a rotate of n would choose from, cheapest first.
+func (m *Manager) RotateCandidates(ctx context.Context, n store.Number) ([]providers.Available, error) {
+	cands, err := m.Candidates(ctx, rotateRequest(n))
+	if err != nil {
+		return nil, err
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		if c.Number != n.E164 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func rotateRequest(n store.Number) BuyRequest {
+	return BuyRequest{Provider: n.Provider, Query: providers.Query{
+		Country: n.Country, Type: n.Type, SMS: n.Features.SMS, Voice: n.Features.Voice, Limit: 20,
+	}}
+}
+
+// Rotate buys a replacement for n of the same country and type, moves label, forwarding and
+// expiry to it, then releases n. n is released only once the replacement is bought and
+// configured; if that cannot happen now, n is kept and the next run carries on.
+func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(providers.Available) (bool, error)) (RotateResult, error) {
+	cands, err := m.RotateCandidates(ctx, n)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	if len(cands) == 0 {
+		return RotateResult{}, &providers.Error{Provider: n.Provider, Op: "rotate", Kind: providers.ErrOutOfStock,
+			Message: fmt.Sprintf("no other %s number for sale in %s", n.Type, phone.CountryName(n.Country))}
+	}
+	if confirm != nil {
+		ok, err := confirm(cands[0])
+		if err != nil {
+			return RotateResult{}, err
+		}
+		if !ok {
+			return RotateResult{}, ErrCancelled
+		}
+	}
+	var lastErr error
+	for i, c := range cands {
+		if i == 5 {
+			break
+		}
+		plan := buyPlan{Provider: n.Provider, Number: c.Number, Country: c.Country, Type: c.Type, Features: c.Features,
+			Monthly: c.Monthly, Label: n.Label, Forward: n.Forward, ExpiresAt: n.ExpiresAt, OldID: n.ID}
+		m.Report("Buying the replacement " + phone.Format(c.Number))
+		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID, OwnerPID: m.PID}
+		if err := setPayload(op, plan); err != nil {
+			return RotateResult{}, err
+		}
+		if err := m.Store.BeginOp(ctx, op); err != nil {
+			return RotateResult{}, err
+		}
+		res, err := m.resumeRotate(ctx, op, plan, true)
+		res.Bought = c
+		if errors.Is(err, providers.ErrUnavailable) && res.New.ID == 0 {
+			lastErr = err
+			continue
+		}
+		return res, err
+	}
+	return RotateResult{}, lastErr
+}
+
+// resumeRotate carries a rotate from its journal step to the end.
+func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, fresh bool) (RotateResult, error) {
+	var res RotateResult
+	if op.Step == stepOrdering {
+		n, warnings, err := m.resumeBuy(ctx, op, plan, fresh)
+		res.Warnings = append(res.Warnings, warnings...)
+		if err != nil || n.ID == 0 {
+			// Nothing bought: the rotate is undone and the old number untouched.
+			return res, err
+		}
+		if plan, err = decode[buyPlan](*op); err != nil {
+			return res, err
+		}
+	}
+	p, err := m.provider(plan.Provider)
+	if err != nil {
+		return res, err
+	}
+	newN, err := m.Store.GetNumber(ctx, plan.NumberID)
+	if err != nil {
+		return res, err
+	}
+	res.New = newN
+	if op.Step == stepRecorded {
+		newN, err = m.configure(ctx, p, newN, plan)
+		res.New = newN
+		if err != nil {
+			return res, fmt.Errorf("the replacement %s is bought but not configured, so %s is kept: %w",
+				phone.Format(newN.E164), phone.Format(plan.Number), err)
+		}
+		if newN.State != providers.StateActive {
+			op.OwnerPID = 0
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the replacement %s is %s on the carrier; the old number is kept until it is active (any later vnum command finishes the rotate)",
+				phone.Format(newN.E164), newN.State))
+			return res, m.Store.UpdateOp(context.WithoutCancel(ctx), op)
+		}
+		if err := m.moveIdentity(ctx, op, plan, &newN); err != nil {
+			return res, err
+		}
+		res.New = newN
+		if l, ok := providers.As[providers.Labeler](p); ok && plan.Label != "" && p.Capabilities().Labels {
+			if err := l.SetLabel(ctx, newN.CarrierID, plan.Label); err != nil {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("could not write the label to the carrier: %v", err))
+			}
+		}
+	}
+	// stepMoved: release the old number.
+	op.Step = stepReleasing
+	h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164}, true)
+	res.Old = h
+	return res, err
+}
+
+// moveIdentity moves label and expiry from the old number to the new one, in one transaction
+// with the journal step.
+func (m *Manager) moveIdentity(ctx context.Context, op *store.Op, plan buyPlan, newN *store.Number) error {
+	return m.Store.InTx(context.WithoutCancel(ctx), func(tx *store.Store) error {
+		old, err := tx.GetNumber(ctx, plan.OldID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			label := old.Label
+			old.Label = ""
+			if err := tx.UpdateNumber(ctx, &old); err != nil {
+				return err
+			}
+			newN.Label = label
+			newN.ExpiresAt = old.ExpiresAt
+		}
+		if err := tx.UpdateNumber(ctx, newN); err != nil {
+			return err
+		}
+		op.Step = stepMoved
+		return tx.UpdateOp(ctx, op)
+	})
+}

@@ -1,0 +1,169 @@
+// Package transport builds the HTTP client every carrier adapter uses: the standard transport
+// (so HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE work as in any Go program), a User-Agent, and an
+// opt-in dump of requests and responses (VNUM_DEBUG=api) with every credential redacted.
+package transport
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure NewClient.
+type Options struct {
+	UserAgent string
+	Debug     bool
+	DebugOut  io.Writer
+	Timeout   time.Duration // whole-request timeout; 0 means 60s
+}
+
+// DebugEnabled reads VNUM_DEBUG: "api" (or a list containing it, or "1"/"all") turns the dump on.
+func DebugEnabled(v string) bool {
+	for _, p := range strings.Split(v, ",") {
+		switch strings.TrimSpace(strings.ToLower(p)) {
+		case "api", "1", "all", "true":
+			return true
+		}
+	}
+	return false
+}
+
+// NewClient returns the client adapters use.
+func NewClient(o Options) *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.Proxy = http.ProxyFromEnvironment
+	var rt http.RoundTripper = base
+	if o.Debug && o.DebugOut != nil {
+		rt = &debugTransport{next: rt, out: o.DebugOut}
+	}
+	if o.UserAgent != "" {
+		rt = &uaTransport{next: rt, ua: o.UserAgent}
+	}
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	return &http.Client{Transport: rt, Timeout: timeout}
+}
+
+type uaTransport struct {
+	next http.RoundTripper
+	ua   string
+}
+
+func (t *uaTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", t.ua)
+	return t.next.RoundTrip(r)
+}
+
+// Headers and parameters whose values are credentials in some carrier's API.
+var (
+	secretHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Cookie", "Set-Cookie", "X-Twilio-Signature"}
+	secretParams  = []string{"api_secret", "api_key", "auth_token", "password", "secret", "token", "AuthToken", "ApiSecret", "sig"}
+	// jsonSecret catches credentials in JSON bodies: "api_secret": "…", "auth_token":"…".
+	jsonSecret = regexp.MustCompile(`(?i)("(?:api_secret|auth_token|secret|password|token|api_key)"\s*:\s*")[^"]*(")`)
+)
+
+type debugTransport struct {
+	next http.RoundTripper
+	out  io.Writer
+	mu   sync.Mutex
+}
+
+func (t *debugTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	reqDump := dumpRequest(r)
+	resp, err := t.next.RoundTrip(r)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(t.out, "> %s\n", strings.ReplaceAll(strings.TrimSpace(reqDump), "\n", "\n> "))
+	if err != nil {
+		fmt.Fprintf(t.out, "< error after %s: %s\n\n", time.Since(start).Round(time.Millisecond), Redact(err.Error()))
+		return resp, err
+	}
+	b, derr := httputil.DumpResponse(resp, true)
+	if derr != nil {
+		fmt.Fprintf(t.out, "< (response not dumped: %v)\n\n", derr)
+		return resp, nil
+	}
+	fmt.Fprintf(t.out, "< %s\n< (%s)\n\n", strings.ReplaceAll(strings.TrimSpace(redactDump(string(b))), "\n", "\n< "),
+		time.Since(start).Round(time.Millisecond))
+	return resp, nil
+}
+
+func dumpRequest(r *http.Request) string {
+	c := r.Clone(r.Context())
+	for _, h := range secretHeaders {
+		if c.Header.Get(h) != "" {
+			c.Header.Set(h, "[redacted]")
+		}
+	}
+	c.URL = redactURL(r.URL)
+	if r.Body != nil && r.GetBody != nil {
+		if body, err := r.GetBody(); err == nil {
+			c.Body = body
+		}
+	} else {
+		c.Body = nil
+	}
+	b, err := httputil.DumpRequestOut(c, c.Body != nil)
+	if err != nil {
+		return fmt.Sprintf("%s %s (not dumped: %v)", r.Method, c.URL.Redacted(), err)
+	}
+	return redactDump(string(b))
+}
+
+func redactURL(u *url.URL) *url.URL {
+	c := *u
+	c.User = nil
+	q := c.Query()
+	changed := false
+	for _, p := range secretParams {
+		if q.Has(p) {
+			q.Set(p, "[redacted]")
+			changed = true
+		}
+	}
+	if changed {
+		c.RawQuery = q.Encode()
+	}
+	return &c
+}
+
+// redactDump removes credentials from a dumped message: header values, form and query
+// parameters, JSON fields.
+func redactDump(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		for _, h := range secretHeaders {
+			if len(l) > len(h) && strings.EqualFold(l[:len(h)+1], h+":") {
+				lines[i] = h + ": [redacted]"
+			}
+		}
+	}
+	return Redact(strings.Join(lines, "\n"))
+}
+
+// Redact removes credential parameters (form or query encoded, or JSON) from s.
+func Redact(s string) string {
+	for _, p := range secretParams {
+		re := regexp.MustCompile(`(?i)(^|[?&\s])(` + regexp.QuoteMeta(p) + `=)[^&\s]*`)
+		s = re.ReplaceAllString(s, "${1}${2}[redacted]")
+	}
+	return jsonSecret.ReplaceAllString(s, "${1}[redacted]${2}")
+}
+
+// ReadAllLimited reads at most limit bytes of a body, for error messages.
+func ReadAllLimited(r io.Reader, limit int64) []byte {
+	var b bytes.Buffer
+	_, _ = io.Copy(&b, io.LimitReader(r, limit))
+	return b.Bytes()
+}

@@ -1,0 +1,220 @@
+// Package providers defines what vnum asks of a carrier: one small interface, optional capability
+// interfaces found by type assertion, the domain types they exchange and the errors they return.
+//
+// Adapters live in sub-packages (sandbox, twilio, …) and must not import anything from vnum's
+// command or terminal layers: a provider returns data and errors, it never prints.
+package providers
+
+import (
+	"context"
+	"time"
+)
+
+// NumberType is the kind of number a carrier sells. The set is the intersection of what Twilio,
+// Telnyx and Vonage call their number types, named the way users say them.
+type NumberType string
+
+const (
+	TypeLocal    NumberType = "local"    // geographic / landline
+	TypeMobile   NumberType = "mobile"   // mobile range
+	TypeNational NumberType = "national" // non-geographic national range
+	TypeTollFree NumberType = "tollfree" // free for the caller
+)
+
+// NumberTypes lists every type, in the order commands document them.
+func NumberTypes() []NumberType {
+	return []NumberType{TypeLocal, TypeMobile, TypeNational, TypeTollFree}
+}
+
+// Valid reports whether t is one of the known types.
+func (t NumberType) Valid() bool {
+	for _, k := range NumberTypes() {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Features are what one number can do.
+type Features struct {
+	Voice bool `json:"voice"`
+	SMS   bool `json:"sms"`
+	MMS   bool `json:"mms"`
+}
+
+// Paperwork says what a carrier needs before it hands a number over.
+type Paperwork string
+
+const (
+	PaperworkNone      Paperwork = ""          // buy at once
+	PaperworkAddress   Paperwork = "address"   // a postal address on file (Twilio address_requirements)
+	PaperworkDocuments Paperwork = "documents" // an approved regulatory bundle / requirement group
+)
+
+// State is where a number stands on the carrier.
+type State string
+
+const (
+	StateActive           State = "active"            // usable now
+	StatePending          State = "pending"           // order accepted, not yet provisioned (Telnyx orders)
+	StatePendingDocuments State = "pending_documents" // waiting for regulatory approval
+	StateFailed           State = "failed"            // the carrier gave up on the order
+)
+
+// Available is one number a carrier offers for sale.
+type Available struct {
+	Number    string     // E.164
+	Country   string     // ISO 3166-1 alpha-2, upper case
+	Type      NumberType //
+	Features  Features   //
+	Monthly   Price      // recurring price per month
+	Upfront   Price      // one-off price at purchase (zero when the carrier has none)
+	Paperwork Paperwork  //
+	Locality  string     // city or region when the carrier says, else ""
+}
+
+// Query selects numbers for sale.
+type Query struct {
+	Country     string     // ISO 3166-1 alpha-2, required
+	Type        NumberType // "" means any type
+	SMS         bool       // must receive SMS
+	Voice       bool       // must receive calls
+	Contains    string     // digits the national number must contain, "" for any
+	Limit       int        // at most this many results; 0 means the carrier's default
+	NoPaperwork bool       // only numbers that need no address or documents
+}
+
+// BuyRequest asks a carrier for one specific number.
+type BuyRequest struct {
+	Number  string     // E.164, from a recent Search
+	Country string     //
+	Type    NumberType //
+	// Label is the user's name for the number; carriers with a free-text field store it there
+	// (Twilio FriendlyName, Telnyx customer_reference) so it can be recovered from the carrier.
+	Label string
+	// Reference is vnum's own operation id; carriers that keep a reference attach it so that a buy
+	// whose answer was lost can be recognised later.
+	Reference string
+	// Regulatory holds carrier-specific paperwork ids (Twilio "bundle" and "address").
+	Regulatory map[string]string
+}
+
+// Number is a number the account owns.
+type Number struct {
+	ID        string     // the carrier's id for the number (Twilio PN…, sandbox id, Vonage msisdn)
+	Number    string     // E.164
+	Country   string     //
+	Type      NumberType //
+	Features  Features   //
+	Label     string     // carrier-side label, "" when the carrier has none
+	Monthly   Price      //
+	State     State      //
+	Forward   Forwarding //
+	CreatedAt time.Time  // when the carrier says it was bought; zero if unknown
+}
+
+// Forwarding says where calls and SMS to a number are sent. An empty field means not forwarded.
+type Forwarding struct {
+	Calls string // E.164
+	SMS   string // E.164
+}
+
+// IsZero reports whether nothing is forwarded.
+func (f Forwarding) IsZero() bool { return f.Calls == "" && f.SMS == "" }
+
+// Message is one SMS seen on a number.
+type Message struct {
+	ID         string    // the carrier's id, unique per carrier
+	From       string    // sender: E.164 or an alphanumeric sender id
+	To         string    // E.164
+	Text       string    //
+	ReceivedAt time.Time //
+	Inbound    bool      // received by the number (false: sent from it)
+	// Withheld is set when the carrier received the message but did not deliver its text
+	// (Twilio error 30038: one-time codes withheld); Text is then empty or redacted.
+	Withheld bool
+}
+
+// Capabilities are what a carrier can do through its API, as opposed to what one number can do.
+type Capabilities struct {
+	ForwardCalls bool // Forwarder with Forwarding.Calls
+	ForwardSMS   bool // Forwarder with Forwarding.SMS
+	ReadSMS      bool // MessageReader
+	SendSMS      bool // MessageSender
+	Labels       bool // labels are kept carrier-side
+	// AsyncOrders: Buy may return a number in StatePending that Get later turns active.
+	AsyncOrders bool
+	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
+	MaxConcurrency int
+}
+
+// Provider is the interface every carrier adapter implements. Every call takes a context and
+// returns promptly once it is cancelled.
+type Provider interface {
+	// Name is the registry name ("sandbox", "twilio", …).
+	Name() string
+	Capabilities() Capabilities
+	// Search lists numbers for sale, in no particular order.
+	Search(ctx context.Context, q Query) ([]Available, error)
+	// Buy provisions one number. It is not idempotent: callers never retry it blindly, they look
+	// the number up with List first.
+	Buy(ctx context.Context, req BuyRequest) (Number, error)
+	// Get returns one owned number by carrier id; ErrNotFound if the account does not own it.
+	Get(ctx context.Context, id string) (Number, error)
+	// List returns every number the account owns, all pages.
+	List(ctx context.Context) ([]Number, error)
+	// Release gives a number back. Releasing a number the account no longer owns is ErrNotFound.
+	Release(ctx context.Context, id string) error
+}
+
+// Forwarder sends calls (and, where supported, SMS) to another number.
+type Forwarder interface {
+	// SetForwarding replaces the number's forwarding; a zero Forwarding turns it off.
+	SetForwarding(ctx context.Context, id string, f Forwarding) (Number, error)
+}
+
+// Labeler writes the user's label to the carrier.
+type Labeler interface {
+	SetLabel(ctx context.Context, id, label string) error
+}
+
+// MessageReader lists SMS received by a number.
+type MessageReader interface {
+	// Messages returns messages to the number received at or after since, oldest first.
+	Messages(ctx context.Context, id string, since time.Time) ([]Message, error)
+}
+
+// MessageSender sends an SMS from an owned number.
+type MessageSender interface {
+	SendSMS(ctx context.Context, fromID, to, text string) (Message, error)
+}
+
+// Verifier checks credentials with one cheap authenticated read (`vnum auth login`).
+type Verifier interface {
+	// Verify returns the account's non-secret identifier (account SID, key id) when the
+	// credentials work, and an error wrapping ErrUnauthorized when they do not.
+	Verify(ctx context.Context) (account string, err error)
+}
+
+// Unwrapper is implemented by decorators (retry, limits) so optional interfaces can be found
+// through them.
+type Unwrapper interface {
+	Unwrap() Provider
+}
+
+// As walks the decorator chain from p and returns the first provider implementing T.
+func As[T any](p Provider) (T, bool) {
+	for p != nil {
+		if t, ok := p.(T); ok {
+			return t, true
+		}
+		u, ok := p.(Unwrapper)
+		if !ok {
+			break
+		}
+		p = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
