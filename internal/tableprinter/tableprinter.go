@@ -62,8 +62,10 @@ func (p *Printer) Render() error {
 			}
 			return s.Cell
 		})
-	if p.width > 0 {
-		t = t.Width(min(p.width, naturalWidth(p.header, p.rows)))
+	// Only a table wider than the terminal is squeezed (lipgloss wraps its cells); a narrow one
+	// keeps its natural width.
+	if p.width > 0 && naturalWidth(p.header, p.rows) > p.width {
+		t = t.Width(p.width)
 	}
 	_, err := fmt.Fprintln(p.w, t.Render())
 	return err
@@ -87,5 +89,6 @@ func naturalWidth(header []string, rows [][]string) int {
 	for _, w := range widths {
 		total += w + 2 // cell padding
 	}
+	total += len(widths) - 1 // column separators, even when not drawn
 	return total
 }

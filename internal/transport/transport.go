@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // Options configure NewClient.
@@ -38,7 +40,10 @@ func DebugEnabled(v string) bool {
 // NewClient returns the client adapters use.
 func NewClient(o Options) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.Proxy = http.ProxyFromEnvironment
+	// Read HTTPS_PROXY/NO_PROXY now rather than through http.ProxyFromEnvironment, which caches
+	// the first values it sees for the life of the process.
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	base.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	var rt http.RoundTripper = base
 	if o.Debug && o.DebugOut != nil {
 		rt = &debugTransport{next: rt, out: o.DebugOut}

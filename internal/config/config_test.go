@@ -1,0 +1,70 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func envOf(m map[string]string) Env { return func(k string) string { return m[k] } }
+
+func TestPrecedenceEnvOverFileOverDefault(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(
+		"provider: twilio\ncountry: FR\nttl: 7d\nproviders:\n  twilio:\n    bundle: BU1\n    bundle.FR: BU2\n"), 0o600))
+	env := map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": t.TempDir(), "VNUM_COUNTRY": "GB"}
+	c, err := Load(envOf(env))
+	require.NoError(t, err)
+	assert.True(t, c.FileFound())
+	assert.Equal(t, "twilio", c.Provider(), "file over default")
+	assert.Equal(t, "GB", c.Country(), "env over file")
+	assert.Equal(t, "7d", c.TTL())
+	assert.Equal(t, "default", c.Profile(), "default")
+	opts := c.ProviderOptions("twilio")
+	assert.Equal(t, "BU1", opts["bundle"])
+	assert.Empty(t, c.ProviderOptions("vonage"))
+}
+
+func TestDefaultsWithoutFile(t *testing.T) {
+	home := t.TempDir()
+	c, err := Load(envOf(map[string]string{"HOME": home}))
+	require.NoError(t, err)
+	assert.False(t, c.FileFound())
+	assert.Equal(t, DefaultProvider, c.Provider())
+	assert.Equal(t, filepath.Join(home, ".config", "vnum"), c.Dir())
+	assert.Equal(t, filepath.Join(home, ".local", "share", "vnum"), c.DataDir())
+
+	c, err = Load(envOf(map[string]string{"HOME": home, "XDG_CONFIG_HOME": "/x/cfg", "XDG_DATA_HOME": "/x/data"}))
+	require.NoError(t, err)
+	assert.Equal(t, "/x/cfg/vnum", c.Dir())
+	assert.Equal(t, "/x/data/vnum", c.DataDir())
+}
+
+func TestMalformedFileNamesIt(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("provider: [unclosed\n"), 0o600))
+	_, err := Load(envOf(map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "config.yaml"))
+}
+
+func FuzzConfigDecode(f *testing.F) {
+	f.Add("provider: twilio\ncountry: FR\n")
+	f.Add("providers:\n  twilio:\n    base_url: http://x\n")
+	f.Add("{")
+	f.Fuzz(func(t *testing.T, yaml string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(yaml), 0o600); err != nil {
+			t.Skip()
+		}
+		c, err := Load(envOf(map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}))
+		if err != nil {
+			return
+		}
+		_ = c.Provider()
+		_ = c.ProviderOptions("twilio")
+	})
+}

@@ -1,0 +1,68 @@
+package transport
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const secret = "s3cr3t-T0KEN-value"
+
+func TestDebugDumpRedactsCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "vnum/test", r.UserAgent())
+		w.Header().Set("Set-Cookie", "session="+secret)
+		_, _ = io.WriteString(w, `{"auth_token":"`+secret+`","ok":true}`)
+	}))
+	defer srv.Close()
+	var dump bytes.Buffer
+	c := NewClient(Options{UserAgent: "vnum/test", Debug: true, DebugOut: &dump})
+
+	form := url.Values{"api_key": {"key1"}, "api_secret": {secret}, "to": {"+33612345678"}}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/sms/json?api_secret="+secret+"&x=1", strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("AC123", secret)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), secret, "the caller still gets the real response")
+
+	out := dump.String()
+	assert.NotContains(t, out, secret)
+	assert.Contains(t, out, "POST /sms/json", "the dump is still useful")
+	assert.Contains(t, out, "to=%2B33612345678")
+	assert.Contains(t, out, "[redacted]")
+}
+
+func TestNoDumpUnlessAsked(t *testing.T) {
+	assert.True(t, DebugEnabled("api"))
+	assert.True(t, DebugEnabled("sql,api"))
+	assert.False(t, DebugEnabled(""))
+	assert.False(t, DebugEnabled("0"))
+}
+
+func TestProxyFromEnvironment(t *testing.T) {
+	proxied := make(chan string, 1)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied <- r.URL.String()
+		_, _ = io.WriteString(w, "via proxy")
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	c := NewClient(Options{})
+	resp, err := c.Get("http://carrier.invalid/v1/numbers")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "http://carrier.invalid/v1/numbers", <-proxied)
+}
