@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations is the schema, one step per entry. Entry i brings the database from version i to
+// version i+1, where the version is SQLite's PRAGMA user_version (0 for a new file). Steps are only
+// ever appended: a released step is never edited, because databases in the field already ran it.
+//
+// The SQL stays portable where it costs nothing, so a PostgreSQL store can share it:
+//   - times are INTEGER unix nanoseconds (UTC), NULL for the zero time;
+//   - prices are INTEGER micros plus a TEXT currency;
+//   - booleans are INTEGER 0/1;
+//   - number ids come from AUTOINCREMENT so an id is never handed out twice, even after the row
+//     with the highest id has moved to history (history and messages rely on that).
+func migrations() []string {
+	return []string{
+		// 1: numbers, history, messages, ops.
+		`CREATE TABLE numbers (
+			id               INTEGER PRIMARY KEY AUTOINCREMENT,
+			provider         TEXT    NOT NULL,
+			carrier_id       TEXT    NOT NULL DEFAULT '',
+			e164             TEXT    NOT NULL,
+			country          TEXT    NOT NULL DEFAULT '',
+			type             TEXT    NOT NULL DEFAULT '',
+			voice            INTEGER NOT NULL DEFAULT 0,
+			sms              INTEGER NOT NULL DEFAULT 0,
+			mms              INTEGER NOT NULL DEFAULT 0,
+			label            TEXT    NOT NULL DEFAULT '',
+			forward_calls    TEXT    NOT NULL DEFAULT '',
+			forward_sms      TEXT    NOT NULL DEFAULT '',
+			monthly_micros   INTEGER NOT NULL DEFAULT 0,
+			monthly_currency TEXT    NOT NULL DEFAULT '',
+			state            TEXT    NOT NULL DEFAULT '',
+			managed          INTEGER NOT NULL DEFAULT 0,
+			expires_at       INTEGER,
+			bought_at        INTEGER,
+			updated_at       INTEGER NOT NULL
+		);
+		-- Partial index: any number of rows may have no label, but a label names one number.
+		CREATE UNIQUE INDEX numbers_label ON numbers (label) WHERE label <> '';
+		CREATE INDEX numbers_bought ON numbers (bought_at, id);
+
+		-- history.id is the id the number had in numbers (copied, not generated), so messages,
+		-- which keep their number_id, still belong to an ended number.
+		CREATE TABLE history (
+			id               INTEGER PRIMARY KEY,
+			provider         TEXT    NOT NULL,
+			carrier_id       TEXT    NOT NULL DEFAULT '',
+			e164             TEXT    NOT NULL,
+			country          TEXT    NOT NULL DEFAULT '',
+			type             TEXT    NOT NULL DEFAULT '',
+			label            TEXT    NOT NULL DEFAULT '',
+			monthly_micros   INTEGER NOT NULL DEFAULT 0,
+			monthly_currency TEXT    NOT NULL DEFAULT '',
+			bought_at        INTEGER,
+			ended_at         INTEGER NOT NULL,
+			how              TEXT    NOT NULL,
+			replaced_by      TEXT    NOT NULL DEFAULT ''
+		);
+		CREATE INDEX history_ended ON history (ended_at, id);
+
+		-- No foreign key to numbers: messages outlive the number's move to history.
+		CREATE TABLE messages (
+			id             INTEGER PRIMARY KEY AUTOINCREMENT,
+			number_id      INTEGER NOT NULL,
+			carrier_msg_id TEXT    NOT NULL,
+			sender         TEXT    NOT NULL DEFAULT '',
+			recipient      TEXT    NOT NULL DEFAULT '',
+			body           TEXT    NOT NULL DEFAULT '',
+			received_at    INTEGER,
+			inbound        INTEGER NOT NULL DEFAULT 0,
+			withheld       INTEGER NOT NULL DEFAULT 0,
+			claimed        INTEGER NOT NULL DEFAULT 0,
+			UNIQUE (number_id, carrier_msg_id)
+		);
+		CREATE INDEX messages_received ON messages (number_id, received_at, id);
+
+		CREATE TABLE ops (
+			id         INTEGER PRIMARY KEY AUTOINCREMENT,
+			kind       TEXT    NOT NULL,
+			step       TEXT    NOT NULL DEFAULT '',
+			provider   TEXT    NOT NULL DEFAULT '',
+			number_id  INTEGER NOT NULL DEFAULT 0,
+			payload    BLOB,
+			owner_pid  INTEGER NOT NULL DEFAULT 0,
+			created_at INTEGER NOT NULL,
+			updated_at INTEGER NOT NULL
+		);`,
+	}
+}
+
+// migrate brings the schema up to date. The common case, a database that is already current, costs
+// one pragma read. Otherwise the missing steps run in one IMMEDIATE transaction that re-reads the
+// version under the write lock, so several processes opening a new file at once apply each step
+// exactly once, and a failed step leaves the database at the version it had.
+func (s *Store) migrate(ctx context.Context) error {
+	steps := migrations()
+	v, err := userVersion(ctx, s.q)
+	if err != nil {
+		return err
+	}
+	if v > len(steps) {
+		return fmt.Errorf("store: %s has schema version %d, newer than this vnum supports (%d): upgrade vnum", s.path, v, len(steps))
+	}
+	if v == len(steps) {
+		return nil
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		v, err := userVersion(ctx, tx.q)
+		if err != nil {
+			return err
+		}
+		if v > len(steps) {
+			return fmt.Errorf("store: %s has schema version %d, newer than this vnum supports (%d): upgrade vnum", s.path, v, len(steps))
+		}
+		for i := v; i < len(steps); i++ {
+			if _, err := tx.q.ExecContext(ctx, steps[i]); err != nil {
+				return fmt.Errorf("store: migrate to version %d: %w", i+1, err)
+			}
+		}
+		// PRAGMA takes no bound parameters; the value is our own integer.
+		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(steps))); err != nil {
+			return fmt.Errorf("store: set schema version: %w", err)
+		}
+		return nil
+	})
+}
+
+func userVersion(ctx context.Context, q querier) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,266 @@
+// Package store is vnum's local record: the numbers it manages, the history of numbers it no longer
+// holds, received SMS, and the journal of money-moving operations. It is SQLite (pure Go, so vnum
+// builds without cgo) in WAL mode, shared safely by several vnum processes at once.
+//
+// Times are kept to the nanosecond and come back in UTC; the zero time means "none" (no expiry,
+// unknown purchase time) and round-trips as the zero time.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Store is vnum's local record. One *Store is safe for concurrent use by several goroutines, and
+// several processes may each hold their own on the same file; SQLite's locks and the busy timeout
+// serialise their writes. A *Store handed to an InTx callback is bound to that transaction and must
+// only be used by the callback, on its goroutine.
+type Store struct {
+	path string
+	db   *sql.DB
+	q    querier // db, or the transaction for a *Store passed to an InTx callback
+	// depth is 0 outside a transaction, 1 inside InTx, and counts savepoints beyond that.
+	depth int
+	now   func() time.Time
+}
+
+// querier is what *sql.DB and *sql.Tx have in common, so every method runs unchanged both on its
+// own and inside InTx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// busyTimeout is how long a statement waits for another connection's lock before failing. Writes
+// are short, so only a pathological holder makes anyone wait this long; a script running several
+// vnum processes at once must never see "database is locked".
+const busyTimeout = 10 * time.Second
+
+// Open opens the store at path, creating it (and its parent directory, mode 0700) when missing, and
+// brings the schema up to date. The file is created 0600 before SQLite touches it, and the file and
+// its -wal/-shm companions lose any group or other permission afterwards: the store lists a user's
+// private numbers and messages.
+func Open(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{path: path, db: db, q: db, now: time.Now}
+	ctx := context.Background()
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	// The first connection has switched the file to WAL, so -wal and -shm exist now. SQLite gives
+	// them the main file's mode, but tighten anyway: umask or an older vnum may have left them loose.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := tighten(p); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// dsn builds a file: URI so that any character in path ('?', '#', '%') is escaped rather than read
+// as a parameter. Each pooled connection applies the pragmas itself.
+func dsn(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		if abs, err := filepath.Abs(path); err == nil {
+			p = filepath.ToSlash(abs)
+		}
+		if !strings.HasPrefix(p, "/") { // Windows: C:/x → /C:/x
+			p = "/" + p
+		}
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
+	q.Set("_journal_mode", "WAL")
+	// FULL: a commit that returned is on disk, even after a power cut. The journal of
+	// money-moving operations is worth the extra fsync.
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	// IMMEDIATE: a transaction takes the write lock when it begins, so two processes never
+	// both read and then both try to upgrade (which SQLite can only resolve by failing one
+	// with SQLITE_BUSY, busy timeout or not).
+	q.Set("_txlock", "immediate")
+	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
+}
+
+// createPrivate creates path with mode 0600 when it does not exist, so the database is never
+// readable by others, not even for the moment between SQLite creating it and a chmod.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// The umask may have removed the owner's own bits; the owner must read and write it.
+	return os.Chmod(path, 0o600)
+}
+
+// tighten removes group and other permissions from path, if it exists.
+func tighten(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return os.Chmod(path, perm&^0o077)
+	}
+	return nil
+}
+
+// Path is the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the database. Calling it on the *Store given to an InTx callback is an error: the
+// transaction belongs to InTx.
+func (s *Store) Close() error {
+	if s.depth > 0 {
+		return errors.New("store: close: called inside a transaction")
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn with a *Store bound to one IMMEDIATE transaction: fn's writes are committed together
+// when it returns nil, and none of them is kept when it returns an error (or panics).
+//
+// Called on a *Store that is already in a transaction, InTx joins that transaction through a
+// savepoint: an error from fn undoes only fn's writes and is returned to the caller, whose own
+// writes commit or roll back with the outer transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.depth > 0 {
+		return s.savepoint(ctx, fn)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done { // fn panicked: leave nothing half-written, let the panic continue.
+			_ = tx.Rollback()
+		}
+	}()
+	ts := &Store{path: s.path, db: s.db, q: tx, depth: 1, now: s.now}
+	if err := fn(ts); err != nil {
+		done = true
+		_ = tx.Rollback()
+		return err
+	}
+	done = true
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit transaction: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
+	name := fmt.Sprintf("vnum_sp%d", s.depth)
+	if _, err := s.q.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("store: savepoint: %w", err)
+	}
+	done := false
+	undo := func() {
+		// ROLLBACK TO keeps the savepoint open; RELEASE closes it.
+		_, _ = s.q.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+name)
+		_, _ = s.q.ExecContext(context.WithoutCancel(ctx), "RELEASE "+name)
+	}
+	defer func() {
+		if !done {
+			undo()
+		}
+	}()
+	inner := &Store{path: s.path, db: s.db, q: s.q, depth: s.depth + 1, now: s.now}
+	if err := fn(inner); err != nil {
+		done = true
+		undo()
+		return err
+	}
+	done = true
+	if _, err := s.q.ExecContext(ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("store: release savepoint: %w", err)
+	}
+	return nil
+}
+
+// isLabelConflict reports whether err is the numbers_label unique index refusing a row.
+func isLabelConflict(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return false
+	}
+	return strings.Contains(se.Error(), "numbers.label")
+}
+
+// timeArg is the column value for t: unix nanoseconds, which cover the years 1678 to 2262, and
+// NULL for the zero time.
+func timeArg(t time.Time) (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	if t.Before(time.Unix(0, math.MinInt64)) || t.After(time.Unix(0, math.MaxInt64)) {
+		return nil, fmt.Errorf("time %s is outside the years 1678-2262", t.Format(time.RFC3339))
+	}
+	return t.UnixNano(), nil
+}
+
+// timeOf is the time stored as v, in UTC.
+func timeOf(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, v.Int64).UTC()
+}
+
+// Now reads the store's clock, the one every UpdatedAt comes from: compare those stamps with this,
+// never with another clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// stamp is the store's clock reading, rounded to what a column keeps, so a struct the store filled
+// in equals the one it reads back.
+func (s *Store) stamp() (time.Time, int64) {
+	n := s.now().UnixNano()
+	return time.Unix(0, n).UTC(), n
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}

@@ -1,0 +1,77 @@
+//go:build unix
+
+package store_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/internal/store"
+)
+
+func perm(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	return fi.Mode().Perm()
+}
+
+// Not parallel: the umask is per process.
+func TestOpenFileModes(t *testing.T) {
+	tests := []struct {
+		name  string
+		umask int
+		// a umask that strips the owner's own bits would make a created directory unusable,
+		// so that case starts from an existing one.
+		dirExists bool
+	}{
+		{name: "permissive umask", umask: 0o000},
+		{name: "usual umask", umask: 0o022},
+		{name: "umask that strips the owner", umask: 0o277, dirExists: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data", "vnum")
+			if tt.dirExists {
+				require.NoError(t, os.MkdirAll(dir, 0o700))
+			}
+			old := syscall.Umask(tt.umask)
+			t.Cleanup(func() { syscall.Umask(old) })
+
+			path := filepath.Join(dir, "vnum.db")
+			s := openAt(t, path)
+			insert(t, s, number("+33600000001", "")) // makes sure -wal and -shm exist
+
+			assert.Equal(t, fs.FileMode(0o700), perm(t, dir))
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				assert.Equal(t, fs.FileMode(0o600), perm(t, p), p)
+			}
+		})
+	}
+}
+
+func TestOpenTightensExistingFiles(t *testing.T) {
+	old := syscall.Umask(0)
+	t.Cleanup(func() { syscall.Umask(old) })
+
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(dir, 0o755))
+	path := filepath.Join(dir, "vnum.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, os.Chmod(path, 0o644))
+
+	s = openAt(t, path)
+	insert(t, s, number("+33600000001", ""))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-wal"))
+	// An existing directory is the user's choice: only a directory vnum creates is 0700.
+	assert.Equal(t, fs.FileMode(0o755), perm(t, dir))
+}
