@@ -1,0 +1,152 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// maxSecretFile bounds what a <NAME>_FILE may hold: credentials are short, and a variable that
+// points at /dev/zero or a log file must not make vnum read forever.
+const maxSecretFile = 64 << 10
+
+// envValue is one field's value as found in the environment.
+type envValue struct {
+	value    string
+	fromFile bool
+	set      string // the variable that supplied it ("TWILIO_AUTH_TOKEN_FILE"), "" when none
+}
+
+// lookupEnv reads one field: each of its names as a variable, then as <NAME>_FILE. The plain
+// variable wins over the file, as in lego's GetOrFile.
+func (m *Manager) lookupEnv(f field) (envValue, error) {
+	for _, name := range f.env {
+		if v := m.env(name); v != "" {
+			return envValue{value: v, set: name}, nil
+		}
+		fileVar := name + "_FILE"
+		path := m.env(fileVar)
+		if path == "" {
+			continue
+		}
+		v, err := readSecretFile(path)
+		if err != nil {
+			// The path is not secret; the content never appears in an error.
+			return envValue{}, fmt.Errorf("%s: %w", fileVar, err)
+		}
+		return envValue{value: v, fromFile: true, set: fileVar}, nil
+	}
+	return envValue{}, nil
+}
+
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the secret file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", fmt.Errorf("cannot read the secret file %s: %w", path, err)
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("%s is larger than %d KiB: not a secret file", path, maxSecretFile>>10)
+	}
+	// Secret files usually end with a newline (echo, editors, Docker/systemd secrets); nothing
+	// else is trimmed, so a secret is used exactly as written.
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return v, nil
+}
+
+// envResult is what the environment says about one carrier.
+type envResult struct {
+	cred Credential // set when ok
+	ok   bool
+	set  []string // variables that are set for this carrier, for hints
+}
+
+// fromEnv returns the carrier's credentials from the environment when one of its shapes is
+// complete there (the first complete shape in preference order).
+func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
+	var res envResult
+	seen := map[string]bool{}
+	vals := map[string]envValue{}
+	var errs []error
+	for _, s := range c.shapes {
+		for _, f := range s.fields {
+			if _, done := vals[f.key]; done {
+				continue
+			}
+			v, err := m.lookupEnv(f)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			vals[f.key] = v
+			if v.set != "" && !seen[v.set] {
+				seen[v.set] = true
+				res.set = append(res.set, v.set)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return res, err
+	}
+	for _, s := range c.shapes {
+		values := Values{}
+		source := SourceEnv
+		for _, f := range s.fields {
+			v := vals[f.key]
+			if v.value == "" {
+				values = nil
+				break
+			}
+			values[f.key] = v.value
+			if v.fromFile {
+				source = SourceFile
+			}
+		}
+		if values == nil {
+			continue
+		}
+		res.ok = true
+		res.cred = Credential{
+			Provider: c.name,
+			Profile:  profile,
+			Values:   values,
+			Source:   source,
+			Account:  values[s.account],
+		}
+		return res, nil
+	}
+	return res, nil
+}
+
+// EnvVars lists the environment variables currently set that carry provider's credentials
+// (including <NAME>_FILE ones), so commands can say the environment overrides what is saved.
+func (m *Manager) EnvVars(provider string) []string {
+	c, ok := lookupCarrier(provider)
+	if !ok {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range c.shapes {
+		for _, f := range s.fields {
+			for _, name := range f.env {
+				for _, n := range []string{name, name + "_FILE"} {
+					if m.env(n) != "" && !seen[n] {
+						seen[n] = true
+						out = append(out, n)
+					}
+				}
+			}
+		}
+	}
+	return out
+}

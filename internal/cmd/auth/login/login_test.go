@@ -1,0 +1,506 @@
+package login
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/config"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/providers"
+)
+
+const (
+	goodToken  = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
+	badToken   = "tok-TEST-WRONG-5a5a5a5a"  //nolint:gosec // fake
+	testSID    = "AC0123456789abcdef0123456789abcdef"
+	testKeySID = "SK0123456789abcdef0123456789abcdef"
+)
+
+var frozen = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fakeCarrier is a Twilio-like adapter: it accepts goodToken (or goodToken as api_secret) and
+// refuses anything else. With failWith set its Verify fails that way instead. With server set it
+// makes a real request there, with the secret in the Authorization header and the query, as
+// Twilio and Vonage do, so the debug dump can be checked.
+type fakeCarrier struct {
+	providers.Provider // nil: only Name and Verify are called
+	creds              map[string]string
+	failWith           error
+	http               providers.HTTPClientFunc
+	server             string
+	verified           *int
+}
+
+func (p *fakeCarrier) Name() string { return "twilio" }
+
+func (p *fakeCarrier) Verify(ctx context.Context) (string, error) {
+	*p.verified++
+	secret := p.creds["auth_token"] + p.creds["api_secret"]
+	if p.server != "" {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.server+"/Accounts?api_secret="+secret, nil)
+		if err != nil {
+			return "", err
+		}
+		req.SetBasicAuth(p.creds["account_sid"], secret)
+		resp, err := p.http().Do(req)
+		if err != nil {
+			return "", err
+		}
+		resp.Body.Close()
+	}
+	if p.failWith != nil {
+		return "", p.failWith
+	}
+	if secret != goodToken {
+		return "", &providers.Error{Provider: "twilio", Op: "verify", Status: 401, Code: "20003", Message: "Authenticate", Kind: providers.ErrUnauthorized}
+	}
+	return p.creds["account_sid"], nil
+}
+
+type fakePrompter struct {
+	answer string
+	asked  []string
+}
+
+func (p *fakePrompter) Password(prompt string) (string, error) {
+	p.asked = append(p.asked, prompt)
+	if p.answer == "" {
+		return "", errors.New("no answer: input ended")
+	}
+	return p.answer, nil
+}
+
+// harness is one isolated login: its streams, config dir, keyring and carrier.
+type harness struct {
+	configDir string
+	keyring   auth.Keyring
+	opts      *LoginOptions
+	in        *bytes.Buffer
+	out, errb *bytes.Buffer
+	dir       string
+	manager   *auth.Manager
+	prompter  *fakePrompter
+	verified  int
+}
+
+type setup struct {
+	tty       bool
+	env       map[string]string
+	failWith  error
+	keyring   auth.Keyring // nil: go-keyring's mock
+	noCarrier bool         // the registry has no twilio adapter
+	server    string
+}
+
+func newHarness(t *testing.T, s setup) *harness {
+	t.Helper()
+	keyring.MockInit()
+	h := &harness{dir: t.TempDir(), prompter: &fakePrompter{}}
+	ios, in, out, errb := iostreams.Test()
+	ios.SetStdinTTY(s.tty)
+	ios.SetStdoutTTY(s.tty)
+	ios.SetStderrTTY(s.tty)
+	h.in, h.out, h.errb = in, out, errb
+	env := map[string]string{"VNUM_CONFIG_DIR": filepath.Join(h.dir, "config"), "VNUM_DATA_DIR": filepath.Join(h.dir, "data")}
+	for k, v := range s.env {
+		env[k] = v
+	}
+	getenv := func(k string) string { return env[k] }
+	kr := s.keyring
+	if kr == nil {
+		kr = keyring.New()
+	}
+	h.manager = auth.NewManager(env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(kr))
+	h.configDir, h.keyring = env["VNUM_CONFIG_DIR"], kr
+
+	var ds []providers.Descriptor
+	if !s.noCarrier {
+		ds = append(ds, providers.Descriptor{Name: "twilio", Credentials: []string{"account_sid", "auth_token"},
+			New: func(st providers.Settings) (providers.Provider, error) {
+				if strings.Contains(st.Credentials["auth_token"], "!") {
+					return nil, &providers.Error{Provider: "twilio", Kind: providers.ErrUnauthorized,
+						Message: "credentials: auth_token may hold only letters and digits"}
+				}
+				return &fakeCarrier{creds: st.Credentials, failWith: s.failWith, http: st.HTTP, server: s.server, verified: &h.verified}, nil
+			}})
+	}
+	reg, err := providers.NewRegistry(ds...)
+	require.NoError(t, err)
+
+	f := &cmdutil.Factory{
+		AppVersion: "test",
+		IOStreams:  ios,
+		Prompter:   nil,
+		Env:        getenv,
+		Now:        func() time.Time { return frozen },
+		Config:     func() (*config.Config, error) { return config.Load(getenv) },
+		Registry:   reg,
+		Credentials: func() (*auth.Manager, error) {
+			return h.manager, nil
+		},
+	}
+	h.opts = &LoginOptions{
+		IO: ios, Prompter: h.prompter, Config: f.Config, Credentials: f.Credentials, Registry: reg,
+		HTTPClient: httpClient(f), Env: getenv, Now: f.Now, Successf: f.Successf,
+	}
+	return h
+}
+
+// saved is a manager over the same stores that ignores the environment.
+func (h *harness) saved() *auth.Manager {
+	return auth.NewManager(h.configDir, func(string) string { return "" }, auth.WithKeyring(h.keyring))
+}
+
+// run validates like the command's RunE, then runs login.
+func (h *harness) run(t *testing.T, mod func(o *LoginOptions)) error {
+	t.Helper()
+	mod(h.opts)
+	if err := validate(h.opts); err != nil {
+		return err
+	}
+	return loginRun(t.Context(), h.opts)
+}
+
+// assertNoLeak checks every output and every file vnum may have written for the secrets.
+func (h *harness) assertNoLeak(t *testing.T, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		assert.NotContains(t, h.out.String(), s, "stdout")
+		assert.NotContains(t, h.errb.String(), s, "stderr")
+	}
+	_ = filepath.WalkDir(h.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == auth.InsecureFileName {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		for _, s := range secrets {
+			assert.NotContains(t, string(b), s, "file %s", path)
+		}
+		return nil
+	})
+}
+
+func (h *harness) files(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	_ = filepath.WalkDir(h.dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(h.dir, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+func twilioFlags(o *LoginOptions) {
+	o.Provider, o.AccountSID, o.WithToken = "twilio", testSID, true
+}
+
+func TestNewCmdLogin(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    string
+		tty     bool
+		env     map[string]string
+		want    LoginOptions
+		wantErr string
+	}{
+		{name: "twilio from stdin", args: "twilio --account-sid " + testSID + " --with-token",
+			want: LoginOptions{Provider: "twilio", AccountSID: testSID, WithToken: true}},
+		{name: "twilio API key, profile, no verify, insecure", args: "twilio --account-sid " + testSID + " --api-key " + testKeySID +
+			" --profile work --no-verify --insecure-storage --with-token",
+			want: LoginOptions{Provider: "twilio", AccountSID: testSID, APIKey: testKeySID, Profile: "work", NoVerify: true, InsecureStorage: true, WithToken: true}},
+		{name: "account SID from the environment", args: "twilio --with-token", env: map[string]string{"TWILIO_ACCOUNT_SID": testSID},
+			want: LoginOptions{Provider: "twilio", AccountSID: testSID, WithToken: true}},
+		{name: "prompt on a terminal", args: "telnyx", tty: true, want: LoginOptions{Provider: "telnyx"}},
+		{name: "vonage", args: "vonage --api-key abcd1234 --with-token", want: LoginOptions{Provider: "vonage", APIKey: "abcd1234", WithToken: true}},
+
+		{name: "no carrier", args: "", wantErr: "say which carrier: vnum auth login telnyx|twilio|vonage"},
+		{name: "unknown carrier", args: "acme --with-token", wantErr: `vnum keeps no credentials for "acme"`},
+		{name: "sandbox needs none", args: "sandbox --with-token", wantErr: `vnum keeps no credentials for "sandbox"`},
+		{name: "twilio without account SID", args: "twilio --with-token", wantErr: "--account-sid required for twilio"},
+		{name: "twilio SID malformed", args: "twilio --account-sid SK0123456789abcdef0123456789abcdef --with-token", wantErr: "is not a Twilio account SID"},
+		{name: "twilio key malformed", args: "twilio --account-sid " + testSID + " --api-key AC0123456789abcdef0123456789abcdef --with-token", wantErr: "is not a Twilio API key SID"},
+		{name: "vonage without key", args: "vonage --with-token", wantErr: "--api-key required for vonage"},
+		{name: "vonage with SID", args: "vonage --api-key k --account-sid " + testSID + " --with-token", wantErr: "--account-sid is for twilio only"},
+		{name: "telnyx with key flag", args: "telnyx --api-key k --with-token", wantErr: "telnyx takes neither --account-sid nor --api-key"},
+		{name: "bad profile", args: "telnyx --profile a/b --with-token", wantErr: "invalid profile name"},
+		{name: "script without --with-token", args: "telnyx", wantErr: "pipe the secret and pass --with-token"},
+		{name: "secret as an argument is refused, not echoed", args: "telnyx " + goodToken + " --with-token", wantErr: "secrets are never accepted as arguments"},
+		{name: "no secret flag", args: "telnyx --token " + goodToken, wantErr: "unknown flag: --token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			ios.SetStdinTTY(tt.tty)
+			ios.SetStdoutTTY(tt.tty)
+			ios.SetStderrTTY(tt.tty)
+			f := &cmdutil.Factory{IOStreams: ios, Env: func(k string) string { return tt.env[k] }}
+			var got *LoginOptions
+			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetIn(&bytes.Buffer{})
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			_, err := cmd.ExecuteC()
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.NotContains(t, err.Error(), goodToken)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			assert.Equal(t, tt.want.Provider, got.Provider)
+			assert.Equal(t, tt.want.AccountSID, got.AccountSID)
+			assert.Equal(t, tt.want.APIKey, got.APIKey)
+			assert.Equal(t, tt.want.Profile, got.Profile)
+			assert.Equal(t, tt.want.WithToken, got.WithToken)
+			assert.Equal(t, tt.want.NoVerify, got.NoVerify)
+			assert.Equal(t, tt.want.InsecureStorage, got.InsecureStorage)
+		})
+	}
+}
+
+func TestLoginRun(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup setup
+		stdin string
+		// prompt is the answer to the hidden prompt (terminal only).
+		prompt string
+		opts   func(o *LoginOptions)
+
+		wantErr      string
+		wantExit     cmdutil.ExitCode
+		wantSaved    auth.Source // "" when nothing may be saved
+		wantVerified bool
+		wantStderr   []string
+		wantNotAsked bool // the secret must not have been asked for
+		wantNoStderr bool
+		// wantChecks is how many times the carrier was asked (-1: do not check).
+		wantChecks int
+	}{
+		{
+			name: "twilio token from stdin, verified, keyring", stdin: goodToken + "\n", opts: twilioFlags,
+			wantSaved: auth.SourceKeyring, wantVerified: true, wantChecks: 1,
+		},
+		{
+			name: "prompt on a terminal", setup: setup{tty: true}, prompt: goodToken,
+			opts:      func(o *LoginOptions) { o.Provider, o.AccountSID = "twilio", testSID },
+			wantSaved: auth.SourceKeyring, wantVerified: true,
+			wantStderr: []string{"✓ Logged in to Twilio as " + testSID + " (profile default), saved in the OS keyring"},
+		},
+		{
+			name: "API key secret", stdin: goodToken,
+			opts:      func(o *LoginOptions) { twilioFlags(o); o.APIKey = testKeySID },
+			wantSaved: auth.SourceKeyring, wantVerified: true,
+		},
+		{
+			name: "refused by the carrier: exit 4, nothing saved", stdin: badToken + "\n", opts: twilioFlags,
+			wantErr: "Twilio refused these credentials", wantExit: cmdutil.ExitAuth, wantChecks: 1,
+		},
+		{
+			name: "carrier unreachable: nothing saved, secret redacted from the error", stdin: goodToken,
+			setup:   setup{failWith: fmt.Errorf("Get \"https://rest.example/x?api_secret=%s\": dial tcp: connection refused: %w", goodToken, providers.ErrTemporary)},
+			opts:    twilioFlags,
+			wantErr: "--no-verify to save them unchecked", wantExit: cmdutil.ExitRetryLater,
+		},
+		{
+			name: "malformed for the adapter: refused even with --no-verify", stdin: goodToken + "!",
+			opts:    func(o *LoginOptions) { twilioFlags(o); o.NoVerify = true },
+			wantErr: "these are not valid Twilio credentials", wantExit: cmdutil.ExitAuth,
+		},
+		{
+			name: "--no-verify saves unchecked", stdin: badToken,
+			opts:      func(o *LoginOptions) { twilioFlags(o); o.NoVerify = true },
+			wantSaved: auth.SourceKeyring, wantChecks: 0, wantStderr: []string{"Not verified (--no-verify)"},
+		},
+		{
+			name: "carrier without adapter: saved unverified", stdin: goodToken, setup: setup{noCarrier: true},
+			opts:      func(o *LoginOptions) { o.Provider, o.WithToken = "telnyx", true },
+			wantSaved: auth.SourceKeyring, wantStderr: []string{"vnum cannot check Telnyx credentials yet"},
+		},
+		{
+			name: "no keyring: fails before asking, names the alternatives", stdin: goodToken,
+			setup:   setup{keyring: brokenKeyring(t)},
+			opts:    twilioFlags,
+			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitError,
+			wantNotAsked: true, wantChecks: 0,
+		},
+		{
+			name: "no keyring: --insecure-storage writes the file and warns", stdin: goodToken,
+			setup:     setup{keyring: brokenKeyring(t)},
+			opts:      func(o *LoginOptions) { twilioFlags(o); o.InsecureStorage = true },
+			wantSaved: auth.SourceInsecure, wantVerified: true,
+			wantStderr: []string{"warning: twilio credentials saved in", "a plaintext file"},
+		},
+		{
+			name: "environment takes precedence: warned", stdin: goodToken,
+			setup:      setup{env: map[string]string{"TELNYX_API_KEY": "from-env"}, noCarrier: true},
+			opts:       func(o *LoginOptions) { o.Provider, o.WithToken = "telnyx", true },
+			wantSaved:  auth.SourceKeyring,
+			wantStderr: []string{"warning: TELNYX_API_KEY set in the environment: it takes precedence"},
+		},
+		{
+			name: "partial environment does not take precedence: not warned", stdin: goodToken,
+			setup:     setup{env: map[string]string{"TWILIO_ACCOUNT_SID": testSID}},
+			opts:      func(o *LoginOptions) { o.Provider, o.WithToken = "twilio", true },
+			wantSaved: auth.SourceKeyring, wantVerified: true, wantNoStderr: true,
+		},
+		{
+			name: "two lines on stdin", stdin: goodToken + "\nmore\n", opts: twilioFlags,
+			wantErr: "standard input holds more than one line", wantExit: cmdutil.ExitUsage,
+		},
+		{
+			name: "empty stdin", stdin: "", opts: twilioFlags,
+			wantErr: "no Twilio auth token given", wantExit: cmdutil.ExitUsage,
+		},
+		{
+			name: "spaces in the secret", stdin: " " + goodToken, opts: twilioFlags,
+			wantErr: "contains spaces or control characters", wantExit: cmdutil.ExitUsage,
+		},
+		{
+			name: "profile from config", stdin: goodToken,
+			setup:     setup{env: map[string]string{"VNUM_PROFILE": "work"}},
+			opts:      twilioFlags,
+			wantSaved: auth.SourceKeyring, wantVerified: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.wantChecks == 0 && !strings.Contains(tt.name, "--no-verify") && !strings.Contains(tt.name, "no keyring: fails") {
+				tt.wantChecks = -1
+			}
+			h := newHarness(t, tt.setup)
+			h.in.WriteString(tt.stdin)
+			h.prompter.answer = tt.prompt
+			start := time.Now()
+			err := h.run(t, tt.opts)
+			assert.Less(t, time.Since(start), 5*time.Second)
+			h.assertNoLeak(t, goodToken, badToken)
+
+			if tt.wantChecks >= 0 {
+				assert.Equal(t, tt.wantChecks, h.verified, "requests to the carrier")
+			}
+			profile := h.opts.Profile
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.NotContains(t, err.Error(), goodToken)
+				assert.NotContains(t, err.Error(), badToken)
+				assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err))
+				_, lerr := h.saved().Lookup(h.opts.Provider, profile)
+				require.ErrorIs(t, lerr, auth.ErrMissing, "nothing saved")
+				assert.Empty(t, h.files(t), "nothing written")
+				if tt.wantNotAsked {
+					assert.Empty(t, h.prompter.asked)
+					assert.NotEmpty(t, h.in.String(), "stdin not read")
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Empty(t, h.out.String(), "login prints no data")
+			for _, s := range tt.wantStderr {
+				assert.Contains(t, h.errb.String(), s)
+			}
+			if tt.setup.tty {
+				assert.Equal(t, []string{"Twilio auth token:"}, h.prompter.asked)
+			}
+			if tt.wantNoStderr {
+				assert.Empty(t, h.errb.String())
+			}
+			// What was saved, seen without the environment.
+			c, err := h.saved().Lookup(h.opts.Provider, profile)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantSaved, c.Source)
+			assert.Equal(t, tt.wantVerified, c.Verified())
+			if tt.wantVerified {
+				assert.Equal(t, frozen, c.VerifiedAt.UTC())
+			}
+			secret := c.Values["auth_token"] + c.Values["api_secret"]
+			if h.opts.Provider == "telnyx" {
+				secret = c.Values["api_key"]
+			}
+			assert.Equal(t, strings.TrimSpace(tt.stdin+tt.prompt), secret, "the secret saved is the one given, newline trimmed")
+		})
+	}
+}
+
+func brokenKeyring(t *testing.T) auth.Keyring {
+	t.Helper()
+	return keyring.New(keyring.WithBackend(failing{errors.New("dbus: DBUS_SESSION_BUS_ADDRESS not set")}))
+}
+
+type failing struct{ err error }
+
+func (f failing) Get(string, string) (string, error) { return "", f.err }
+func (f failing) Set(string, string, string) error   { return f.err }
+func (f failing) Delete(string, string) error        { return f.err }
+
+// stuck never answers, like a locked Secret Service, until the test ends.
+type stuck struct{ release chan struct{} }
+
+func (s stuck) Get(string, string) (string, error) { <-s.release; return "", nil }
+func (s stuck) Set(string, string, string) error   { <-s.release; return nil }
+func (s stuck) Delete(string, string) error        { <-s.release; return nil }
+
+func TestLoginStuckKeyringFailsFast(t *testing.T) {
+	s := stuck{release: make(chan struct{})}
+	t.Cleanup(func() { close(s.release) })
+	// The production timeout: the whole login must still end within 5 seconds.
+	h := newHarness(t, setup{keyring: keyring.New(keyring.WithBackend(s))})
+	h.in.WriteString(goodToken)
+	start := time.Now()
+	err := h.run(t, twilioFlags)
+	elapsed := time.Since(start)
+	require.Error(t, err)
+	var te *keyring.TimeoutError
+	require.ErrorAs(t, err, &te)
+	assert.Less(t, elapsed, 5*time.Second)
+	assert.Contains(t, err.Error(), "--insecure-storage")
+	assert.Empty(t, h.files(t))
+}
+
+func TestLoginDebugDumpRedacts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"sid":"` + testSID + `"}`))
+	}))
+	t.Cleanup(srv.Close)
+	h := newHarness(t, setup{env: map[string]string{"VNUM_DEBUG": "api"}, server: srv.URL})
+	h.in.WriteString(goodToken + "\n")
+	require.NoError(t, h.run(t, twilioFlags))
+	assert.Equal(t, 1, h.verified)
+	assert.Contains(t, h.errb.String(), "GET /Accounts", "the dump is on")
+	assert.Contains(t, h.errb.String(), "[redacted]")
+	h.assertNoLeak(t, goodToken)
+}
+
+func TestRedact(t *testing.T) {
+	secret := "a+b/c=d"
+	err := redact(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
+	assert.NotContains(t, err.Error(), "a%2Bb%2Fc%3Dd")
+	assert.NotContains(t, err.Error(), secret)
+	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
+	plain := errors.New("nothing secret")
+	assert.Same(t, plain, redact(plain, secret))
+}
