@@ -24,7 +24,8 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 	if err != nil {
 		return nil, err
 	}
-	started := m.Now()
+	// UpdatedAt stamps come from the store's clock, so the cut-off below must too.
+	started := m.Store.Now()
 	owned, err := p.List(ctx)
 	if err != nil {
 		return nil, err

@@ -5,11 +5,13 @@ package all
 import (
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/sandbox"
+	"github.com/vnum-cli/vnum/providers/twilio"
 )
 
 // Registry returns every carrier vnum knows.
 func Registry() (*providers.Registry, error) {
 	return providers.NewRegistry(
 		sandbox.Descriptor(),
+		twilio.Descriptor(),
 	)
 }

@@ -1,0 +1,173 @@
+package httpretry_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
+)
+
+// script answers each request with the next status in order, then 200 for ever.
+type script struct {
+	statuses   []int
+	retryAfter string
+	calls      atomic.Int32
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	n := int(s.calls.Add(1))
+	if n <= len(s.statuses) {
+		if s.retryAfter != "" {
+			w.Header().Set("Retry-After", s.retryAfter)
+		}
+		w.WriteHeader(s.statuses[n-1])
+		_, _ = w.Write([]byte(`{"code":20429}`))
+		return
+	}
+	_, _ = w.Write([]byte("ok"))
+}
+
+func newClient(tr *httpretry.Transport) *http.Client {
+	return &http.Client{Transport: tr}
+}
+
+func TestRoundTrip(t *testing.T) {
+	tests := []struct {
+		name       string
+		method     string
+		statuses   []int
+		retryAfter string
+		tries      int
+		maxWait    time.Duration
+		wantStatus int
+		wantCalls  int32
+	}{
+		{name: "500 then success on GET", method: http.MethodGet, statuses: []int{500}, wantStatus: 200, wantCalls: 2},
+		{name: "429 twice then success", method: http.MethodGet, statuses: []int{429, 429}, wantStatus: 200, wantCalls: 3},
+		{name: "HEAD is retried too", method: http.MethodHead, statuses: []int{503}, wantStatus: 200, wantCalls: 2},
+		{name: "bounded by tries", method: http.MethodGet, statuses: []int{502, 502, 502, 502, 502}, tries: 3, wantStatus: 502, wantCalls: 3},
+		{name: "POST is never retried", method: http.MethodPost, statuses: []int{500}, wantStatus: 500, wantCalls: 1},
+		{name: "DELETE is never retried", method: http.MethodDelete, statuses: []int{429}, wantStatus: 429, wantCalls: 1},
+		{name: "404 is final", method: http.MethodGet, statuses: []int{404}, wantStatus: 404, wantCalls: 1},
+		{name: "501 is final", method: http.MethodGet, statuses: []int{501}, wantStatus: 501, wantCalls: 1},
+		{name: "Retry-After longer than MaxWait returns the refusal", method: http.MethodGet, statuses: []int{429}, retryAfter: "120", wantStatus: 429, wantCalls: 1},
+		{name: "Retry-After zero retries at once", method: http.MethodGet, statuses: []int{429}, retryAfter: "0", maxWait: time.Nanosecond, wantStatus: 200, wantCalls: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &script{statuses: tt.statuses, retryAfter: tt.retryAfter}
+			srv := httptest.NewServer(s)
+			t.Cleanup(srv.Close)
+			maxWait := tt.maxWait
+			if maxWait == 0 {
+				maxWait = time.Second
+			}
+			c := newClient(&httpretry.Transport{Tries: tt.tries, Backoff: time.Millisecond, MaxWait: maxWait})
+
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL, nil)
+			require.NoError(t, err)
+			resp, err := c.Do(req)
+			require.NoError(t, err)
+			_ = resp.Body.Close()
+
+			assert.Equal(t, tt.wantStatus, resp.StatusCode)
+			assert.Equal(t, tt.wantCalls, s.calls.Load())
+		})
+	}
+}
+
+func TestRoundTripHonoursRetryAfter(t *testing.T) {
+	s := &script{statuses: []int{429}, retryAfter: "1"}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	var waits []time.Duration
+	c := newClient(&httpretry.Transport{Backoff: time.Millisecond, OnRetry: func(_ *http.Request, status int, wait time.Duration) {
+		assert.Equal(t, http.StatusTooManyRequests, status)
+		waits = append(waits, wait)
+	}})
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	start := time.Now()
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, []time.Duration{time.Second}, waits, "the server's Retry-After replaces our backoff")
+	assert.GreaterOrEqual(t, time.Since(start), time.Second)
+}
+
+func TestRoundTripStopsWhenContextEnds(t *testing.T) {
+	s := &script{statuses: []int{503, 503, 503, 503}}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	c := newClient(&httpretry.Transport{Backoff: time.Hour, MaxWait: time.Hour})
+
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = c.Do(req) //nolint:bodyclose // an error means no body
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second, "a cancelled context must end the wait")
+	assert.Equal(t, int32(1), s.calls.Load())
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{in: "", wantOK: false},
+		{in: "3", want: 3 * time.Second, wantOK: true},
+		{in: " 10 ", want: 10 * time.Second, wantOK: true},
+		{in: "0", want: 0, wantOK: true},
+		{in: "-1", wantOK: false},
+		{in: "1.5", wantOK: false},
+		{in: "soon", wantOK: false},
+		{in: "99999999999999999999", want: 24 * time.Hour, wantOK: true},
+		{in: now.Add(90 * time.Second).Format(http.TimeFormat), want: 90 * time.Second, wantOK: true},
+		{in: now.Add(-time.Minute).Format(http.TimeFormat), want: 0, wantOK: true},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Quote(tt.in), func(t *testing.T) {
+			got, ok := httpretry.ParseRetryAfter(tt.in, now)
+			assert.Equal(t, tt.wantOK, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	for status, want := range map[int]bool{200: false, 400: false, 404: false, 429: true, 500: true, 501: false, 502: true, 503: true, 504: true, 505: false} {
+		assert.Equal(t, want, httpretry.Retryable(status), "status %d", status)
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "0", "120", "Wed, 25 Nov 2026 12:00:00 GMT", "-5", "1e3", strings.Repeat("9", 40)} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := httpretry.ParseRetryAfter(s, now)
+		if !ok {
+			assert.Zero(t, d)
+			return
+		}
+		assert.GreaterOrEqual(t, d, time.Duration(0), "a wait is never negative")
+	})
+}

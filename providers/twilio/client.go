@@ -1,0 +1,169 @@
+package twilio
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/twilio/twilio-go/client"
+	v2010 "github.com/twilio/twilio-go/rest/api/v2010"
+	numbersv2 "github.com/twilio/twilio-go/rest/numbers/v2"
+	pricingv1 "github.com/twilio/twilio-go/rest/pricing/v1"
+	studiov2 "github.com/twilio/twilio-go/rest/studio/v2"
+)
+
+// maxErrorBody bounds how much of an error response is kept for twilio-go to decode.
+const maxErrorBody = 1 << 20
+
+// call is one adapter operation's view of Twilio: twilio-go services whose every request carries
+// the operation's context. twilio-go builds its requests with context.Background(), so the
+// context travels in the transport instead; each call gets its own clients, so concurrent calls
+// never share a context.
+type call struct {
+	ctx     context.Context
+	op      string // "buy", "list", …, for error messages
+	p       *Provider
+	last    *lastResponse
+	api     *v2010.ApiService
+	pricing *pricingv1.ApiService
+	studio  *studiov2.ApiService
+	numbers *numbersv2.ApiService
+}
+
+// begin checks the context and prepares the clients for one operation. done releases the
+// operation's timeout.
+func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelFunc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, func() {}, ctxError(op, err)
+	}
+	cancel := context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, defaultOpTimeout)
+	}
+	last := &lastResponse{}
+	timeout := p.http.Timeout
+	if timeout == 0 {
+		timeout = defaultRequestTimeout
+	}
+	hc := &http.Client{
+		Transport:     &boundTransport{ctx: ctx, next: p.retry, last: last},
+		CheckRedirect: p.http.CheckRedirect,
+		Jar:           p.http.Jar,
+		Timeout:       timeout,
+	}
+	tc := &client.Client{Credentials: client.NewCredentials(p.username, p.password), HTTPClient: hc}
+	tc.SetAccountSid(p.accountSID)
+	var bc client.BaseClient = tc
+	if p.baseURL != nil {
+		bc = &rebasedClient{Client: tc, base: p.baseURL}
+	}
+	// Built by hand rather than with client.NewRequestHandler, which reads TWILIO_EDGE and
+	// TWILIO_REGION from the process environment behind our back.
+	rh := &client.RequestHandler{Client: bc}
+	return &call{
+		ctx:     ctx,
+		op:      op,
+		p:       p,
+		last:    last,
+		api:     v2010.NewApiService(rh),
+		pricing: pricingv1.NewApiService(rh),
+		studio:  studiov2.NewApiService(rh),
+		numbers: numbersv2.NewApiService(rh),
+	}, cancel, nil
+}
+
+// lastResponse remembers the status and Retry-After of the latest response, which twilio-go's
+// error type does not carry.
+type lastResponse struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter string
+}
+
+func (l *lastResponse) set(status int, retryAfter string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status, l.retryAfter = status, retryAfter
+}
+
+func (l *lastResponse) get() (status int, retryAfter string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.status, l.retryAfter
+}
+
+// boundTransport gives each request the operation's context and records what came back.
+type boundTransport struct {
+	ctx  context.Context
+	next http.RoundTripper
+	last *lastResponse
+}
+
+func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.last.set(0, "") // a transport error must not inherit an earlier request's status
+	// Replacing the context is safe: twilio-go's own is context.Background(), and
+	// http.Client's Timeout is still enforced through Request.Cancel for custom transports.
+	resp, err := t.next.RoundTrip(req.WithContext(t.ctx))
+	if err != nil {
+		return nil, err
+	}
+	t.last.set(resp.StatusCode, resp.Header.Get("Retry-After"))
+	if resp.StatusCode >= http.StatusBadRequest {
+		// twilio-go decodes error bodies but never closes them; buffering here releases the
+		// connection whatever it does.
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+		if rerr != nil {
+			body = nil
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return resp, nil
+}
+
+// rebasedClient sends every request, whatever Twilio host twilio-go aimed it at (api, pricing,
+// studio, numbers, or an absolute next-page URL), to one base URL, keeping path and query.
+type rebasedClient struct {
+	*client.Client
+	base *url.URL
+}
+
+func (c *rebasedClient) SendRequest(method, rawURL string, data url.Values, headers map[string]any, body ...byte) (*http.Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	u.Scheme, u.Host = c.base.Scheme, c.base.Host
+	if c.base.Path != "" {
+		u.Path = c.base.Path + u.Path
+		u.RawPath = ""
+	}
+	return c.Client.SendRequest(method, u.String(), data, headers, body...)
+}
+
+// ctxError reports a cancelled or expired operation; it wraps the context's error so callers'
+// errors.Is(err, context.Canceled) works.
+func ctxError(op string, err error) error {
+	return &ctxErr{op: op, err: err}
+}
+
+type ctxErr struct {
+	op  string
+	err error
+}
+
+func (e *ctxErr) Error() string { return Name + " " + e.op + ": " + e.err.Error() }
+func (e *ctxErr) Unwrap() error { return e.err }
+
+// retryAfter turns the recorded header into a duration, if there was one.
+func (c *call) retryAfter() time.Duration {
+	_, ra := c.last.get()
+	if d, ok := parseRetryAfter(ra); ok {
+		return d
+	}
+	return 0
+}

@@ -1,0 +1,146 @@
+package twilio
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// flowNamePrefix marks the Studio flows vnum owns. vnum never edits or deletes a flow without
+// it: a user's own flow on a number is left alone.
+const flowNamePrefix = "vnum forward"
+
+// flowURLPattern finds the flow SID in a Studio webhook URL
+// (https://webhooks.twilio.com/v1/Accounts/AC…/Flows/FW…).
+var flowURLPattern = regexp.MustCompile(`/Flows/(FW[0-9a-fA-F]{32})(?:[/?#]|$)`)
+
+// flowSIDOf returns the flow a webhook URL points at, "" for anything else.
+func flowSIDOf(webhook string) string {
+	m := flowURLPattern.FindStringSubmatch(webhook)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// flowName is the FriendlyName of a number's forwarding flow: it names the number and the
+// targets, so that reading the flow list is enough to know every number's forwarding.
+func flowName(numberSID string, f providers.Forwarding) string {
+	parts := []string{flowNamePrefix, numberSID}
+	if f.Calls != "" {
+		parts = append(parts, "calls="+f.Calls)
+	}
+	if f.SMS != "" {
+		parts = append(parts, "sms="+f.SMS)
+	}
+	return strings.Join(parts, " ")
+}
+
+// parseFlowName reads a FriendlyName written by flowName. ok is false for flows vnum did not
+// write. Unknown or malformed tokens are skipped, so a later vnum can add fields.
+func parseFlowName(name string) (numberSID string, f providers.Forwarding, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(name), flowNamePrefix)
+	if !found || (rest != "" && rest[0] != ' ') {
+		return "", providers.Forwarding{}, false
+	}
+	for _, tok := range strings.Fields(rest) {
+		key, val, hasEq := strings.Cut(tok, "=")
+		switch {
+		case !hasEq && numberSIDPattern.MatchString(tok):
+			numberSID = tok
+		case key == "calls" && isE164(val):
+			f.Calls = val
+		case key == "sms" && isE164(val):
+			f.SMS = val
+		}
+	}
+	return numberSID, f, true
+}
+
+// Studio flow definition, the subset vnum writes. Shape per Twilio's flow-definition schema:
+// https://www.twilio.com/docs/studio/rest-api/v2/flow#flow-definition
+type flowDefinition struct {
+	Description  string          `json:"description"`
+	InitialState string          `json:"initial_state"`
+	Flags        map[string]bool `json:"flags"`
+	States       []flowState     `json:"states"`
+}
+
+type flowState struct {
+	Name        string           `json:"name"`
+	Type        string           `json:"type"`
+	Properties  map[string]any   `json:"properties"`
+	Transitions []flowTransition `json:"transitions"`
+}
+
+type flowTransition struct {
+	Event string `json:"event"`
+	Next  string `json:"next,omitempty"`
+}
+
+type offset struct {
+	X int `json:"x"`
+	Y int `json:"y"`
+}
+
+// buildFlow writes the definition: the trigger sends calls to a connect-call-to widget and
+// messages to a send-message widget that relays sender and text; an unforwarded channel ends at
+// the trigger. callerID is CallerIDPassthrough or CallerIDNumber.
+func buildFlow(f providers.Forwarding, callerID string) flowDefinition {
+	trigger := flowState{
+		Name:       "Trigger",
+		Type:       "trigger",
+		Properties: map[string]any{"offset": offset{0, 0}},
+		Transitions: []flowTransition{
+			{Event: "incomingMessage"},
+			{Event: "incomingCall"},
+			{Event: "incomingConversationMessage"},
+			{Event: "incomingRequest"},
+			{Event: "incomingParent"},
+		},
+	}
+	states := []flowState{trigger}
+	if f.Calls != "" {
+		trigger.Transitions[1].Next = "forward_call"
+		from := "{{contact.channel.address}}"
+		if callerID == CallerIDNumber {
+			from = "{{flow.channel.address}}"
+		}
+		states = append(states, flowState{
+			Name: "forward_call",
+			Type: "connect-call-to",
+			Properties: map[string]any{
+				"offset":    offset{0, 200},
+				"noun":      "number",
+				"to":        f.Calls,
+				"caller_id": from,
+				"timeout":   30,
+			},
+			Transitions: []flowTransition{{Event: "callCompleted"}, {Event: "hangup"}},
+		})
+	}
+	if f.SMS != "" {
+		trigger.Transitions[0].Next = "forward_sms"
+		states = append(states, flowState{
+			Name: "forward_sms",
+			Type: "send-message",
+			Properties: map[string]any{
+				"offset":  offset{300, 200},
+				"service": "{{trigger.message.InstanceSid}}",
+				"channel": "{{trigger.message.ChannelSid}}",
+				"from":    "{{flow.channel.address}}",
+				"to":      f.SMS,
+				"body":    "{{trigger.message.From}}: {{trigger.message.Body}}",
+			},
+			Transitions: []flowTransition{{Event: "sent"}, {Event: "failed"}},
+		})
+	}
+	states[0] = trigger
+	return flowDefinition{
+		Description:  "vnum forwarding (managed by vnum: edits are overwritten)",
+		InitialState: "Trigger",
+		Flags:        map[string]bool{"allow_concurrent_calls": true},
+		States:       states,
+	}
+}

@@ -1,0 +1,298 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	v2010 "github.com/twilio/twilio-go/rest/api/v2010"
+	studiov2 "github.com/twilio/twilio-go/rest/studio/v2"
+
+	"github.com/vnum-cli/vnum/providers"
+)
+
+// rollbackTimeout bounds the clean-up of a half-done forwarding change.
+const rollbackTimeout = 15 * time.Second
+
+// SetForwarding implements providers.Forwarder with a Studio flow per number: created on first
+// use, updated in place (a new revision) when the targets change, deleted when forwarding is
+// turned off. The number's VoiceUrl and SmsUrl point at the flow's webhook for the forwarded
+// channels and are emptied for the others. No flow is left behind when a step fails.
+func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.Forwarding) (providers.Number, error) {
+	if err := checkID(ctx, "forward", id); err != nil {
+		return providers.Number{}, err
+	}
+	for _, target := range []string{f.Calls, f.SMS} {
+		if target != "" && !isE164(target) {
+			return providers.Number{}, fmt.Errorf("twilio forward: %q is not an E.164 number like +33612345678", target)
+		}
+	}
+	c, done, err := p.begin(ctx, "forward")
+	if err != nil {
+		return providers.Number{}, err
+	}
+	defer done()
+	pn, err := c.api.FetchIncomingPhoneNumber(id, nil)
+	if err != nil {
+		return providers.Number{}, c.fail(err)
+	}
+	// The flows vnum owns on this number (normally one, reached by both URLs).
+	var own []string
+	for _, sid := range flowSIDs(pn) {
+		if _, ok, err := c.ownFlow(sid); err != nil {
+			return providers.Number{}, err
+		} else if ok {
+			own = append(own, sid)
+		}
+	}
+
+	if f.IsZero() {
+		updated, err := c.pointNumber(id, "", providers.Forwarding{})
+		if err != nil {
+			return providers.Number{}, err
+		}
+		for _, sid := range own {
+			if err := c.deleteFlow(sid); err != nil {
+				return providers.Number{}, err
+			}
+		}
+		return p.toNumber(updated), nil
+	}
+
+	webhook, created, err := c.writeFlow(id, own, f)
+	if err != nil {
+		return providers.Number{}, err
+	}
+	updated, err := c.pointNumber(id, webhook, f)
+	if err != nil {
+		if created != "" {
+			// Roll back: a flow no number points at would be an orphan.
+			err = joinErr(err, c.rollBackFlow(created))
+		}
+		return providers.Number{}, err
+	}
+	// Any other vnum flow that was on the number is now unreferenced.
+	for _, sid := range own {
+		if sid != flowSIDOf(webhook) {
+			if err := c.deleteFlow(sid); err != nil {
+				return providers.Number{}, err
+			}
+		}
+	}
+	n := p.toNumber(updated)
+	n.Forward = f
+	p.checkRouting(updated)
+	p.checkTrial(c, f)
+	return n, nil
+}
+
+// writeFlow updates the number's vnum flow, or creates one. It returns the flow's webhook URL
+// and, when it created the flow, its SID (for roll-back).
+func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding) (webhook, created string, err error) {
+	def := buildFlow(f, c.p.callerID)
+	name := flowName(numberSID, f)
+	if len(own) > 0 {
+		params := &studiov2.UpdateFlowParams{}
+		params.SetStatus("published")
+		params.SetFriendlyName(name)
+		params.SetDefinition(def)
+		params.SetCommitMessage("vnum: forward " + describe(f))
+		fl, err := c.studio.UpdateFlow(own[0], params)
+		if err == nil {
+			return deref(fl.WebhookUrl), "", nil
+		}
+		if err = c.fail(err); !errors.Is(err, providers.ErrNotFound) {
+			return "", "", err
+		}
+		// Deleted behind our back since we looked: make a new one.
+	}
+	params := &studiov2.CreateFlowParams{}
+	params.SetFriendlyName(name)
+	params.SetStatus("published")
+	params.SetDefinition(def)
+	params.SetCommitMessage("vnum: forward " + describe(f))
+	fl, err := c.studio.CreateFlow(params)
+	if err != nil {
+		// A create whose answer was lost may have made a flow we cannot name: say so plainly.
+		return "", "", c.failOnce(err)
+	}
+	if deref(fl.WebhookUrl) == "" {
+		return "", "", joinErr(fmt.Errorf("twilio forward: Twilio returned flow %s without a webhook URL", deref(fl.Sid)),
+			c.rollBackFlow(deref(fl.Sid)))
+	}
+	return deref(fl.WebhookUrl), deref(fl.Sid), nil
+}
+
+// pointNumber sets the number's voice and SMS webhooks: the flow for each forwarded channel,
+// empty (Twilio's "do nothing") for the others.
+func (c *call) pointNumber(id, webhook string, f providers.Forwarding) (*v2010.ApiV2010IncomingPhoneNumber, error) {
+	voice, sms := "", ""
+	if f.Calls != "" {
+		voice = webhook
+	}
+	if f.SMS != "" {
+		sms = webhook
+	}
+	params := &v2010.UpdateIncomingPhoneNumberParams{}
+	params.SetVoiceUrl(voice)
+	params.SetSmsUrl(sms)
+	if voice != "" {
+		params.SetVoiceMethod("POST")
+	}
+	if sms != "" {
+		params.SetSmsMethod("POST")
+	}
+	updated, err := c.api.UpdateIncomingPhoneNumber(id, params)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	return updated, nil
+}
+
+// ownedFlow is what vnum reads back from one of its flows.
+type ownedFlow struct {
+	number  string
+	forward providers.Forwarding
+}
+
+// ownFlow fetches a flow and reports whether vnum wrote it. A flow that no longer exists is
+// simply not ours.
+func (c *call) ownFlow(sid string) (ownedFlow, bool, error) {
+	fl, err := c.studio.FetchFlow(sid)
+	if err != nil {
+		if err = c.fail(err); errors.Is(err, providers.ErrNotFound) {
+			return ownedFlow{}, false, nil
+		}
+		return ownedFlow{}, false, err
+	}
+	number, f, ok := parseFlowName(deref(fl.FriendlyName))
+	return ownedFlow{number: number, forward: f}, ok, nil
+}
+
+// ownFlows lists every vnum flow of the account: flow SID → forwarding.
+func (c *call) ownFlows() (map[string]providers.Forwarding, error) {
+	pageSize := c.p.pageSize
+	flows, err := c.studio.ListFlow(&studiov2.ListFlowParams{PageSize: &pageSize})
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	out := make(map[string]providers.Forwarding, len(flows))
+	for _, fl := range flows {
+		if _, f, ok := parseFlowName(deref(fl.FriendlyName)); ok {
+			out[deref(fl.Sid)] = f
+		}
+	}
+	return out, nil
+}
+
+// deleteOwnFlow deletes a flow if vnum wrote it; a flow already gone is fine.
+func (c *call) deleteOwnFlow(sid string) error {
+	if _, ok, err := c.ownFlow(sid); err != nil || !ok {
+		return err
+	}
+	return c.deleteFlow(sid)
+}
+
+// deleteFlow deletes a flow known to be vnum's; a flow already gone is fine.
+func (c *call) deleteFlow(sid string) error {
+	if err := c.studio.DeleteFlow(sid); err != nil {
+		if err = c.fail(err); !errors.Is(err, providers.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollBackFlow deletes a flow just created for a change that then failed.
+func (c *call) rollBackFlow(sid string) error {
+	if sid == "" {
+		return nil
+	}
+	// The operation's own context may be what failed; the clean-up gets a short one of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), rollbackTimeout)
+	defer cancel()
+	rc, done, err := c.p.begin(ctx, c.op)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := rc.deleteFlow(sid); err != nil {
+		return fmt.Errorf("twilio forward: could not delete the unused flow %s, delete it in the Twilio console: %w", sid, err)
+	}
+	return nil
+}
+
+// flowSIDs lists the distinct flows a number's webhooks point at, voice first.
+func flowSIDs(pn *v2010.ApiV2010IncomingPhoneNumber) []string {
+	var out []string
+	for _, u := range []string{deref(pn.VoiceUrl), deref(pn.SmsUrl)} {
+		if sid := flowSIDOf(u); sid != "" && (len(out) == 0 || out[0] != sid) {
+			out = append(out, sid)
+		}
+	}
+	return out
+}
+
+// checkRouting warns when Twilio will ignore the VoiceUrl/SmsUrl just set.
+func (p *Provider) checkRouting(pn *v2010.ApiV2010IncomingPhoneNumber) {
+	if app := deref(pn.VoiceApplicationSid); app != "" {
+		p.warn("twilio: calls to %s are handled by TwiML application %s, which Twilio uses instead of the forwarding flow: "+
+			"remove it from the number in the Twilio console", deref(pn.PhoneNumber), app)
+	}
+	if trunk := deref(pn.TrunkSid); trunk != "" {
+		p.warn("twilio: calls to %s are handled by SIP trunk %s, which Twilio uses instead of the forwarding flow",
+			deref(pn.PhoneNumber), trunk)
+	}
+	if app := deref(pn.SmsApplicationSid); app != "" {
+		p.warn("twilio: messages to %s are handled by application %s, which Twilio uses instead of the forwarding flow",
+			deref(pn.PhoneNumber), app)
+	}
+}
+
+// checkTrial warns when a trial account forwards to a number Twilio will not reach: trial
+// accounts call and text verified caller IDs only. The forwarding itself is in place either
+// way; a failed check is itself only a warning.
+func (p *Provider) checkTrial(c *call, f providers.Forwarding) {
+	trial, err := p.isTrial(c)
+	if err != nil {
+		if c.ctx.Err() == nil {
+			p.warn("twilio: could not check whether the account is a trial one: %v", err)
+		}
+		return
+	}
+	if !trial {
+		return
+	}
+	seen := map[string]bool{}
+	for _, target := range []string{f.Calls, f.SMS} {
+		if target == "" || seen[target] {
+			continue
+		}
+		seen[target] = true
+		one := 1
+		params := &v2010.ListOutgoingCallerIdParams{PageSize: &one}
+		params.SetPhoneNumber(target)
+		page, err := c.api.PageOutgoingCallerId(params, "", "")
+		switch {
+		case err != nil:
+			if c.ctx.Err() == nil {
+				p.warn("twilio: could not check whether %s is a verified caller ID: %v", target, c.fail(err))
+			}
+		case len(page.OutgoingCallerIds) == 0:
+			p.warn("twilio: this is a trial account, which forwards only to verified numbers, and %s is not verified: "+
+				"verify it in the Twilio console (Phone Numbers > Verified Caller IDs) or upgrade the account", target)
+		}
+	}
+}
+
+func describe(f providers.Forwarding) string {
+	switch {
+	case f.Calls != "" && f.SMS != "":
+		return "calls to " + f.Calls + ", SMS to " + f.SMS
+	case f.Calls != "":
+		return "calls to " + f.Calls
+	default:
+		return "SMS to " + f.SMS
+	}
+}
