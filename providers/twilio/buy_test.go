@@ -10,7 +10,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/twilio"
-	"github.com/vnum-cli/vnum/providers/twilio/internal/faketwilio"
+	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 func offer(t *testing.T, p *twilio.Provider, country string, typ providers.NumberType) providers.Available {

@@ -9,7 +9,7 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/providertest"
 	"github.com/vnum-cli/vnum/providers/twilio"
-	"github.com/vnum-cli/vnum/providers/twilio/internal/faketwilio"
+	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 // conformance runs vnum's provider suite against the adapter on a fake account per test;

@@ -12,7 +12,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/twilio"
-	"github.com/vnum-cli/vnum/providers/twilio/internal/faketwilio"
+	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 // The Twilio documents are 2.4 MB of JSON: they are loaded once per test binary and shared,

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/providers"
-	"github.com/vnum-cli/vnum/providers/twilio/internal/faketwilio"
+	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 func TestSearch(t *testing.T) {

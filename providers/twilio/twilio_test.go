@@ -17,7 +17,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/twilio"
-	"github.com/vnum-cli/vnum/providers/twilio/internal/faketwilio"
+	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 const (

@@ -1,4 +1,4 @@
-package faketwilio
+package twiliotest
 
 import (
 	"encoding/json"
@@ -82,14 +82,14 @@ type avail struct {
 }
 
 type number struct {
-	sid, phone, friendly                    string
+	sid, phone, friendly                     string
 	voiceURL, smsURL, voiceMethod, smsMethod string
-	voiceApp, smsApp, trunk                 string
-	bundle, address                         string
-	addressReq                              string
-	caps                                    caps
-	created, updated                        time.Time
-	seq                                     int
+	voiceApp, smsApp, trunk                  string
+	bundle, address                          string
+	addressReq                               string
+	caps                                     caps
+	created, updated                         time.Time
+	seq                                      int
 }
 
 type message struct {

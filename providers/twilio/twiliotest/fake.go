@@ -5,7 +5,7 @@
 //
 // Errors can be injected per route (Inject), latency added (WithDelay), and answers lost after
 // the work was done (Fault.Drop), which is how a real network loses a purchase's reply.
-package faketwilio
+package twiliotest
 
 import (
 	"context"
@@ -95,12 +95,12 @@ type Fake struct {
 	APIKey     string // an API key SID (SK…) accepted with APISecret
 	APISecret  string
 
-	tb     testing.TB
-	srv    *httptest.Server
-	specs  *Specs
-	report func(string)
-	delay  time.Duration
-	routes []route
+	srv       *httptest.Server
+	closeOnce sync.Once
+	specs     *Specs
+	report    func(string)
+	delay     time.Duration
+	routes    []route
 
 	mu        sync.Mutex
 	trial     bool
@@ -117,17 +117,33 @@ type Fake struct {
 	total     int
 	logs      []string
 	seq       int
+
+	// problems are the validation failures of a fake from Start without a reporter. They have
+	// a lock of their own: handlers report while holding mu.
+	pmu      sync.Mutex
+	problems []string
 }
 
-// New starts a fake Twilio account and stops it when the test ends.
+// New starts a fake Twilio account and stops it when the test ends. A validation failure fails
+// the test (tb.Errorf) unless WithReporter sends it elsewhere.
 func New(tb testing.TB, opts ...Option) *Fake {
 	tb.Helper()
+	f := start(func(p string) { tb.Errorf("twiliotest: %s", p) }, opts)
+	tb.Cleanup(f.Close)
+	return f
+}
+
+// Start starts a fake Twilio account outside a Go test, such as for a testscript session; Close
+// stops it. Validation failures go to the WithReporter function when one is given, and are
+// otherwise kept for Problems: the caller decides when they fail its test.
+func Start(opts ...Option) *Fake { return start(nil, opts) }
+
+func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
 		AccountSID: NewSID("AC"),
 		AuthToken:  randomHex(16),
 		APIKey:     NewSID("SK"),
 		APISecret:  randomHex(16),
-		tb:         tb,
 		numbers:    map[string]*number{},
 		avail:      map[string][]*avail{},
 		used:       map[string]bool{},
@@ -136,16 +152,38 @@ func New(tb testing.TB, opts ...Option) *Fake {
 		prices:     defaultPrices(),
 		faults:     map[Route][]*Fault{},
 		hits:       map[Route]int{},
+		report:     report,
 	}
-	f.report = func(p string) { tb.Errorf("faketwilio: %s", p) }
+	if f.report == nil {
+		f.report = f.keep
+	}
 	for _, o := range opts {
 		o(f)
 	}
 	f.routes = f.table()
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	f.URL = f.srv.URL
-	tb.Cleanup(f.srv.Close)
 	return f
+}
+
+// Close stops the fake, waiting for the requests under way. It may be called more than once.
+func (f *Fake) Close() { f.closeOnce.Do(f.srv.Close) }
+
+func (f *Fake) keep(problem string) {
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
+	f.problems = append(f.problems, problem)
+}
+
+// Validating reports whether the fake checks its exchanges against Twilio's documents.
+func (f *Fake) Validating() bool { return f.specs != nil }
+
+// Problems returns the validation failures kept so far by a fake from Start that has no
+// reporter, oldest first; a fake from New reports them to its test instead.
+func (f *Fake) Problems() []string {
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
+	return slices.Clone(f.problems)
 }
 
 // NewSID makes a Twilio SID: a two-letter prefix and 32 hex digits.
@@ -236,10 +274,30 @@ func (f *Fake) Number(sid string) (NumberState, bool) {
 	if !ok {
 		return NumberState{}, false
 	}
+	return numberState(n), true
+}
+
+// Numbers returns every owned number, oldest first.
+func (f *Fake) Numbers() []NumberState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list := make([]*number, 0, len(f.numbers))
+	for _, n := range f.numbers {
+		list = append(list, n)
+	}
+	slices.SortFunc(list, func(a, b *number) int { return a.seq - b.seq })
+	out := make([]NumberState, 0, len(list))
+	for _, n := range list {
+		out = append(out, numberState(n))
+	}
+	return out
+}
+
+func numberState(n *number) NumberState {
 	return NumberState{
 		SID: n.sid, Phone: n.phone, FriendlyName: n.friendly, VoiceURL: n.voiceURL, SmsURL: n.smsURL,
 		BundleSID: n.bundle, AddressSID: n.address,
-	}, true
+	}
 }
 
 // FlowState is what the fake knows about a Studio flow.

@@ -1,4 +1,4 @@
-package faketwilio
+package twiliotest
 
 import (
 	"bytes"
@@ -104,15 +104,15 @@ func LoadSpecs(dir string) (*Specs, error) {
 	for _, f := range SpecFiles() {
 		raw, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
-			return nil, fmt.Errorf("faketwilio: %w", err)
+			return nil, fmt.Errorf("twiliotest: %w", err)
 		}
 		trimmed, err := trimDocument(raw, servedPrefixes())
 		if err != nil {
-			return nil, fmt.Errorf("faketwilio: %s: %w", f, err)
+			return nil, fmt.Errorf("twiliotest: %s: %w", f, err)
 		}
 		doc, err := openapi3.NewLoader().LoadFromData(trimmed)
 		if err != nil {
-			return nil, fmt.Errorf("faketwilio: load %s: %w", f, err)
+			return nil, fmt.Errorf("twiliotest: load %s: %w", f, err)
 		}
 		doc.Servers = nil
 		for path, item := range doc.Paths.Map() {
@@ -123,7 +123,7 @@ func LoadSpecs(dir string) (*Specs, error) {
 			}
 			r, err := compileTemplate(path)
 			if err != nil {
-				return nil, fmt.Errorf("faketwilio: %s: %w", f, err)
+				return nil, fmt.Errorf("twiliotest: %s: %w", f, err)
 			}
 			r.doc, r.path, r.item = doc, path, item
 			s.routes = append(s.routes, r)
@@ -398,7 +398,9 @@ func responseFormats() map[string]openapi3.StringFormatValidator {
 	}
 }
 
-// checkURI accepts an absolute http(s) URL, or the empty string Twilio takes as "none".
+// checkURI accepts an absolute http(s) URL, or the empty string Twilio takes as "none". The
+// documents say format uri, which a mock built from them (Prism) reads as refusing "": vnum
+// sends "" only to clear a webhook of its own that had no URL before it.
 func checkURI(s string) error {
 	if s == "" {
 		return nil
