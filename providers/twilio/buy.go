@@ -112,7 +112,8 @@ func (c *call) approvedBundle(country string, t providers.NumberType) (string, e
 		params.SetNumberType(bt)
 	}
 	params.SetPageSize(20)
-	bundles, err := c.numbers.ListBundle(params)
+	records, errs := c.numbers.StreamBundle(params)
+	bundles, err := collect(records, errs, func(b *numbersv2.NumbersV2Bundle) string { return deref(b.Sid) })
 	if err != nil {
 		return "", c.fail(err)
 	}

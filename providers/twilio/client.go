@@ -3,6 +3,8 @@ package twilio
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,10 +16,17 @@ import (
 	numbersv2 "github.com/twilio/twilio-go/rest/numbers/v2"
 	pricingv1 "github.com/twilio/twilio-go/rest/pricing/v1"
 	studiov2 "github.com/twilio/twilio-go/rest/studio/v2"
+
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // maxErrorBody bounds how much of an error response is kept for twilio-go to decode.
 const maxErrorBody = 1 << 20
+
+// maxPages bounds the pages one operation follows. twilio-go follows next_page_uri for as long
+// as Twilio sends one; at 1,000 records a page this is far beyond any real account, and it stops
+// a server (or a mock) whose next page never ends from keeping vnum busy forever.
+const maxPages = 200
 
 // call is one adapter operation's view of Twilio: twilio-go services whose every request carries
 // the operation's context. twilio-go builds its requests with context.Background(), so the
@@ -50,7 +59,7 @@ func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelF
 		timeout = defaultRequestTimeout
 	}
 	hc := &http.Client{
-		Transport:     &boundTransport{ctx: ctx, next: p.retry, last: last},
+		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}},
 		CheckRedirect: p.http.CheckRedirect,
 		Jar:           p.http.Jar,
 		Timeout:       timeout,
@@ -96,15 +105,24 @@ func (l *lastResponse) get() (status int, retryAfter string) {
 	return l.status, l.retryAfter
 }
 
-// boundTransport gives each request the operation's context and records what came back.
+// boundTransport gives each request the operation's context, records what came back, and
+// refuses to follow a next page it has already fetched in this operation (a loop) or more pages
+// than maxPages.
 type boundTransport struct {
 	ctx  context.Context
+	op   string
 	next http.RoundTripper
 	last *lastResponse
+
+	mu    sync.Mutex
+	pages map[string]bool // next-page URLs already requested
 }
 
 func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.last.set(0, "") // a transport error must not inherit an earlier request's status
+	if err := t.checkPage(req); err != nil {
+		return nil, err
+	}
 	// Replacing the context is safe: twilio-go's own is context.Background(), and
 	// http.Client's Timeout is still enforced through Request.Cancel for custom transports.
 	resp, err := t.next.RoundTrip(req.WithContext(t.ctx))
@@ -123,6 +141,51 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	return resp, nil
+}
+
+// checkPage notes a request for a further page of a list (Twilio's next_page_uri carries Page
+// and PageToken) and fails on one seen before or one too many.
+func (t *boundTransport) checkPage(req *http.Request) error {
+	q := req.URL.Query()
+	if req.Method != http.MethodGet || (!q.Has("PageToken") && !q.Has("Page")) {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	key := req.URL.Path + "?" + q.Encode()
+	switch {
+	case t.pages[key]:
+		return errPageLoop
+	case len(t.pages) >= maxPages:
+		return &providers.Error{Provider: Name, Op: t.op,
+			Message: fmt.Sprintf("Twilio's list goes on past %d pages: vnum stopped reading it", maxPages)}
+	}
+	t.pages[key] = true
+	return nil
+}
+
+// errPageLoop is what the transport answers a request for a page already read in the same
+// operation. Every record of a looping list has been seen by then, so collect ends the list there.
+var errPageLoop = errors.New("twilio: next page already read")
+
+// collect drains one of twilio-go's record streams, dropping records whose key was already seen
+// (a looping list repeats them) and ending quietly where the list loops back.
+func collect[T any](records <-chan T, errs <-chan error, key func(*T) string) ([]T, error) {
+	var out []T
+	seen := map[string]bool{}
+	for r := range records {
+		if k := key(&r); k != "" {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, r)
+	}
+	if err := <-errs; err != nil && !errors.Is(err, errPageLoop) {
+		return nil, err
+	}
+	return out, nil
 }
 
 // rebasedClient sends every request, whatever Twilio host twilio-go aimed it at (api, pricing,

@@ -53,7 +53,7 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	}
 	var pe *providers.Error
 	if errors.As(err, &pe) {
-		return err
+		return pe // ours, from a transport layer: without twilio-go's and net/http's wrapping
 	}
 	var te *client.TwilioRestError
 	if errors.As(err, &te) {

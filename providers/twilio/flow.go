@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -84,10 +85,76 @@ type offset struct {
 	Y int `json:"y"`
 }
 
+// route is one of a number's webhooks.
+type route struct{ URL, Method string }
+
+// routes are a number's voice and SMS webhooks.
+type routes struct{ Voice, SMS route }
+
+// or fills what r lacks from o.
+func (r routes) or(o routes) routes {
+	if r.Voice.URL == "" {
+		r.Voice = o.Voice
+	}
+	if r.SMS.URL == "" {
+		r.SMS = o.SMS
+	}
+	return r
+}
+
+const (
+	flowDescription = "vnum forwarding (managed by vnum: edits are overwritten)"
+	// restoreMarker starts the line of the description that keeps the number's webhooks from
+	// before vnum, so that turning forwarding off gives them back.
+	restoreMarker = "\nrestore: "
+)
+
+// describeFlow is the flow's description, with the webhooks to restore.
+func describeFlow(restore routes) string {
+	v := url.Values{}
+	for k, val := range map[string]string{"voice_url": restore.Voice.URL, "voice_method": restore.Voice.Method,
+		"sms_url": restore.SMS.URL, "sms_method": restore.SMS.Method} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if len(v) == 0 {
+		return flowDescription
+	}
+	return flowDescription + restoreMarker + v.Encode()
+}
+
+// restoreOf reads the webhooks to restore from a flow definition written by buildFlow; a
+// definition without them (or not vnum's) gives none.
+func restoreOf(def *any) routes {
+	if def == nil {
+		return routes{}
+	}
+	m, _ := (*def).(map[string]any)
+	desc, _ := m["description"].(string)
+	_, line, ok := strings.Cut(desc, restoreMarker)
+	if !ok {
+		return routes{}
+	}
+	v, err := url.ParseQuery(strings.TrimSpace(line))
+	if err != nil {
+		return routes{}
+	}
+	r := routes{Voice: route{v.Get("voice_url"), v.Get("voice_method")}, SMS: route{v.Get("sms_url"), v.Get("sms_method")}}
+	// Only web addresses go back onto a number: the description is editable in the console.
+	for _, u := range []*route{&r.Voice, &r.SMS} {
+		if p, err := url.Parse(u.URL); u.URL != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http")) {
+			*u = route{}
+		}
+	}
+	return r
+}
+
 // buildFlow writes the definition: the trigger sends calls to a connect-call-to widget and
 // messages to a send-message widget that relays sender and text; an unforwarded channel ends at
-// the trigger. callerID is CallerIDPassthrough or CallerIDNumber.
-func buildFlow(f providers.Forwarding, callerID string) flowDefinition {
+// the trigger. callerID is CallerIDPassthrough or CallerIDNumber. The description keeps the
+// number's webhooks from before vnum (restore).
+func buildFlow(f providers.Forwarding, callerID string, restore routes) flowDefinition {
 	trigger := flowState{
 		Name:       "Trigger",
 		Type:       "trigger",
@@ -138,7 +205,7 @@ func buildFlow(f providers.Forwarding, callerID string) flowDefinition {
 	}
 	states[0] = trigger
 	return flowDefinition{
-		Description:  "vnum forwarding (managed by vnum: edits are overwritten)",
+		Description:  describeFlow(restore),
 		InitialState: "Trigger",
 		Flags:        map[string]bool{"allow_concurrent_calls": true},
 		States:       states,

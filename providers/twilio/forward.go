@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	v2010 "github.com/twilio/twilio-go/rest/api/v2010"
@@ -37,18 +38,32 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 	if err != nil {
 		return providers.Number{}, c.fail(err)
 	}
-	// The flows vnum owns on this number (normally one, reached by both URLs).
+	// The flows vnum owns on this number (normally one, reached by both URLs), and what the
+	// number's webhooks were before vnum pointed them at a flow.
 	var own []string
+	var restore routes
 	for _, sid := range flowSIDs(pn) {
-		if _, ok, err := c.ownFlow(sid); err != nil {
+		fl, ok, err := c.ownFlow(sid)
+		if err != nil {
 			return providers.Number{}, err
-		} else if ok {
-			own = append(own, sid)
 		}
+		if ok {
+			own = append(own, sid)
+			restore = restore.or(fl.restore)
+		}
+	}
+	ours := func(u string) bool { return slices.Contains(own, flowSIDOf(u)) }
+	current := routes{Voice: route{deref(pn.VoiceUrl), deref(pn.VoiceMethod)}, SMS: route{deref(pn.SmsUrl), deref(pn.SmsMethod)}}
+	// A webhook that is not vnum's is the user's own, to put back when vnum lets go.
+	if !ours(current.Voice.URL) {
+		restore.Voice = current.Voice
+	}
+	if !ours(current.SMS.URL) {
+		restore.SMS = current.SMS
 	}
 
 	if f.IsZero() {
-		updated, err := c.pointNumber(id, "", providers.Forwarding{})
+		updated, err := c.pointNumber(id, pn, ours, "", f, restore)
 		if err != nil {
 			return providers.Number{}, err
 		}
@@ -60,11 +75,11 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return p.toNumber(updated), nil
 	}
 
-	webhook, created, err := c.writeFlow(id, own, f)
+	webhook, created, err := c.writeFlow(id, own, f, restore)
 	if err != nil {
 		return providers.Number{}, err
 	}
-	updated, err := c.pointNumber(id, webhook, f)
+	updated, err := c.pointNumber(id, pn, ours, webhook, f, restore)
 	if err != nil {
 		if created != "" {
 			// Roll back: a flow no number points at would be an orphan.
@@ -89,8 +104,8 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 
 // writeFlow updates the number's vnum flow, or creates one. It returns the flow's webhook URL
 // and, when it created the flow, its SID (for roll-back).
-func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding) (webhook, created string, err error) {
-	def := buildFlow(f, c.p.callerID)
+func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding, restore routes) (webhook, created string, err error) {
+	def := buildFlow(f, c.p.callerID, restore)
 	name := flowName(numberSID, f)
 	if len(own) > 0 {
 		params := &studiov2.UpdateFlowParams{}
@@ -124,24 +139,40 @@ func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding)
 	return deref(fl.WebhookUrl), deref(fl.Sid), nil
 }
 
-// pointNumber sets the number's voice and SMS webhooks: the flow for each forwarded channel,
-// empty (Twilio's "do nothing") for the others.
-func (c *call) pointNumber(id, webhook string, f providers.Forwarding) (*v2010.ApiV2010IncomingPhoneNumber, error) {
-	voice, sms := "", ""
-	if f.Calls != "" {
-		voice = webhook
-	}
-	if f.SMS != "" {
-		sms = webhook
-	}
+// pointNumber sends the number's forwarded channels to the flow's webhook and gives the others
+// back what they had before vnum took them. A channel vnum never took is not touched, so the
+// request carries only what changes (and never an empty URL for a webhook the user set).
+func (c *call) pointNumber(id string, pn *v2010.ApiV2010IncomingPhoneNumber, ours func(string) bool, webhook string,
+	f providers.Forwarding, restore routes,
+) (*v2010.ApiV2010IncomingPhoneNumber, error) {
 	params := &v2010.UpdateIncomingPhoneNumberParams{}
-	params.SetVoiceUrl(voice)
-	params.SetSmsUrl(sms)
-	if voice != "" {
+	changed := false
+	switch {
+	case f.Calls != "":
+		params.SetVoiceUrl(webhook)
 		params.SetVoiceMethod("POST")
+		changed = true
+	case ours(deref(pn.VoiceUrl)):
+		params.SetVoiceUrl(restore.Voice.URL)
+		if restore.Voice.Method != "" {
+			params.SetVoiceMethod(restore.Voice.Method)
+		}
+		changed = true
 	}
-	if sms != "" {
+	switch {
+	case f.SMS != "":
+		params.SetSmsUrl(webhook)
 		params.SetSmsMethod("POST")
+		changed = true
+	case ours(deref(pn.SmsUrl)):
+		params.SetSmsUrl(restore.SMS.URL)
+		if restore.SMS.Method != "" {
+			params.SetSmsMethod(restore.SMS.Method)
+		}
+		changed = true
+	}
+	if !changed {
+		return pn, nil
 	}
 	updated, err := c.api.UpdateIncomingPhoneNumber(id, params)
 	if err != nil {
@@ -154,6 +185,7 @@ func (c *call) pointNumber(id, webhook string, f providers.Forwarding) (*v2010.A
 type ownedFlow struct {
 	number  string
 	forward providers.Forwarding
+	restore routes // the number's webhooks from before vnum, kept in the flow's description
 }
 
 // ownFlow fetches a flow and reports whether vnum wrote it. A flow that no longer exists is
@@ -167,13 +199,14 @@ func (c *call) ownFlow(sid string) (ownedFlow, bool, error) {
 		return ownedFlow{}, false, err
 	}
 	number, f, ok := parseFlowName(deref(fl.FriendlyName))
-	return ownedFlow{number: number, forward: f}, ok, nil
+	return ownedFlow{number: number, forward: f, restore: restoreOf(fl.Definition)}, ok, nil
 }
 
 // ownFlows lists every vnum flow of the account: flow SID → forwarding.
 func (c *call) ownFlows() (map[string]providers.Forwarding, error) {
 	pageSize := c.p.pageSize
-	flows, err := c.studio.ListFlow(&studiov2.ListFlowParams{PageSize: &pageSize})
+	records, errs := c.studio.StreamFlow(&studiov2.ListFlowParams{PageSize: &pageSize})
+	flows, err := collect(records, errs, func(f *studiov2.StudioV2Flow) string { return deref(f.Sid) })
 	if err != nil {
 		return nil, c.fail(err)
 	}

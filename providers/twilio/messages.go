@@ -35,7 +35,8 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) ([]
 		day := since.UTC().Truncate(24 * time.Hour)
 		params.SetDateSentAfter(day)
 	}
-	list, err := c.api.ListMessage(params)
+	records, errs := c.api.StreamMessage(params)
+	list, err := collect(records, errs, func(m *v2010.ApiV2010Message) string { return deref(m.Sid) })
 	if err != nil {
 		return nil, c.fail(err)
 	}

@@ -49,7 +49,8 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	}
 	defer done()
 	pageSize := p.pageSize
-	owned, err := c.api.ListIncomingPhoneNumber(&v2010.ListIncomingPhoneNumberParams{PageSize: &pageSize})
+	records, errs := c.api.StreamIncomingPhoneNumber(&v2010.ListIncomingPhoneNumberParams{PageSize: &pageSize})
+	owned, err := collect(records, errs, func(pn *v2010.ApiV2010IncomingPhoneNumber) string { return deref(pn.Sid) })
 	if err != nil {
 		return nil, c.fail(err)
 	}
