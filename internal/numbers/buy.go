@@ -264,8 +264,16 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 		Features: plan.Features, Label: plan.Label, Monthly: plan.Monthly, State: bought.State, Managed: true,
 		ExpiresAt: plan.ExpiresAt, BoughtAt: m.Now(),
 	}
-	if bought.Number != "" {
+	if bought.Number != "" && bought.Number != n.E164 {
+		// The carrier sold another number than the one asked for: describe the one it sold.
 		n.E164 = bought.Number
+		n.Country, n.Type = phone.Country(bought.Number), phone.TypeOf(bought.Number)
+		if bought.Country != "" {
+			n.Country = bought.Country
+		}
+		if bought.Type != "" {
+			n.Type = bought.Type
+		}
 	}
 	if n.State == "" {
 		n.State = providers.StateActive
@@ -279,11 +287,17 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 	if plan.OldID != 0 {
 		n.Label = "" // a rotate moves the label once the new number is configured
 	}
+	var dup store.Number
 	err := m.Store.InTx(ctx, func(tx *store.Store) error {
 		// A `vnum list` in another process may have seen the number on the carrier first and
 		// stored it as unmanaged: take that row over instead of adding a second one.
 		if existing, ok, err := findStored(ctx, tx, plan.Provider, bought.ID, n.E164); err != nil {
 			return err
+		} else if ok && existing.Managed {
+			// Not a new number: the carrier answered with one vnum already manages. Taking the row
+			// over would silently relabel it; nothing new is billed, so there is nothing to record.
+			dup = existing
+			return nil
 		} else if ok {
 			n.ID = existing.ID
 			if err := tx.UpdateNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
@@ -310,8 +324,19 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 	if err != nil {
 		return n, fmt.Errorf("%s was bought but could not be recorded (%w); run any vnum command to retry", phone.Format(n.E164), err)
 	}
+	if dup.ID != 0 {
+		what := phone.Format(dup.E164)
+		if dup.Label != "" {
+			what += " (" + dup.Label + ")"
+		}
+		return dup, errors.Join(fmt.Errorf("%w: %s answered the purchase with %s, a number you already have; nothing new was recorded",
+			ErrNotNew, plan.Provider, what), m.Store.FinishOp(ctx, op.ID))
+	}
 	return n, nil
 }
+
+// ErrNotNew means the carrier answered a purchase with a number vnum already manages.
+var ErrNotNew = errors.New("not a new number")
 
 // configure brings the carrier's state of n to what plan asks: waits briefly for a pending order,
 // then sets forwarding.

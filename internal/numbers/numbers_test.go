@@ -595,3 +595,42 @@ func TestParallelBuysFromSeveralProcessesAllSucceed(t *testing.T) {
 		seen[n.E164] = true
 	}
 }
+
+// resellingCarrier answers every purchase with one number the account already has, as a mock
+// serving one canned answer does.
+type resellingCarrier struct {
+	*providertest.Fake
+	same providers.Number
+}
+
+func (c resellingCarrier) Buy(context.Context, providers.BuyRequest) (providers.Number, error) {
+	return c.same, nil
+}
+
+// A purchase answered with a number vnum already manages records nothing new: the number keeps
+// its label, the journal is closed, and a rotate never releases the number it "replaced" it with.
+func TestBuyAnsweredWithAnOwnedNumber(t *testing.T) {
+	e := newEnv(t)
+	first := e.buy(t, "first")
+	owned := e.owned(t)
+	require.Len(t, owned, 1)
+	carrier := resellingCarrier{Fake: e.fake, same: owned[0]}
+	m := New(Config{Store: e.st, Provider: func(string) (providers.Provider, error) { return carrier, nil },
+		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(int) bool { return true },
+		PollInterval: time.Millisecond, PollMax: 5 * time.Millisecond})
+
+	req := buyReq()
+	req.Label = "second"
+	_, err := m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, ErrNotNew)
+	assert.Contains(t, err.Error(), "first")
+
+	_, err = m.Rotate(t.Context(), first, nil)
+	require.ErrorIs(t, err, ErrNotNew)
+
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, "first", ns[0].Label)
+	assert.Len(t, e.owned(t), 1, "the number is still on the carrier")
+	assert.Empty(t, e.ops(t), "nothing left half done")
+}
