@@ -329,7 +329,7 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 		if dup.Label != "" {
 			what += " (" + dup.Label + ")"
 		}
-		return dup, errors.Join(fmt.Errorf("%w: %s answered the purchase with %s, a number you already have; nothing new was recorded",
+		return store.Number{}, errors.Join(fmt.Errorf("%w: %s answered the purchase with %s, a number you already have; nothing new was recorded",
 			ErrNotNew, plan.Provider, what), m.Store.FinishOp(ctx, op.ID))
 	}
 	return n, nil

@@ -86,7 +86,9 @@ type hidden struct {
 	fake *providertest.Fake
 }
 
-func (h hidden) Deliver(id, from, text string) (providers.Message, error) { return h.fake.Deliver(id, from, text) }
+func (h hidden) Deliver(id, from, text string) (providers.Message, error) {
+	return h.fake.Deliver(id, from, text)
+}
 
 // labelsAnyway reports no label support, yet labels without ErrUnsupported.
 type labelsAnyway struct{ *providertest.Fake }

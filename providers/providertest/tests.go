@@ -350,9 +350,9 @@ func (s *Suite) TestCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	calls := map[string]func() error{
-		"Search": func() error { _, err := p.Search(ctx, s.query(1)); return err },
-		"List":   func() error { _, err := p.List(ctx); return err },
-		"Get":    func() error { _, err := p.Get(ctx, "unknown"); return err },
+		"Search":  func() error { _, err := p.Search(ctx, s.query(1)); return err },
+		"List":    func() error { _, err := p.List(ctx); return err },
+		"Get":     func() error { _, err := p.Get(ctx, "unknown"); return err },
 		"Release": func() error { return p.Release(ctx, "unknown") },
 		"Buy": func() error {
 			_, err := p.Buy(ctx, providers.BuyRequest{Number: a.Number, Country: a.Country, Type: a.Type})
