@@ -82,3 +82,7 @@ func (p Price) String() string {
 
 // IsZero reports whether the price is nothing (unknown or free).
 func (p Price) IsZero() bool { return p.Micros == 0 }
+
+// Known reports whether the carrier told the price: a free number has a currency, an unknown
+// price has none.
+func (p Price) Known() bool { return p.Currency != "" || p.Micros != 0 }

@@ -112,11 +112,16 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	if req.MaxPrice != nil {
 		var within []providers.Available
 		for _, a := range res {
-			if a.Monthly.Micros <= req.MaxPrice.Micros {
+			// A number whose price the carrier did not tell cannot be shown to be within the cap.
+			if a.Monthly.Known() && a.Monthly.Micros <= req.MaxPrice.Micros {
 				within = append(within, a)
 			}
 		}
 		if len(within) == 0 {
+			if !res[0].Monthly.Known() {
+				return nil, fmt.Errorf("%w: %s did not tell the monthly price of the matching numbers, so none can be bought within --max-price %s",
+					ErrOverPrice, req.Provider, req.MaxPrice.Amount())
+			}
 			return nil, fmt.Errorf("%w: the cheapest match costs %s a month, more than --max-price %s",
 				ErrOverPrice, res[0].Monthly, req.MaxPrice.Amount())
 		}

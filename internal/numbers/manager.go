@@ -140,8 +140,15 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 }
 
 func sortCheapest(res []providers.Available) {
+	// An unknown price is not a low one: such numbers come after every priced one.
+	unknown := func(a providers.Available) int {
+		if a.Monthly.Known() {
+			return 0
+		}
+		return 1
+	}
 	slices.SortStableFunc(res, func(a, b providers.Available) int {
-		return cmp.Or(cmp.Compare(a.Monthly.Micros, b.Monthly.Micros),
+		return cmp.Or(cmp.Compare(unknown(a), unknown(b)), cmp.Compare(a.Monthly.Micros, b.Monthly.Micros),
 			cmp.Compare(a.Upfront.Micros, b.Upfront.Micros), strings.Compare(a.Number, b.Number))
 	})
 }

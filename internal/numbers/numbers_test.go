@@ -141,6 +141,26 @@ func TestBuyMaxPrice(t *testing.T) {
 	assert.Equal(t, "+33612345671", res.Number.E164)
 }
 
+// A number whose price the carrier did not tell is never "the cheapest", and never passes a cap.
+func TestBuyUnknownPrice(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Stock = append(e.fake.Stock, providers.Available{Number: "+33612345670", Country: fr, Type: providers.TypeMobile,
+		Features: providers.Features{Voice: true, SMS: true}})
+	cands, err := e.m.Candidates(t.Context(), buyReq())
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345671", cands[0].Number, "the cheapest priced number comes first")
+	assert.Equal(t, "+33612345670", cands[len(cands)-1].Number, "the unpriced one last")
+
+	e.fake.Stock = e.fake.Stock[len(e.fake.Stock)-1:]
+	req := buyReq()
+	max, _ := providers.ParsePrice("5", "")
+	req.MaxPrice = &max
+	_, err = e.m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, ErrOverPrice)
+	assert.Contains(t, err.Error(), "did not tell the monthly price")
+	assert.Zero(t, e.fake.CallCount(providertest.OpBuy))
+}
+
 func TestBuyConfirmDeclined(t *testing.T) {
 	e := newEnv(t)
 	req := buyReq()
