@@ -105,7 +105,7 @@ func statusRun(o *StatusOptions) error {
 			switch {
 			case errors.As(err, &missing):
 				if missing.KeyringErr != nil {
-					note("the keyring could not be read: " + missing.KeyringErr.Error())
+					note("warning: the keyring could not be read: " + missing.KeyringErr.Error())
 				}
 			case err != nil:
 				note(err.Error())

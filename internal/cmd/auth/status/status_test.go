@@ -144,7 +144,7 @@ func TestStatusRun(t *testing.T) {
 			wantOut: "telnyx\tdefault\tfalse\t\t\tfalse\t\n" +
 				"twilio\tdefault\tfalse\t\t\tfalse\t\n" +
 				"vonage\tdefault\tfalse\t\t\tfalse\t\n",
-			wantStderr: []string{"the keyring could not be read: keyring get: dbus: no session bus\n"},
+			wantStderr: []string{"warning: the keyring could not be read: keyring get: dbus: no session bus\n"},
 		},
 		{
 			name: "default profile from config",
