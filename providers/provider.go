@@ -7,6 +7,7 @@ package providers
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -83,6 +84,23 @@ type Query struct {
 	Contains    string     // digits the national number must contain, "" for any
 	Limit       int        // at most this many results; 0 means the carrier's default
 	NoPaperwork bool       // only numbers that need no address or documents
+}
+
+// Matches reports whether a number for sale fits the query. Carriers filter on the server, but
+// not always on everything asked (a filter may be best effort, or a mock may ignore it), so vnum
+// checks what came back before showing or buying it.
+func (q Query) Matches(a Available) bool {
+	switch {
+	case q.Country != "" && a.Country != "" && !strings.EqualFold(q.Country, a.Country):
+		return false
+	case q.Type != "" && a.Type != "" && q.Type != a.Type:
+		return false
+	case q.SMS && !a.Features.SMS, q.Voice && !a.Features.Voice:
+		return false
+	case q.NoPaperwork && a.Paperwork != PaperworkNone:
+		return false
+	}
+	return true
 }
 
 // BuyRequest asks a carrier for one specific number.

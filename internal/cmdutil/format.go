@@ -69,6 +69,23 @@ func PriceText(p providers.Price) string {
 	return p.String()
 }
 
+// AmountText is a price's amount for scripts ("1.15"), or "" when the carrier did not tell it:
+// never "0.00", which would read as free.
+func AmountText(p providers.Price) string {
+	if !p.Known() {
+		return ""
+	}
+	return p.Amount()
+}
+
+// MonthlyText is "1.15 EUR a month", or says the price is unknown.
+func MonthlyText(p providers.Price) string {
+	if !p.Known() {
+		return "a monthly price the carrier did not tell"
+	}
+	return p.String() + " a month"
+}
+
 // Successf prints "✓ message" on stderr... only for people: scripts read stdout, and a success
 // line there would corrupt it.
 func (f *Factory) Successf(format string, args ...any) {

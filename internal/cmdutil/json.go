@@ -43,7 +43,7 @@ func NumberView(n store.Number) NumberJSON {
 		Number: n.E164, Label: n.Label, Provider: n.Provider, CarrierID: n.CarrierID, Country: n.Country,
 		Type: string(n.Type), State: string(n.State), Managed: n.Managed, Features: n.Features,
 		ForwardCallsTo: n.Forward.Calls, ForwardSMSTo: n.Forward.SMS,
-		MonthlyPrice: n.Monthly.Amount(), Currency: n.Monthly.Currency,
+		MonthlyPrice: AmountText(n.Monthly), Currency: n.Monthly.Currency,
 		BoughtAt: timePtr(n.BoughtAt), ExpiresAt: timePtr(n.ExpiresAt),
 	}
 }
@@ -73,7 +73,7 @@ func AvailableView(a providers.Available) AvailableJSON {
 	}
 	return AvailableJSON{
 		Number: a.Number, Country: a.Country, Type: string(a.Type), Features: a.Features,
-		MonthlyPrice: a.Monthly.Amount(), UpfrontPrice: a.Upfront.Amount(), Currency: cur,
+		MonthlyPrice: AmountText(a.Monthly), UpfrontPrice: a.Upfront.Amount(), Currency: cur,
 		Paperwork: pw, Locality: a.Locality,
 	}
 }
@@ -127,7 +127,7 @@ type HistoryJSON struct {
 func HistoryView(h store.HistoryEntry) HistoryJSON {
 	return HistoryJSON{
 		Number: h.E164, Label: h.Label, Provider: h.Provider, CarrierID: h.CarrierID, Country: h.Country,
-		Type: string(h.Type), MonthlyPrice: h.Monthly.Amount(), Currency: h.Monthly.Currency,
+		Type: string(h.Type), MonthlyPrice: AmountText(h.Monthly), Currency: h.Monthly.Currency,
 		BoughtAt: TimeText(h.BoughtAt, h.BoughtAt, false, ""), EndedAt: TimeText(h.EndedAt, h.EndedAt, false, ""),
 		How: h.How, ReplacedBy: h.ReplacedBy,
 	}

@@ -51,7 +51,7 @@ func NumberRow(n store.Number, now time.Time, tty bool) []string {
 		state = "unmanaged"
 	}
 	return []string{n.E164, n.Label, n.Provider, state, n.Forward.Calls, n.Forward.SMS,
-		TimeText(n.ExpiresAt, now, false, ""), n.Monthly.Amount(), n.Monthly.Currency, n.CarrierID}
+		TimeText(n.ExpiresAt, now, false, ""), AmountText(n.Monthly), n.Monthly.Currency, n.CarrierID}
 }
 
 // NumberHeader is the terminal table header for NumberRow.

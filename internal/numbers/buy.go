@@ -87,7 +87,8 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	q := req.Query
 	if req.Number != "" {
 		// Find the exact number so its price is known before buying.
-		q = providers.Query{Country: phone.Country(req.Number), Type: phone.TypeOf(req.Number), Contains: phone.NationalNumber(req.Number), Limit: 50}
+		q = providers.Query{Country: phone.Country(req.Number), Type: phone.TypeOf(req.Number), Contains: phone.NationalNumber(req.Number),
+			SMS: req.Query.SMS, Voice: req.Query.Voice, NoPaperwork: req.Query.NoPaperwork, Limit: 50}
 	} else if q.Limit == 0 {
 		q.Limit = 20
 	}
@@ -95,6 +96,11 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	if err != nil {
 		return nil, err
 	}
+	mq := q
+	if req.Number != "" {
+		mq.Type = "" // the carrier's word for a number's type wins over libphonenumber's guess
+	}
+	res = matching(mq, res)
 	if req.Number != "" {
 		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })
 		if i < 0 {
@@ -165,6 +171,11 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		if i == maxTries {
 			break
 		}
+		if i > 0 && req.Confirm != nil && !sameDeal(cands[0], c) {
+			// The user said yes to one price: another number may stand in for the one just
+			// taken, but only at that price or less, never dearer or with other strings attached.
+			break
+		}
 		plan := buyPlan{Provider: req.Provider, Number: c.Number, Country: c.Country, Type: c.Type,
 			Features: c.Features, Monthly: c.Monthly, Label: req.Label, Forward: fwd, ExpiresAt: expires,
 			Regulatory: req.Regulatory}
@@ -180,6 +191,14 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
 	return BuyResult{}, lastErr
+}
+
+// sameDeal reports whether c costs no more than the confirmed offer and comes with no more
+// paperwork, so that buying it instead needs no new yes.
+func sameDeal(confirmed, c providers.Available) bool {
+	return c.Monthly.Known() && c.Monthly.Currency == confirmed.Monthly.Currency && c.Monthly.Micros <= confirmed.Monthly.Micros &&
+		c.Upfront.Micros <= confirmed.Upfront.Micros && c.Paperwork == confirmed.Paperwork &&
+		c.Country == confirmed.Country && c.Type == confirmed.Type
 }
 
 // runBuy journals plan and carries it out.

@@ -132,11 +132,17 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 	if err != nil {
 		return nil, err
 	}
+	res = matching(q, res)
 	sortCheapest(res)
 	if q.Limit > 0 && len(res) > q.Limit {
 		res = res[:q.Limit]
 	}
 	return res, nil
+}
+
+// matching keeps the offers that fit q: what the carrier should have filtered, checked again.
+func matching(q providers.Query, res []providers.Available) []providers.Available {
+	return slices.DeleteFunc(res, func(a providers.Available) bool { return !q.Matches(a) })
 }
 
 func sortCheapest(res []providers.Available) {

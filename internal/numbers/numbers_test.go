@@ -201,6 +201,32 @@ func TestBuyTakenMeanwhileTriesNext(t *testing.T) {
 	assert.Empty(t, e.ops(t))
 }
 
+// Once the user has said yes to a price, a number taken meanwhile is replaced only by one that
+// costs no more: never a dearer one nobody agreed to.
+func TestBuyTakenMeanwhileAfterConfirmStaysAtThePrice(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpBuy && c.Request.Number == "+33612345671" {
+			return &providers.Error{Provider: "fake", Kind: providers.ErrUnavailable}
+		}
+		return nil
+	}
+	req := buyReq()
+	var asked []string
+	req.Confirm = func(a providers.Available) (bool, error) { asked = append(asked, a.Number); return true, nil }
+	_, err := e.m.Buy(t.Context(), req)
+	require.ErrorIs(t, err, providers.ErrUnavailable)
+	assert.Equal(t, []string{"+33612345671"}, asked)
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy), "the dearer +33612345672 is not bought")
+	assert.Empty(t, e.numbers(t))
+
+	p, _ := providers.ParsePrice("1.15", "EUR")
+	e.fake.Stock[2].Monthly = p // +33612345672 now costs the same as the one confirmed
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345672", res.Number.E164)
+}
+
 func TestBuyLostAnswerIsLookedUpNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	e.fake.After = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "connection reset"}, providertest.OpBuy)
@@ -653,4 +679,20 @@ func TestBuyAnsweredWithAnOwnedNumber(t *testing.T) {
 	assert.Equal(t, "first", ns[0].Label)
 	assert.Len(t, e.owned(t), 1, "the number is still on the carrier")
 	assert.Empty(t, e.ops(t), "nothing left half done")
+}
+
+// What the carrier returns is checked against the query: a number of another country, or one
+// without the feature asked for, is never shown or bought.
+func TestSearchKeepsOnlyMatchingOffers(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Stock = append(e.fake.Stock,
+		providers.Available{Number: "+4759440374", Country: "NO", Type: providers.TypeMobile, Features: providers.Features{SMS: true}},
+		providers.Available{Number: "+33612345679", Country: fr, Type: providers.TypeMobile, Features: providers.Features{SMS: true}})
+	res, err := e.m.Search(t.Context(), providertest.FakeName, providers.Query{Country: fr, Voice: true})
+	require.NoError(t, err)
+	var got []string
+	for _, a := range res {
+		got = append(got, a.Number)
+	}
+	assert.Equal(t, []string{"+33612345671", "+33612345672", "+33612345673"}, got)
 }

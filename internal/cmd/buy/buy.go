@@ -202,8 +202,8 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.IO.CanPrompt() && !o.Yes {
 		o.req.Confirm = func(a providers.Available) (bool, error) {
 			o.IO.StopProgress()
-			return o.Factory.Prompter.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s a month%s?",
-				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, a.Monthly, upfront(a)), false)
+			return o.Factory.Prompter.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s%s?",
+				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, cmdutil.MonthlyText(a.Monthly), upfront(a)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + name)
@@ -220,7 +220,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 		return mapErr(err)
 	}
-	o.Factory.Successf("Bought %s for %s a month", phone.Format(res.Number.E164), res.Number.Monthly)
+	o.Factory.Successf("Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
 	return o.print(res.Number)
 }
 
@@ -256,8 +256,8 @@ func (o *Options) printDryRun(a providers.Available) error {
 	if o.req.ForwardTo != "" {
 		extra += ", calls forwarded to " + phone.Format(o.req.ForwardTo)
 	}
-	_, err := fmt.Fprintf(o.IO.Out, "Would buy %s (%s, %s) for %s a month%s%s. Nothing was bought.\n",
-		phone.Format(a.Number), phone.CountryName(a.Country), a.Type, a.Monthly, upfront(a), extra)
+	_, err := fmt.Fprintf(o.IO.Out, "Would buy %s (%s, %s) for %s%s%s. Nothing was bought.\n",
+		phone.Format(a.Number), phone.CountryName(a.Country), a.Type, cmdutil.MonthlyText(a.Monthly), upfront(a), extra)
 	return err
 }
 

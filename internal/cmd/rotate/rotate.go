@@ -104,8 +104,8 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.IO.CanPrompt() && !o.Yes {
 		confirm = func(a providers.Available) (bool, error) {
 			o.IO.StopProgress()
-			return o.Factory.Prompter.Confirm(fmt.Sprintf("Replace %s with %s (%s a month) and release %s?",
-				phone.Format(old.E164), phone.Format(a.Number), a.Monthly, phone.Format(old.E164)), false)
+			return o.Factory.Prompter.Confirm(fmt.Sprintf("Replace %s with %s (%s) and release %s?",
+				phone.Format(old.E164), phone.Format(a.Number), cmdutil.MonthlyText(a.Monthly), phone.Format(old.E164)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + old.Provider)

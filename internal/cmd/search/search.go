@@ -136,7 +136,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		"NUMBER", "TYPE", "MONTHLY", "FEATURES", "PAPERWORK", "LOCALITY")
 	for _, a := range res {
 		v := cmdutil.AvailableView(a)
-		num, price := v.Number, v.MonthlyPrice+" "+v.Currency
+		num, price := v.Number, strings.TrimSpace(v.MonthlyPrice+" "+v.Currency)
 		if tty {
 			num = cmdutil.FormatNumber(a.Number)
 		}
