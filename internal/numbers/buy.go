@@ -235,6 +235,12 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				// The carrier refused: nothing was bought.
 				return store.Number{}, nil, errors.Join(buyErr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
 			}
+			if fresh && ctx.Err() != nil {
+				// Interrupted with the order on its way: the carrier may still be working on it,
+				// so asking now proves nothing. The journal entry stays for the next run to check.
+				op.OwnerPID = 0
+				return store.Number{}, nil, errors.Join(buyErr, m.Store.UpdateOp(context.WithoutCancel(ctx), op))
+			}
 			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
 			found, ok, lerr := m.findOwned(context.WithoutCancel(ctx), p, plan.Number)
 			if lerr != nil {
@@ -269,6 +275,12 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 	}
 	n, err = m.configure(ctx, p, n, plan)
 	if err != nil {
+		if providers.IsRefusal(err) {
+			// The carrier will refuse however often it is asked: the number is bought and
+			// recorded, and the forwarding is left to `vnum forward` rather than retried on
+			// every run.
+			return n, warnings, errors.Join(err, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
+		}
 		return n, warnings, err
 	}
 	if n.State == providers.StateActive || plan.Forward.IsZero() {

@@ -696,3 +696,54 @@ func TestSearchKeepsOnlyMatchingOffers(t *testing.T) {
 	}
 	assert.Equal(t, []string{"+33612345671", "+33612345672", "+33612345673"}, got)
 }
+
+// Ctrl-C with the order on its way: the carrier may complete it after vnum stopped listening, so
+// the journal entry stays, and the next run finds the number and gives it its label.
+func TestBuyInterruptedIsCheckedOnTheNextRun(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	e.fake.After = func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpBuy {
+			cancel()
+			return context.Canceled
+		}
+		return nil
+	}
+	req := buyReq()
+	req.Label = "shop"
+	_, err := e.m.Buy(ctx, req)
+	require.ErrorIs(t, err, context.Canceled)
+	ops := e.ops(t)
+	require.Len(t, ops, 1, "kept for the next run")
+	assert.Zero(t, ops[0].OwnerPID)
+	assert.Empty(t, e.numbers(t))
+
+	e.fake.After = nil
+	notes, err := e.manager(e.st, 2000).Recover(t.Context())
+	require.NoError(t, err)
+	require.Len(t, notes, 1)
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, "shop", ns[0].Label)
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy), "looked up, not bought again")
+	assert.Empty(t, e.ops(t))
+}
+
+// A carrier that refuses the forwarding outright (a 4xx) is not asked again on every later run:
+// the number is recorded and the journal closed; `vnum forward` is the way to retry.
+func TestBuyForwardingRefusedIsNotRetriedForever(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpForward {
+			return &providers.Error{Provider: "fake", Op: "forward", Status: 422, Message: "invalid request"}
+		}
+		return nil
+	}
+	req := buyReq()
+	req.ForwardTo = "+33612345678"
+	res, err := e.m.Buy(t.Context(), req)
+	require.Error(t, err)
+	assert.NotZero(t, res.Number.ID, "bought and recorded")
+	assert.Len(t, e.numbers(t), 1)
+	assert.Empty(t, e.ops(t))
+}
