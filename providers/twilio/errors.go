@@ -1,6 +1,8 @@
 package twilio
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -62,6 +64,11 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	var ve *client.RestErrorV1
 	if errors.As(err, &ve) {
 		return c.restError(ve.HttpStatusCode, ve.Code, ve.Message)
+	}
+	if isCertError(err) {
+		// Not worth retrying: the same certificate comes back every time.
+		return &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf("cannot verify Twilio's TLS certificate (%v): "+
+			"if a proxy inspects your traffic, point SSL_CERT_FILE at its CA certificate", err)}
 	}
 	status, _ := c.last.get()
 	switch {
@@ -168,6 +175,15 @@ func adviceFor(code int) string {
 		return "trial accounts reach only verified numbers: verify the destination in the Twilio console (Verified Caller IDs) or upgrade the account"
 	}
 	return ""
+}
+
+// isCertError reports a TLS certificate that could not be verified.
+func isCertError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var ierr x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
 }
 
 func parseRetryAfter(v string) (time.Duration, bool) {

@@ -43,3 +43,21 @@ func TestListStopsWhereTheNextPageLoops(t *testing.T) {
 	assert.Equal(t, "+15017122661", owned[0].Number)
 	assert.LessOrEqual(t, hits.Load(), int32(2), "first page and the one next page; the loop is not followed")
 }
+
+// A certificate vnum cannot verify (a corporate proxy whose CA is not installed) is said as such
+// and is not "try again later": the same certificate comes back every time.
+func TestUntrustedCertificateIsNotTemporary(t *testing.T) {
+	clearTwilioEnv(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(providers.Settings{
+		Env:         envOf(map[string]string{twilio.EnvBaseURL: srv.URL}),
+		Credentials: map[string]string{twilio.CredAccountSID: "AC0123456789abcdef0123456789abcdef", twilio.CredAuthToken: "0123456789abcdef0123456789abcdef"},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 5 * time.Second} },
+	})
+	require.NoError(t, err)
+	_, err = p.List(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "SSL_CERT_FILE")
+	assert.True(t, providers.IsPermanent(err))
+}
