@@ -84,7 +84,7 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	fl.StringVarP(&opts.Label, "label", "l", "", "your name for the number, usable as REF")
 	fl.StringVar(&opts.ForwardTo, "forward-to", "", "forward calls to this number (default: config forward_to)")
 	fl.BoolVar(&opts.ForwardSMS, "forward-sms", false, "forward SMS to the --forward-to number too")
-	fl.StringVar(&opts.TTL, "ttl", "", "release it after this long, e.g. 7d (default: config ttl; `vnum expire` releases)")
+	fl.StringVar(&opts.TTL, "ttl", "", "release it after this long, e.g. 7d; vnum expire releases it then (default: config ttl)")
 	fl.StringVar(&opts.MaxPrice, "max-price", "", "refuse numbers costing more per month than this, e.g. 2.50")
 	fl.StringVar(&opts.Bundle, "bundle", "", "carrier regulatory bundle id (Twilio BU…)")
 	fl.StringVar(&opts.Address, "address", "", "carrier address id (Twilio AD…)")

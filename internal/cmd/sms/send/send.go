@@ -2,6 +2,8 @@
 package send
 
 import (
+	"fmt"
+
 	"io"
 	"strings"
 
@@ -89,7 +91,11 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if opts.JSON {
 				return cmdutil.WriteJSON(opts.IO, cmdutil.MessageView(msg))
 			}
-			return nil
+			if !opts.IO.IsStdoutTTY() && msg.ID != "" {
+				// Scripts get the carrier's id of the message, to find it again later.
+				_, err = fmt.Fprintln(opts.IO.Out, msg.ID)
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&opts.From, "from", "", "your number (REF) to send from")
