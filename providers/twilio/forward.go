@@ -52,6 +52,15 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 			restore = restore.or(fl.restore)
 		}
 	}
+	if len(own) == 0 && !f.IsZero() {
+		// A flow made for this number whose creation answer was lost (so the number was never
+		// pointed at it) is taken up again rather than left behind beside a new one.
+		orphans, err := c.flowsNamedFor(id)
+		if err != nil {
+			return providers.Number{}, err
+		}
+		own = append(own, orphans...)
+	}
 	ours := func(u string) bool { return slices.Contains(own, flowSIDOf(u)) }
 	current := routes{Voice: route{deref(pn.VoiceUrl), deref(pn.VoiceMethod)}, SMS: route{deref(pn.SmsUrl), deref(pn.SmsMethod)}}
 	// A webhook that is not vnum's is the user's own, to put back when vnum lets go.
@@ -202,18 +211,53 @@ func (c *call) ownFlow(sid string) (ownedFlow, bool, error) {
 	return ownedFlow{number: number, forward: f, restore: restoreOf(fl.Definition)}, ok, nil
 }
 
-// ownFlows lists every vnum flow of the account: flow SID → forwarding.
-func (c *call) ownFlows() (map[string]providers.Forwarding, error) {
+// listedFlow is one of vnum's flows as the account's flow list shows it.
+type listedFlow struct {
+	sid, number string
+	forward     providers.Forwarding
+}
+
+// vnumFlows lists every flow of the account that vnum wrote.
+func (c *call) vnumFlows() ([]listedFlow, error) {
 	pageSize := c.p.pageSize
 	records, errs := c.studio.StreamFlow(&studiov2.ListFlowParams{PageSize: &pageSize})
 	flows, err := collect(records, errs, func(f *studiov2.StudioV2Flow) string { return deref(f.Sid) })
 	if err != nil {
 		return nil, c.fail(err)
 	}
+	var out []listedFlow
+	for _, fl := range flows {
+		if number, f, ok := parseFlowName(deref(fl.FriendlyName)); ok && deref(fl.Sid) != "" {
+			out = append(out, listedFlow{sid: deref(fl.Sid), number: number, forward: f})
+		}
+	}
+	return out, nil
+}
+
+// ownFlows maps every vnum flow of the account to its forwarding.
+func (c *call) ownFlows() (map[string]providers.Forwarding, error) {
+	flows, err := c.vnumFlows()
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]providers.Forwarding, len(flows))
 	for _, fl := range flows {
-		if _, f, ok := parseFlowName(deref(fl.FriendlyName)); ok {
-			out[deref(fl.Sid)] = f
+		out[fl.sid] = fl.forward
+	}
+	return out, nil
+}
+
+// flowsNamedFor lists the vnum flows written for one number, whether or not the number points
+// at them.
+func (c *call) flowsNamedFor(numberSID string) ([]string, error) {
+	flows, err := c.vnumFlows()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, fl := range flows {
+		if fl.number == numberSID {
+			out = append(out, fl.sid)
 		}
 	}
 	return out, nil

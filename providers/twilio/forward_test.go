@@ -78,3 +78,29 @@ func TestForwardOffLeavesOtherWebhooksAlone(t *testing.T) {
 	st, _ := f.Number(n.ID)
 	assert.Equal(t, voice, st.VoiceURL)
 }
+
+// A flow whose creation answer was lost is taken up by the next forward, and a release removes
+// it even though the number never pointed at it: no flow is left behind on the account.
+func TestLostFlowCreationLeavesNoFlowBehind(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	n := buyOne(t, p, "US", providers.TypeLocal, "")
+	f.Inject(faketwilio.RouteCreateFlow, faketwilio.Fault{Drop: faketwilio.DropAfter})
+	_, err := p.SetForwarding(t.Context(), n.ID, providers.Forwarding{Calls: "+33612345678"})
+	require.Error(t, err)
+	require.Len(t, f.Flows(), 1, "Twilio made the flow; vnum never heard back")
+
+	_, err = p.SetForwarding(t.Context(), n.ID, providers.Forwarding{Calls: "+33612345678"})
+	require.NoError(t, err)
+	assert.Len(t, f.Flows(), 1, "the lost flow is reused, not doubled")
+	st, _ := f.Number(n.ID)
+	assert.Contains(t, st.VoiceURL, f.Flows()[0].SID)
+
+	n2 := buyOne(t, p, "US", providers.TypeLocal, "")
+	f.Inject(faketwilio.RouteCreateFlow, faketwilio.Fault{Drop: faketwilio.DropAfter})
+	_, err = p.SetForwarding(t.Context(), n2.ID, providers.Forwarding{Calls: "+33612345678"})
+	require.Error(t, err)
+	require.Len(t, f.Flows(), 2)
+	require.NoError(t, p.Release(t.Context(), n2.ID))
+	assert.Len(t, f.Flows(), 1, "released with its orphan flow")
+}

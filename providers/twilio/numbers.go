@@ -119,6 +119,16 @@ func (p *Provider) Release(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	// Also a flow made for the number that it never pointed at (its creation answer was lost).
+	orphans, err := c.flowsNamedFor(id)
+	if err != nil {
+		return err
+	}
+	for _, sid := range orphans {
+		if err := c.deleteFlow(sid); err != nil {
+			return err
+		}
+	}
 	if err := c.api.DeleteIncomingPhoneNumber(id, nil); err != nil {
 		return c.fail(err)
 	}
