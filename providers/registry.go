@@ -38,6 +38,9 @@ type Descriptor struct {
 	// Capabilities are what the carrier can do, shown by `vnum providers` without building it.
 	Capabilities Capabilities
 	New          func(s Settings) (Provider, error)
+	// CheckRegulatory checks the form of paperwork ids given to a buy (BuyRequest.Regulatory)
+	// before anything is searched or spent; nil when any value will do.
+	CheckRegulatory func(reg map[string]string) error
 }
 
 // Registry is the set of carriers vnum knows, built explicitly (see providers/all), never through

@@ -88,6 +88,20 @@ func (p *Provider) paperwork(reg map[string]string, country string) (bundle, add
 	if address == "" {
 		address = p.options[OptAddress]
 	}
+	if err := checkPaperwork(bundle, address); err != nil {
+		return "", "", &providers.Error{Provider: Name, Op: "buy", Kind: providers.ErrPaperwork, Message: err.Error()}
+	}
+	return bundle, address, nil
+}
+
+// checkRegulatory is the Descriptor's check of --bundle and --address, made before anything is
+// searched or spent.
+func checkRegulatory(reg map[string]string) error {
+	return checkPaperwork(strings.TrimSpace(reg[RegBundle]), strings.TrimSpace(reg[RegAddress]))
+}
+
+// checkPaperwork checks the shape of bundle and address SIDs ("" is none).
+func checkPaperwork(bundle, address string) error {
 	var problems []string
 	if bundle != "" && !bundlePattern.MatchString(bundle) {
 		problems = append(problems, fmt.Sprintf("bundle %q is not a bundle SID (BU followed by 32 hex digits)", bundle))
@@ -96,9 +110,9 @@ func (p *Provider) paperwork(reg map[string]string, country string) (bundle, add
 		problems = append(problems, fmt.Sprintf("address %q is not an address SID (AD followed by 32 hex digits)", address))
 	}
 	if len(problems) > 0 {
-		return "", "", &providers.Error{Provider: Name, Op: "buy", Kind: providers.ErrPaperwork, Message: strings.Join(problems, "; ")}
+		return errors.New(strings.Join(problems, "; "))
 	}
-	return bundle, address, nil
+	return nil
 }
 
 // approvedBundle picks the account's approved bundle for a country and number type when there

@@ -97,10 +97,11 @@ var (
 // Descriptor tells vnum about Twilio without building a client.
 func Descriptor() providers.Descriptor {
 	return providers.Descriptor{
-		Name:         Name,
-		Description:  "Twilio: numbers in many countries; calls and SMS forwarded through a Studio flow vnum manages",
-		Credentials:  []string{CredAccountSID, CredAuthToken},
-		Capabilities: capabilities(),
+		Name:            Name,
+		Description:     "Twilio: numbers in many countries; calls and SMS forwarded through a Studio flow vnum manages",
+		Credentials:     []string{CredAccountSID, CredAuthToken},
+		Capabilities:    capabilities(),
+		CheckRegulatory: checkRegulatory,
 		New: func(s providers.Settings) (providers.Provider, error) {
 			p, err := New(s)
 			if err != nil {

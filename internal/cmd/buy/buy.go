@@ -185,6 +185,11 @@ func run(cmd *cobra.Command, o *Options) error {
 	if err != nil {
 		return err
 	}
+	if d, ok := o.Factory.Registry.Lookup(name); ok && d.CheckRegulatory != nil && len(o.req.Regulatory) > 0 {
+		if err := d.CheckRegulatory(o.req.Regulatory); err != nil {
+			return cmdutil.FlagErrorf("--bundle/--address: %v", err)
+		}
+	}
 	o.req.Provider = name
 	m, err := o.Numbers()
 	if err != nil {
