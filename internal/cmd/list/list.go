@@ -82,14 +82,15 @@ func run(cmd *cobra.Command, o *Options) error {
 	if err != nil {
 		return err
 	}
-	only := *o.Factory.ProviderFlag
-	if only != "" {
-		if _, err := o.Factory.ProviderName(); err != nil {
-			return err
-		}
+	// The selected carrier (flag, VNUM_PROVIDER or config) is asked too; a name vnum does not
+	// know is a mistake to say, not to pass over.
+	current, err := o.Factory.ProviderName()
+	if err != nil {
+		return err
 	}
+	only := *o.Factory.ProviderFlag
 	if !o.Offline {
-		o.refresh(cmd, m, only)
+		o.refresh(cmd, m, only, current)
 	}
 	all, err := m.Store.ListNumbers(ctx)
 	if err != nil {
@@ -146,7 +147,7 @@ func run(cmd *cobra.Command, o *Options) error {
 // refresh asks the carriers that hold stored numbers (and the selected one) what the account
 // owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
 // known.
-func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only string) {
+func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) {
 	ctx := cmd.Context()
 	names := map[string]bool{}
 	if only != "" {
@@ -158,9 +159,7 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only string) {
 				names[n.Provider] = true
 			}
 		}
-		if name, err := o.Factory.ProviderName(); err == nil {
-			names[name] = true
-		}
+		names[current] = true
 	}
 	sorted := make([]string, 0, len(names))
 	for n := range names {
