@@ -70,11 +70,11 @@ func ParseNumber(flag, s, region string) (string, error) {
 	return n, nil
 }
 
-// ParseTTL checks a --ttl value.
-func ParseTTL(s string) (time.Duration, error) {
+// ParseTTL checks a lifetime; setting names where it came from ("--ttl", or the config key).
+func ParseTTL(setting, s string) (time.Duration, error) {
 	d, err := duration.Parse(s)
 	if err != nil {
-		return 0, FlagErrorf("--ttl: %v", err)
+		return 0, FlagErrorf("%s: %v", setting, err)
 	}
 	return d, nil
 }

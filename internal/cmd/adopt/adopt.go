@@ -81,5 +81,5 @@ func parseTTL(s string) (d time.Duration, err error) {
 	if s == "" {
 		return 0, nil
 	}
-	return cmdutil.ParseTTL(s)
+	return cmdutil.ParseTTL("--ttl", s)
 }

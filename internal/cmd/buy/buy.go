@@ -138,12 +138,12 @@ func (o *Options) parse() error {
 	if err := cmdutil.ValidateLabel(o.Label); err != nil {
 		return err
 	}
-	fwd := o.ForwardTo
+	fwd, fwdSetting := o.ForwardTo, "--forward-to"
 	if fwd == "" {
-		fwd = cfg.ForwardTo()
+		fwd, fwdSetting = cfg.ForwardTo(), "forward_to (config.yaml or VNUM_FORWARD_TO)"
 	}
 	if fwd != "" {
-		if req.ForwardTo, err = cmdutil.ParseNumber("--forward-to", fwd, q.Country); err != nil {
+		if req.ForwardTo, err = cmdutil.ParseNumber(fwdSetting, fwd, q.Country); err != nil {
 			return err
 		}
 		if req.ForwardTo == req.Number {
@@ -152,12 +152,12 @@ func (o *Options) parse() error {
 	} else if o.ForwardSMS {
 		return cmdutil.FlagErrorf("--forward-sms needs --forward-to")
 	}
-	ttl := o.TTL
+	ttl, ttlSetting := o.TTL, "--ttl"
 	if ttl == "" {
-		ttl = cfg.TTL()
+		ttl, ttlSetting = cfg.TTL(), "ttl (config.yaml or VNUM_TTL)"
 	}
 	if ttl != "" {
-		if req.TTL, err = cmdutil.ParseTTL(ttl); err != nil {
+		if req.TTL, err = cmdutil.ParseTTL(ttlSetting, ttl); err != nil {
 			return err
 		}
 	}
