@@ -25,6 +25,7 @@ func TestPrecedenceEnvOverFileOverDefault(t *testing.T) {
 	assert.Equal(t, "default", c.Profile(), "default")
 	opts := c.ProviderOptions("twilio")
 	assert.Equal(t, "BU1", opts["bundle"])
+	assert.Equal(t, "BU2", opts["bundle.fr"], "viper lower-cases keys")
 	assert.Empty(t, c.ProviderOptions("vonage"))
 }
 

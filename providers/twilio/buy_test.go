@@ -72,6 +72,7 @@ func TestBuyBundle(t *testing.T) {
 		{name: "two bundles: the user chooses", bundles: []string{"mobile", "mobile"}, wantKind: providers.ErrPaperwork, wantMsg: []string{"2 approved bundles", "FR mobile", "--bundle"}},
 		{name: "the request's bundle wins", bundles: []string{"mobile", "mobile"}, regulatory: map[string]string{"bundle": "first"}, wantBundle: "first"},
 		{name: "per-country option", bundles: []string{"mobile", "mobile"}, options: map[string]string{"bundle.FR": "first"}, wantBundle: "first"},
+		{name: "per-country option as config.yaml gives it (lower case)", bundles: []string{"mobile", "mobile"}, options: map[string]string{"bundle.fr": "second"}, wantBundle: "second"},
 		{name: "general option", bundles: []string{"mobile", "mobile"}, options: map[string]string{"bundle": "second"}, wantBundle: "second"},
 		{name: "malformed bundle in the request", regulatory: map[string]string{"bundle": "BU-nope"}, wantKind: providers.ErrPaperwork, wantMsg: []string{"not a bundle SID"}},
 		{name: "unknown bundle: Twilio refuses", options: map[string]string{"bundle": bundleOpt}, wantKind: providers.ErrPaperwork, wantMsg: []string{"code 21649"}},

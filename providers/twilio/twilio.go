@@ -159,6 +159,7 @@ func New(s providers.Settings) (*Provider, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
+	opts = normaliseOptions(opts)
 	base, err := baseURL(env(EnvBaseURL), opts[OptBaseURL])
 	if err != nil {
 		return nil, err
@@ -268,6 +269,19 @@ func checkOptions(opts map[string]string) error {
 		return fmt.Errorf("twilio: options: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// normaliseOptions writes per-country keys with the country in upper case ("bundle.FR"): the
+// config layer lower-cases every key, so bundle.FR in config.yaml arrives as "bundle.fr".
+func normaliseOptions(opts map[string]string) map[string]string {
+	out := make(map[string]string, len(opts))
+	for k, v := range opts {
+		if base, cc, ok := strings.Cut(k, "."); ok && (base == OptBundle || base == OptAddress) {
+			k = base + "." + strings.ToUpper(cc)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // baseURL resolves where requests go: the environment wins over the config option; neither
