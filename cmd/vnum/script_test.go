@@ -3,11 +3,13 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vnum-cli/vnum/internal/app"
+	"github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 // TestMain lets the test binary stand in for the vnum binary inside the scripts: `exec vnum`
@@ -19,13 +21,22 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts drives whole CLI sessions from testdata/script/*.txtar, on a pipe (no terminal),
-// each in a fresh config, data and home directory.
+// each in a fresh config, data and home directory. The twilio_*.txtar sessions run against an
+// in-process fake Twilio account started by the faketwilio command.
 func TestScripts(t *testing.T) {
+	t.Cleanup(func() {
+		if n := unvalidated.Load(); n > 0 {
+			t.Logf("%d script(s) ran against a fake Twilio WITHOUT OpenAPI validation: Twilio's documents were not found "+
+				"(looked in %s); set %s to the directory holding twilio/*.json",
+				n, strings.Join(twilioSpecs().looked, ", "), twiliotest.EnvSpecsDir)
+		}
+	})
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"faketwilio": cmdFakeTwilio},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "keyring":
@@ -62,5 +73,14 @@ func setupScript(e *testscript.Env) error {
 	} else {
 		e.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(e.WorkDir, "no-bus"))
 	}
+	// Under -race every `exec vnum` would sleep a second on exit (GORACE's atexit_sleep_ms
+	// defaults to 1000) for race reports from goroutines still running: vnum's have finished by
+	// then, and those seconds were most of this test's time. A GORACE of the caller's is kept.
+	if gorace := os.Getenv("GORACE"); !strings.Contains(gorace, "atexit_sleep_ms") {
+		e.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=10"))
+	}
+	e.Values[fakeKey{}] = &fakeSession{t: e.T()}
 	return nil
 }
+
+// ---- a fake Twilio account for the scripts ----

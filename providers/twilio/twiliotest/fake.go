@@ -175,9 +175,6 @@ func (f *Fake) keep(problem string) {
 	f.problems = append(f.problems, problem)
 }
 
-// Validating reports whether the fake checks its exchanges against Twilio's documents.
-func (f *Fake) Validating() bool { return f.specs != nil }
-
 // Problems returns the validation failures kept so far by a fake from Start that has no
 // reporter, oldest first; a fake from New reports them to its test instead.
 func (f *Fake) Problems() []string {
