@@ -86,6 +86,13 @@ type Query struct {
 	NoPaperwork bool       // only numbers that need no address or documents
 }
 
+// Warner is a carrier that notices problems which do not fail a call, such as a trial account
+// forwarding to a number the carrier will not reach. Warnings returns them, once each, for vnum
+// to tell the user.
+type Warner interface {
+	Warnings() []string
+}
+
 // Matches reports whether a number for sale fits the query. Carriers filter on the server, but
 // not always on everything asked (a filter may be best effort, or a mock may ignore it), so vnum
 // checks what came back before showing or buying it.

@@ -42,6 +42,9 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	cmd.SetErr(ios.ErrOut)
 	executed, err := cmd.ExecuteContextC(ctx)
 	ios.StopProgress()
+	for _, w := range f.Warnings() {
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,6 +69,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 
 	var mu sync.Mutex
 	built := map[string]providers.Provider{}
+	var notes []string // guarded by mu
 	f.Provider = func(name string) (providers.Provider, error) {
 		if regErr != nil {
 			return nil, regErr
@@ -99,6 +101,9 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 				return nil, err
 			}
 			s.Credentials = cred.Values
+			if cred.Warning != "" {
+				notes = append(notes, cred.Warning)
+			}
 		}
 		p, err := d.New(s)
 		if err != nil {
@@ -109,6 +114,24 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		}
 		built[name] = p
 		return p, nil
+	}
+
+	f.Warnings = func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := notes
+		notes = nil
+		names := make([]string, 0, len(built))
+		for name := range built {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if w, ok := providers.As[providers.Warner](built[name]); ok {
+				out = append(out, w.Warnings()...)
+			}
+		}
+		return out
 	}
 
 	f.Store = sync.OnceValues(func() (*store.Store, error) {

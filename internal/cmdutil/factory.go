@@ -39,6 +39,9 @@ type Factory struct {
 	Store func() (*store.Store, error)
 	// Numbers is the number lifecycle over the store and the providers.
 	Numbers func() (*numbers.Manager, error)
+	// Warnings returns, once each, what the user should hear about that did not stop the
+	// command: carriers' warnings and credentials read from the plaintext file.
+	Warnings func() []string
 }
 
 // ProviderName is the carrier a command should use: --provider, else VNUM_PROVIDER / config,

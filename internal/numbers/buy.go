@@ -262,7 +262,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		if err != nil {
 			return n, nil, err
 		}
-		if n.Label != plan.Label {
+		if plan.OldID == 0 && n.Label != plan.Label { // a rotate moves the label later
 			warnings = append(warnings, fmt.Sprintf("label %q was taken meanwhile; the number has no label", plan.Label))
 		}
 	}

@@ -309,8 +309,9 @@ func (p *Provider) Name() string { return Name }
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
 
-// Warnings returns, and forgets, the non-fatal problems noticed by earlier calls, such as a
-// trial account forwarding calls to a number Twilio has not verified. Calls still succeed.
+// Warnings implements providers.Warner: it returns, and forgets, the non-fatal problems noticed
+// by earlier calls, such as a trial account forwarding calls to a number Twilio has not
+// verified. Calls still succeed.
 func (p *Provider) Warnings() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
