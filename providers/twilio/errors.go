@@ -136,6 +136,8 @@ func kindOf(status, code int) error {
 		return providers.ErrUnavailable
 	case codeAccountInactive:
 		return providers.ErrInsufficientFunds
+	case codeTrialFeature, codeTrialUnverifiedTo, codeTrialUnverifiedSM:
+		return providers.ErrUnsupported // not on a trial account: a refusal, nothing was done
 	}
 	switch {
 	case status == http.StatusUnauthorized:

@@ -24,7 +24,8 @@ var topicText = map[string]struct{ short, long string }{
 			  6    timeout: sms wait saw no matching message before --timeout
 			  7    try again later: the carrier rate-limited us or failed temporarily
 			  8    refused: the carrier needs paperwork (bundle, address), funds, has no stock, the
-			       number was just taken, or every match costs more than --max-price
+			       number was just taken, the account (a trial) may not do it, or every match
+			       costs more than --max-price
 			  130  interrupted (Ctrl-C); an interrupted buy, rotate or release is finished or undone
 			       by the next vnum command
 		`),
