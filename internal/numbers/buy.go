@@ -101,6 +101,15 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 		mq.Type = "" // the carrier's word for a number's type wins over libphonenumber's guess
 	}
 	res = matching(mq, res)
+	if req.Number == "" {
+		// A burner is bought to be new: a number the user held before (burned because spam
+		// found it, rotated away from) is never picked again unless asked for by name.
+		held, err := m.heldBefore(ctx, req.Provider)
+		if err != nil {
+			return nil, err
+		}
+		res = slices.DeleteFunc(res, func(a providers.Available) bool { return held[a.Number] })
+	}
 	if req.Number != "" {
 		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })
 		if i < 0 {
@@ -460,6 +469,21 @@ func (m *Manager) findOwned(ctx context.Context, p providers.Provider, e164 stri
 		}
 	}
 	return providers.Number{}, false, nil
+}
+
+// heldBefore is the set of numbers in the history of one carrier.
+func (m *Manager) heldBefore(ctx context.Context, provider string) (map[string]bool, error) {
+	hs, err := m.Store.ListHistory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := make(map[string]bool, len(hs))
+	for _, h := range hs {
+		if h.Provider == provider {
+			held[h.E164] = true
+		}
+	}
+	return held, nil
 }
 
 // findStored finds a stored number by carrier id or by number on one carrier.

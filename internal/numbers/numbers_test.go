@@ -161,6 +161,24 @@ func TestBuyUnknownPrice(t *testing.T) {
 	assert.Zero(t, e.fake.CallCount(providertest.OpBuy))
 }
 
+// A number once held (burned, rotated away, released) is not handed out again by a buy that
+// picks for itself; asked for by name, it is.
+func TestBuyNeverPicksANumberHeldBefore(t *testing.T) {
+	e := newEnv(t)
+	first := e.buy(t, "shop")
+	_, err := e.m.Release(t.Context(), first, store.EndBurned)
+	require.NoError(t, err)
+	res, err := e.m.Buy(t.Context(), buyReq())
+	require.NoError(t, err)
+	assert.NotEqual(t, first.E164, res.Number.E164)
+
+	req := buyReq()
+	req.Number = first.E164
+	res, err = e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, first.E164, res.Number.E164)
+}
+
 func TestBuyConfirmDeclined(t *testing.T) {
 	e := newEnv(t)
 	req := buyReq()
