@@ -205,14 +205,19 @@ func TestBuyCarrierRefusalLeavesNothing(t *testing.T) {
 	assert.Empty(t, e.ops(t))
 }
 
-func TestBuyTakenMeanwhileTriesNext(t *testing.T) {
-	e := newEnv(t)
-	e.fake.Before = func(_ context.Context, c providertest.Call) error {
-		if c.Op == providertest.OpBuy && c.Request.Number == "+33612345671" {
+// sold makes buying number fail as a carrier says a number was just sold to someone else.
+func sold(number string) providertest.Hook {
+	return func(_ context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpBuy && c.Request.Number == number {
 			return &providers.Error{Provider: "fake", Kind: providers.ErrUnavailable}
 		}
 		return nil
 	}
+}
+
+func TestBuyTakenMeanwhileTriesNext(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = sold("+33612345671")
 	res, err := e.m.Buy(t.Context(), buyReq())
 	require.NoError(t, err)
 	assert.Equal(t, "+33612345672", res.Number.E164, "the next cheapest")
@@ -223,12 +228,7 @@ func TestBuyTakenMeanwhileTriesNext(t *testing.T) {
 // costs no more: never a dearer one nobody agreed to.
 func TestBuyTakenMeanwhileAfterConfirmStaysAtThePrice(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Before = func(_ context.Context, c providertest.Call) error {
-		if c.Op == providertest.OpBuy && c.Request.Number == "+33612345671" {
-			return &providers.Error{Provider: "fake", Kind: providers.ErrUnavailable}
-		}
-		return nil
-	}
+	e.fake.Before = sold("+33612345671")
 	req := buyReq()
 	var asked []string
 	req.Confirm = func(a providers.Available) (bool, error) { asked = append(asked, a.Number); return true, nil }

@@ -154,33 +154,33 @@ func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding,
 func (c *call) pointNumber(id string, pn *v2010.ApiV2010IncomingPhoneNumber, ours func(string) bool, webhook string,
 	f providers.Forwarding, restore routes,
 ) (*v2010.ApiV2010IncomingPhoneNumber, error) {
+	// target is a channel's new webhook: the flow when forwarded, what it had before vnum when
+	// vnum holds it now; change is false to leave the channel as it is.
+	target := func(forwarded bool, current string, before route) (r route, change bool) {
+		switch {
+		case forwarded:
+			return route{webhook, "POST"}, true
+		case ours(current):
+			return before, true
+		}
+		return route{}, false
+	}
 	params := &v2010.UpdateIncomingPhoneNumberParams{}
-	changed := false
-	switch {
-	case f.Calls != "":
-		params.SetVoiceUrl(webhook)
-		params.SetVoiceMethod("POST")
-		changed = true
-	case ours(deref(pn.VoiceUrl)):
-		params.SetVoiceUrl(restore.Voice.URL)
-		if restore.Voice.Method != "" {
-			params.SetVoiceMethod(restore.Voice.Method)
+	voice, voiceChange := target(f.Calls != "", deref(pn.VoiceUrl), restore.Voice)
+	if voiceChange {
+		params.SetVoiceUrl(voice.URL)
+		if voice.Method != "" {
+			params.SetVoiceMethod(voice.Method)
 		}
-		changed = true
 	}
-	switch {
-	case f.SMS != "":
-		params.SetSmsUrl(webhook)
-		params.SetSmsMethod("POST")
-		changed = true
-	case ours(deref(pn.SmsUrl)):
-		params.SetSmsUrl(restore.SMS.URL)
-		if restore.SMS.Method != "" {
-			params.SetSmsMethod(restore.SMS.Method)
+	sms, smsChange := target(f.SMS != "", deref(pn.SmsUrl), restore.SMS)
+	if smsChange {
+		params.SetSmsUrl(sms.URL)
+		if sms.Method != "" {
+			params.SetSmsMethod(sms.Method)
 		}
-		changed = true
 	}
-	if !changed {
+	if !voiceChange && !smsChange {
 		return pn, nil
 	}
 	updated, err := c.api.UpdateIncomingPhoneNumber(id, params)
