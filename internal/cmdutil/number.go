@@ -43,8 +43,11 @@ func NumberRow(n store.Number, now time.Time, tty bool) []string {
 		} else if n.Forward.SMS != "" {
 			fwd = phone.Format(n.Forward.SMS) + " (sms)"
 		}
-		return []string{phone.Format(n.E164), n.Label, n.Provider, fwd, TimeText(n.ExpiresAt, now, true, "never"),
-			PriceText(n.Monthly), StateText(n.State, n.Managed)}
+		expires := TimeText(n.ExpiresAt, now, true, "never")
+		if !n.ExpiresAt.IsZero() && !n.ExpiresAt.After(now) {
+			expires = "due (vnum expire)" // still billed until expire releases it
+		}
+		return []string{phone.Format(n.E164), n.Label, n.Provider, fwd, expires, PriceText(n.Monthly), StateText(n.State, n.Managed)}
 	}
 	state := string(n.State)
 	if !n.Managed {
