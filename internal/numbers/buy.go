@@ -109,8 +109,7 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 			return nil, err
 		}
 		res = slices.DeleteFunc(res, func(a providers.Available) bool { return held[a.Number] })
-	}
-	if req.Number != "" {
+	} else {
 		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })
 		if i < 0 {
 			return nil, &providers.Error{Provider: req.Provider, Op: "buy", Kind: providers.ErrUnavailable,
