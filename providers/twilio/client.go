@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +60,7 @@ func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelF
 		timeout = defaultRequestTimeout
 	}
 	hc := &http.Client{
-		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}},
+		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}, base: p.baseURL},
 		CheckRedirect: p.http.CheckRedirect,
 		Jar:           p.http.Jar,
 		Timeout:       timeout,
@@ -114,12 +115,17 @@ type boundTransport struct {
 	next http.RoundTripper
 	last *lastResponse
 
+	base *url.URL // VNUM_TWILIO_BASE_URL, nil for Twilio's own hosts
+
 	mu    sync.Mutex
 	pages map[string]bool // next-page URLs already requested
 }
 
 func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.last.set(0, "") // a transport error must not inherit an earlier request's status
+	if err := t.checkHost(req); err != nil {
+		return nil, err
+	}
 	if err := t.checkPage(req); err != nil {
 		return nil, err
 	}
@@ -141,6 +147,22 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	return resp, nil
+}
+
+// checkHost keeps the credentials on Twilio: every request carries them, and twilio-go follows
+// whatever next-page URL an answer names, so a request may only go over https to a twilio.com
+// host (or to the configured base URL).
+func (t *boundTransport) checkHost(req *http.Request) error {
+	u := req.URL
+	if t.base != nil {
+		if u.Scheme == t.base.Scheme && u.Host == t.base.Host {
+			return nil
+		}
+	} else if h := u.Hostname(); u.Scheme == "https" && (h == "twilio.com" || strings.HasSuffix(h, ".twilio.com")) {
+		return nil
+	}
+	return &providers.Error{Provider: Name, Op: t.op,
+		Message: fmt.Sprintf("Twilio's answer sent vnum on to %s://%s, which is not Twilio: not followed, so the credentials stay with Twilio", u.Scheme, u.Host)}
 }
 
 // checkPage notes a request for a further page of a list (Twilio's next_page_uri carries Page
