@@ -1,8 +1,6 @@
 package twilio
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +10,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httperr"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -65,7 +64,7 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	if errors.As(err, &ve) {
 		return c.restError(ve.HttpStatusCode, ve.Code, ve.Message)
 	}
-	if isCertError(err) {
+	if httperr.IsCertError(err) {
 		// Not worth retrying: the same certificate comes back every time.
 		return &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf("cannot verify Twilio's TLS certificate (%v): "+
 			"if a proxy inspects your traffic, point SSL_CERT_FILE at its CA certificate", err)}
@@ -177,15 +176,6 @@ func adviceFor(code int) string {
 		return "trial accounts reach only verified numbers: verify the destination in the Twilio console (Verified Caller IDs) or upgrade the account"
 	}
 	return ""
-}
-
-// isCertError reports a TLS certificate that could not be verified.
-func isCertError(err error) bool {
-	var verr *tls.CertificateVerificationError
-	var uerr x509.UnknownAuthorityError
-	var herr x509.HostnameError
-	var ierr x509.CertificateInvalidError
-	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
 }
 
 func parseRetryAfter(v string) (time.Duration, bool) {

@@ -56,6 +56,8 @@ var topicText = map[string]struct{ short, long string }{
 
 			Carriers:
 			  VNUM_TWILIO_BASE_URL   send every Twilio request to this base URL (tests, gateways)
+			  VNUM_TELNYX_BASE_URL   likewise for Telnyx (today only auth login's check)
+			  VNUM_VONAGE_BASE_URL   likewise for Vonage (today only auth login's check)
 			  VNUM_SANDBOX_LATENCY   slow sandbox operations: 2s, or per operation: buy:3s,search:0s
 			  VNUM_SANDBOX_FAIL      make sandbox operations fail as a carrier would:
 			                         OP:KIND[,OP:KIND…], OP one of search buy get list release

@@ -24,6 +24,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
 )
 
 // verifyTimeout bounds the one request login makes to the carrier.
@@ -45,6 +46,9 @@ type LoginOptions struct {
 	Config      func() (*config.Config, error)
 	Credentials func() (*auth.Manager, error)
 	Registry    *providers.Registry
+	// Verifiers check the credentials of carriers that have no adapter in Registry yet
+	// (all.Verifiers); a carrier in neither is saved unchecked.
+	Verifiers map[string]all.VerifyFunc
 	// HTTPClient is the client the carrier adapter uses to verify (debug dump redacted).
 	HTTPClient providers.HTTPClientFunc
 	Env        func(string) string
@@ -68,6 +72,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Config:      f.Config,
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
+		Verifiers:   all.Verifiers(),
 		HTTPClient:  httpClient(f),
 		Env:         f.Env,
 		Now:         f.Now,
@@ -84,10 +89,11 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			history: it is asked for with a hidden prompt, or read from standard input with
 			--with-token (one line; a trailing newline is ignored).
 
-			Before saving, vnum checks the credentials with one cheap read on the carrier; a
-			credential the carrier refuses is not saved (exit code 4). --no-verify skips the
-			check. A carrier vnum has no adapter for yet cannot be checked: its credentials are
-			saved and shown as not verified by %[1]svnum auth status%[1]s.
+			Before saving, vnum checks the credentials with one cheap read on the carrier (the
+			Twilio account, the Telnyx or Vonage balance); a credential the carrier refuses is
+			not saved (exit code 4), and when the carrier cannot be reached nothing is saved
+			either. --no-verify skips the check: the credentials are then saved and shown as
+			not verified by %[1]svnum auth status%[1]s.
 
 			Credentials go to the OS keyring (macOS Keychain, Windows Credential Manager, the
 			Secret Service on Linux), one entry per carrier and profile. When no keyring can be
@@ -348,18 +354,23 @@ func verify(ctx context.Context, o *LoginOptions, cred auth.Credential) (verifie
 	if o.Registry != nil {
 		d, ok = o.Registry.Lookup(o.Provider)
 	}
-	if !ok {
-		if o.NoVerify {
-			return false, "", noVerifyNote(title), nil
-		}
-		return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
-	}
-	// The adapter is built even with --no-verify: building checks the credentials' form
-	// locally, so a mistyped token is caught without the network.
 	s := providers.Settings{Env: o.Env, Credentials: cred.Values, HTTP: o.HTTPClient}
 	if cfg, err := o.Config(); err == nil {
 		s.DataDir, s.Options = cfg.DataDir(), cfg.ProviderOptions(o.Provider)
 	}
+	if !ok {
+		// No adapter yet: the carrier's verification alone, if vnum has one.
+		check := o.Verifiers[o.Provider]
+		switch {
+		case o.NoVerify:
+			return false, "", noVerifyNote(title), nil
+		case check == nil:
+			return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
+		}
+		return checkWith(ctx, o, func(ctx context.Context) (string, error) { return check(ctx, s) })
+	}
+	// The adapter is built even with --no-verify: building checks the credentials' form
+	// locally, so a mistyped token is caught without the network.
 	p, err := d.New(s)
 	if err != nil {
 		return false, "", "", &cmdutil.AuthError{Err: fmt.Errorf(
@@ -375,10 +386,17 @@ func verify(ctx context.Context, o *LoginOptions, cred auth.Credential) (verifie
 	if !ok {
 		return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
 	}
+	return checkWith(ctx, o, v.Verify)
+}
+
+// checkWith asks the carrier once, through an adapter's Verifier or a carrier's verification
+// alone, and turns a refusal into an AuthError and any other failure into "nothing was saved".
+func checkWith(ctx context.Context, o *LoginOptions, check func(context.Context) (string, error)) (verified bool, account, note string, err error) {
+	title := auth.Title(o.Provider)
 	ctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
 	o.IO.StartProgress("Checking the credentials with " + title)
-	account, err = v.Verify(ctx)
+	account, err = check(ctx)
 	o.IO.StopProgress()
 	switch {
 	case errors.Is(err, providers.ErrUnauthorized):

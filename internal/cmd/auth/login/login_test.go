@@ -23,6 +23,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
 )
 
 const (
@@ -335,7 +336,7 @@ func TestLoginRun(t *testing.T) {
 			wantSaved: auth.SourceKeyring, wantChecks: 0, wantStderr: []string{"Not verified (--no-verify)"},
 		},
 		{
-			name: "carrier without adapter: saved unverified", stdin: goodToken, setup: setup{noCarrier: true},
+			name: "carrier with neither adapter nor verifier: saved unverified", stdin: goodToken, setup: setup{noCarrier: true},
 			opts:      func(o *LoginOptions) { o.Provider, o.WithToken = "telnyx", true },
 			wantSaved: auth.SourceKeyring, wantStderr: []string{"vnum cannot check Telnyx credentials yet"},
 		},
@@ -503,4 +504,206 @@ func TestRedact(t *testing.T) {
 	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
 	plain := errors.New("nothing secret")
 	assert.Same(t, plain, redact(plain, secret))
+}
+
+const testVonageKey = "abcd1234"
+
+// fakeBalances is a Telnyx and Vonage stand-in for the carriers' verification: GET /v2/balance
+// accepts "Bearer goodToken", GET /account/get-balance accepts testVonageKey with goodToken, and
+// both refuse anything else the way the carrier does. status, when set, is the answer instead.
+type fakeBalances struct {
+	status   int
+	requests int
+	srv      *httptest.Server
+}
+
+func newFakeBalances(t *testing.T, status int) *fakeBalances {
+	t.Helper()
+	f := &fakeBalances{status: status}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests++
+		w.Header().Set("Content-Type", "application/json")
+		if f.status != 0 {
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(f.status)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"10011","title":"Too many requests"}]}`))
+			return
+		}
+		switch r.URL.Path {
+		case "/v2/balance":
+			if r.Header.Get("Authorization") != "Bearer "+goodToken {
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"errors":[{"code":"10009","title":"Authentication failed","detail":"Could not understand the provided credentials."}]}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"data":{"balance":"300.00","currency":"USD","record_type":"balance"}}`))
+		case "/account/get-balance":
+			q := r.URL.Query()
+			if q.Get("api_key") != testVonageKey || q.Get("api_secret") != goodToken {
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write([]byte(`{"error-code":"401","error-code-label":"authentication failed"}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"value": 10.171275, "autoReload": false}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func closedURL() string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
+}
+
+func telnyxFlags(o *LoginOptions) { o.Provider, o.WithToken = "telnyx", true }
+
+func vonageFlags(o *LoginOptions) { o.Provider, o.APIKey, o.WithToken = "vonage", testVonageKey, true }
+
+// Telnyx and Vonage have no adapter yet: login checks their credentials with the carrier's
+// verification alone (all.Verifiers), through the same HTTP client as the adapters.
+func TestLoginRunVerifiers(t *testing.T) {
+	tests := []struct {
+		name   string
+		tty    bool
+		status int    // the fake carrier's answer to every request; 0 means it checks the credentials
+		base   string // "closed": the carrier cannot be reached
+		debug  bool
+		stdin  string
+		prompt string
+		opts   func(o *LoginOptions)
+
+		wantErr      string
+		wantExit     cmdutil.ExitCode
+		wantVerified bool
+		wantStderr   []string
+		wantRequests int
+	}{
+		{
+			name: "telnyx key accepted: saved, verified", tty: true, prompt: goodToken,
+			opts:         func(o *LoginOptions) { o.Provider = "telnyx" },
+			wantVerified: true, wantRequests: 1,
+			wantStderr: []string{"✓ Logged in to Telnyx (profile default), saved in the OS keyring"},
+		},
+		{
+			name: "telnyx key refused: exit 4, nothing saved", stdin: badToken + "\n", opts: telnyxFlags,
+			wantErr: "Telnyx refused these credentials (telnyx verify: Authentication failed: Could not understand the provided credentials. " +
+				"(code 10009)): nothing was saved; check the API key and try again",
+			wantExit: cmdutil.ExitAuth, wantRequests: 1,
+		},
+		{
+			name: "telnyx --no-verify: not asked, saved unchecked", stdin: badToken,
+			opts:       func(o *LoginOptions) { telnyxFlags(o); o.NoVerify = true },
+			wantStderr: []string{"Not verified (--no-verify): the Telnyx credentials are saved unchecked."},
+		},
+		{
+			name: "telnyx rate limited: exit 7, nothing saved", stdin: goodToken, status: http.StatusTooManyRequests, opts: telnyxFlags,
+			wantErr:  "could not check the credentials with Telnyx: telnyx verify: Too many requests (code 10011)\nNothing was saved",
+			wantExit: cmdutil.ExitRetryLater, wantRequests: 1,
+		},
+		{
+			name: "telnyx unreachable: exit 7, nothing saved", stdin: goodToken, base: "closed", opts: telnyxFlags,
+			wantErr:  "could not check the credentials with Telnyx: telnyx verify: cannot reach Telnyx",
+			wantExit: cmdutil.ExitRetryLater,
+		},
+		{
+			name: "vonage key and secret accepted: saved, verified", tty: true, prompt: goodToken,
+			opts:         func(o *LoginOptions) { o.Provider, o.APIKey = "vonage", testVonageKey },
+			wantVerified: true, wantRequests: 1,
+			wantStderr: []string{"✓ Logged in to Vonage as " + testVonageKey + " (profile default), saved in the OS keyring"},
+		},
+		{
+			name: "vonage secret refused: exit 4, nothing saved", stdin: badToken, opts: vonageFlags,
+			wantErr: "Vonage refused these credentials (vonage verify: authentication failed (code 401)): nothing was saved; " +
+				"check the API key and secret and try again",
+			wantExit: cmdutil.ExitAuth, wantRequests: 1,
+		},
+		{
+			name: "vonage unreachable: exit 7, the URL with the secret not quoted", stdin: goodToken, base: "closed", opts: vonageFlags,
+			wantErr:  "could not check the credentials with Vonage: vonage verify: cannot reach Vonage",
+			wantExit: cmdutil.ExitRetryLater,
+		},
+		{
+			name: "vonage server error: exit 7", stdin: goodToken, status: http.StatusServiceUnavailable, opts: vonageFlags,
+			wantErr: "vonage verify: HTTP 503 Service Unavailable", wantExit: cmdutil.ExitRetryLater, wantRequests: 1,
+		},
+		{
+			name: "vonage with VNUM_DEBUG=api: the secret in the query is redacted from the dump", stdin: goodToken, debug: true, opts: vonageFlags,
+			wantVerified: true, wantRequests: 1,
+			wantStderr: []string{"GET /account/get-balance?", "redacted"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeBalances(t, tt.status)
+			base := fake.srv.URL
+			if tt.base == "closed" {
+				base = closedURL()
+			}
+			env := map[string]string{"VNUM_TELNYX_BASE_URL": base, "VNUM_VONAGE_BASE_URL": base}
+			if tt.debug {
+				env["VNUM_DEBUG"] = "api"
+			}
+			h := newHarness(t, setup{tty: tt.tty, env: env, noCarrier: true})
+			h.opts.Verifiers = all.Verifiers()
+			h.in.WriteString(tt.stdin)
+			h.prompter.answer = tt.prompt
+
+			err := h.run(t, tt.opts)
+
+			h.assertNoLeak(t, goodToken, badToken)
+			assert.Equal(t, tt.wantRequests, fake.requests, "requests to the carrier")
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.NotContains(t, err.Error(), goodToken)
+				assert.NotContains(t, err.Error(), badToken)
+				assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err))
+				_, lerr := h.saved().Lookup(h.opts.Provider, auth.DefaultProfile)
+				require.ErrorIs(t, lerr, auth.ErrMissing, "nothing saved")
+				assert.Empty(t, h.files(t), "nothing written")
+				return
+			}
+			require.NoError(t, err)
+			assert.Empty(t, h.out.String(), "login prints no data")
+			for _, s := range tt.wantStderr {
+				assert.Contains(t, h.errb.String(), s)
+			}
+			c, err := h.saved().Lookup(h.opts.Provider, auth.DefaultProfile)
+			require.NoError(t, err)
+			assert.Equal(t, auth.SourceKeyring, c.Source)
+			assert.Equal(t, tt.wantVerified, c.Verified())
+			if tt.wantVerified {
+				assert.Equal(t, frozen, c.VerifiedAt.UTC())
+			}
+			secret := strings.TrimSpace(tt.stdin + tt.prompt)
+			switch h.opts.Provider {
+			case "telnyx":
+				assert.Equal(t, auth.Values{"api_key": secret}, c.Values)
+			case "vonage":
+				assert.Equal(t, auth.Values{"api_key": testVonageKey, "api_secret": secret}, c.Values)
+			}
+		})
+	}
+}
+
+// The command gets the verifications of the carriers that have no adapter yet.
+func TestNewCmdLoginVerifiers(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	var got *LoginOptions
+	cmd := NewCmdLogin(&cmdutil.Factory{IOStreams: ios}, func(o *LoginOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"telnyx", "--with-token"})
+	cmd.SetIn(&bytes.Buffer{})
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	_, err := cmd.ExecuteC()
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	for name := range all.Verifiers() {
+		assert.Contains(t, auth.Providers(), name, "a verification for a carrier whose credentials vnum keeps")
+		assert.NotNil(t, got.Verifiers[name], name)
+	}
 }

@@ -1,0 +1,75 @@
+// Package httperr turns what net/http hands the REST adapters (no answer, an untrusted
+// certificate, a Retry-After header) into vnum's carrier errors, the same way for every carrier,
+// and keeps secrets out of their messages.
+package httperr
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
+)
+
+// NoAnswer is the error for a request that got no response: the caller's cancellation as such,
+// an unverifiable certificate as a plain error (the same certificate comes back every time), and
+// anything else as worth trying again. Only the cause is quoted, never the *url.Error around it,
+// whose text is the whole URL, query (and any secret in it) included. title is how people name
+// the carrier ("Telnyx").
+func NoAnswer(ctx context.Context, provider, title, op string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%s %s: %w", provider, op, cerr)
+	}
+	cause := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		cause = ue.Err
+	}
+	if IsCertError(err) {
+		return &providers.Error{Provider: provider, Op: op, Message: fmt.Sprintf("cannot verify %s's TLS certificate (%v): "+
+			"if a proxy inspects your traffic, point SSL_CERT_FILE at its CA certificate", title, cause)}
+	}
+	return &providers.Error{Provider: provider, Op: op, Kind: providers.ErrTemporary,
+		Message: fmt.Sprintf("cannot reach %s: %v", title, cause)}
+}
+
+// IsCertError reports a TLS certificate that could not be verified.
+func IsCertError(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var uerr x509.UnknownAuthorityError
+	var herr x509.HostnameError
+	var ierr x509.CertificateInvalidError
+	return errors.As(err, &verr) || errors.As(err, &uerr) || errors.As(err, &herr) || errors.As(err, &ierr)
+}
+
+// RetryAfter is the first of the named headers that holds a wait (Retry-After, or a carrier's
+// own such as X-Ratelimit-Reset), 0 when none does.
+func RetryAfter(h http.Header, names ...string) time.Duration {
+	for _, name := range names {
+		if d, ok := httpretry.ParseRetryAfter(h.Get(name), time.Now()); ok && d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// Redact removes secret, as written and as encoded in a query or path, from the message of a
+// *providers.Error: a safety net in case a cause or the carrier's own words quote it.
+func Redact(err error, secret string) error {
+	var e *providers.Error
+	if err == nil || secret == "" || !errors.As(err, &e) {
+		return err
+	}
+	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+		e.Message = strings.ReplaceAll(e.Message, form, "[redacted]")
+		e.Code = strings.ReplaceAll(e.Code, form, "[redacted]")
+	}
+	return err
+}
