@@ -102,9 +102,9 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	}
 	res = matching(mq, res)
 	if req.Number == "" {
-		// A burner is bought to be new: a number the user held before (burned because spam
-		// found it, rotated away from) is never picked again unless asked for by name.
-		held, err := m.heldBefore(ctx, req.Provider)
+		// A burner is bought to be new: a number the user holds, or held before (burned because
+		// spam found it, rotated away from), is never picked unless asked for by name.
+		held, err := m.heldNumbers(ctx, req.Provider)
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +316,7 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 		Features: plan.Features, Label: plan.Label, Monthly: plan.Monthly, State: bought.State, Managed: true,
 		ExpiresAt: plan.ExpiresAt, BoughtAt: m.Now(),
 	}
-	if bought.Number != "" && bought.Number != n.E164 {
+	if phone.IsE164(bought.Number) && bought.Number != n.E164 {
 		// The carrier sold another number than the one asked for: describe the one it sold.
 		n.E164 = bought.Number
 		n.Country, n.Type = phone.Country(bought.Number), phone.TypeOf(bought.Number)
@@ -342,28 +342,33 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 	var dup store.Number
 	err := m.Store.InTx(ctx, func(tx *store.Store) error {
 		// A `vnum list` in another process may have seen the number on the carrier first and
-		// stored it as unmanaged: take that row over instead of adding a second one.
-		if existing, ok, err := findStored(ctx, tx, plan.Provider, bought.ID, n.E164); err != nil {
+		// stored it as unmanaged: that row is taken over instead of adding a second one.
+		existing, ok, err := findStored(ctx, tx, plan.Provider, bought.ID, n.E164)
+		switch {
+		case err != nil:
 			return err
-		} else if ok && existing.Managed {
+		case ok && existing.Managed && existing.CarrierID == bought.ID:
 			// Not a new number: the carrier answered with one vnum already manages. Taking the row
 			// over would silently relabel it; nothing new is billed, so there is nothing to record.
 			dup = existing
 			return nil
-		} else if ok {
+		case ok && !existing.Managed:
 			n.ID = existing.ID
-			if err := tx.UpdateNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
+			err = tx.UpdateNumber(ctx, &n)
+			if errors.Is(err, store.ErrLabelTaken) {
 				n.Label = ""
 				err = tx.UpdateNumber(ctx, &n)
-			} else if err != nil {
-				return err
 			}
-		} else if err := tx.InsertNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
-			n.Label = ""
-			if err := tx.InsertNumber(ctx, &n); err != nil {
-				return err
+		default:
+			// New, even when a managed row shows the same number under another carrier id:
+			// what the carrier bills under this id must have a row of its own.
+			err = tx.InsertNumber(ctx, &n)
+			if errors.Is(err, store.ErrLabelTaken) {
+				n.Label = ""
+				err = tx.InsertNumber(ctx, &n)
 			}
-		} else if err != nil {
+		}
+		if err != nil {
 			return err
 		}
 		plan.NumberID = n.ID
@@ -470,13 +475,22 @@ func (m *Manager) findOwned(ctx context.Context, p providers.Provider, e164 stri
 	return providers.Number{}, false, nil
 }
 
-// heldBefore is the set of numbers in the history of one carrier.
-func (m *Manager) heldBefore(ctx context.Context, provider string) (map[string]bool, error) {
+// heldNumbers is the set of numbers of one carrier that the store has, now or in history.
+func (m *Manager) heldNumbers(ctx context.Context, provider string) (map[string]bool, error) {
+	ns, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
 	hs, err := m.Store.ListHistory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	held := make(map[string]bool, len(hs))
+	held := make(map[string]bool, len(ns)+len(hs))
+	for _, n := range ns {
+		if n.Provider == provider {
+			held[n.E164] = true
+		}
+	}
 	for _, h := range hs {
 		if h.Provider == provider {
 			held[h.E164] = true
@@ -485,16 +499,24 @@ func (m *Manager) heldBefore(ctx context.Context, provider string) (map[string]b
 	return held, nil
 }
 
-// findStored finds a stored number by carrier id or by number on one carrier.
+// findStored finds a stored number of one carrier by carrier id, else by number.
 func findStored(ctx context.Context, s *store.Store, provider, carrierID, e164 string) (store.Number, bool, error) {
 	all, err := s.ListNumbers(ctx)
 	if err != nil {
 		return store.Number{}, false, err
 	}
-	for _, n := range all {
-		if n.Provider == provider && ((carrierID != "" && n.CarrierID == carrierID) || n.E164 == e164) {
+	byNumber := -1
+	for i, n := range all {
+		switch {
+		case n.Provider != provider:
+		case carrierID != "" && n.CarrierID == carrierID:
 			return n, true, nil
+		case n.E164 == e164 && byNumber < 0:
+			byNumber = i
 		}
+	}
+	if byNumber >= 0 {
+		return all[byNumber], true, nil
 	}
 	return store.Number{}, false, nil
 }

@@ -89,12 +89,16 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	if phone.LooksLikeNumber(ref) {
 		e164, _ = phone.Parse(ref, region)
 	}
+	// A number vnum holds is found as written even where libphonenumber would not call it
+	// valid (a range it does not know yet): the carrier sold it, so it exists.
+	compact := phone.Compact(ref)
 	var matches []store.Number
 	for _, n := range all {
 		switch {
 		case n.Label != "" && n.Label == ref,
 			n.CarrierID == ref,
-			e164 != "" && n.E164 == e164:
+			e164 != "" && n.E164 == e164,
+			e164 == "" && strings.HasPrefix(compact, "+") && n.E164 == compact:
 			matches = append(matches, n)
 		}
 	}
@@ -140,9 +144,10 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 	return res, nil
 }
 
-// matching keeps the offers that fit q: what the carrier should have filtered, checked again.
+// matching keeps the offers that fit q: what the carrier should have filtered, checked again,
+// and only real numbers (a carrier's or a mock's answer may hold an empty or garbled one).
 func matching(q providers.Query, res []providers.Available) []providers.Available {
-	return slices.DeleteFunc(res, func(a providers.Available) bool { return !q.Matches(a) })
+	return slices.DeleteFunc(res, func(a providers.Available) bool { return !phone.IsE164(a.Number) || !q.Matches(a) })
 }
 
 func sortCheapest(res []providers.Available) {

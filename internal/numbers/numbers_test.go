@@ -705,7 +705,9 @@ func TestSearchKeepsOnlyMatchingOffers(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Stock = append(e.fake.Stock,
 		providers.Available{Number: "+4759440374", Country: "NO", Type: providers.TypeMobile, Features: providers.Features{SMS: true}},
-		providers.Available{Number: "+33612345679", Country: fr, Type: providers.TypeMobile, Features: providers.Features{SMS: true}})
+		providers.Available{Number: "+33612345679", Country: fr, Type: providers.TypeMobile, Features: providers.Features{SMS: true}},
+		providers.Available{Number: "", Country: fr, Type: providers.TypeMobile, Features: providers.Features{SMS: true, Voice: true}},
+		providers.Available{Number: "amet et labore", Country: fr, Type: providers.TypeMobile, Features: providers.Features{SMS: true, Voice: true}})
 	res, err := e.m.Search(t.Context(), providertest.FakeName, providers.Query{Country: fr, Voice: true})
 	require.NoError(t, err)
 	var got []string
@@ -764,4 +766,47 @@ func TestBuyForwardingRefusedIsNotRetriedForever(t *testing.T) {
 	assert.NotZero(t, res.Number.ID, "bought and recorded")
 	assert.Len(t, e.numbers(t), 1)
 	assert.Empty(t, e.ops(t))
+}
+
+// A number vnum holds is found as written, even one libphonenumber does not call valid (a range
+// it does not know): the carrier sold it, so it exists.
+func TestResolveAHeldNumberLibphonenumberDoesNotKnow(t *testing.T) {
+	e := newEnv(t)
+	n := store.Number{Provider: providertest.FakeName, CarrierID: "FK1", E164: "+18001000052", Managed: true, State: providers.StateActive}
+	require.NoError(t, e.st.InsertNumber(t.Context(), &n))
+	for _, ref := range []string{"+18001000052", "+1 800-100-0052", "+1 (800) 100.0052"} {
+		got, err := e.m.Resolve(t.Context(), ref, "")
+		require.NoError(t, err, ref)
+		assert.Equal(t, n.ID, got.ID, ref)
+	}
+}
+
+// What the carrier answers a purchase with is believed only where it makes sense: a garbled
+// number keeps the one asked for, and a new carrier id gets a row of its own even when a managed
+// row shows the same number (what the carrier bills under that id must be listed).
+func TestBuyRecordsWhatTheCarrierBills(t *testing.T) {
+	e := newEnv(t)
+	first := e.buy(t, "first")
+	carrier := resellingCarrier{Fake: e.fake, same: providers.Number{ID: "FK999", Number: "ut labore", State: providers.StateActive}}
+	m := New(Config{Store: e.st, Provider: func(string) (providers.Provider, error) { return carrier, nil },
+		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(int) bool { return true },
+		PollInterval: time.Millisecond, PollMax: 5 * time.Millisecond})
+	req := buyReq()
+	req.Label = "second"
+	res, err := m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345672", res.Number.E164, "the number asked for, not the garbled answer")
+	assert.Equal(t, "FK999", res.Number.CarrierID)
+
+	carrier.same = providers.Number{ID: "FK1000", Number: first.E164, State: providers.StateActive}
+	m.Provider = func(string) (providers.Provider, error) { return carrier, nil }
+	req.Label = "third"
+	res, err = m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, "FK1000", res.Number.CarrierID)
+	byLabel := map[string]string{}
+	for _, n := range e.numbers(t) {
+		byLabel[n.Label] = n.CarrierID
+	}
+	assert.Equal(t, map[string]string{"first": first.CarrierID, "second": "FK999", "third": "FK1000"}, byLabel)
 }

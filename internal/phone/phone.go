@@ -113,6 +113,32 @@ func isSeparator(r rune) bool {
 	return r == '.' || r == '(' || r == ')' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r)
 }
 
+// IsE164 reports whether s has the form of an E.164 number: "+", a digit other than 0, then 6 to
+// 14 more digits, nothing else. It does not ask libphonenumber whether the number is assigned:
+// it is the check for what a carrier hands back, which is right by definition once well formed.
+func IsE164(s string) bool {
+	if len(s) < 8 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
+		return false
+	}
+	for _, r := range s[2:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Compact is s without the separators people write between digit groups ("+1 800-100-0052" is
+// "+18001000052"); anything else is left as it is.
+func Compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isSeparator(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
 // LooksLikeNumber reports whether s is written like a phone number (optional "tel:", an optional
 // leading + or 00, then digits, spaces, dots, dashes and parentheses, with at least 5 digits) as
 // opposed to a label like "shop" or a carrier id like "PN123…". It says nothing about validity:
