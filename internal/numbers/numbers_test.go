@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -619,6 +620,21 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, hs, 1)
 	assert.Equal(t, store.EndVanished, hs[0].How)
+}
+
+// A carrier record without a valid number is left out with a note; the others still come in.
+func TestRefreshLeavesOutAGarbledRecord(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.fake.Add(providers.Number{Number: "lorem ipsum", Country: fr, Type: providers.TypeMobile})
+	require.NoError(t, err)
+	_, err = e.fake.Add(providers.Number{Number: "+33612345673", Country: fr, Type: providers.TypeMobile})
+	require.NoError(t, err)
+	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(notes, "\n"), "without a valid phone number")
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, "+33612345673", ns[0].E164)
 }
 
 func TestParallelBuysFromSeveralProcessesAllSucceed(t *testing.T) {

@@ -60,6 +60,11 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 		for _, c := range owned {
 			seen[c.ID] = true
 			n, ok := byCarrier[c.ID]
+			if !ok && !phone.IsE164(c.Number) {
+				// One garbled record must not stop the others from being brought in.
+				notes = append(notes, fmt.Sprintf("%s lists %s without a valid phone number (%q): left out", providerName, c.ID, c.Number))
+				continue
+			}
 			if !ok {
 				if busy[c.Number] {
 					continue

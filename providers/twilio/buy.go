@@ -129,7 +129,7 @@ func (c *call) approvedBundle(country string, t providers.NumberType) (string, e
 	records, errs := c.numbers.StreamBundle(params)
 	bundles, err := collect(records, errs, func(b *numbersv2.NumbersV2Bundle) string { return deref(b.Sid) })
 	if err != nil {
-		return "", c.fail(err)
+		return "", c.failList(err)
 	}
 	switch len(bundles) {
 	case 0:

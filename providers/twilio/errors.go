@@ -39,6 +39,18 @@ func (c *call) fail(err error) error {
 	return c.failWrite(err, true)
 }
 
+// failList is fail for a list: a 404 there is a page that went missing (or a next-page link
+// that leads nowhere), not a number the user named, so it must not read as "not found".
+func (c *call) failList(err error) error {
+	err = c.fail(err)
+	var pe *providers.Error
+	if errors.As(err, &pe) && errors.Is(pe.Kind, providers.ErrNotFound) {
+		pe.Kind = providers.ErrTemporary
+		pe.Message = "Twilio could not find a page of the list (" + pe.Message + ")"
+	}
+	return err
+}
+
 // failOnce is fail for calls whose repetition is not harmless (buying, sending): a lost answer
 // there means "unknown outcome", which must not look retryable.
 func (c *call) failOnce(err error) error {

@@ -223,7 +223,7 @@ func (c *call) vnumFlows() ([]listedFlow, error) {
 	records, errs := c.studio.StreamFlow(&studiov2.ListFlowParams{PageSize: &pageSize})
 	flows, err := collect(records, errs, func(f *studiov2.StudioV2Flow) string { return deref(f.Sid) })
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.failList(err)
 	}
 	var out []listedFlow
 	for _, fl := range flows {

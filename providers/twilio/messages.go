@@ -38,7 +38,7 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) ([]
 	records, errs := c.api.StreamMessage(params)
 	list, err := collect(records, errs, func(m *v2010.ApiV2010Message) string { return deref(m.Sid) })
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.failList(err)
 	}
 	// Twilio lists newest first; walking backwards and sorting stably keeps its order for
 	// messages stamped in the same second (its dates have no fractions).

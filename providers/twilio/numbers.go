@@ -3,6 +3,7 @@ package twilio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	records, errs := c.api.StreamIncomingPhoneNumber(&v2010.ListIncomingPhoneNumberParams{PageSize: &pageSize})
 	owned, err := collect(records, errs, func(pn *v2010.ApiV2010IncomingPhoneNumber) string { return deref(pn.Sid) })
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.failList(err)
 	}
 	var flows map[string]providers.Forwarding
 	out := make([]providers.Number, 0, len(owned))
@@ -151,7 +152,12 @@ func (p *Provider) phoneFor(c *call, id string) (string, error) {
 	if err != nil {
 		return "", c.fail(err)
 	}
-	return p.toNumber(pn).Number, nil
+	e164 = p.toNumber(pn).Number
+	if !isE164(e164) {
+		// Querying with it would ask about some other number, or with To= empty, all of them.
+		return "", &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf("Twilio gave no valid phone number for %s (%q)", id, truncate(e164, 40))}
+	}
+	return e164, nil
 }
 
 // toNumber converts Twilio's IncomingPhoneNumber. Forwarding is filled in by the caller.

@@ -340,6 +340,13 @@ func (p *Provider) Verify(ctx context.Context) (string, error) {
 	if acct.Type != nil {
 		p.setAccountType(*acct.Type)
 	}
+	switch deref(acct.Status) {
+	case "closed":
+		return "", &providers.Error{Provider: Name, Op: "verify", Kind: providers.ErrUnauthorized,
+			Message: "this Twilio account is closed: its credentials can no longer be used"}
+	case "suspended":
+		p.warn("twilio: this Twilio account is suspended (usually an unpaid balance): it cannot buy numbers or send messages until Twilio lifts it")
+	}
 	if acct.Sid != nil && *acct.Sid != "" {
 		return *acct.Sid, nil
 	}

@@ -189,6 +189,22 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// Credentials of a closed account are refused; a suspended one's are good but come with a
+// warning, since it can buy nothing.
+func TestVerifyAccountStatus(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	f.SetAccountStatus("suspended")
+	_, err := p.Verify(t.Context())
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(p.Warnings(), "\n"), "suspended")
+
+	f.SetAccountStatus("closed")
+	_, err = p.Verify(t.Context())
+	require.ErrorIs(t, err, providers.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "closed")
+}
+
 // A known secret must never reach an error message or the requests Twilio sees in a URL or
 // form (where logs and proxies keep them).
 func TestSecretsNeverLeak(t *testing.T) {

@@ -102,21 +102,23 @@ type Fake struct {
 	delay     time.Duration
 	routes    []route
 
-	mu        sync.Mutex
-	trial     bool
-	numbers   map[string]*number
-	avail     map[string][]*avail // "CC/Resource" → offers
-	used      map[string]bool     // phone numbers ever generated
-	flows     map[string]*flow
-	messages  []*message
-	bundles   []*bundle
-	callerIDs map[string]bool
-	prices    map[string]priceList
-	faults    map[Route][]*Fault
-	hits      map[Route]int
-	total     int
-	logs      []string
-	seq       int
+	mu    sync.Mutex
+	trial bool
+	// accountStatus is the account's status; "" means active.
+	accountStatus string
+	numbers       map[string]*number
+	avail         map[string][]*avail // "CC/Resource" → offers
+	used          map[string]bool     // phone numbers ever generated
+	flows         map[string]*flow
+	messages      []*message
+	bundles       []*bundle
+	callerIDs     map[string]bool
+	prices        map[string]priceList
+	faults        map[Route][]*Fault
+	hits          map[Route]int
+	total         int
+	logs          []string
+	seq           int
 
 	// problems are the validation failures of a fake from Start without a reporter. They have
 	// a lock of their own: handlers report while holding mu.
@@ -207,6 +209,14 @@ func (f *Fake) SetTrial(trial bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.trial = trial
+}
+
+// SetAccountStatus sets what the account resource says of itself: active (the default),
+// suspended or closed.
+func (f *Fake) SetAccountStatus(status string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.accountStatus = status
 }
 
 // VerifyCallerID adds a verified caller ID (what trial accounts may call and text).

@@ -275,6 +275,10 @@ func (f *Fake) getAccount(r request) reply {
 		typ = "Trial"
 	}
 	now := rfc2822(time.Now())
+	status := f.accountStatus
+	if status == "" {
+		status = "active"
+	}
 	return ok(http.StatusOK, map[string]any{
 		"auth_token":        f.AuthToken,
 		"date_created":      now,
@@ -282,7 +286,7 @@ func (f *Fake) getAccount(r request) reply {
 		"friendly_name":     "vnum test account",
 		"owner_account_sid": f.AccountSID,
 		"sid":               f.AccountSID,
-		"status":            "active",
+		"status":            status,
 		"subresource_uris":  map[string]any{},
 		"type":              typ,
 		"uri":               f.accountPath() + ".json",

@@ -386,7 +386,13 @@ func verify(ctx context.Context, o *LoginOptions, cred auth.Credential) (verifie
 	if !ok {
 		return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
 	}
-	return checkWith(ctx, o, v.Verify)
+	verified, account, note, err = checkWith(ctx, o, v.Verify)
+	if w, ok := providers.As[providers.Warner](p); ok {
+		for _, msg := range w.Warnings() {
+			cmdutil.Warnf(o.IO, "%s", msg) // e.g. a suspended account: valid credentials that cannot buy
+		}
+	}
+	return verified, account, note, err
 }
 
 // checkWith asks the carrier once, through an adapter's Verifier or a carrier's verification
