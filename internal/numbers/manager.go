@@ -132,7 +132,13 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.Search(ctx, q)
+	// "Cheapest first" must hold over more than the first few the carrier returns: ask for a
+	// wider page, sort, then cut to the limit.
+	wide := q
+	if q.Limit > 0 {
+		wide.Limit = max(q.Limit, searchWidth)
+	}
+	res, err := p.Search(ctx, wide)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +149,9 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 	}
 	return res, nil
 }
+
+// searchWidth is how many offers a search asks the carrier for at least, to pick the cheapest.
+const searchWidth = 50
 
 // matching keeps the offers that fit q: what the carrier should have filtered, checked again,
 // and only real numbers (a carrier's or a mock's answer may hold an empty or garbled one).

@@ -826,3 +826,12 @@ func TestBuyRecordsWhatTheCarrierBills(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"first": first.CarrierID, "second": "FK999", "third": "FK1000"}, byLabel)
 }
+
+// search --limit N gives the N cheapest, not the carrier's first N sorted.
+func TestSearchLimitIsTheCheapest(t *testing.T) {
+	e := newEnv(t)
+	res, err := e.m.Search(t.Context(), providertest.FakeName, providers.Query{Country: fr, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	assert.Equal(t, "+33612345671", res[0].Number, "1.15 EUR, though the carrier lists the 3.00 one first")
+}

@@ -59,7 +59,7 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Example: heredoc.Doc(`
 			$ vnum buy --country FR --label shop --forward-to +33612345678
 			$ n=$(vnum buy --country GB --type mobile --ttl 7d --max-price 2 -q)
-			$ vnum buy +447700900123 --label test
+			$ vnum buy +442079460123 --label test
 		`),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -45,7 +45,7 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		`),
 		Example: heredoc.Doc(`
 			$ vnum search --country FR --type mobile --sms
-			$ vnum search --country GB --contains 7700 --json
+			$ vnum search --country GB --contains 7946 --json
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
