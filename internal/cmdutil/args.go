@@ -70,11 +70,18 @@ func ParseNumber(flag, s, region string) (string, error) {
 	return n, nil
 }
 
+// MaxTTL is the longest lifetime vnum takes: ten years is beyond any burner, and keeps the
+// expiry a date every store and carrier can hold.
+const MaxTTL = 3650 * 24 * time.Hour
+
 // ParseTTL checks a lifetime; setting names where it came from ("--ttl", or the config key).
 func ParseTTL(setting, s string) (time.Duration, error) {
 	d, err := duration.Parse(s)
 	if err != nil {
 		return 0, FlagErrorf("%s: %v", setting, err)
+	}
+	if d > MaxTTL {
+		return 0, FlagErrorf("%s %s is longer than vnum keeps a number (at most 3650d, ten years); leave it out to keep the number until you release it", setting, s)
 	}
 	return d, nil
 }
