@@ -218,12 +218,18 @@ func run(cmd *cobra.Command, o *Options) error {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
 	if err != nil {
-		if res.Number.ID != 0 {
-			// Bought, but configuring failed: the number exists and must be shown.
-			_ = o.print(res.Number)
-			return fmt.Errorf("bought %s, but %w; it is in `vnum list`, retry with `vnum forward`", phone.Format(res.Number.E164), err)
+		if res.Number.ID == 0 {
+			return mapErr(err)
 		}
-		return mapErr(err)
+		// Bought, but setting it up failed. The number is the user's (and billed), so this is
+		// success with a warning: a non-zero exit would make a retrying script buy another.
+		if providers.IsRefusal(err) {
+			cmdutil.Warnf(o.IO, "bought %s, but %v: set the forwarding with `vnum forward %s --to …`",
+				phone.Format(res.Number.E164), err, res.Number.E164)
+		} else {
+			cmdutil.Warnf(o.IO, "bought %s, but %v: the next vnum command sets the forwarding (or run `vnum list`)",
+				phone.Format(res.Number.E164), err)
+		}
 	}
 	o.Factory.Successf("Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
 	return o.print(res.Number)
