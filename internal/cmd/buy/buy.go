@@ -4,6 +4,7 @@ package buy
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -65,6 +66,12 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Number = args[0]
+			}
+			// --max-price "$MAX" with MAX unset must not mean "no cap".
+			for _, name := range []string{"max-price", "country", "ttl", "forward-to"} {
+				if cmd.Flags().Changed(name) && strings.TrimSpace(cmd.Flag(name).Value.String()) == "" {
+					return cmdutil.FlagErrorf("--%s is empty: give a value, or leave the flag out", name)
+				}
 			}
 			if err := opts.parse(); err != nil {
 				return err
