@@ -172,8 +172,9 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 	if req.ForwardSMS {
 		fwd.SMS = req.ForwardTo
 	}
-	// Several processes may race for the same cheapest number: one that lost it tries the next.
-	const maxTries = 5
+	// Several processes may race for the same cheapest number: one that lost it tries the next,
+	// so the k-th of k scripts buying at once needs k tries.
+	const maxTries = 20
 	var lastErr error
 	for i, c := range cands {
 		if i == maxTries {
