@@ -121,6 +121,28 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	}
 }
 
+// ResolveEnded finds the most recent number of the history that REF names (label, number in any
+// notation, or carrier id), for reading what vnum kept of it.
+func (m *Manager) ResolveEnded(ctx context.Context, ref, region string) (store.HistoryEntry, error) {
+	ref = strings.TrimSpace(ref)
+	hs, err := m.Store.ListHistory(ctx)
+	if err != nil {
+		return store.HistoryEntry{}, err
+	}
+	var e164 string
+	if phone.LooksLikeNumber(ref) {
+		e164, _ = phone.Parse(ref, region)
+	}
+	compact := phone.Compact(ref)
+	for i := len(hs) - 1; i >= 0; i-- { // oldest first: the last match is the latest
+		h := hs[i]
+		if (h.Label != "" && h.Label == ref) || h.CarrierID == ref || (e164 != "" && h.E164 == e164) || h.E164 == compact {
+			return h, nil
+		}
+	}
+	return store.HistoryEntry{}, fmt.Errorf("%w %q", ErrNoMatch, ref)
+}
+
 // provider returns the named adapter.
 func (m *Manager) provider(name string) (providers.Provider, error) {
 	return m.Provider(name)

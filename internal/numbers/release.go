@@ -43,6 +43,12 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 	if err != nil {
 		return store.HistoryEntry{}, err
 	}
+	if plan.How != store.EndBurned {
+		// The messages stay readable after a release (sms list on the ended number), but the
+		// carrier's copy goes with the number: fetch what vnum has not seen yet. Best effort: a
+		// failure here must not keep the number (and its bill) alive.
+		_ = m.SyncMessages(ctx, n)
+	}
 	m.Report("Releasing " + phone.Format(n.E164))
 	relErr := p.Release(ctx, n.CarrierID)
 	switch {

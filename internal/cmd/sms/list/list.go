@@ -2,6 +2,8 @@
 package list
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +12,8 @@ import (
 	"github.com/vnum-cli/vnum/internal/duration"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
 )
 
@@ -62,19 +66,35 @@ func run(cmd *cobra.Command, o *Options) error {
 	if err != nil {
 		return err
 	}
-	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
-	if err != nil {
-		return err
-	}
 	var since time.Time
 	if o.since > 0 {
 		since = o.Factory.Now().Add(-o.since)
 	}
-	o.IO.StartProgress("Reading messages")
-	msgs, err := m.Messages(cmd.Context(), n, since)
-	o.IO.StopProgress()
-	if err != nil {
+	var msgs []store.Message
+	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+	switch {
+	case errors.Is(err, numbers.ErrNoMatch):
+		// A number given back: what vnum kept of its messages is still here (burn deletes it).
+		h, herr := o.Factory.ResolveEnded(cmd.Context(), m, o.Ref)
+		if herr != nil {
+			return err
+		}
+		if o.IO.IsStderrTTY() {
+			fmt.Fprintf(o.IO.ErrOut, "%s was %s on %s: these are the messages vnum kept\n",
+				phone.Format(h.E164), h.How, h.EndedAt.Local().Format("2006-01-02 15:04"))
+		}
+		if msgs, err = m.Store.ListMessages(cmd.Context(), h.ID, since); err != nil {
+			return err
+		}
+	case err != nil:
 		return err
+	default:
+		o.IO.StartProgress("Reading messages")
+		msgs, err = m.Messages(cmd.Context(), n, since)
+		o.IO.StopProgress()
+		if err != nil {
+			return err
+		}
 	}
 	if o.JSON {
 		out := make([]cmdutil.MessageJSON, 0, len(msgs))
