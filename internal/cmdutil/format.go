@@ -12,7 +12,11 @@ import (
 
 // Styles returns the theme for the command's stdout.
 func (f *Factory) Styles() *theme.Styles {
-	return theme.New(f.IOStreams.Out, f.IOStreams.ColorEnabled())
+	colorfgbg := ""
+	if f.Env != nil {
+		colorfgbg = f.Env("COLORFGBG")
+	}
+	return theme.New(f.IOStreams.Out, f.IOStreams.ColorEnabled(), theme.DarkBackground(colorfgbg))
 }
 
 // FeaturesText is "voice,sms" (scripts) or "voice, sms" (people).

@@ -4,6 +4,8 @@ package theme
 
 import (
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -23,9 +25,12 @@ type Styles struct {
 	Border   lipgloss.Style
 }
 
-// New builds the styles for w; color false forces plain output (tests, NO_COLOR).
-func New(w io.Writer, color bool) *Styles {
+// New builds the styles for w; color false forces plain output (tests, NO_COLOR). dark says
+// whether the terminal's background is dark (see DarkBackground): told rather than asked, since
+// asking the terminal stalls five seconds wherever nothing answers (script(1), some CI logs).
+func New(w io.Writer, color, dark bool) *Styles {
 	r := lipgloss.NewRenderer(w)
+	r.SetHasDarkBackground(dark)
 	if !color {
 		r.SetColorProfile(termenv.Ascii)
 	}
@@ -42,4 +47,15 @@ func New(w io.Writer, color bool) *Styles {
 		Error:    r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#CF222E", Dark: "#F85149"}),
 		Border:   r.NewStyle().Foreground(lipgloss.AdaptiveColor{Light: "#D0D0D0", Dark: "#3A3A3A"}),
 	}
+}
+
+// DarkBackground reads COLORFGBG ("15;0": white on black), which many terminals set; without
+// it, a dark background is assumed, as most terminals have.
+func DarkBackground(colorfgbg string) bool {
+	parts := strings.Split(colorfgbg, ";")
+	bg, err := strconv.Atoi(strings.TrimSpace(parts[len(parts)-1]))
+	if colorfgbg == "" || err != nil {
+		return true
+	}
+	return bg < 7 || bg == 8 // 7 (light grey) and 9-15 (bright colours, white) are light
 }

@@ -185,7 +185,7 @@ func TestStatusRun(t *testing.T) {
 				Config:      func() (*config.Config, error) { return config.Load(getenv) },
 				Credentials: func() (*auth.Manager, error) { return m, nil },
 				Now:         func() time.Time { return now },
-				Styles:      func() *theme.Styles { return theme.New(out, false) },
+				Styles:      func() *theme.Styles { return theme.New(out, false, true) },
 				JSON:        tt.json,
 			}
 			require.NoError(t, statusRun(opts))
