@@ -87,11 +87,14 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		defer cancel()
 	}
 	var res WaitResult
+	var polls pollLog
 	interval := m.PollInterval
 	for {
-		if err := m.SyncMessages(ctx, n); err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
-			return res, waitErr(ctx, o, err)
+		err := m.SyncMessages(ctx, n)
+		if err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
+			return res, polls.waitErr(ctx, o, err)
 		}
+		polls.note(err)
 		for {
 			msg, ok, err := m.Store.ClaimMessage(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From)
 			if err != nil {
@@ -115,17 +118,38 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		}
 		m.Report("Waiting for an SMS to " + phone.Format(n.E164))
 		if err := sleep(ctx, interval); err != nil {
-			return res, waitErr(ctx, o, err)
+			return res, polls.waitErr(ctx, o, err)
 		}
 		interval = min(interval*3/2, m.PollMax)
 	}
 }
 
-func waitErr(ctx context.Context, o WaitOptions, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && o.Timeout > 0 {
-		return fmt.Errorf("%w within %s", ErrWaitTimeout, o.Timeout)
+// pollLog remembers how a wait's reads of the carrier went, so that running out of time says
+// whether the carrier was read at all.
+type pollLog struct {
+	ok      int   // reads that worked
+	lastErr error // the latest read's temporary failure, nil when it worked
+}
+
+func (p *pollLog) note(err error) {
+	p.lastErr = err
+	if err == nil {
+		p.ok++
 	}
-	return err
+}
+
+func (p *pollLog) waitErr(ctx context.Context, o WaitOptions, err error) error {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) || o.Timeout <= 0 {
+		return err
+	}
+	switch {
+	case p.lastErr != nil && p.ok == 0:
+		// Not one read worked: whether a message came is unknown, which is not a timeout.
+		return fmt.Errorf("could not read the carrier's messages within %s: %w", o.Timeout, p.lastErr)
+	case p.lastErr != nil:
+		return fmt.Errorf("%w within %s (the carrier's last answer was: %v)", ErrWaitTimeout, o.Timeout, p.lastErr)
+	}
+	return fmt.Errorf("%w within %s", ErrWaitTimeout, o.Timeout)
 }
 
 // Send sends an SMS from n.

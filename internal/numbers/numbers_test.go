@@ -835,3 +835,18 @@ func TestSearchLimitIsTheCheapest(t *testing.T) {
 	require.Len(t, res, 1)
 	assert.Equal(t, "+33612345671", res[0].Number, "1.15 EUR, though the carrier lists the 3.00 one first")
 }
+
+// A wait during which the carrier could never be read does not claim that no message came: it
+// is a carrier failure (try again), not a timeout.
+func TestWaitWhileTheCarrierCannotBeRead(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "503"}, providertest.OpMessages)
+	_, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 30 * time.Millisecond})
+	require.ErrorIs(t, err, providers.ErrTemporary)
+	require.NotErrorIs(t, err, ErrWaitTimeout)
+
+	e.fake.Before = nil
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 30 * time.Millisecond})
+	require.ErrorIs(t, err, ErrWaitTimeout)
+}
