@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -80,7 +81,7 @@ func ExitCodeFor(err error) ExitCode {
 		return ExitOK
 	case errors.As(err, &flagErr):
 		return ExitUsage
-	case errors.Is(err, ErrCancel):
+	case errors.Is(err, ErrCancel), errors.Is(err, prompter.ErrNoAnswer): // no, or Ctrl-D at the prompt
 		return ExitCancelled
 	case errors.As(err, &authErr), errors.Is(err, providers.ErrUnauthorized):
 		return ExitAuth

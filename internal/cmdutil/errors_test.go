@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -24,6 +25,7 @@ func TestExitCodeFor(t *testing.T) {
 		{"plain", errors.New("boom"), ExitError},
 		{"flag", FlagErrorf("bad --ttl"), ExitUsage},
 		{"cancel", fmt.Errorf("x: %w", ErrCancel), ExitCancelled},
+		{"input ended at a prompt", fmt.Errorf("x: %w", prompter.ErrNoAnswer), ExitCancelled},
 		{"auth missing", &AuthError{Err: errors.New("run vnum auth login")}, ExitAuth},
 		{"carrier 401", carrier(providers.ErrUnauthorized), ExitAuth},
 		{"no match", &NotFoundError{Err: errors.New("no number matches")}, ExitNotFound},
