@@ -150,7 +150,13 @@ func (o *Options) parse() error {
 		fwd, fwdSetting = cfg.ForwardTo(), "forward_to (config.yaml or VNUM_FORWARD_TO)"
 	}
 	if fwd != "" {
-		if req.ForwardTo, err = cmdutil.ParseNumber(fwdSetting, fwd, q.Country); err != nil {
+		// The phone calls go to is the user's own: a national number is read in their country
+		// (config country), not in the country of the number being bought.
+		home := cfg.Country()
+		if home == "" {
+			home = q.Country
+		}
+		if req.ForwardTo, err = cmdutil.ParseNumber(fwdSetting, fwd, home); err != nil {
 			return err
 		}
 		if req.ForwardTo == req.Number {
