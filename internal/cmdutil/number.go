@@ -20,6 +20,8 @@ func ValidateLabel(l string) error {
 		return FlagErrorf("--label is %d characters long: use at most 64", len(l))
 	case phone.LooksLikeNumber(l) || strings.HasPrefix(l, "+"):
 		return FlagErrorf("--label %q looks like a phone number: labels must not, so that a REF is never ambiguous", l)
+	case strings.HasPrefix(l, "-"):
+		return FlagErrorf("--label %q starts with -: it would read as a flag where a REF is expected", l)
 	}
 	for _, r := range l {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '*' || r == '?' || r == '[' {

@@ -536,6 +536,10 @@ func (m *Manager) checkLabelFree(ctx context.Context, label string, except int64
 			return fmt.Errorf("%w: %q is the label of %s; choose another label or release that number first",
 				store.ErrLabelTaken, label, phone.Format(n.E164))
 		}
+		if n.CarrierID == label {
+			// A REF names a label or a carrier id: one string must not name two numbers.
+			return fmt.Errorf("%w: %q is the carrier id of %s; choose another label", store.ErrLabelTaken, label, phone.Format(n.E164))
+		}
 	}
 	return nil
 }
