@@ -49,6 +49,9 @@ type BuyRequest struct {
 // ErrCancelled means Confirm said no.
 var ErrCancelled = errors.New("cancelled")
 
+// ErrAlreadyYours means a buy named a number vnum already holds.
+var ErrAlreadyYours = errors.New("you already have this number")
+
 // ErrOverPrice means every candidate costs more than MaxPrice.
 var ErrOverPrice = errors.New("over the maximum price")
 
@@ -86,6 +89,15 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	}
 	q := req.Query
 	if req.Number != "" {
+		if held, ok, err := findStored(ctx, m.Store, req.Provider, "", req.Number); err != nil {
+			return nil, err
+		} else if ok {
+			what := phone.Format(held.E164)
+			if held.Label != "" {
+				what += " (" + held.Label + ")"
+			}
+			return nil, fmt.Errorf("%w: %s is already in `vnum list`", ErrAlreadyYours, what)
+		}
 		// Find the exact number so its price is known before buying.
 		q = providers.Query{Country: phone.Country(req.Number), Type: phone.TypeOf(req.Number), Contains: phone.NationalNumber(req.Number),
 			SMS: req.Query.SMS, Voice: req.Query.Voice, NoPaperwork: req.Query.NoPaperwork, Limit: 50}

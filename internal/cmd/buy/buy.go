@@ -297,7 +297,7 @@ func mapErr(err error) error {
 	switch {
 	case errors.Is(err, numbers.ErrCancelled):
 		return cmdutil.ErrCancel
-	case errors.Is(err, numbers.ErrOverPrice):
+	case errors.Is(err, numbers.ErrOverPrice), errors.Is(err, numbers.ErrAlreadyYours):
 		return &cmdutil.RefusedError{Err: err}
 	case errors.Is(err, store.ErrLabelTaken):
 		return &cmdutil.FlagError{Err: err}
