@@ -72,7 +72,7 @@ func Open(path string) (*Store, error) {
 	ctx := context.Background()
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
-		return nil, err
+		return nil, openError(path, err)
 	}
 	// The first connection has switched the file to WAL, so -wal and -shm exist now. SQLite gives
 	// them the main file's mode, but tighten anyway: umask or an older vnum may have left them loose.
@@ -83,6 +83,23 @@ func Open(path string) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// openError says what a failure to open the store means for the user, and what to do.
+func openError(path string, err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
+			"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+		return fmt.Errorf("cannot open %s for writing (%w): check the permissions of %s, or point VNUM_DATA_DIR elsewhere",
+			path, err, filepath.Dir(path))
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // dsn builds a file: URI so that any character in path ('?', '#', '%') is escaped rather than read

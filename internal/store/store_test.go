@@ -1072,3 +1072,13 @@ func BenchmarkOpenWarm(b *testing.B) {
 		}
 	}
 }
+
+// A file that is not a store is named, with what to do, rather than a bare SQLite code.
+func TestOpenDamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	require.NoError(t, os.WriteFile(path, []byte("this is not a database, just some text that is long enough"), 0o600))
+	_, err := store.Open(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "move it aside")
+}
