@@ -40,10 +40,16 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
 		cfg, err := config.Load(config.Env(env))
-		if err == nil && cfg.PromptDisabled() {
+		if err != nil {
+			return cfg, err
+		}
+		if cfg.PromptDisabled() {
 			ios.SetNeverPrompt(true)
 		}
-		return cfg, err
+		for _, k := range cfg.Unknown() {
+			fmt.Fprintf(ios.ErrOut, "warning: %s: unknown setting %q, ignored (see README: Configuration)\n", cfg.File(), k)
+		}
+		return cfg, nil
 	})
 
 	// The registry is plain data; building it cannot fail unless two carriers share a name,

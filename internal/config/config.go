@@ -23,6 +23,8 @@ const (
 	KeyForwardTo = "forward_to" // default forwarding target for buy
 	KeyTTL       = "ttl"        // default lifetime for bought numbers
 	KeyPrompt    = "prompt"     // "disabled" turns every prompt off
+	// KeyProviders holds each carrier's options: providers.<name>.<option>.
+	KeyProviders = "providers"
 )
 
 // DefaultProvider is the carrier used when nothing else is set: the local simulation, which
@@ -108,6 +110,27 @@ func Load(env Env) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// Unknown lists the top-level keys of config.yaml that vnum does not read, so that a typo
+// ("contry") is pointed out instead of silently ignored.
+func (c *Config) Unknown() []string {
+	if !c.fileFound {
+		return nil
+	}
+	known := map[string]bool{KeyProvider: true, KeyProfile: true, KeyCountry: true, KeyForwardTo: true,
+		KeyTTL: true, KeyPrompt: true, KeyProviders: true}
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range c.v.AllKeys() {
+		top, _, _ := strings.Cut(k, ".")
+		if !known[top] && !seen[top] {
+			seen[top] = true
+			out = append(out, top)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Dir is the configuration directory.

@@ -29,6 +29,15 @@ func TestPrecedenceEnvOverFileOverDefault(t *testing.T) {
 	assert.Empty(t, c.ProviderOptions("vonage"))
 }
 
+func TestUnknownKeysArePointedOut(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(
+		"contry: FR\nttl: 7d\nproviders:\n  twilio:\n    bundle: BU1\nfoo:\n  bar: 1\n"), 0o600))
+	c, err := Load(envOf(map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"contry", "foo"}, c.Unknown())
+}
+
 func TestDefaultsWithoutFile(t *testing.T) {
 	home := t.TempDir()
 	c, err := Load(envOf(map[string]string{"HOME": home}))
