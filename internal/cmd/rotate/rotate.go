@@ -94,9 +94,13 @@ func run(cmd *cobra.Command, o *Options) error {
 			_, err = fmt.Fprintln(o.IO.Out, c.Number)
 		case o.JSON:
 			err = cmdutil.WriteJSON(o.IO, map[string]any{"old_number": old.E164, "new": cmdutil.AvailableView(c)})
+		case !o.IO.IsStdoutTTY():
+			// Data for scripts, like buy --dry-run: the number replaced, then the replacement.
+			v := cmdutil.AvailableView(c)
+			_, err = fmt.Fprintf(o.IO.Out, "%s\t%s\t%s\t%s\t%s\t%s\n", old.E164, v.Number, v.Type, v.MonthlyPrice, v.Currency, v.Paperwork)
 		default:
-			_, err = fmt.Fprintf(o.IO.Out, "Would replace %s with %s for %s a month, then release %s. Nothing was bought.\n",
-				phone.Format(old.E164), phone.Format(c.Number), c.Monthly, phone.Format(old.E164))
+			_, err = fmt.Fprintf(o.IO.Out, "Would replace %s with %s for %s, then release %s. Nothing was bought.\n",
+				phone.Format(old.E164), phone.Format(c.Number), cmdutil.MonthlyText(c.Monthly), phone.Format(old.E164))
 		}
 		return err
 	}
@@ -118,10 +122,12 @@ func run(cmd *cobra.Command, o *Options) error {
 		return cmdutil.ErrCancel
 	}
 	if err != nil {
-		if res.New.ID != 0 {
-			_ = o.print(res.New, old.E164)
+		if res.New.ID == 0 {
+			return err
 		}
-		return err
+		// The replacement is bought (and billed): success with a warning, as for buy, since a
+		// script that retried a failed rotate would buy yet another number.
+		cmdutil.Warnf(o.IO, "rotated to %s, but %v: the next vnum command finishes the rotate", phone.Format(res.New.E164), err)
 	}
 	if res.Old.ID != 0 {
 		o.Factory.Successf("Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))
