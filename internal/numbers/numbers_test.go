@@ -431,6 +431,10 @@ func TestRotateMovesIdentityThenReleasesOld(t *testing.T) {
 	assert.Equal(t, old.ExpiresAt, res.New.ExpiresAt)
 	assert.Equal(t, store.EndRotated, res.Old.How)
 	assert.Equal(t, res.New.E164, res.Old.ReplacedBy)
+	hs, err := e.st.ListHistory(t.Context())
+	require.NoError(t, err)
+	require.Len(t, hs, 1)
+	assert.Equal(t, "shop", hs[0].Label, "history says what the old number was called")
 
 	ns := e.numbers(t)
 	require.Len(t, ns, 1)

@@ -69,7 +69,7 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 				return "", err
 			}
 			op.Step = stepReleasing
-			h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164}, false)
+			h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164, Label: newN.Label}, false)
 			if err != nil || h.ID == 0 {
 				return "", err
 			}

@@ -15,6 +15,9 @@ import (
 type releasePlan struct {
 	How        string `json:"how"`
 	ReplacedBy string `json:"replaced_by,omitempty"`
+	// Label is what history calls the number when it no longer has its label (a rotate moved
+	// it to the replacement).
+	Label string `json:"label,omitempty"`
 }
 
 // Release gives n back to its carrier and moves it to history as how (store.EndReleased,
@@ -72,6 +75,12 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		var err error
 		if h, err = tx.EndNumber(ctx, n.ID, plan.How, m.Now(), plan.ReplacedBy); err != nil {
 			return err
+		}
+		if h.Label == "" && plan.Label != "" {
+			if err := tx.SetHistoryLabel(ctx, h.ID, plan.Label); err != nil {
+				return err
+			}
+			h.Label = plan.Label
 		}
 		return tx.FinishOp(ctx, op.ID)
 	})

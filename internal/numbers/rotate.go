@@ -134,7 +134,7 @@ func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, 
 	}
 	// stepMoved: release the old number.
 	op.Step = stepReleasing
-	h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164}, true)
+	h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164, Label: newN.Label}, true)
 	res.Old = h
 	return res, err
 }

@@ -99,6 +99,7 @@ type Op struct {
 //	                                          moves the number to history; with EndBurned its messages
 //	                                          are deleted too; ErrNotFound
 //	ListHistory(ctx) ([]HistoryEntry, error)  ordered by EndedAt, then ID
+//	SetHistoryLabel(ctx, id int64, label string) error  ErrNotFound
 //
 //	AddMessages(ctx, numberID int64, msgs []providers.Message) (added int, err error)
 //	                                          ignores messages already stored (same NumberID + Message.ID)

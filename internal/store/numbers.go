@@ -223,6 +223,19 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 	return h, nil
 }
 
+// SetHistoryLabel sets the label a history entry shows: a rotated number gave its label to its
+// replacement before it ended, yet history should say what it was called.
+func (s *Store) SetHistoryLabel(ctx context.Context, id int64, label string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE history SET label = ? WHERE id = ?`, label, id)
+	if err != nil {
+		return fmt.Errorf("store: label history %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("store: label history %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
 // ListHistory returns every number vnum no longer holds, ordered by EndedAt, then ID.
 func (s *Store) ListHistory(ctx context.Context) ([]HistoryEntry, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT id, provider, carrier_id, e164, country, type, label,
