@@ -12,6 +12,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Options are expire's inputs.
@@ -65,7 +66,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	if err != nil {
 		return err
 	}
-	failed := 0
+	var failures []error
 	out := make([]resultJSON, 0, len(res))
 	for _, r := range res {
 		j := resultJSON{NumberJSON: cmdutil.NumberView(r.Number), Result: "released"}
@@ -73,8 +74,10 @@ func run(cmd *cobra.Command, o *Options) error {
 		case o.DryRun:
 			j.Result = "would release"
 		case r.Err != nil:
-			failed++
+			failures = append(failures, r.Err)
 			j.Result, j.Error = "failed", r.Err.Error()
+			// The reason is talk, for stderr; stdout keeps the one-word result for scripts.
+			fmt.Fprintf(o.IO.ErrOut, "vnum: could not release %s: %v\n", phone.Format(r.Number.E164), r.Err)
 		}
 		out = append(out, j)
 	}
@@ -89,9 +92,6 @@ func run(cmd *cobra.Command, o *Options) error {
 				num = phone.Format(num)
 			}
 			result := j.Result
-			if j.Error != "" {
-				result += ": " + j.Error
-			}
 			exp := ""
 			if j.ExpiresAt != nil {
 				exp = j.ExpiresAt.Format("2006-01-02T15:04:05Z07:00")
@@ -102,8 +102,21 @@ func run(cmd *cobra.Command, o *Options) error {
 			fmt.Fprintln(o.IO.ErrOut, "nothing has expired")
 		}
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d expired numbers could not be released; vnum expire will try again", failed, len(out))
+	if len(failures) > 0 {
+		err := fmt.Errorf("%d of %d expired numbers could not be released; vnum expire will try again", len(failures), len(out))
+		for _, f := range failures {
+			if providers.IsPermanent(f) {
+				return err
+			}
+		}
+		// Every failure is the carrier's passing trouble: "try again later" (7) says so.
+		return temporary{err}
 	}
 	return nil
 }
+
+// temporary is an error that exits as providers.ErrTemporary does.
+type temporary struct{ error }
+
+func (t temporary) Is(target error) bool { return target == providers.ErrTemporary }
+func (t temporary) Unwrap() error        { return t.error }
