@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,7 +114,10 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		}
 		p, err := d.New(s)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			if !strings.HasPrefix(err.Error(), name+":") && !strings.HasPrefix(err.Error(), name+" ") {
+				err = fmt.Errorf("%s: %w", name, err) // adapters mostly name themselves already
+			}
+			return nil, err
 		}
 		if c, ok := p.(io.Closer); ok {
 			closers = append(closers, c)

@@ -139,7 +139,11 @@ func run(cmd *cobra.Command, o *Options) error {
 		for _, t := range totals {
 			parts = append(parts, t.MonthlyPrice+" "+t.Currency)
 		}
-		fmt.Fprintf(o.IO.Out, "%d numbers, %s a month\n", len(shown), strings.Join(parts, " + "))
+		noun := "numbers"
+		if len(shown) == 1 {
+			noun = "number"
+		}
+		fmt.Fprintf(o.IO.Out, "%d %s, %s a month\n", len(shown), noun, strings.Join(parts, " + "))
 	}
 	return nil
 }
