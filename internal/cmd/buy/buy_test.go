@@ -61,7 +61,7 @@ func TestNewCmdBuy(t *testing.T) {
 				assert.Equal(t, "+447400123111", o.req.ForwardTo)
 			}},
 		{name: "a national --forward-to is read in the home country", args: "--country GB --forward-to '06 12 34 56 78'",
-			env: map[string]string{"VNUM_COUNTRY": "FR"},
+			env:   map[string]string{"VNUM_COUNTRY": "FR"},
 			check: func(t *testing.T, o *Options) { assert.Equal(t, "+33612345678", o.req.ForwardTo) }},
 		{name: "flag beats config", args: "--ttl 2h", env: map[string]string{"VNUM_COUNTRY": "GB", "VNUM_TTL": "1d"},
 			check: func(t *testing.T, o *Options) { assert.Equal(t, 2*time.Hour, o.req.TTL) }},
