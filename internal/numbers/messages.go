@@ -92,6 +92,9 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 	for {
 		err := m.SyncMessages(ctx, n)
 		if err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
+			if ctx.Err() != nil {
+				polls.note(err) // time ran out inside the read (a carrier slow or rate limiting): it failed too
+			}
 			return res, polls.waitErr(ctx, o, err)
 		}
 		polls.note(err)

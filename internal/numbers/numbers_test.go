@@ -850,6 +850,18 @@ func TestWaitWhileTheCarrierCannotBeRead(t *testing.T) {
 	require.ErrorIs(t, err, providers.ErrTemporary)
 	require.NotErrorIs(t, err, ErrWaitTimeout)
 
+	// A read the carrier keeps waiting (its retries behind a Retry-After) until time is up.
+	e.fake.Before = func(ctx context.Context, c providertest.Call) error {
+		if c.Op == providertest.OpMessages {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 30 * time.Millisecond})
+	require.NotErrorIs(t, err, ErrWaitTimeout)
+	assert.Contains(t, err.Error(), "could not read the carrier's messages")
+
 	e.fake.Before = nil
 	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 30 * time.Millisecond})
 	require.ErrorIs(t, err, ErrWaitTimeout)
