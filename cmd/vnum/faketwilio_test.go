@@ -81,7 +81,7 @@ faketwilio flows                     Studio flows: SID FRIENDLY_NAME REVISION
 faketwilio messages [NUMBER]         messages, oldest first: DIRECTION FROM TO BODY
 faketwilio deliver [-withheld] NUMBER FROM TEXT   an SMS arrives (runs the number's flow)
 faketwilio dial NUMBER FROM          a call arrives: prints where the flow connects it and the caller ID
-faketwilio fault [-times N] [-retry-after S] [-message M] ROUTE (STATUS CODE | drop-before | drop-after)
+faketwilio fault [-times N] [-retry-after S] [-message M] ROUTE (STATUS CODE | drop-before | drop-after | gateway-after STATUS)
 faketwilio hits [-reset] [ROUTE]     requests received (all routes: ROUTE COUNT lines); -reset zeroes them
 faketwilio release NUMBER            the number is released outside vnum (through Twilio's API)
 faketwilio trial on|off
@@ -189,10 +189,12 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 			fault.Drop = twiliotest.DropBefore
 		case len(a) == 2 && a[1] == "drop-after":
 			fault.Drop = twiliotest.DropAfter
+		case len(a) == 3 && a[1] == "gateway-after":
+			fault.Drop, fault.Status = twiliotest.GatewayAfter, atoi(ts, a[2])
 		case len(a) == 3:
 			fault.Status, fault.Code = atoi(ts, a[1]), atoi(ts, a[2])
 		default:
-			ts.Fatalf("usage: faketwilio fault [flags] ROUTE (STATUS CODE | drop-before | drop-after)")
+			ts.Fatalf("usage: faketwilio fault [flags] ROUTE (STATUS CODE | drop-before | drop-after | gateway-after STATUS)")
 		}
 		f.Inject(route, fault)
 	case "hits":

@@ -270,16 +270,15 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 			}
 			if !ok {
 				ferr := m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
-				var answered *providers.Error
-				if fresh && errors.As(buyErr, &answered) && answered.Status != 0 {
-					return store.Number{}, nil, errors.Join(buyErr, ferr) // the carrier's own word (429, 5xx)
+				if fresh && (errors.Is(buyErr, providers.ErrRateLimited) || errors.Is(buyErr, providers.ErrTemporary)) {
+					return store.Number{}, nil, errors.Join(buyErr, ferr) // the carrier's own "later"
 				}
 				if fresh {
-					// No answer, but checked: the account does not have it, so nothing was
-					// bought and trying again is safe.
+					// The outcome was unknown, but checked: the account does not have it, so
+					// nothing was bought and trying again is safe.
 					return store.Number{}, nil, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrTemporary,
-						Message: fmt.Sprintf("the purchase of %s got no answer, and the account does not have it: nothing was bought, try again",
-							phone.Format(plan.Number))}, ferr)
+						Message: fmt.Sprintf("the purchase of %s failed (%v), and the account does not have it: nothing was bought, try again",
+							phone.Format(plan.Number), buyErr)}, ferr)
 				}
 				m.Report("An interrupted buy of " + phone.Format(plan.Number) + " had not gone through; nothing was bought")
 				return store.Number{}, nil, ferr

@@ -20,7 +20,9 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (providers
 		return providers.Number{}, ctxError("buy", err)
 	}
 	if !isE164(req.Number) {
-		return providers.Number{}, fmt.Errorf("twilio buy: %q is not an E.164 number like +33612345678", req.Number)
+		// Refused before anything is sent: nothing to look up afterwards.
+		return providers.Number{}, &providers.Error{Provider: Name, Op: "buy", Kind: providers.ErrUnavailable,
+			Message: fmt.Sprintf("%q is not an E.164 number like +33612345678", req.Number)}
 	}
 	country, typ := classify(req.Number)
 	if cc := strings.ToUpper(strings.TrimSpace(req.Country)); cc != "" {
@@ -158,11 +160,12 @@ func (c *call) approvedBundle(country string, t providers.NumberType) (string, e
 	}
 }
 
-// recoverLostBuy looks for the number on the account after a purchase whose answer never came.
-// Looking is a read and safe; buying again is not.
+// recoverLostBuy looks for the number on the account after a purchase whose outcome is unknown
+// (no answer, a server error, an unreadable answer). Looking is a read and safe; buying again is
+// not.
 func (c *call) recoverLostBuy(buyErr error, number string) (providers.Number, bool) {
 	var pe *providers.Error
-	if !errors.As(buyErr, &pe) || pe.Status != 0 || pe.Kind != nil || c.ctx.Err() != nil {
+	if !errors.As(buyErr, &pe) || pe.Kind != nil || (pe.Status >= 400 && pe.Status < 500) || c.ctx.Err() != nil {
 		return providers.Number{}, false
 	}
 	params := &v2010.ListIncomingPhoneNumberParams{}

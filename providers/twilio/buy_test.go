@@ -162,8 +162,8 @@ func TestBuyErrors(t *testing.T) {
 			wantKind: providers.ErrInsufficientFunds, wantMsg: []string{"add funds", "code 10001"}},
 		{name: "rate limited, never retried", fault: faketwilio.Fault{Status: 429, Code: 20429, Message: "Too Many Requests", RetryAfter: "7"},
 			wantKind: providers.ErrRateLimited, wantMsg: []string{"Too Many Requests", "code 20429"}},
-		{name: "server error, never retried", fault: faketwilio.Fault{Status: 503, Code: 20503, Message: "Service Unavailable"},
-			wantKind: providers.ErrTemporary, wantMsg: []string{"Service Unavailable"}},
+		{name: "server error, never retried, outcome unknown", fault: faketwilio.Fault{Status: 503, Code: 20503, Message: "Service Unavailable"},
+			wantMsg: []string{"Service Unavailable", "may or may not have carried the request out"}},
 		{name: "trial accounts own one number", trial: true,
 			wantMsg: []string{"trial accounts", "upgrade", "code 10002"}},
 	}
@@ -200,6 +200,19 @@ func TestBuyErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A gateway that gives up (504) while Twilio completes the purchase: the number is found on the
+// account and returned, not reported as a failure that a script would answer by buying again.
+func TestBuyBehindAGatewayTimeout(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	a := offer(t, p, "US", providers.TypeLocal)
+	f.Inject(faketwilio.RouteBuy, faketwilio.Fault{Status: 504, Drop: faketwilio.GatewayAfter})
+	n, err := p.Buy(t.Context(), providers.BuyRequest{Number: a.Number, Label: "shop"})
+	require.NoError(t, err)
+	assert.Equal(t, a.Number, n.Number)
+	assert.Equal(t, 1, f.Hits(faketwilio.RouteBuy), "bought once")
 }
 
 // A purchase whose answer is lost is looked up, never sent again: Twilio would charge twice.

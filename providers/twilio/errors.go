@@ -58,6 +58,18 @@ func (c *call) failOnce(err error) error {
 }
 
 func (c *call) failWrite(err error, safeToRepeat bool) error {
+	err = c.failAny(err, safeToRepeat)
+	var pe *providers.Error
+	if !safeToRepeat && errors.As(err, &pe) && pe.Status >= http.StatusInternalServerError {
+		// A server error (a gateway's 502 or 504 above all) says nothing of whether Twilio did
+		// the work behind it: not "try again", which would buy or send twice.
+		pe.Kind = nil
+		pe.Message += "; Twilio may or may not have carried the request out"
+	}
+	return err
+}
+
+func (c *call) failAny(err error, safeToRepeat bool) error {
 	if err == nil {
 		return nil
 	}
@@ -101,8 +113,7 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 		return &providers.Error{
 			Provider: Name,
 			Op:       c.op,
-			Message: fmt.Sprintf("no answer from Twilio (%v); the request may or may not have been carried out: "+
-				"check with `vnum list` before trying again", err),
+			Message: fmt.Sprintf("no answer from Twilio (%v); the request may or may not have been carried out", err),
 		}
 	}
 }

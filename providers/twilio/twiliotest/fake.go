@@ -59,6 +59,9 @@ const (
 	DropBefore
 	// DropAfter does the work, then closes the connection without answering: a lost reply.
 	DropAfter
+	// GatewayAfter does the work, then answers the fault's Status with an HTML page instead of
+	// the result: a gateway (or proxy) that gave up waiting while Twilio carried on.
+	GatewayAfter
 )
 
 // Fault is an injected failure for the next requests on a route.
@@ -512,6 +515,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if fault != nil && fault.Drop == DropAfter {
 		hangUp(w)
+		return
+	}
+	if fault != nil && fault.Drop == GatewayAfter {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(fault.Status)
+		_, _ = fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", fault.Status, http.StatusText(fault.Status))
 		return
 	}
 	for k, vs := range res.headerWithType() {
