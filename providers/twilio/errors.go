@@ -113,7 +113,7 @@ func (c *call) failAny(err error, safeToRepeat bool) error {
 		return &providers.Error{
 			Provider: Name,
 			Op:       c.op,
-			Message: fmt.Sprintf("no answer from Twilio (%v); the request may or may not have been carried out", err),
+			Message:  fmt.Sprintf("no answer from Twilio (%v); the request may or may not have been carried out", err),
 		}
 	}
 }
