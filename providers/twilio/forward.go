@@ -89,6 +89,18 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return providers.Number{}, err
 	}
 	updated, err := c.pointNumber(id, pn, ours, webhook, f, restore)
+	if err != nil && created != "" && !providers.IsRefusal(err) {
+		// The update's outcome is unknown (no answer, a gateway's 5xx): Twilio may have pointed
+		// the number at the new flow. Deleting it then would leave calls going nowhere.
+		switch now, ferr := c.refetch(id); {
+		case ferr != nil:
+			// Unknown still: keep the flow. An unused one is cleaned up by the next forward or
+			// release; a number pointing at a deleted one would lose its calls.
+			return providers.Number{}, err
+		case slices.Contains(flowSIDs(now), created):
+			updated, err = now, nil // it took
+		}
+	}
 	if err != nil {
 		if created != "" {
 			// Roll back: a flow no number points at would be an orphan.
@@ -279,6 +291,23 @@ func (c *call) deleteFlow(sid string) error {
 		}
 	}
 	return nil
+}
+
+// refetch reads a number again after a change whose outcome is unknown, with a short context
+// of its own: the operation's may be what failed.
+func (c *call) refetch(id string) (*v2010.ApiV2010IncomingPhoneNumber, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), rollbackTimeout)
+	defer cancel()
+	rc, done, err := c.p.begin(ctx, c.op)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	pn, err := rc.api.FetchIncomingPhoneNumber(id, nil)
+	if err != nil {
+		return nil, rc.fail(err)
+	}
+	return pn, nil
 }
 
 // rollBackFlow deletes a flow just created for a change that then failed.

@@ -104,3 +104,24 @@ func TestLostFlowCreationLeavesNoFlowBehind(t *testing.T) {
 	require.NoError(t, p.Release(t.Context(), n2.ID))
 	assert.Len(t, f.Flows(), 1, "released with its orphan flow")
 }
+
+// The number's update is done but its answer is lost: the new flow is kept, since the number
+// points at it, and the forwarding is in place; with the update refused, the flow is rolled back.
+func TestForwardUpdateWithLostAnswer(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	n := buyOne(t, p, "US", providers.TypeLocal, "")
+	f.Inject(faketwilio.RouteUpdateNumber, faketwilio.Fault{Drop: faketwilio.DropAfter})
+	got, err := p.SetForwarding(t.Context(), n.ID, providers.Forwarding{Calls: "+33612345678"})
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345678", got.Forward.Calls)
+	require.Len(t, f.Flows(), 1)
+	st, _ := f.Number(n.ID)
+	assert.Contains(t, st.VoiceURL, f.Flows()[0].SID, "the number's calls reach a flow that exists")
+
+	n2 := buyOne(t, p, "US", providers.TypeLocal, "")
+	f.Inject(faketwilio.RouteUpdateNumber, faketwilio.Fault{Status: 400, Code: 21201, Message: "invalid"})
+	_, err = p.SetForwarding(t.Context(), n2.ID, providers.Forwarding{Calls: "+33612345678"})
+	require.Error(t, err)
+	assert.Len(t, f.Flows(), 1, "the refused change's flow is rolled back")
+}
