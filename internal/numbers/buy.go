@@ -49,6 +49,10 @@ type BuyRequest struct {
 // ErrCancelled means Confirm said no.
 var ErrCancelled = errors.New("cancelled")
 
+// inFlight is how long after an order was sent the carrier may still complete it: the longest
+// an adapter lets one operation take. A journal entry younger than that is not given up.
+const inFlight = 2 * time.Minute
+
 // ErrAlreadyYours means a buy named a number vnum already holds.
 var ErrAlreadyYours = errors.New("you already have this number")
 
@@ -78,6 +82,8 @@ type buyPlan struct {
 	NumberID   int64                `json:"number_id,omitempty"`
 	// OldID is the number a rotate replaces.
 	OldID int64 `json:"old_id,omitempty"`
+	// SentAt is when the order went to the carrier (the manager's clock).
+	SentAt time.Time `json:"sent_at,omitzero"`
 }
 
 // Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
@@ -224,6 +230,7 @@ func sameDeal(confirmed, c providers.Available) bool {
 
 // runBuy journals plan and carries it out.
 func (m *Manager) runBuy(ctx context.Context, kind string, plan buyPlan) (store.Number, []string, error) {
+	plan.SentAt = m.Now()
 	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID}
 	if err := setPayload(op, plan); err != nil {
 		return store.Number{}, nil, err
@@ -267,6 +274,12 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
+			}
+			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight {
+				// The process that sent the order died a moment ago: the request may still be on
+				// its way or being carried out. Not there yet proves nothing; look again later.
+				return store.Number{}, nil, fmt.Errorf("the interrupted buy of %s may still be completing on the carrier: vnum checks again on its next run",
+					phone.Format(plan.Number))
 			}
 			if !ok {
 				ferr := m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)

@@ -290,6 +290,24 @@ func (e *env) crashBuy(t *testing.T, plan buyPlan, step string) *store.Op {
 	return op
 }
 
+// An order sent a moment ago by a process that then died may still be completing: a lookup that
+// does not find the number yet keeps the journal entry, until the carrier has had its time.
+func TestRecoverBuyKeepsAnOrderStillInFlight(t *testing.T) {
+	e := newEnv(t)
+	plan := buyPlan{Provider: providertest.FakeName, Number: "+33612345672", Country: fr, Type: providers.TypeMobile,
+		Label: "shop", SentAt: e.now}
+	e.crashBuy(t, plan, stepOrdering)
+	_, err := e.m.Recover(t.Context())
+	require.ErrorContains(t, err, "may still be completing")
+	require.Len(t, e.ops(t), 1, "kept")
+
+	e.now = e.now.Add(inFlight + time.Second)
+	_, err = e.m.Recover(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, e.ops(t), "given up once the carrier has had its time")
+	assert.Empty(t, e.numbers(t))
+}
+
 func TestRecoverBuyCrashedBeforeCarrierAnswered(t *testing.T) {
 	for _, carrierSold := range []bool{true, false} {
 		t.Run(fmt.Sprintf("carrier sold=%v", carrierSold), func(t *testing.T) {
