@@ -77,7 +77,6 @@ type Total struct {
 }
 
 func run(cmd *cobra.Command, o *Options) error {
-	ctx := cmd.Context()
 	m, err := o.Numbers()
 	if err != nil {
 		return err
@@ -89,9 +88,25 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	only := *o.Factory.ProviderFlag
+	// Credentials missing or refused do not hide what vnum knows, but a script must not take
+	// it for the carrier's word: the list is printed, and the exit code says 4.
+	var authErr error
 	if !o.Offline {
-		o.refresh(cmd, m, only, current)
+		authErr = o.refresh(cmd, m, only, current)
 	}
+	if err := o.show(m, cmd); err != nil {
+		return err
+	}
+	if authErr != nil {
+		return &cmdutil.AuthError{Err: authErr}
+	}
+	return nil
+}
+
+// show prints the stored numbers that the flags select.
+func (o *Options) show(m *numbers.Manager, cmd *cobra.Command) error {
+	ctx := cmd.Context()
+	only := *o.Factory.ProviderFlag
 	all, err := m.Store.ListNumbers(ctx)
 	if err != nil {
 		return err
@@ -151,7 +166,7 @@ func run(cmd *cobra.Command, o *Options) error {
 // refresh asks the carriers that hold stored numbers (and the selected one) what the account
 // owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
 // known.
-func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) {
+func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) (authErr error) {
 	ctx := cmd.Context()
 	names := map[string]bool{}
 	if only != "" {
@@ -177,10 +192,17 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 		for _, n := range notes {
 			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", n)
 		}
-		if err != nil {
+		switch {
+		case err != nil && cmdutil.ExitCodeFor(err) == cmdutil.ExitAuth:
+			// Said once, by the caller, after the list; the exit code is 4.
+			if authErr == nil {
+				authErr = fmt.Errorf("could not ask %s what you own, so the list above is what vnum last knew: %w", name, err)
+			}
+		case err != nil:
 			cmdutil.Warnf(o.IO, "could not ask %s what you own (%v); showing what vnum last knew", name, err)
 		}
 	}
+	return authErr
 }
 
 func totalsOf(ns []store.Number) []Total {
