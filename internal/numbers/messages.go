@@ -170,7 +170,7 @@ func (m *Manager) Send(ctx context.Context, n store.Number, to, text string) (pr
 	if err != nil {
 		if ctx.Err() == nil && !providers.IsRefusal(err) && providers.IsPermanent(err) {
 			// Neither refused nor "later": the carrier may have sent it.
-			return msg, fmt.Errorf("%w: the message may or may not have gone out; see `vnum sms list %s` before sending it again", err, n.E164)
+			return msg, fmt.Errorf("%w: the message may or may not have gone out; check %s's message log before sending it again", err, n.Provider)
 		}
 		return msg, err
 	}
