@@ -11,9 +11,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/vnum-cli/vnum/internal/redact"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
@@ -67,9 +67,6 @@ func Redact(err error, secret string) error {
 	if err == nil || secret == "" || !errors.As(err, &e) {
 		return err
 	}
-	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-		e.Message = strings.ReplaceAll(e.Message, form, "[redacted]")
-		e.Code = strings.ReplaceAll(e.Code, form, "[redacted]")
-	}
+	e.Message, e.Code = redact.String(e.Message, secret), redact.String(e.Code, secret)
 	return err
 }

@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/vnum-cli/vnum/internal/redact"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -267,7 +268,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	// that carries the secret (Vonage puts api_secret in the query string).
 	verified, account, note, err := verify(ctx, o, cred)
 	if err != nil {
-		return redact(err, secret)
+		return redactErr(err, secret)
 	}
 	if verified {
 		cred.VerifiedAt = o.Now()
@@ -275,9 +276,9 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	warnings, err := m.Save(cred, to)
 	if err != nil {
 		if errors.Is(err, auth.ErrKeyringUnavailable) {
-			return redact(keyringError(o.Provider, err), secret)
+			return redactErr(keyringError(o.Provider, err), secret)
 		}
-		return redact(err, secret)
+		return redactErr(err, secret)
 	}
 
 	for _, w := range warnings {
@@ -288,7 +289,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	// Say so when the environment will keep winning over what was just saved.
 	if c, err := m.Lookup(o.Provider, o.Profile); err != nil {
-		cmdutil.Warnf(o.IO, "%s", redact(err, secret))
+		cmdutil.Warnf(o.IO, "%s", redactErr(err, secret))
 	} else if c.Source == auth.SourceEnv || c.Source == auth.SourceFile {
 		cmdutil.Warnf(o.IO, "%s set in the environment: it takes precedence over the saved credentials",
 			strings.Join(m.EnvVars(o.Provider), ", "))
@@ -444,14 +445,9 @@ func (e *redactedError) Error() string {
 func (e *redactedError) Unwrap() error { return e.err }
 
 // redactText replaces the secret, as written and as URL-encoded in a query or form.
-func redactText(s, secret string) string {
-	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-		s = strings.ReplaceAll(s, form, "[redacted]")
-	}
-	return s
-}
+func redactText(s, secret string) string { return redact.String(s, secret) }
 
-func redact(err error, secret string) error {
+func redactErr(err error, secret string) error {
 	if err == nil || secret == "" || redactText(err.Error(), secret) == err.Error() {
 		return err
 	}

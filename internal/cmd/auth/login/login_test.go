@@ -498,12 +498,12 @@ func TestLoginDebugDumpRedacts(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	secret := "a+b/c=d"
-	err := redact(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
+	err := redactErr(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
 	assert.NotContains(t, err.Error(), "a%2Bb%2Fc%3Dd")
 	assert.NotContains(t, err.Error(), secret)
 	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
 	plain := errors.New("nothing secret")
-	assert.Same(t, plain, redact(plain, secret))
+	assert.Same(t, plain, redactErr(plain, secret))
 }
 
 const testVonageKey = "abcd1234"
