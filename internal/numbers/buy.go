@@ -303,6 +303,10 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		if err != nil {
 			return n, nil, err
 		}
+		if n.E164 != plan.Number {
+			warnings = append(warnings, fmt.Sprintf("%s sold %s, not %s which was asked for: the number it sold is the one recorded",
+				plan.Provider, phone.Format(n.E164), phone.Format(plan.Number)))
+		}
 		if plan.OldID == 0 && n.Label != plan.Label { // a rotate moves the label later
 			warnings = append(warnings, fmt.Sprintf("label %q was taken meanwhile; the number has no label", plan.Label))
 		}
