@@ -104,6 +104,12 @@ func run(cmd *cobra.Command, o *Options) error {
 		return cmdutil.WriteJSON(o.IO, out)
 	}
 	tty := o.IO.IsStdoutTTY()
+	if len(msgs) == 0 {
+		if tty {
+			fmt.Fprintln(o.IO.ErrOut, "no messages")
+		}
+		return nil
+	}
 	now := o.Factory.Now()
 	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(), "RECEIVED", "FROM", "TEXT")
 	for _, msg := range msgs {
