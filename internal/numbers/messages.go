@@ -98,26 +98,29 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 			return res, polls.waitErr(ctx, o, err)
 		}
 		polls.note(err)
-		for {
-			msg, ok, err := m.Store.ClaimMessage(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From)
-			if err != nil {
-				return res, err
+		// With --code, a message without one is passed over but left for a later wait.
+		var match func(store.Message) bool
+		if o.Code {
+			match = func(msg store.Message) bool {
+				_, found := otp.Extract(msg.Text)
+				return found || msg.Withheld
 			}
-			if !ok {
-				break
-			}
+		}
+		msg, skipped, ok, err := m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
+		if err != nil {
+			return res, err
+		}
+		res.Skipped = skipped
+		if ok {
 			if msg.Withheld {
 				return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back (Twilio error 30038: it withholds one-time codes sent to some numbers); use another carrier or number for this service",
 					ErrWithheld, msg.From, phone.Format(n.E164))
 			}
-			if !o.Code {
-				return WaitResult{Message: msg}, nil
+			res.Message = msg
+			if o.Code {
+				res.Code, _ = otp.Extract(msg.Text)
 			}
-			if code, found := otp.Extract(msg.Text); found {
-				res.Message, res.Code = msg, code
-				return res, nil
-			}
-			res.Skipped++
+			return res, nil
 		}
 		m.Report("Waiting for an SMS to " + phone.Format(n.E164))
 		if err := sleep(ctx, interval); err != nil {

@@ -884,3 +884,23 @@ func TestWaitWhileTheCarrierCannotBeRead(t *testing.T) {
 	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 300 * time.Millisecond})
 	require.ErrorIs(t, err, ErrWaitTimeout)
 }
+
+// A wait for a code passes over messages without one but leaves them for a plain wait.
+func TestWaitForACodeLeavesOtherMessages(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	_, err := e.fake.Deliver(n.CarrierID, "Shop", "welcome aboard")
+	require.NoError(t, err)
+	e.now = e.now.Add(time.Second)
+	_, err = e.fake.Deliver(n.CarrierID, "Shop", "your code is 4417")
+	require.NoError(t, err)
+
+	res, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, Code: true})
+	require.NoError(t, err)
+	assert.Equal(t, "4417", res.Code)
+	assert.Equal(t, 1, res.Skipped)
+
+	res, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, "welcome aboard", res.Message.Text, "not swallowed by the wait for a code")
+}

@@ -108,6 +108,9 @@ type Op struct {
 //	                                          atomically marks and returns the oldest unclaimed inbound
 //	                                          message received at or after notBefore (and from `from`
 //	                                          when not ""); false when there is none
+//	ClaimFirst(ctx, numberID, notBefore, from, match func(Message) bool) (Message, skipped int, bool, error)
+//	                                          the same for the oldest message match accepts; the others
+//	                                          stay unclaimed
 //
 //	BeginOp(ctx, *Op) error                   sets ID, CreatedAt, UpdatedAt
 //	UpdateOp(ctx, *Op) error                  Step, NumberID, Payload, OwnerPID by ID

@@ -105,13 +105,20 @@ func (s *Store) ListMessages(ctx context.Context, numberID int64, since time.Tim
 // IMMEDIATE transaction, so two `sms wait` running at once, in any processes, never get the same
 // message.
 func (s *Store) ClaimMessage(ctx context.Context, numberID int64, notBefore time.Time, from string) (Message, bool, error) {
+	m, _, found, err := s.ClaimFirst(ctx, numberID, notBefore, from, nil)
+	return m, found, err
+}
+
+// ClaimFirst is ClaimMessage for the oldest message that match accepts (nil accepts any). The
+// messages passed over stay unclaimed, for a later wait that wants them, and are counted.
+func (s *Store) ClaimFirst(ctx context.Context, numberID int64, notBefore time.Time, from string, match func(Message) bool) (m Message, skipped int, found bool, err error) {
 	q := `SELECT ` + messageCols + ` FROM messages
 		WHERE number_id = ? AND inbound = 1 AND claimed = 0`
 	args := []any{numberID}
 	if !notBefore.IsZero() {
 		t, err := timeArg(notBefore)
 		if err != nil {
-			return Message{}, false, fmt.Errorf("store: claim message: not before: %w", err)
+			return Message{}, 0, false, fmt.Errorf("store: claim message: not before: %w", err)
 		}
 		q += ` AND received_at >= ?`
 		args = append(args, t)
@@ -120,32 +127,39 @@ func (s *Store) ClaimMessage(ctx context.Context, numberID int64, notBefore time
 		q += ` AND sender = ?`
 		args = append(args, from)
 	}
-	q += ` ORDER BY received_at ASC NULLS FIRST, id ASC LIMIT 1`
+	q += ` ORDER BY received_at ASC NULLS FIRST, id ASC`
 
-	var (
-		m     Message
-		found bool
-	)
-	err := s.InTx(ctx, func(tx *Store) error {
-		var err error
-		m, err = scanMessage(tx.q.QueryRowContext(ctx, q, args...))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+	err = s.InTx(ctx, func(tx *Store) error {
+		rows, err := tx.q.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("store: claim message for number %d: %w", numberID, err)
+		}
+		for rows.Next() {
+			c, err := scanMessage(rows)
+			if err != nil {
+				_ = rows.Close()
+				return fmt.Errorf("store: claim message for number %d: %w", numberID, err)
+			}
+			if match == nil || match(c) {
+				m, found = c, true
+				break
+			}
+			skipped++
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("store: claim message for number %d: %w", numberID, err)
+		}
+		if !found {
+			return nil
 		}
 		if _, err := tx.q.ExecContext(ctx, `UPDATE messages SET claimed = 1 WHERE id = ?`, m.ID); err != nil {
 			return fmt.Errorf("store: claim message %d: %w", m.ID, err)
 		}
-		m.Claimed, found = true, true
+		m.Claimed = true
 		return nil
 	})
-	if err != nil {
-		return Message{}, false, err
+	if err != nil || !found {
+		return Message{}, skipped, false, err
 	}
-	if !found {
-		return Message{}, false, nil
-	}
-	return m, true, nil
+	return m, skipped, true, nil
 }
