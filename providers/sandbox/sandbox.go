@@ -53,7 +53,7 @@ var (
 func Descriptor() providers.Descriptor {
 	return providers.Descriptor{
 		Name:         Name,
-		Description:  "Local simulated carrier: free numbers from fiction ranges, for trying vnum and testing scripts",
+		Description:  "Local simulated carrier: simulated numbers at simulated prices, for trying vnum and testing scripts; nothing is charged or sent",
 		Capabilities: capabilities(),
 		New: func(s providers.Settings) (providers.Provider, error) {
 			p, err := New(s)

@@ -244,7 +244,9 @@ func run(cmd *cobra.Command, o *Options) error {
 				phone.Format(res.Number.E164), err)
 		}
 	}
-	o.Factory.Successf("Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
+	if !o.Quiet {
+		o.Factory.Successf("Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
+	}
 	return o.print(res.Number)
 }
 

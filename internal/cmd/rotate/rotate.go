@@ -129,7 +129,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		// script that retried a failed rotate would buy yet another number.
 		cmdutil.Warnf(o.IO, "rotated to %s, but %v: the next vnum command finishes the rotate", phone.Format(res.New.E164), err)
 	}
-	if res.Old.ID != 0 {
+	if res.Old.ID != 0 && !o.Quiet {
 		o.Factory.Successf("Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))
 	}
 	return o.print(res.New, old.E164)
