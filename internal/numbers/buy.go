@@ -94,6 +94,7 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 		return nil, err
 	}
 	q := req.Query
+	var held map[string]bool
 	if req.Number != "" {
 		if held, ok, err := findStored(ctx, m.Store, req.Provider, "", req.Number); err != nil {
 			return nil, err
@@ -107,8 +108,14 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 		// Find the exact number so its price is known before buying.
 		q = providers.Query{Country: phone.Country(req.Number), Type: phone.TypeOf(req.Number), Contains: phone.NationalNumber(req.Number),
 			SMS: req.Query.SMS, Voice: req.Query.Voice, NoPaperwork: req.Query.NoPaperwork, Limit: 50}
-	} else if q.Limit == 0 {
-		q.Limit = 20
+	} else {
+		// A burner is bought to be new: a number the user holds, or held before (burned because
+		// spam found it, rotated away from), is never picked unless asked for by name. Those
+		// are asked for on top, so that the cheapest new ones are still among what comes back.
+		if held, err = m.heldNumbers(ctx, req.Provider); err != nil {
+			return nil, err
+		}
+		q.Limit = min(max(q.Limit, searchWidth)+len(held), maxSearch)
 	}
 	res, err := p.Search(ctx, q)
 	if err != nil {
@@ -120,12 +127,6 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	}
 	res = matching(mq, res)
 	if req.Number == "" {
-		// A burner is bought to be new: a number the user holds, or held before (burned because
-		// spam found it, rotated away from), is never picked unless asked for by name.
-		held, err := m.heldNumbers(ctx, req.Provider)
-		if err != nil {
-			return nil, err
-		}
 		res = slices.DeleteFunc(res, func(a providers.Available) bool { return held[a.Number] })
 	} else {
 		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })

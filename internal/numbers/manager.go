@@ -172,8 +172,12 @@ func (m *Manager) Search(ctx context.Context, providerName string, q providers.Q
 	return res, nil
 }
 
-// searchWidth is how many offers a search asks the carrier for at least, to pick the cheapest.
-const searchWidth = 50
+// searchWidth is how many offers a search asks the carrier for at least, to pick the cheapest;
+// maxSearch bounds what a buy asks for once the numbers the user held are added on top.
+const (
+	searchWidth = 50
+	maxSearch   = 500
+)
 
 // matching keeps the offers that fit q: what the carrier should have filtered, checked again,
 // and only real numbers (a carrier's or a mock's answer may hold an empty or garbled one).

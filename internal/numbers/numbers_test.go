@@ -904,3 +904,23 @@ func TestWaitForACodeLeavesOtherMessages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "welcome aboard", res.Message.Text, "not swallowed by the wait for a code")
 }
+
+// The numbers the user held are asked for on top of the usual width, so that dropping them still
+// leaves the cheapest new ones to choose from.
+func TestCandidatesAskForMoreThanTheNumbersHeld(t *testing.T) {
+	e := newEnv(t)
+	first := e.buy(t, "one")
+	_, err := e.m.Release(t.Context(), first, store.EndBurned)
+	require.NoError(t, err)
+	e.buy(t, "two")
+	_, err = e.m.Candidates(t.Context(), buyReq())
+	require.NoError(t, err)
+	calls := e.fake.Calls()
+	var last providertest.Call
+	for _, c := range calls {
+		if c.Op == providertest.OpSearch {
+			last = c
+		}
+	}
+	assert.Equal(t, searchWidth+2, last.Query.Limit, "50, plus the one held and the one burned")
+}
