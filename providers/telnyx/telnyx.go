@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,21 +86,9 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
 
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
-	}
-	resp, err := hc.Do(req)
+	resp, body, err := httperr.Send(ctx, s, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
 	if err != nil {
-		return "", httperr.NoAnswer(ctx, Name, "Telnyx", op, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return "", httperr.NoAnswer(ctx, Name, "Telnyx", op, err)
+		return "", err
 	}
 
 	if resp.StatusCode != http.StatusOK {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -97,21 +96,9 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	req.Header.Set("Accept", "application/json")
 
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
-	}
-	resp, err := hc.Do(req)
+	resp, body, err := httperr.Send(ctx, s, httperr.Carrier{Name: Name, Title: "Vonage"}, op, req, maxBody)
 	if err != nil {
-		return "", httperr.NoAnswer(ctx, Name, "Vonage", op, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return "", httperr.NoAnswer(ctx, Name, "Vonage", op, err)
+		return "", err
 	}
 
 	if resp.StatusCode != http.StatusOK {

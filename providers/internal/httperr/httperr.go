@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -38,6 +39,32 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 	}
 	return &providers.Error{Provider: provider, Op: op, Kind: providers.ErrTemporary,
 		Message: fmt.Sprintf("cannot reach %s: %v", title, cause)}
+}
+
+// Carrier names a carrier in what Send says: its registry name and how people write it.
+type Carrier struct{ Name, Title string }
+
+// Send sends req with the settings' client (one with a timeout when there is none) and reads
+// at most maxBody of the answer. No answer, or an answer cut short, comes back as NoAnswer's
+// error; any status is the caller's to judge.
+func Send(ctx context.Context, s providers.Settings, c Carrier, op string, req *http.Request, maxBody int64) (*http.Response, []byte, error) {
+	var hc *http.Client
+	if s.HTTP != nil {
+		hc = s.HTTP()
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, nil, NoAnswer(ctx, c.Name, c.Title, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, NoAnswer(ctx, c.Name, c.Title, op, err)
+	}
+	return resp, body, nil
 }
 
 // IsCertError reports a TLS certificate that could not be verified.
