@@ -48,12 +48,21 @@ func TimeText(t, now time.Time, tty bool, zero string) string {
 	d := t.Sub(now)
 	switch {
 	case d > time.Minute:
-		return "in " + duration.Format(d)
+		return "in " + duration.Format(roughly(d))
 	case d < -time.Minute:
-		return duration.Format(-d) + " ago"
+		return duration.Format(roughly(-d)) + " ago"
 	default:
 		return "now"
 	}
+}
+
+// roughly rounds a span for people: to the hour past a day (a 30-day TTL reads "in 30d" a
+// minute later, not "in 29d23h59m"), else to the minute.
+func roughly(d time.Duration) time.Duration {
+	if d >= 24*time.Hour {
+		return d.Round(time.Hour)
+	}
+	return d.Round(time.Minute)
 }
 
 // StateText is the state as people read it ("pending documents").

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/table"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vnum-cli/vnum/internal/theme"
 )
@@ -49,31 +50,81 @@ func (p *Printer) Render() error {
 		}
 		return nil
 	}
+	rows := p.rows
+	out := p.table(rows)
+	if p.width > 0 && lipgloss.Width(out) > p.width {
+		// Too wide for the terminal: shorten the widest columns, the first (the number)
+		// excepted, with an ellipsis: one line per row, no number broken over two lines, and the
+		// border where it belongs (lipgloss's own squeezing wraps cells and loses the border).
+		widths := columnWidths(p.header, rows)
+		for excess := lipgloss.Width(out) - p.width; excess > 0; excess = lipgloss.Width(out) - p.width {
+			narrowed := false
+			for ; excess > 0 && shrink(widths); excess-- {
+				narrowed = true
+			}
+			if !narrowed {
+				break
+			}
+			rows = truncated(p.rows, widths)
+			out = p.table(rows)
+		}
+	}
+	_, err := fmt.Fprintln(p.w, out)
+	return err
+}
+
+// table renders rows in the terminal form.
+func (p *Printer) table(rows [][]string) string {
 	s := p.styles
-	t := table.New().
+	return table.New().
 		Border(lipgloss.RoundedBorder()).
 		BorderStyle(s.Border).
 		BorderColumn(false).
 		Headers(p.header...).
-		Rows(p.rows...).
+		Rows(rows...).
 		StyleFunc(func(row, _ int) lipgloss.Style {
 			if row == table.HeaderRow {
 				return s.Header
 			}
 			return s.Cell
-		})
-	// Only a table wider than the terminal is squeezed (lipgloss wraps its cells); a narrow one
-	// keeps its natural width.
-	if p.width > 0 && naturalWidth(p.header, p.rows) > p.width {
-		t = t.Width(p.width)
-	}
-	_, err := fmt.Fprintln(p.w, t.Render())
-	return err
+		}).
+		Render()
 }
 
-// naturalWidth is the width the table needs without wrapping, so narrow tables are not
-// stretched to the terminal's width.
-func naturalWidth(header []string, rows [][]string) int {
+// shrink narrows the widest column but the first by one; false when every one is as narrow as
+// it sensibly gets (the terminal then wraps what is left).
+func shrink(widths []int) bool {
+	const narrowest = 6
+	widest := -1
+	for i := 1; i < len(widths); i++ {
+		if widths[i] > narrowest && (widest < 0 || widths[i] > widths[widest]) {
+			widest = i
+		}
+	}
+	if widest < 0 {
+		return false
+	}
+	widths[widest]--
+	return true
+}
+
+// truncated cuts each cell to its column's width, with an ellipsis.
+func truncated(rows [][]string, widths []int) [][]string {
+	out := make([][]string, len(rows))
+	for r, row := range rows {
+		out[r] = make([]string, len(row))
+		for i, c := range row {
+			if i < len(widths) && lipgloss.Width(c) > widths[i] {
+				c = ansi.Truncate(c, widths[i], "…")
+			}
+			out[r][i] = c
+		}
+	}
+	return out
+}
+
+// columnWidths is each column's natural width: its widest cell or header.
+func columnWidths(header []string, rows [][]string) []int {
 	widths := make([]int, len(header))
 	for i, h := range header {
 		widths[i] = lipgloss.Width(h)
@@ -85,10 +136,5 @@ func naturalWidth(header []string, rows [][]string) int {
 			}
 		}
 	}
-	total := 2 // outer border
-	for _, w := range widths {
-		total += w + 2 // cell padding
-	}
-	total += len(widths) - 1 // column separators, even when not drawn
-	return total
+	return widths
 }
