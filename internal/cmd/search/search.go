@@ -42,6 +42,9 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Long: heredoc.Doc(`
 			List numbers the carrier sells in a country, cheapest first, with their monthly price
 			and whether the carrier needs paperwork (an address or identity documents) first.
+
+			On a pipe each number is one tab-separated line: number, type, monthly price,
+			currency, features, paperwork, locality.
 		`),
 		Example: heredoc.Doc(`
 			$ vnum search --country FR --type mobile --sms
@@ -136,11 +139,13 @@ func run(cmd *cobra.Command, o *Options) error {
 		"NUMBER", "TYPE", "MONTHLY", "FEATURES", "PAPERWORK", "LOCALITY")
 	for _, a := range res {
 		v := cmdutil.AvailableView(a)
-		num, price := v.Number, strings.TrimSpace(v.MonthlyPrice+" "+v.Currency)
 		if tty {
-			num = cmdutil.FormatNumber(a.Number)
+			tp.AddRow(cmdutil.FormatNumber(a.Number), v.Type, cmdutil.PriceText(a.Monthly), cmdutil.FeaturesText(a.Features),
+				v.Paperwork, v.Locality)
+			continue
 		}
-		tp.AddRow(num, v.Type, price, cmdutil.FeaturesText(a.Features), v.Paperwork, v.Locality)
+		// Price and currency apart, as list prints them, so `cut -f3` is a number.
+		tp.AddRow(v.Number, v.Type, v.MonthlyPrice, v.Currency, cmdutil.FeaturesText(a.Features), v.Paperwork, v.Locality)
 	}
 	return tp.Render()
 }
