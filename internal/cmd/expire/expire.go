@@ -34,7 +34,8 @@ func NewCmdExpire(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Long: heredoc.Doc(`
 			Release every number whose expiry has passed and record it in history as expired.
 			Prints one line per number: number, label, expires_at, result ("released", "would
-			release" or the error). Exits 1 if any release failed; those are tried again next time.
+			release" or "failed", with the reason on stderr). A release that failed is tried again
+			next time; the exit code is then 7 when the carrier only failed for now, else 1.
 			Run it from cron, e.g. every 15 minutes:  */15 * * * * vnum expire
 		`),
 		Args: cmdutil.NoArgs,

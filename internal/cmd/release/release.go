@@ -36,7 +36,7 @@ func NewCmdRelease(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			Give the number back to the carrier: billing stops and the carrier may sell it to
 			someone else. Its messages stay readable in vnum; use burn to delete them too.
 		`),
-		Example: "$ vnum release shop\n$ vnum release +33199000012 --yes",
+		Example: "$ vnum release shop\n$ vnum release +33199000001 --yes",
 	})
 }
 

@@ -40,7 +40,8 @@ var topicText = map[string]struct{ short, long string }{
 			                         in national form (06 12 34 56 78)
 			  VNUM_FORWARD_TO        default --forward-to for buy
 			  VNUM_TTL               default --ttl for buy (e.g. 7d)
-			  VNUM_PROMPT_DISABLED   never prompt (as if stdin were not a terminal)
+			  VNUM_PROMPT_DISABLED   never prompt (as if stdin were not a terminal); or
+			                         VNUM_PROMPT=disabled, as the config key prompt
 
 			Files:
 			  VNUM_CONFIG_DIR        configuration directory (default $XDG_CONFIG_HOME/vnum,
@@ -51,6 +52,7 @@ var topicText = map[string]struct{ short, long string }{
 			Credentials (looked up before the keyring; each also as NAME_FILE naming a file
 			that holds the value):
 			  TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN, or with TWILIO_API_KEY and TWILIO_API_SECRET
+			  (TWILIO_API_KEY_SECRET is read as TWILIO_API_SECRET)
 			  TELNYX_API_KEY
 			  VONAGE_API_KEY with VONAGE_API_SECRET
 
@@ -66,7 +68,9 @@ var topicText = map[string]struct{ short, long string }{
 			                         insufficient_funds unavailable not_found temporary, lost (done,
 			                         but the answer is lost), pending (buy: awaits documents)
 			  VNUM_SANDBOX_APPROVAL  how long a "pending" sandbox number waits for approval (3s)
-			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE adds trusted CAs
+			  VNUM_SANDBOX_PAPERWORK make sandbox countries need paperwork: FR:documents,DE:address
+			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: the CA certificates to
+			                         trust (on Linux, instead of the system's)
 
 			Output:
 			  NO_COLOR               no colour (any value)
