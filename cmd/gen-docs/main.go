@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra/doc"
 
@@ -37,6 +38,13 @@ func run(manDir, mdDir string) error {
 		return err
 	}
 	cmd.DisableAutoGenTag = true
+	// cobra's generators skip help topics (vnum help exit-codes, environment): their text goes
+	// into the main page, where man readers look for EXIT STATUS and ENVIRONMENT.
+	for _, c := range cmd.Commands() {
+		if c.IsAdditionalHelpTopicCommand() {
+			cmd.Long += "\n\n" + strings.ToUpper(c.Short) + "\n\n" + c.Long
+		}
+	}
 	if manDir != "" {
 		if err := os.MkdirAll(manDir, 0o755); err != nil {
 			return err
