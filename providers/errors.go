@@ -22,6 +22,9 @@ var (
 	// ErrTemporary marks a failure worth retrying later (5xx, network): nothing was changed, or the
 	// change is safe to repeat.
 	ErrTemporary = errors.New("temporary carrier failure")
+	// ErrUnknownOutcome marks a change the carrier may or may not have made (no answer, or a
+	// server error, to a purchase or a send): look before trying again, never just repeat it.
+	ErrUnknownOutcome = errors.New("outcome unknown")
 )
 
 // Error is a carrier's refusal, with the carrier's own code and message so the user sees them.

@@ -313,6 +313,10 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		}
 	}
 	n, err := m.Store.GetNumber(ctx, plan.NumberID)
+	if errors.Is(err, store.ErrNotFound) && op.Kind == opBuy {
+		// Released or burned while its set-up waited for another run: nothing is left to do.
+		return store.Number{}, warnings, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
+	}
 	if err != nil {
 		return n, warnings, err
 	}

@@ -171,7 +171,7 @@ func (m *Manager) Send(ctx context.Context, n store.Number, to, text string) (pr
 	}
 	msg, err := s.SendSMS(ctx, n.CarrierID, to, text)
 	if err != nil {
-		if ctx.Err() == nil && !providers.IsRefusal(err) && providers.IsPermanent(err) {
+		if ctx.Err() == nil && errors.Is(err, providers.ErrUnknownOutcome) {
 			// Neither refused nor "later": the carrier may have sent it.
 			return msg, fmt.Errorf("%w: the message may or may not have gone out; check %s's message log before sending it again", err, n.Provider)
 		}

@@ -924,3 +924,22 @@ func TestCandidatesAskForMoreThanTheNumbersHeld(t *testing.T) {
 	}
 	assert.Equal(t, searchWidth+2, last.Query.Limit, "50, plus the one held and the one burned")
 }
+
+// A buy whose forwarding waits for the next run, then released meanwhile: the journal entry is
+// closed on the next run, not retried (and warned about) forever.
+func TestPendingBuySetUpOfAReleasedNumberIsDropped(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "503"}, providertest.OpForward)
+	req := buyReq()
+	req.ForwardTo = "+33612345678"
+	res, err := e.m.Buy(t.Context(), req)
+	require.Error(t, err)
+	require.Len(t, e.ops(t), 1, "the forwarding waits for the next run")
+	e.fake.Before = nil
+	_, err = e.m.Release(t.Context(), res.Number, store.EndBurned)
+	require.NoError(t, err)
+
+	_, err = e.manager(e.st, 2000).Recover(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, e.ops(t))
+}

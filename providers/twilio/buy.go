@@ -165,7 +165,11 @@ func (c *call) approvedBundle(country string, t providers.NumberType) (string, e
 // not.
 func (c *call) recoverLostBuy(buyErr error, number string) (providers.Number, bool) {
 	var pe *providers.Error
-	if !errors.As(buyErr, &pe) || pe.Kind != nil || (pe.Status >= 400 && pe.Status < 500) || c.ctx.Err() != nil {
+	if !errors.As(buyErr, &pe) || c.ctx.Err() != nil {
+		return providers.Number{}, false
+	}
+	// No answer or a server error; or an answer that could not be read (a 2xx, no kind).
+	if !errors.Is(pe, providers.ErrUnknownOutcome) && (pe.Kind != nil || pe.Status >= 400) {
 		return providers.Number{}, false
 	}
 	params := &v2010.ListIncomingPhoneNumberParams{}

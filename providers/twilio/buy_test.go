@@ -163,7 +163,7 @@ func TestBuyErrors(t *testing.T) {
 		{name: "rate limited, never retried", fault: faketwilio.Fault{Status: 429, Code: 20429, Message: "Too Many Requests", RetryAfter: "7"},
 			wantKind: providers.ErrRateLimited, wantMsg: []string{"Too Many Requests", "code 20429"}},
 		{name: "server error, never retried, outcome unknown", fault: faketwilio.Fault{Status: 503, Code: 20503, Message: "Service Unavailable"},
-			wantMsg: []string{"Service Unavailable", "may or may not have carried the request out"}},
+			wantKind: providers.ErrUnknownOutcome, wantMsg: []string{"Service Unavailable", "may or may not have carried the request out"}},
 		{name: "trial accounts own one number", trial: true,
 			wantMsg: []string{"trial accounts", "upgrade", "code 10002"}},
 	}

@@ -63,7 +63,7 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	if !safeToRepeat && errors.As(err, &pe) && pe.Status >= http.StatusInternalServerError {
 		// A server error (a gateway's 502 or 504 above all) says nothing of whether Twilio did
 		// the work behind it: not "try again", which would buy or send twice.
-		pe.Kind = nil
+		pe.Kind = providers.ErrUnknownOutcome
 		pe.Message += "; Twilio may or may not have carried the request out"
 	}
 	return err
@@ -113,6 +113,7 @@ func (c *call) failAny(err error, safeToRepeat bool) error {
 		return &providers.Error{
 			Provider: Name,
 			Op:       c.op,
+			Kind:     providers.ErrUnknownOutcome,
 			Message:  fmt.Sprintf("no answer from Twilio (%v); the request may or may not have been carried out", err),
 		}
 	}
