@@ -943,3 +943,14 @@ func TestPendingBuySetUpOfAReleasedNumberIsDropped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, e.ops(t))
 }
+
+// A number whose country is not known (bought outside vnum, on a shared code) cannot be rotated
+// to one "of the same kind": said so, with what to do instead.
+func TestRotateUnknownCountry(t *testing.T) {
+	e := newEnv(t)
+	n := store.Number{Provider: providertest.FakeName, CarrierID: "FK1", E164: "+80012345678", Managed: true, State: providers.StateActive}
+	require.NoError(t, e.st.InsertNumber(t.Context(), &n))
+	_, err := e.m.Rotate(t.Context(), n, nil)
+	require.ErrorContains(t, err, "is not known, so vnum cannot look for a replacement")
+	assert.Zero(t, e.fake.CallCount(providertest.OpSearch))
+}

@@ -20,6 +20,13 @@ type RotateResult struct {
 
 // RotateCandidates lists the replacements a rotate of n would choose from, cheapest first.
 func (m *Manager) RotateCandidates(ctx context.Context, n store.Number) ([]providers.Available, error) {
+	if n.Country == "" {
+		n.Country = phone.Country(n.E164)
+	}
+	if n.Country == "" {
+		return nil, fmt.Errorf("the country of %s is not known, so vnum cannot look for a replacement of the same kind: "+
+			"buy one with `vnum buy --country CC`, then release this one", phone.Format(n.E164))
+	}
 	cands, err := m.Candidates(ctx, rotateRequest(n))
 	if err != nil {
 		return nil, err
