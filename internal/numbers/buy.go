@@ -126,8 +126,11 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 		mq.Type = "" // the carrier's word for a number's type wins over libphonenumber's guess
 	}
 	res = matching(mq, res)
+	heldOut := 0
 	if req.Number == "" {
+		before := len(res)
 		res = slices.DeleteFunc(res, func(a providers.Available) bool { return held[a.Number] })
+		heldOut = before - len(res)
 	} else {
 		i := slices.IndexFunc(res, func(a providers.Available) bool { return a.Number == req.Number })
 		if i < 0 {
@@ -139,8 +142,11 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	sortCheapest(res)
 	if len(res) == 0 {
 		what := strings.TrimSpace(string(q.Type) + " numbers")
-		return nil, &providers.Error{Provider: req.Provider, Op: "search", Kind: providers.ErrOutOfStock,
-			Message: fmt.Sprintf("no %s for sale in %s matching your filters", what, phone.CountryName(q.Country))}
+		msg := fmt.Sprintf("no %s for sale in %s matching your filters", what, phone.CountryName(q.Country))
+		if heldOut > 0 {
+			msg += fmt.Sprintf(" (%d offered were numbers you hold or held before, which vnum does not pick: name one to buy it again)", heldOut)
+		}
+		return nil, &providers.Error{Provider: req.Provider, Op: "search", Kind: providers.ErrOutOfStock, Message: msg}
 	}
 	if req.MaxPrice != nil {
 		var within []providers.Available
