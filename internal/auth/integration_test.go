@@ -3,10 +3,11 @@ package auth_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/vnum-cli/vnum/internal/keyring/keyringtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,32 +15,11 @@ import (
 	"github.com/vnum-cli/vnum/internal/auth"
 )
 
-// inChild runs the calling test again in a child process with env added, and reports whether the
-// current process is that child. go-keyring keeps its backend in a package variable that MockInit
-// (used by the other tests) replaces for good, and godbus caches its session bus: only a fresh
-// process is sure to talk to the real OS keyring, or to the bus the test chose.
-func inChild(t *testing.T, env ...string) bool {
-	t.Helper()
-	if os.Getenv("VNUM_KEYRING_CHILD") == t.Name() {
-		return true
-	}
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	cmd := exec.CommandContext(t.Context(), exe, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(append(os.Environ(), "VNUM_KEYRING_CHILD="+t.Name()), env...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "child: %s", out)
-	require.Contains(t, string(out), "--- PASS: "+t.Name(), "the child ran the test")
-	return false
-}
-
 // TestKeyringManagerSecretService saves, finds and removes a credential in a real Secret Service
 // (CI: ../shared/keyring-session.sh with VNUM_TEST_KEYRING=1).
 func TestKeyringManagerSecretService(t *testing.T) {
-	if os.Getenv("VNUM_TEST_KEYRING") != "1" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		t.Skip("set VNUM_TEST_KEYRING=1 and run inside keyring-session.sh to use a real keyring")
-	}
-	if !inChild(t) {
+	keyringtest.RequireReal(t)
+	if !keyringtest.InChild(t) {
 		return
 	}
 	// A profile of its own: other packages' tests and scripts share the keyring session.
@@ -78,7 +58,7 @@ func TestKeyringManagerNoSessionBus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	if !inChild(t, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus")) {
+	if !keyringtest.InChild(t, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus")) {
 		return
 	}
 	dir := filepath.Join(t.TempDir(), "config")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/internal/keyring/keyringtest"
 )
 
 const testSecret = "s3cr3t-TEST-7f1c9a" //nolint:gosec // a fake secret the tests search for
@@ -201,7 +202,7 @@ func TestKeyringNoSessionBus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	if !inChild(t, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus")) {
+	if !keyringtest.InChild(t, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus")) {
 		return
 	}
 	k := keyring.New()
