@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -66,11 +65,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, key) }()
 
-	env := s.Env
-	if env == nil {
-		env = func(string) string { return "" }
-	}
-	base, err := baseURL(env(EnvBaseURL))
+	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
@@ -105,19 +100,6 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 			Message: fmt.Sprintf("unreadable answer from Telnyx to GET %s (%s): not a balance", balancePath, contentType(resp))}
 	}
 	return "", nil
-}
-
-// baseURL resolves the override: scheme and host (and an optional path prefix) of an http(s) URL.
-func baseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q is not an http(s) URL", EnvBaseURL, raw)
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // apiError is Telnyx's error envelope: {"errors":[{"code":"10009","title":"…","detail":"…"}]}.

@@ -75,11 +75,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, secret) }()
 
-	env := s.Env
-	if env == nil {
-		env = func(string) string { return "" }
-	}
-	base, err := baseURL(env(EnvBaseURL))
+	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
@@ -129,19 +125,6 @@ func unreadable(op string, resp *http.Response) error {
 	}
 	return &providers.Error{Provider: Name, Op: op, Status: resp.StatusCode,
 		Message: fmt.Sprintf("unreadable answer from Vonage to GET %s (%s): not a balance", balancePath, ct)}
-}
-
-// baseURL resolves the override: scheme and host (and an optional path prefix) of an http(s) URL.
-func baseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q is not an http(s) URL", EnvBaseURL, raw)
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // apiError covers both error shapes Vonage uses: the legacy {"error-code","error-code-label"} of
