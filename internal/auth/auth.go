@@ -144,6 +144,18 @@ func ValidateProfile(profile string) error {
 	return nil
 }
 
+// ValidateTarget checks the carrier and profile a login or logout names ("" is the default
+// profile), before anything is read or asked.
+func ValidateTarget(provider, profile string) error {
+	if !slices.Contains(Providers(), provider) {
+		return fmt.Errorf("vnum keeps no credentials for %q: use one of %s", provider, strings.Join(Providers(), ", "))
+	}
+	if profile != "" {
+		return ValidateProfile(profile)
+	}
+	return nil
+}
+
 func serviceName(provider string) string { return "vnum:" + provider }
 
 // Lookup finds the credentials for provider and profile: environment, keyring, insecure file.

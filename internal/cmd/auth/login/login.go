@@ -173,17 +173,8 @@ var (
 
 // validate checks the flags for the carrier, before anything is read or asked.
 func validate(o *LoginOptions) error {
-	known := false
-	for _, p := range auth.Providers() {
-		known = known || p == o.Provider
-	}
-	if !known {
-		return cmdutil.FlagErrorf("vnum keeps no credentials for %q: use one of %s", o.Provider, strings.Join(auth.Providers(), ", "))
-	}
-	if o.Profile != "" {
-		if err := auth.ValidateProfile(o.Profile); err != nil {
-			return cmdutil.FlagErrorf("%w", err)
-		}
+	if err := auth.ValidateTarget(o.Provider, o.Profile); err != nil {
+		return cmdutil.FlagErrorf("%w", err)
 	}
 	switch o.Provider {
 	case "twilio":

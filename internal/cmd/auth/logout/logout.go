@@ -43,17 +43,8 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 		Args:    cmdutil.ExactArgs(1, "say which carrier: vnum auth logout "+strings.Join(auth.Providers(), "|")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			known := false
-			for _, p := range auth.Providers() {
-				known = known || p == opts.Provider
-			}
-			if !known {
-				return cmdutil.FlagErrorf("vnum keeps no credentials for %q: use one of %s", opts.Provider, strings.Join(auth.Providers(), ", "))
-			}
-			if opts.Profile != "" {
-				if err := auth.ValidateProfile(opts.Profile); err != nil {
-					return cmdutil.FlagErrorf("%w", err)
-				}
+			if err := auth.ValidateTarget(opts.Provider, opts.Profile); err != nil {
+				return cmdutil.FlagErrorf("%w", err)
 			}
 			if runF != nil {
 				return runF(opts)
