@@ -85,20 +85,10 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	if err != nil {
 		return store.Number{}, err
 	}
-	var e164 string
-	if phone.LooksLikeNumber(ref) {
-		e164, _ = phone.Parse(ref, region)
-	}
-	// A number vnum holds is found as written even where libphonenumber would not call it
-	// valid (a range it does not know yet): the carrier sold it, so it exists.
-	compact := phone.Compact(ref)
+	e164, names := refMatcher(ref, region)
 	var matches []store.Number
 	for _, n := range all {
-		switch {
-		case n.Label != "" && n.Label == ref,
-			n.CarrierID == ref,
-			e164 != "" && n.E164 == e164,
-			e164 == "" && strings.HasPrefix(compact, "+") && n.E164 == compact:
+		if names(n.Label, n.CarrierID, n.E164) {
 			matches = append(matches, n)
 		}
 	}
@@ -121,6 +111,21 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	}
 }
 
+// refMatcher says whether a number (by label, carrier id and E.164) is what ref names; e164 is
+// ref read as a number, "" when it is not one.
+func refMatcher(ref, region string) (e164 string, names func(label, carrierID, number string) bool) {
+	if phone.LooksLikeNumber(ref) {
+		e164, _ = phone.Parse(ref, region)
+	}
+	// A number vnum holds is found as written even where libphonenumber would not call it
+	// valid (a range it does not know yet): the carrier sold it, so it exists.
+	compact := phone.Compact(ref)
+	return e164, func(label, carrierID, number string) bool {
+		return (label != "" && label == ref) || carrierID == ref || (e164 != "" && number == e164) ||
+			(e164 == "" && strings.HasPrefix(compact, "+") && number == compact)
+	}
+}
+
 // ResolveEnded finds the most recent number of the history that REF names (label, number in any
 // notation, or carrier id), for reading what vnum kept of it.
 func (m *Manager) ResolveEnded(ctx context.Context, ref, region string) (store.HistoryEntry, error) {
@@ -129,14 +134,9 @@ func (m *Manager) ResolveEnded(ctx context.Context, ref, region string) (store.H
 	if err != nil {
 		return store.HistoryEntry{}, err
 	}
-	var e164 string
-	if phone.LooksLikeNumber(ref) {
-		e164, _ = phone.Parse(ref, region)
-	}
-	compact := phone.Compact(ref)
+	_, names := refMatcher(ref, region)
 	for i := len(hs) - 1; i >= 0; i-- { // oldest first: the last match is the latest
-		h := hs[i]
-		if (h.Label != "" && h.Label == ref) || h.CarrierID == ref || (e164 != "" && h.E164 == e164) || h.E164 == compact {
+		if h := hs[i]; names(h.Label, h.CarrierID, h.E164) {
 			return h, nil
 		}
 	}
