@@ -94,7 +94,9 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	}
 	switch len(matches) {
 	case 0:
-		if phone.LooksLikeNumber(ref) && e164 == "" {
+		// A national number libphonenumber could not read gets its reason (which country it
+		// assumed); one already in international form does not need telling to be.
+		if phone.LooksLikeNumber(ref) && e164 == "" && !strings.HasPrefix(phone.Compact(ref), "+") {
 			if _, perr := phone.Parse(ref, region); perr != nil {
 				return store.Number{}, fmt.Errorf("%w %q: %v", ErrNoMatch, ref, perr)
 			}
