@@ -268,7 +268,7 @@ func listAll[T any](ctx context.Context, p *Provider, op, path string, filter ur
 		q.Set("page[number]", strconv.Itoa(n))
 		q.Set("page[size]", strconv.Itoa(listPageSize))
 		var out struct {
-			Data []T     `json:"data"`
+			Data []T      `json:"data"`
 			Meta pageMeta `json:"meta"`
 		}
 		err := p.do(ctx, op, http.MethodGet, path, &request{query: q}, &out)
