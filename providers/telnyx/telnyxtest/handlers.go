@@ -787,7 +787,7 @@ func messageJSON(m *message) map[string]any {
 	}
 	out := map[string]any{
 		"id": m.id, "record_type": "message", "direction": m.direction, "type": "SMS", "text": text,
-		"from": map[string]any{"phone_number": m.from, "carrier": "Test Mobile", "line_type": "Wireless"},
+		"from":        map[string]any{"phone_number": m.from, "carrier": "Test Mobile", "line_type": "Wireless"},
 		"received_at": m.at.Format(time.RFC3339Nano), "parts": 1, "encoding": "GSM-7", "media": []any{}, "errors": []any{},
 		"messaging_profile_id": m.profileID, "tags": []string{}, "cc": []any{},
 	}
