@@ -71,7 +71,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
-		return auth.NewManager(cfg.Dir(), env), nil
+		return auth.NewManager(f.Registry, cfg.Dir(), env), nil
 	})
 
 	var mu sync.Mutex
@@ -87,7 +87,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return p, nil
 		}
 		d, ok := f.Registry.Lookup(name)
-		if !ok {
+		if !ok || !d.Usable() {
 			return nil, cmdutil.FlagErrorf("unknown provider %q", name)
 		}
 		cfg, err := f.Config()
@@ -95,7 +95,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return nil, err
 		}
 		s := providers.Settings{DataDir: cfg.DataDir(), Env: env, Options: cfg.ProviderOptions(name), HTTP: httpClient}
-		if len(d.Credentials) > 0 {
+		if len(d.Auth) > 0 {
 			m, err := f.Credentials()
 			if err != nil {
 				return nil, err
