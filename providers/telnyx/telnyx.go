@@ -38,6 +38,10 @@ const (
 	EnvBaseURL = envNamespace + "BASE_URL"
 )
 
+// OptBaseURL is the config key (providers.telnyx.base_url) that overrides the base URL, below
+// EnvBaseURL.
+const OptBaseURL = "base_url"
+
 // CredAPIKey is the credential key in Settings.Credentials: the API key, which is the secret.
 const CredAPIKey = "api_key"
 
@@ -78,13 +82,17 @@ var (
 	_ providers.Warner        = (*Provider)(nil)
 )
 
-// Descriptor tells vnum about Telnyx without building a client.
+// Descriptor is everything vnum knows about Telnyx (see providers.Descriptor).
 func Descriptor() providers.Descriptor {
 	return providers.Descriptor{
-		Name: Name,
+		Name:  Name,
+		Title: "Telnyx",
 		Description: "Telnyx: numbers in many countries, calls forwarded natively; SMS read from message detail records " +
 			"(not yet confirmed on a live account)",
-		Credentials:  []string{CredAPIKey},
+		Auth: []providers.CredentialSet{{Name: "API key", Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"TELNYX_API_KEY"}, Secret: true},
+		}}},
+		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
 		Capabilities: capabilities(),
 		New: func(s providers.Settings) (providers.Provider, error) {
 			p, err := New(s)
@@ -131,7 +139,7 @@ func New(s providers.Settings) (*Provider, error) {
 	if key == "" {
 		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized, Message: "credentials: missing " + CredAPIKey}
 	}
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	base, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
@@ -224,7 +232,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, key) }()
 
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	base, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}

@@ -50,6 +50,23 @@ const (
 	maxBody = 64 << 10
 )
 
+// Descriptor is everything vnum knows about Vonage (see providers.Descriptor). It has no New
+// yet: vnum keeps and checks Vonage credentials, but cannot buy from Vonage.
+func Descriptor() providers.Descriptor {
+	return providers.Descriptor{
+		Name:        Name,
+		Title:       "Vonage",
+		Description: "Vonage (ex-Nexmo): numbers in many countries",
+		Auth: []providers.CredentialSet{{Name: "API key", Account: CredAPIKey, Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"VONAGE_API_KEY"},
+				Flag: "api-key", FlagHelp: "the API key shown in the Vonage dashboard; not a secret"},
+			{Key: CredAPISecret, Label: "API secret", Env: []string{"VONAGE_API_SECRET"}, Secret: true},
+		}}},
+		Endpoint: providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: "base_url"},
+		Verify:   Verify,
+	}
+}
+
 // Verify checks the API key and secret in s.Credentials with one authenticated read, GET
 // /account/get-balance, and never retries it. It returns the API key, which is the account's
 // non-secret id.
@@ -75,7 +92,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, secret) }()
 
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	base, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
