@@ -116,6 +116,8 @@ func capabilities() providers.Capabilities {
 
 // Provider talks to one Telnyx account. It is safe for concurrent use.
 type Provider struct {
+	settings providers.Settings // for Verify
+
 	key  string
 	base string
 	hc   *http.Client
@@ -144,6 +146,7 @@ func New(s providers.Settings) (*Provider, error) {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
 	return &Provider{
+		settings:     s,
 		key:          key,
 		base:         base,
 		hc:           client(s),
@@ -199,23 +202,9 @@ func (p *Provider) warn(format string, args ...any) {
 	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
 }
 
-// Verify implements providers.Verifier with one read of the balance. Telnyx names no account
-// there, so the account returned is "".
-func (p *Provider) Verify(ctx context.Context) (string, error) {
-	const op = "verify"
-	var out struct {
-		Data *struct {
-			RecordType string `json:"record_type"`
-		} `json:"data"`
-	}
-	if err := p.do(ctx, op, http.MethodGet, balancePath, nil, &out); err != nil {
-		return "", err
-	}
-	if out.Data == nil {
-		return "", &providers.Error{Provider: Name, Op: op, Message: "unreadable answer from Telnyx to GET " + balancePath + ": not a balance"}
-	}
-	return "", nil
-}
+// Verify implements providers.Verifier with one read of the balance, never retried (see the
+// function Verify). Telnyx names no account there, so the account returned is "".
+func (p *Provider) Verify(ctx context.Context) (string, error) { return Verify(ctx, p.settings) }
 
 // Verify checks the API key in s.Credentials with one authenticated read, GET /v2/balance, and
 // never retries it. Telnyx gives no account id there, so the account returned is always "".
