@@ -18,12 +18,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -118,9 +120,10 @@ func capabilities() providers.Capabilities {
 type Provider struct {
 	settings providers.Settings // for Verify
 
-	key  string
-	base string
-	hc   *http.Client
+	key   string
+	base  string
+	hc    *http.Client
+	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
 
 	// orderWait and poll pace the following of an order; tests shorten them.
 	orderWait time.Duration
@@ -145,11 +148,16 @@ func New(s providers.Settings) (*Provider, error) {
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
+	hc, retry, err := client(s, base)
+	if err != nil {
+		return nil, &providers.Error{Provider: Name, Message: err.Error()}
+	}
 	return &Provider{
 		settings:     s,
 		key:          key,
 		base:         base,
-		hc:           client(s),
+		hc:           hc,
+		retry:        retry,
 		orderWait:    orderWait,
 		poll:         500 * time.Millisecond,
 		numbers:      map[string]phoneNumber{},
@@ -159,9 +167,10 @@ func New(s providers.Settings) (*Provider, error) {
 	}, nil
 }
 
-// client is the settings' HTTP client with reads retried on 429 and 5xx, and redirects never
-// followed: the API does not redirect, and a redirect could carry the key elsewhere.
-func client(s providers.Settings) *http.Client {
+// client is the settings' HTTP client with reads retried on 429 and 5xx (httpretry), under
+// the carrier policy (httppolicy): requests, and the key they carry, go to Telnyx's API host or
+// to the base-URL override only.
+func client(s providers.Settings, base string) (*http.Client, *httpretry.Transport, error) {
 	var hc *http.Client
 	if s.HTTP != nil {
 		hc = s.HTTP()
@@ -173,12 +182,16 @@ func client(s providers.Settings) *http.Client {
 	if timeout == 0 {
 		timeout = defaultTimeout
 	}
-	return &http.Client{
-		Transport:     &httpretry.Transport{Base: hc.Transport},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Jar:           hc.Jar,
-		Timeout:       timeout,
+	var override *url.URL
+	if base != DefaultBaseURL {
+		var err error
+		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, base); err != nil {
+			return nil, nil, err
+		}
 	}
+	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
+	retry := &httpretry.Transport{Base: hc.Transport}
+	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
 }
 
 // Name implements providers.Provider.
