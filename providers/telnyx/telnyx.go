@@ -71,7 +71,7 @@ const (
 	maxPages = 200
 	// orderWait is how long Buy follows an order before handing back a pending number, whose
 	// progress the lifecycle layer then follows through Get (and reports).
-	orderWait = 8 * time.Second
+	orderWait = 3 * time.Second
 )
 
 var (
