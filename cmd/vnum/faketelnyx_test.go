@@ -88,6 +88,7 @@ faketelnyx hits [-reset] [ROUTE]    requests received (all routes: ROUTE COUNT l
 faketelnyx release NUMBER           the number is released outside vnum
 faketelnyx paperwork CC TYPE KIND   Telnyx requires KIND (none|address|document) for CC TYPE numbers
 faketelnyx fail-orders on|off       orders fail
+faketelnyx forwarding on|off        whether the account may forward calls (Telnyx: verification Level 2)
 faketelnyx check                    fail if the fake has seen an exchange that breaks Telnyx's document`
 
 // cmdFakeTelnyx is the faketelnyx command: the other side of a Telnyx account.
@@ -243,6 +244,9 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			kind = ""
 		}
 		f.SetPaperwork(strings.ToUpper(a[0]), a[1], kind)
+	case "forwarding":
+		a := parseFlags(ts, sub, args, 1, 1, nil)
+		f.SetForwardingAllowed(a[0] == "on")
 	case "fail-orders":
 		a := parseFlags(ts, sub, args, 1, 1, nil)
 		f.FailOrders(a[0] == "on")
