@@ -103,7 +103,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		fmt.Fprintf(o.IO.ErrOut, "passed over %d message(s) without a code\n", res.Skipped)
 	}
 	if errors.Is(err, numbers.ErrWaitTimeout) {
-		return &cmdutil.TimeoutError{Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
 	}
 	if err != nil {
 		return err
