@@ -114,7 +114,7 @@ func score(toks []token, cands []candidate, c candidate, kws []span) (int, bool)
 		if between > nearWindow && !(before && between <= farWindow && !numberBetween(toks, k.last, c.first)) {
 			continue
 		}
-		if c.lettersOnly && !(before && between == 0 && colonAfter(toks[k.last]) && endsLine(toks[c.last])) {
+		if c.lettersOnly && !(before && between == 0 && colonAfter(toks[k.last]) && endsLine(toks, c.last)) {
 			continue
 		}
 		if len(c.code) > maxLen && !(before && between <= 1 && !numberBetween(toks, k.last, c.first)) {

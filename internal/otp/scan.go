@@ -1,7 +1,6 @@
 package otp
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,18 +31,77 @@ func (t token) hasDigit() bool {
 	return strings.IndexFunc(t.text, func(r rune) bool { return '0' <= r && r <= '9' }) >= 0
 }
 
-// linkPattern matches what is read as an address, not as words: URLs of any scheme
-// ("sgnl://verify/1234-5678"), bare domains with a path ("g.co/abc123"), e-mail addresses and
-// the "@example.com" line of WebOTP messages. Digits in them (tracking ids, reset tokens) must
-// not be taken for the code. The pattern is compiled once and never changes.
-var linkPattern = regexp.MustCompile(`(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*|\S*@\S+`)
-
-// maskLinks replaces every link with a space, so the words on either side stay apart.
+// maskLinks replaces every link with spaces, so that digits in it (tracking ids, reset
+// tokens) are not taken for the code and the words on either side stay apart. A link is a URL
+// of any scheme ("sgnl://verify/1234-5678", "http://t.cn/RhpFIU2"), a bare domain with a path
+// ("v.whatsapp.com/105876"), an e-mail address or the "@example.com" line of WebOTP messages;
+// it runs to the next blank.
 func maskLinks(s string) string {
-	if !strings.ContainsAny(s, "/@") && !strings.Contains(s, "www.") && !strings.Contains(s, "WWW.") {
-		return s // the common case, without running the pattern
+	if !strings.ContainsAny(s, "/@") {
+		return s // the common case
 	}
-	return linkPattern.ReplaceAllLiteralString(s, " ")
+	var b []byte
+	fieldStart := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !isBlank(s[i]) {
+			continue
+		}
+		if from := linkStart(s[fieldStart:i]); from >= 0 {
+			if b == nil {
+				b = []byte(s)
+			}
+			for k := fieldStart + from; k < i; k++ {
+				b[k] = ' '
+			}
+		}
+		fieldStart = i + 1
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// linkStart returns where a link begins in a field (a run of text without blanks), or -1.
+func linkStart(f string) int {
+	if strings.IndexByte(f, '@') >= 0 {
+		return 0
+	}
+	slash := strings.IndexByte(f, '/')
+	if slash < 0 {
+		return -1
+	}
+	if i := strings.Index(f, "://"); i > 0 {
+		k := i
+		for k > 0 && isSchemeChar(f[k-1]) {
+			k--
+		}
+		if k < i {
+			return k
+		}
+	}
+	// A domain with a path: letters, digits, dots and dashes ending in ".tld" before the slash.
+	k := slash
+	for k > 0 && (isASCIIAlnum(f[k-1]) || f[k-1] == '.' || f[k-1] == '-') {
+		k--
+	}
+	host := f[k:slash]
+	dot := strings.LastIndexByte(host, '.')
+	if dot <= 0 || len(host)-dot-1 < 2 {
+		return -1
+	}
+	for i := dot + 1; i < len(host); i++ {
+		if c := host[i] | 0x20; c < 'a' || c > 'z' {
+			return -1
+		}
+	}
+	return k
+}
+
+func isSchemeChar(c byte) bool {
+	return isASCIIAlnum(c) || c == '+' || c == '.' || c == '-'
 }
 
 // appHashLen is the length of the hash the Android SMS Retriever API asks apps to append to
@@ -104,6 +162,12 @@ func runeKind(r rune) int {
 			return kindLatin
 		}
 		return kindNone
+	case 0x4e00 <= r && r <= 0x9fff || 0x3040 <= r && r <= 0x30ff || 0xac00 <= r && r <= 0xd7a3:
+		return kindUnspaced // the common Han, kana and Hangul, without a table search
+	case 0xc0 <= r && r <= 0x24f && r != 0xd7 && r != 0xf7:
+		return kindLatin
+	case 0x400 <= r && r <= 0x4ff || 0x600 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
+		return kindOther // Cyrillic, Arabic and Hebrew letters
 	case unicode.In(r, unicode.Mn, unicode.Mc):
 		return kindNone // handled by the caller: a mark belongs to the letter before it
 	case unicode.Is(unicode.Latin, r):
@@ -125,7 +189,7 @@ func joins(a, b int) bool {
 
 // tokenize splits s into words and numbers each one's sentence.
 func tokenize(s string) []token {
-	toks := make([]token, 0, 32)
+	toks := make([]token, 0, len(s)/5+4)
 	start := -1 // start of the current word, -1 between words
 	kind := kindNone
 	gapStart := 0
@@ -193,10 +257,10 @@ func colonAfter(t token) bool {
 	return strings.ContainsAny(t.after, ":：")
 }
 
-// endsLine reports whether t is the last word of its line (or of the message).
-func endsLine(t token) bool {
-	a := strings.TrimLeft(t.after, " \t\u00a0")
-	return a == "" || a[0] == '\n' || a[0] == '\r' || strings.HasPrefix(a, "。")
+// endsLine reports whether toks[i] is the last word of its line (or of the message).
+func endsLine(toks []token, i int) bool {
+	a := strings.TrimLeft(toks[i].after, " \t\u00a0")
+	return i == len(toks)-1 || a != "" && (a[0] == '\n' || a[0] == '\r' || strings.HasPrefix(a, "。"))
 }
 
 // fold lower-cases s and strips the accents of Latin, Greek and Cyrillic letters, so
@@ -232,7 +296,8 @@ func fold(s string) string {
 			continue
 		}
 		n := utf8.EncodeRune(buf[:], r)
-		for _, d := range norm.NFD.String(string(buf[:n])) {
+		var dec [16]byte
+		for _, d := range string(norm.NFD.Append(dec[:0], buf[:n]...)) {
 			if !unicode.Is(unicode.Mn, d) {
 				b.WriteRune(d)
 			}
