@@ -105,8 +105,8 @@ func capabilities() providers.Capabilities {
 // Provider talks to one Vonage account. It is safe for concurrent use.
 type Provider struct {
 	key, secret string
-	restBase    string // https://rest.nexmo.com or the override
-	apiBase     string // https://api.nexmo.com or the override
+	restBase    string       // https://rest.nexmo.com or the override
+	apiBase     string       // https://api.nexmo.com or the override
 	reads       *http.Client // retries GETs refused for now (429, 5xx)
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
