@@ -107,7 +107,8 @@ type Provider struct {
 	key, secret string
 	restBase    string       // https://rest.nexmo.com or the override
 	apiBase     string       // https://api.nexmo.com or the override
-	reads       *http.Client // retries GETs refused for now (429, 5xx)
+	reads       *http.Client // retries GETs refused for now (429, 5xx) through retry
+	retry       *httpretry.Transport
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
 	pageSize    int
@@ -159,12 +160,14 @@ func New(s providers.Settings) (*Provider, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
+	retry := &httpretry.Transport{Base: hc.Transport}
 	return &Provider{
+		retry:    retry,
 		key:      key,
 		secret:   secret,
 		restBase: restBase,
 		apiBase:  apiBase,
-		reads:    newClient(hc, &httpretry.Transport{Base: hc.Transport}),
+		reads:    newClient(hc, retry),
 		once:     newClient(hc, hc.Transport),
 		dataDir:  s.DataDir,
 		pageSize: pageSize,
