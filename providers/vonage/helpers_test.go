@@ -2,6 +2,7 @@ package vonage_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -99,4 +100,25 @@ func buyOne(t testing.TB, p *vonage.Provider, country string, typ providers.Numb
 	n, err := p.Buy(t.Context(), providers.BuyRequest{Number: offers[0].Number, Country: country, Type: typ})
 	require.NoError(t, err)
 	return n
+}
+
+// startServer serves h for the test.
+func startServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// newProviderAt builds the adapter against any base URL, with made-up credentials.
+func newProviderAt(t testing.TB, base string) *vonage.Provider {
+	t.Helper()
+	p, err := vonage.New(providers.Settings{
+		Env:         func(k string) string { return map[string]string{vonage.EnvBaseURL: base}[k] },
+		Credentials: map[string]string{vonage.CredAPIKey: "abcd1234", vonage.CredAPISecret: "S3cr+t/TEST=91c2e7"},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 5 * time.Second} },
+	})
+	require.NoError(t, err)
+	vonage.SetRetryBackoff(p, time.Millisecond)
+	return p
 }
