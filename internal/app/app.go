@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmd/root"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -43,7 +44,7 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	executed, err := cmd.ExecuteContextC(ctx)
 	ios.StopProgress()
 	for _, w := range f.Warnings() {
-		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", termsafe.Escape(w))
 	}
 	if err == nil {
 		return cmdutil.ExitOK
@@ -69,7 +70,7 @@ func printError(ios *iostreams.IOStreams, cmd *cobra.Command, err error) {
 		fmt.Fprintln(ios.ErrOut, "vnum: cancelled, nothing was changed")
 		return
 	}
-	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", strings.TrimSpace(msg))
+	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(strings.TrimSpace(msg))) // a carrier's words may be quoted
 	var flagErr *cmdutil.FlagError
 	if errors.As(err, &flagErr) {
 		path := "vnum"

@@ -20,6 +20,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
@@ -71,7 +72,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
-		return auth.NewManager(cfg.Dir(), env), nil
+		return auth.NewManager(f.Registry, cfg.Dir(), env), nil
 	})
 
 	var mu sync.Mutex
@@ -87,7 +88,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return p, nil
 		}
 		d, ok := f.Registry.Lookup(name)
-		if !ok {
+		if !ok || !d.Usable() {
 			return nil, cmdutil.FlagErrorf("unknown provider %q", name)
 		}
 		cfg, err := f.Config()
@@ -95,7 +96,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return nil, err
 		}
 		s := providers.Settings{DataDir: cfg.DataDir(), Env: env, Options: cfg.ProviderOptions(name), HTTP: httpClient}
-		if len(d.Credentials) > 0 {
+		if len(d.Auth) > 0 {
 			m, err := f.Credentials()
 			if err != nil {
 				return nil, err
@@ -173,10 +174,10 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		notes, err := m.Recover(context.Background())
 		ios.StopProgress()
 		for _, n := range notes {
-			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", n)
+			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %v\n", err)
+			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %s\n", termsafe.Escape(err.Error()))
 		}
 		return m, nil
 	})

@@ -58,7 +58,7 @@ func (f *Factory) ProviderName() (string, error) {
 		}
 		name = cfg.Provider()
 	}
-	if _, ok := f.Registry.Lookup(name); !ok {
+	if d, ok := f.Registry.Lookup(name); !ok || !d.Usable() {
 		return "", FlagErrorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
 	}
 	return name, nil

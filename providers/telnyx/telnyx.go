@@ -50,6 +50,21 @@ const (
 	codeTooManyRequests      = "10011"
 )
 
+// Descriptor is everything vnum knows about Telnyx (see providers.Descriptor). It has no New
+// yet: vnum keeps and checks Telnyx credentials, but cannot buy from Telnyx.
+func Descriptor() providers.Descriptor {
+	return providers.Descriptor{
+		Name:        Name,
+		Title:       "Telnyx",
+		Description: "Telnyx: numbers in many countries",
+		Auth: []providers.CredentialSet{{Name: "API key", Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"TELNYX_API_KEY"}, Secret: true},
+		}}},
+		Endpoint: providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: "base_url"},
+		Verify:   Verify,
+	}
+}
+
 // Verify checks the API key in s.Credentials with one authenticated read, GET /v2/balance, and
 // never retries it. Telnyx gives no account id there, so the account returned is always "".
 //
@@ -65,7 +80,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, key) }()
 
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	base, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}

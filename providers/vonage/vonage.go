@@ -6,8 +6,9 @@
 // on a number (labels stay in vnum's store), cannot forward SMS without a server, and bills the
 // Reports API per record returned: the first read on an account says so once.
 //
-// The secret travels in URLs, so no URL is ever quoted in an error, redirects are never
-// followed, and every error is scrubbed of the secret before it leaves the package.
+// The secret travels in URLs, so no URL is ever quoted in an error, requests and redirects go
+// only to Vonage's hosts (or the base URL), and every error is scrubbed of the secret before it
+// leaves the package.
 package vonage
 
 import (
@@ -15,12 +16,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -76,13 +79,19 @@ var (
 	_ providers.Warner        = (*Provider)(nil)
 )
 
-// Descriptor tells vnum about Vonage without building a client.
+// Descriptor is everything vnum knows about Vonage (see providers.Descriptor).
 func Descriptor() providers.Descriptor {
 	return providers.Descriptor{
-		Name: Name,
-		Description: "Vonage: calls forwarded natively; labels kept by vnum only; " +
+		Name:  Name,
+		Title: "Vonage",
+		Description: "Vonage (ex-Nexmo): calls forwarded natively; labels kept by vnum only; " +
 			"SMS read through the Reports API, which Vonage bills per record",
-		Credentials:  []string{CredAPIKey, CredAPISecret},
+		Auth: []providers.CredentialSet{{Name: "API key", Account: CredAPIKey, Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"VONAGE_API_KEY"},
+				Flag: "api-key", FlagHelp: "the API key shown in the Vonage dashboard; not a secret"},
+			{Key: CredAPISecret, Label: "API secret", Env: []string{"VONAGE_API_SECRET"}, Secret: true},
+		}}},
+		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
 		Capabilities: capabilities(),
 		New: func(s providers.Settings) (providers.Provider, error) {
 			p, err := New(s)
@@ -135,24 +144,20 @@ func New(s providers.Settings) (*Provider, error) {
 		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized,
 			Message: "credentials: missing " + strings.Join(missing, ", ")}
 	}
-	env := s.Env
-	if env == nil {
-		env = func(string) string { return "" }
-	}
-	restBase, apiBase := DefaultBaseURL, DefaultAPIBaseURL
-	override, err := httperr.BaseURL(env, EnvBaseURL, "")
+	// One override for both hosts: the environment, else providers.vonage.base_url.
+	restBase, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
-	if override == "" && s.Options[OptBaseURL] != "" {
-		override, err = httperr.BaseURL(func(string) string { return s.Options[OptBaseURL] }, "providers.vonage."+OptBaseURL, "")
-		if err != nil {
+	apiBase := DefaultAPIBaseURL
+	var override *url.URL
+	if restBase != DefaultBaseURL {
+		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, restBase); err != nil {
 			return nil, &providers.Error{Provider: Name, Message: err.Error()}
 		}
+		apiBase = restBase
 	}
-	if override != "" {
-		restBase, apiBase = override, override
-	}
+	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
 	var hc *http.Client
 	if s.HTTP != nil {
 		hc = s.HTTP()
@@ -167,28 +172,23 @@ func New(s providers.Settings) (*Provider, error) {
 		secret:   secret,
 		restBase: restBase,
 		apiBase:  apiBase,
-		reads:    newClient(hc, retry),
-		once:     newClient(hc, hc.Transport),
+		reads:    newClient(policy, hc, retry),
+		once:     newClient(policy, hc, hc.Transport),
 		dataDir:  s.DataDir,
 		pageSize: pageSize,
 	}, nil
 }
 
-// newClient is a client of our own over the injected one's transport: the injected client is
-// shared (the factory builds one per run), so it is never changed. Redirects are not followed:
-// Vonage's APIs do not redirect, and following one would carry the secret in the query (or the
-// Basic credentials) to wherever it pointed.
-func newClient(injected *http.Client, rt http.RoundTripper) *http.Client {
-	timeout := injected.Timeout
-	if timeout == 0 {
-		timeout = defaultRequestTimeout
+// newClient is a client of our own over the injected one's transport (the injected client is
+// shared by the run's carriers, so it is never changed), under the carriers' common rule for
+// where credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only
+// within them. It matters here more than anywhere: the secret rides in the query of every GET.
+func newClient(policy httppolicy.Policy, injected *http.Client, rt http.RoundTripper) *http.Client {
+	c := policy.Client(&http.Client{Transport: rt, Timeout: injected.Timeout})
+	if c.Timeout == 0 {
+		c.Timeout = defaultRequestTimeout
 	}
-	return &http.Client{
-		Transport:     rt,
-		Jar:           injected.Jar,
-		Timeout:       timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return c
 }
 
 // Name implements providers.Provider.

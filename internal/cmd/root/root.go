@@ -83,7 +83,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 	)
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
-	for _, t := range helpTopics() {
+	for _, t := range helpTopics(f.Registry) {
 		cmd.AddCommand(t)
 	}
 	return cmd, nil
