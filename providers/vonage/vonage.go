@@ -108,6 +108,8 @@ func capabilities() providers.Capabilities {
 		ForwardCalls: true,
 		ReadSMS:      true,
 		SendSMS:      true,
+		// Each read of the Reports API is billed per record: sms wait asks every 5 s, no faster.
+		MinPoll: 5 * time.Second,
 	}
 }
 
