@@ -21,10 +21,12 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts drives whole CLI sessions from testdata/script/*.txtar, on a pipe (no terminal),
-// each in a fresh config, data and home directory. The twilio_*.txtar sessions run against an
-// in-process fake Twilio account started by the faketwilio command.
+// each in a fresh config, data and home directory. The twilio_*.txtar and vonage_*.txtar
+// sessions run against in-process fake accounts started by the faketwilio and fakevonage
+// commands.
 func TestScripts(t *testing.T) {
 	t.Cleanup(func() {
+		logUnvalidatedVonage(t)
 		if n := unvalidated.Load(); n > 0 {
 			t.Logf("%d script(s) ran against a fake Twilio WITHOUT OpenAPI validation: Twilio's documents were not found "+
 				"(looked in %s); set %s to the directory holding twilio/*.json",
@@ -36,7 +38,10 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"faketwilio": cmdFakeTwilio},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"faketwilio": cmdFakeTwilio,
+			"fakevonage": cmdFakeVonage,
+		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "keyring":
@@ -80,6 +85,7 @@ func setupScript(e *testscript.Env) error {
 		e.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=10"))
 	}
 	e.Values[fakeKey{}] = &fakeSession{t: e.T()}
+	e.Values[vonageKey{}] = &vonageSession{t: e.T()}
 	return nil
 }
 

@@ -62,16 +62,20 @@ const (
 	// GatewayAfter does the work, then answers the fault's Status with an HTML page: a gateway
 	// that gave up waiting while Vonage carried on.
 	GatewayAfter
+	// HoldAfter does the work, then keeps the answer back for the fault's Hold (or until the
+	// client gives up): the moment to kill vnum with the number sold but not yet recorded.
+	HoldAfter
 )
 
 // Fault is an injected failure for the next requests on a route.
 type Fault struct {
-	Status     int    // HTTP status, e.g. 429; with In200, the error-code inside an HTTP 200
-	Label      string // Vonage's error-code-label (or RFC 7807 title); a default when empty
-	In200      bool   // answer HTTP 200 with the error inside, as the legacy APIs sometimes do
-	RetryAfter string // Retry-After header, if any
-	Times      int    // how many requests it answers; 0 means 1
-	Drop       Drop   // lose the answer instead of sending the error
+	Status     int           // HTTP status, e.g. 429; with In200, the error-code inside an HTTP 200
+	Label      string        // Vonage's error-code-label (or RFC 7807 title); a default when empty
+	In200      bool          // answer HTTP 200 with the error inside, as the legacy APIs sometimes do
+	RetryAfter string        // Retry-After header, if any
+	Times      int           // how many requests it answers; 0 means 1
+	Drop       Drop          // lose the answer instead of sending the error
+	Hold       time.Duration // with HoldAfter, how long the answer is kept back
 }
 
 // Option configures a Fake.
@@ -397,6 +401,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	case fault != nil && fault.Drop == DropAfter:
 		hangUp(w)
 		return
+	case fault != nil && fault.Drop == HoldAfter:
+		select {
+		case <-time.After(fault.Hold):
+		case <-r.Context().Done():
+			return
+		}
 	case fault != nil && fault.Drop == GatewayAfter:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(fault.Status)
