@@ -64,7 +64,7 @@ var vonageRoutes = map[string]vonagetest.Route{
 	"records": vonagetest.RouteRecords,
 }
 
-const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C]
+const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C] [-secret S]
     start a fake Vonage account for this script, stopped at its end; point vnum at it with
     VNUM_VONAGE_BASE_URL, VONAGE_API_KEY and VONAGE_API_SECRET, and VNUM_PROVIDER=vonage
 fakevonage own CC TYPE [N]        numbers bought outside vnum (TYPE landline|mobile-lvn|landline-toll-free); prints them
@@ -242,13 +242,14 @@ func dash(s string) string {
 // start starts the script's fake account and points vnum at it.
 func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	var noProvider bool
-	var balance, currency string
+	var balance, currency, secret string
 	var delay time.Duration
 	parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&noProvider, "no-provider", false, "do not set VNUM_PROVIDER=vonage")
 		fs.StringVar(&balance, "balance", "10.00", "the account's balance")
 		fs.StringVar(&currency, "currency", "EUR", "the account's currency")
 		fs.DurationVar(&delay, "reports-delay", 0, "how long a received SMS takes to reach the Reports API")
+		fs.StringVar(&secret, "secret", "", "the account's API secret (default: random)")
 	})
 	if s.fake != nil {
 		ts.Fatalf("fakevonage start: this script already started a fake")
@@ -256,6 +257,9 @@ func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	bal, err := providers.ParsePrice(balance, "")
 	ts.Check(err)
 	opts := []vonagetest.Option{vonagetest.WithBalance(bal.Micros), vonagetest.WithCurrency(currency), vonagetest.WithReportsDelay(delay)}
+	if secret != "" {
+		opts = append(opts, vonagetest.WithSecret(secret))
+	}
 	specs := vonageSpecs()
 	if specs.err != nil {
 		ts.Fatalf("fakevonage start: loading Vonage's OpenAPI documents: %v", specs.err)

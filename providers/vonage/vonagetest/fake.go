@@ -100,6 +100,10 @@ func WithCurrency(c string) Option { return func(f *Fake) { f.currency = c } }
 // 1,000).
 func WithBatchSize(n int) Option { return func(f *Fake) { f.batch = n } }
 
+// WithSecret sets the account's API secret (default: random letters and digits), e.g. one with
+// characters a URL encodes, to look for it in every encoding.
+func WithSecret(secret string) Option { return func(f *Fake) { f.APISecret = secret } }
+
 // WithReporter sends validation failures to report instead of failing the test.
 func WithReporter(report func(problem string)) Option { return func(f *Fake) { f.report = report } }
 
