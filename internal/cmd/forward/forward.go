@@ -92,6 +92,9 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
+		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
+			return err
+		}
 		fw.SMS = o.To
 	}
 	n, err = m.Forward(cmd.Context(), n, fw)
