@@ -22,11 +22,12 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts drives whole CLI sessions from testdata/script/*.txtar, on a pipe (no terminal),
-// each in a fresh config, data and home directory. The twilio_*.txtar sessions run against an
-// in-process fake Twilio account started by the faketwilio command, the telnyx_*.txtar ones
-// against a fake Telnyx account started by faketelnyx.
+// each in a fresh config, data and home directory. The twilio_*.txtar, telnyx_*.txtar and
+// vonage_*.txtar sessions run against in-process fake accounts started by the faketwilio,
+// faketelnyx and fakevonage commands.
 func TestScripts(t *testing.T) {
 	t.Cleanup(func() {
+		logUnvalidatedVonage(t)
 		if n := unvalidated.Load(); n > 0 {
 			t.Logf("%d script(s) ran against a fake Twilio WITHOUT OpenAPI validation: Twilio's documents were not found "+
 				"(looked in %s); set %s to the directory holding twilio/*.json",
@@ -46,6 +47,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"faketwilio": cmdFakeTwilio,
 			"faketelnyx": cmdFakeTelnyx,
+			"fakevonage": cmdFakeVonage,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -91,6 +93,7 @@ func setupScript(e *testscript.Env) error {
 	}
 	e.Values[fakeKey{}] = &fakeSession{t: e.T()}
 	e.Values[telnyxKey{}] = &telnyxSession{t: e.T()}
+	e.Values[vonageKey{}] = &vonageSession{t: e.T()}
 	return nil
 }
 

@@ -368,7 +368,7 @@ func TestLoginRun(t *testing.T) {
 			name: "no keyring: fails before asking, names the alternatives", stdin: goodToken,
 			setup:   setup{keyring: brokenKeyring(t)},
 			opts:    twilioFlags,
-			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitError,
+			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitFailure,
 			wantNotAsked: true, wantChecks: 0,
 		},
 		{
@@ -522,7 +522,7 @@ func TestLoginDebugDumpRedacts(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	secret := "a+b/c=d"
-	err := redactErr(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
+	err := redactErr(&cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
 	assert.NotContains(t, err.Error(), "a%2Bb%2Fc%3Dd")
 	assert.NotContains(t, err.Error(), secret)
 	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
