@@ -113,6 +113,9 @@ func capabilities() providers.Capabilities {
 		SendSMS:      true,
 		Labels:       true,
 		AsyncOrders:  true,
+		// Every read of messages is a search of the detail records (and a read per new text):
+		// sms wait asks every 3 s, not every half second.
+		MinPoll: 3 * time.Second,
 	}
 }
 
