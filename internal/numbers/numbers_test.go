@@ -280,6 +280,45 @@ func TestBuyLostAnswerIsLookedUpNotRepeated(t *testing.T) {
 	assert.Empty(t, e.ops(t))
 }
 
+// orderFinder is a carrier that keeps vnum's reference on its orders (Telnyx).
+type orderFinder struct {
+	*providertest.Fake
+	refs []string
+}
+
+func (o *orderFinder) FindOrder(ctx context.Context, ref, number string) (providers.Number, bool, error) {
+	o.refs = append(o.refs, ref)
+	ns, err := o.List(ctx)
+	for _, n := range ns {
+		if n.Number == number {
+			return n, true, err
+		}
+	}
+	return providers.Number{}, false, err
+}
+
+// A carrier that keeps vnum's reference on its orders settles a lost answer by that reference,
+// the buy's own, rather than by the number alone.
+func TestBuyLostAnswerIsLookedUpByReference(t *testing.T) {
+	e := newEnv(t)
+	finder := &orderFinder{Fake: e.fake}
+	m := New(Config{Store: e.st, Provider: func(string) (providers.Provider, error) { return finder, nil },
+		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(p int) bool { return p == 1000 },
+		PollInterval: time.Millisecond, PollMax: 5 * time.Millisecond})
+	e.fake.After = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrUnknownOutcome, Message: "502"}, providertest.OpBuy)
+	res, err := m.Buy(t.Context(), buyReq())
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345671", res.Number.E164)
+	assert.Equal(t, 1, e.fake.CallCount(providertest.OpBuy), "never bought twice")
+	require.Len(t, finder.refs, 1)
+	assert.Regexp(t, `^vnum-op-\d+$`, finder.refs[0])
+	for _, c := range e.fake.Calls() {
+		if c.Op == providertest.OpBuy {
+			assert.Equal(t, finder.refs[0], c.Request.Reference, "the reference the order carried")
+		}
+	}
+}
+
 func TestBuyLostAnswerAndCarrierUnreachableIsFinishedNextRun(t *testing.T) {
 	e := newEnv(t)
 	temp := &providers.Error{Provider: "fake", Kind: providers.ErrTemporary, Message: "network down"}

@@ -286,3 +286,30 @@ func TestMalformedID(t *testing.T) {
 	}
 	assert.Zero(t, f.Total())
 }
+
+// FindOrder settles a buy by its order's customer_reference: found, unknown, or failed.
+func TestFindOrder(t *testing.T) {
+	f := newFake(t, telnyxtest.WithOrderDelay(50*time.Millisecond))
+	p := newProvider(t, f)
+	a := offer(t, p)
+	n, err := p.Buy(t.Context(), buyReq(a, "vnum-op-3"))
+	require.NoError(t, err)
+
+	got, found, err := p.FindOrder(t.Context(), "vnum-op-3", a.Number)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, n.ID, got.ID)
+	assert.Equal(t, a.Number, got.Number)
+
+	_, found, err = p.FindOrder(t.Context(), "vnum-op-4", a.Number)
+	require.NoError(t, err)
+	assert.False(t, found, "no order with that reference")
+
+	f.FailOrders(true)
+	b := offer(t, p)
+	_, err = p.Buy(t.Context(), buyReq(b, "vnum-op-5"))
+	require.ErrorIs(t, err, providers.ErrOutOfStock)
+	_, found, err = p.FindOrder(t.Context(), "vnum-op-5", b.Number)
+	require.NoError(t, err)
+	assert.False(t, found, "a failed order bought nothing")
+}
