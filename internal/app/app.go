@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmd/root"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Main runs vnum with the process's arguments and environment.
@@ -42,7 +43,7 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	executed, err := cmd.ExecuteContextC(ctx)
 	ios.StopProgress()
 	for _, w := range f.Warnings() {
-		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", termsafe.Escape(w))
 	}
 	if err == nil {
 		return cmdutil.ExitOK
@@ -64,7 +65,7 @@ func printError(ios *iostreams.IOStreams, cmd *cobra.Command, err error) {
 		fmt.Fprintln(ios.ErrOut, "vnum: cancelled, nothing was changed")
 		return
 	}
-	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", strings.TrimSpace(msg))
+	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(strings.TrimSpace(msg))) // a carrier's words may be quoted
 	// A usage mistake on the command line points at --help; a bad setting names its file or
 	// variable instead (config.Error), since no flag was wrong.
 	if cmdutil.ExitCodeFor(err) == cmdutil.ExitUsage && !cmdutil.IsConfigError(err) {

@@ -20,6 +20,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
@@ -173,10 +174,10 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		notes, err := m.Recover(context.Background())
 		ios.StopProgress()
 		for _, n := range notes {
-			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", n)
+			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %v\n", err)
+			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %s\n", termsafe.Escape(err.Error()))
 		}
 		return m, nil
 	})

@@ -25,6 +25,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -379,7 +380,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
 	if note != "" {
-		fmt.Fprintln(o.IO.ErrOut, note)
+		fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(note))
 	}
 	// Say so when the environment will keep winning over what was just saved.
 	if c, err := m.Lookup(o.Provider, o.Profile); err != nil {

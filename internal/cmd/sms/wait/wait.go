@@ -14,6 +14,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Options are wait's inputs.
@@ -119,8 +120,8 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if o.IO.IsStdoutTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", res.Message.From, res.Message.ReceivedAt.Local().Format("15:04:05"))
+		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", termsafe.Escape(res.Message.From), res.Message.ReceivedAt.Local().Format("15:04:05"))
 	}
-	_, err = fmt.Fprintln(o.IO.Out, res.Message.Text)
+	_, err = fmt.Fprintln(o.IO.Out, termsafe.Escape(res.Message.Text))
 	return err
 }
