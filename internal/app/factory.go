@@ -58,11 +58,20 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 	reg, regErr := all.Registry()
 	f.Registry = reg
 
+	// The secrets of the carriers built so far: the debug dump removes them wherever they show,
+	// even in an answer that quotes a request.
+	var secretsMu sync.Mutex
+	var secrets []string
 	httpClient := sync.OnceValue(func() *http.Client {
 		return transport.NewClient(transport.Options{
 			UserAgent: "vnum/" + version,
 			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
 			DebugOut:  ios.ErrOut,
+			Secrets: func() []string {
+				secretsMu.Lock()
+				defer secretsMu.Unlock()
+				return slices.Clone(secrets)
+			},
 		})
 	})
 
@@ -108,6 +117,15 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 				return nil, err
 			}
 			s.Credentials = cred.Values
+			secretsMu.Lock()
+			for _, set := range d.Auth {
+				for _, c := range set.Fields {
+					if v := cred.Values[c.Key]; c.Secret && v != "" {
+						secrets = append(secrets, v)
+					}
+				}
+			}
+			secretsMu.Unlock()
 			if cred.Warning != "" {
 				notes = append(notes, cred.Warning)
 			}

@@ -86,3 +86,18 @@ func joinNames(names []string) string {
 	}
 	return out
 }
+
+// CheckForwardSMS refuses, as a usage error, SMS forwarding on a carrier that cannot do it,
+// before anything is bought or changed.
+func (f *Factory) CheckForwardSMS(provider, flag string) error {
+	d, ok := f.Registry.Lookup(provider)
+	if !ok || d.Capabilities.ForwardSMS {
+		return nil
+	}
+	title := d.Title
+	if title == "" {
+		title = d.Name
+	}
+	return FlagErrorf("%s cannot forward SMS by itself: drop %s (calls can still be forwarded) and read its SMS with `vnum sms list` or `vnum sms wait`",
+		title, flag)
+}

@@ -204,6 +204,11 @@ func run(cmd *cobra.Command, o *Options) error {
 			return cmdutil.FlagErrorf("--bundle/--address: %v", err)
 		}
 	}
+	if o.req.ForwardSMS {
+		if err := o.Factory.CheckForwardSMS(name, "--forward-sms"); err != nil {
+			return err
+		}
+	}
 	o.req.Provider = name
 	m, err := o.Numbers()
 	if err != nil {

@@ -106,7 +106,7 @@ type setup struct {
 	env       map[string]string
 	failWith  error
 	keyring   auth.Keyring // nil: go-keyring's mock
-	noCarrier bool         // the registry has no twilio adapter
+	noCarrier bool         // the registry has no twilio adapter (nor, without verifiers, a telnyx or vonage one)
 	verifiers bool         // Telnyx and Vonage keep their Descriptor's Verify
 	server    string
 }
@@ -150,6 +150,9 @@ func newHarness(t *testing.T, s setup) *harness {
 		case "telnyx", "vonage":
 			if !s.verifiers {
 				d.Verify = nil
+				if s.noCarrier {
+					d.New = nil // neither adapter nor check: saved unverified
+				}
 			}
 		}
 		ds = append(ds, d)
