@@ -31,8 +31,8 @@ func testRegistry(t testing.TB) *providers.Registry {
 
 // Known fake secrets: every test that can leak one searches for it.
 const (
-	testToken  = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
-	testSecret = "sec-TEST-SECRET-3b8f0a6e" //nolint:gosec // fake
+	testToken  = "tok-TEST-SECRET-91c2e7d4" // fake
+	testSecret = "sec-TEST-SECRET-3b8f0a6e" // fake
 	testSID    = "AC0123456789abcdef0123456789abcdef"
 	testKeySID = "SK0123456789abcdef0123456789abcdef"
 )

@@ -222,6 +222,9 @@ func (c *Config) Dir() string { return c.dir }
 // DataDir is where the store and the sandbox keep their files.
 func (c *Config) DataDir() string { return c.dataDir }
 
+// StoreFile is the local store's path: the record of numbers, history and messages.
+func (c *Config) StoreFile() string { return filepath.Join(c.dataDir, "vnum.db") }
+
 // File is the configuration file's path.
 func (c *Config) File() string { return filepath.Join(c.dir, "config.yaml") }
 

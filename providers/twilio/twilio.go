@@ -340,7 +340,7 @@ func baseURL(s providers.Settings) (*url.URL, error) {
 		return nil, fmt.Errorf("twilio: %w", err)
 	}
 	if raw == "" {
-		return nil, nil //nolint:nilnil // no override is a valid answer
+		return nil, nil // no override is a valid answer
 	}
 	return url.Parse(raw)
 }

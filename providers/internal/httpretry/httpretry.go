@@ -267,7 +267,7 @@ func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return d + rand.N(d/5+1) //nolint:gosec // timing jitter, not security
+	return d + rand.N(d/5+1) // timing jitter, not security: math/rand is right
 }
 
 // done is the answer to a DELETE found already carried out.
