@@ -107,7 +107,7 @@ type setup struct {
 	failWith  error
 	keyring   auth.Keyring // nil: go-keyring's mock
 	noCarrier bool         // the registry has no twilio adapter
-	verifiers bool         // Telnyx and Vonage keep their Descriptor's Verify
+	verifiers bool         // Telnyx keeps its Descriptor's Verify (Vonage verifies through its adapter)
 	server    string
 }
 
@@ -129,8 +129,8 @@ func newHarness(t *testing.T, s setup) *harness {
 	if kr == nil {
 		kr = keyring.New()
 	}
-	// vnum's registry, with a fake Twilio adapter (or none), and Telnyx and Vonage checked by
-	// their Verify only when asked.
+	// vnum's registry, with a fake Twilio adapter (or none), Telnyx checked by its Verify only
+	// when asked, and Vonage's real adapter.
 	real, err := all.Registry()
 	require.NoError(t, err)
 	var ds []providers.Descriptor
@@ -586,8 +586,8 @@ func vonageFlags(o *LoginOptions) {
 	o.Provider, o.IDs, o.WithToken = "vonage", map[string]string{"api-key": testVonageKey}, true
 }
 
-// Telnyx and Vonage have no adapter yet: login checks their credentials with the carrier's
-// verification alone (their Descriptor's Verify), through the same HTTP client as the adapters.
+// Telnyx has no adapter yet: login checks its credentials with its Descriptor's Verify alone;
+// Vonage's through its adapter's Verifier. Both go through the same HTTP client as the adapters.
 func TestLoginRunVerifiers(t *testing.T) {
 	tests := []struct {
 		name   string
