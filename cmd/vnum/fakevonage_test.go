@@ -232,13 +232,6 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // start starts the script's fake account and points vnum at it.
 func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	var noProvider bool

@@ -113,7 +113,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			cred, err := m.Lookup(name, cfg.Profile())
 			if err != nil {
 				if errors.Is(err, auth.ErrMissing) {
-					return nil, &cmdutil.AuthError{Err: err}
+					return nil, &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: err}
 				}
 				return nil, err
 			}

@@ -3,6 +3,8 @@
 package cmdutil
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/auth"
@@ -45,21 +47,27 @@ type Factory struct {
 }
 
 // ProviderName is the carrier a command should use: --provider, else VNUM_PROVIDER / config,
-// else the sandbox. It fails on a name vnum does not know, listing the ones it does.
+// else the sandbox, in any case ("Twilio" is twilio). It fails on a name vnum does not know,
+// listing the ones it does, and names the setting when the name came from one.
 func (f *Factory) ProviderName() (string, error) {
 	name := ""
 	if f.ProviderFlag != nil {
-		name = *f.ProviderFlag
+		name = strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
 	}
+	var cfg *config.Config
 	if name == "" {
-		cfg, err := f.Config()
-		if err != nil {
+		var err error
+		if cfg, err = f.Config(); err != nil {
 			return "", err
 		}
 		name = cfg.Provider()
 	}
 	if d, ok := f.Registry.Lookup(name); !ok || !d.Usable() {
-		return "", FlagErrorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
+		err := fmt.Errorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
+		if cfg != nil {
+			return "", cfg.Invalid(config.KeyProvider, err)
+		}
+		return "", &ExitError{Code: ExitUsage, Err: err}
 	}
 	return name, nil
 }

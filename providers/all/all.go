@@ -10,8 +10,8 @@ import (
 	"github.com/vnum-cli/vnum/providers/vonage"
 )
 
-// Registry returns every carrier vnum knows, one line each. Telnyx has no adapter yet (its
-// Descriptor has no New): vnum keeps and checks its credentials only.
+// Registry returns every carrier vnum knows, one line each. A carrier whose Descriptor has no
+// New (no adapter yet) is known for its credentials only.
 func Registry() (*providers.Registry, error) {
 	return providers.NewRegistry(
 		sandbox.Descriptor(),

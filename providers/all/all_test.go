@@ -14,7 +14,7 @@ import (
 func TestDescriptorsAreComplete(t *testing.T) {
 	r, err := Registry()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"sandbox", "twilio", "vonage"}, r.Names(), "carriers --provider accepts")
+	assert.Equal(t, []string{"sandbox", "telnyx", "twilio", "vonage"}, r.Names(), "carriers --provider accepts")
 	assert.Equal(t, []string{"telnyx", "twilio", "vonage"}, r.WithAuth(), "carriers vnum auth manages")
 	for _, d := range r.All() {
 		t.Run(d.Name, func(t *testing.T) {

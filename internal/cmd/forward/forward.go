@@ -87,6 +87,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
+		// Refused before anything changes, as a usage error: the same command without --sms works.
 		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
 			return err
 		}

@@ -22,7 +22,8 @@ var topicText = map[string]struct{ short, long string }{
 			  0    success
 			  1    error not covered below (carrier failure, local I/O, …)
 			  2    usage error: bad flag, argument or input (unknown country, invalid number,
-			       malformed TTL or price, ambiguous REF, --yes missing in a script); nothing was done
+			       malformed TTL or price, ambiguous REF, --yes missing in a script), or a bad
+			       setting in config.yaml or a VNUM_* variable; nothing was done
 			  3    cancelled: you answered no at a prompt; nothing was done
 			  4    authentication: credentials missing or rejected by the carrier (see vnum auth)
 			  5    not found: the REF matches none of your numbers, or the carrier no longer has it

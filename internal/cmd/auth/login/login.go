@@ -463,7 +463,7 @@ func verify(ctx context.Context, o *LoginOptions, d providers.Descriptor, set pr
 	// locally, so a mistyped token is caught without the network.
 	p, err := d.New(s)
 	if err != nil {
-		return false, "", "", &cmdutil.AuthError{Err: fmt.Errorf(
+		return false, "", "", &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
 			"these are not valid %s credentials (%w): nothing was saved", d.Title, err)}
 	}
 	if c, ok := p.(io.Closer); ok {
@@ -496,7 +496,7 @@ func checkWith(ctx context.Context, o *LoginOptions, d providers.Descriptor, set
 	o.IO.StopProgress()
 	switch {
 	case errors.Is(err, providers.ErrUnauthorized):
-		return false, "", "", &cmdutil.AuthError{Err: fmt.Errorf(
+		return false, "", "", &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
 			"%s refused these credentials (%w): nothing was saved; check the %s and try again", title, err, secretWhat(set))}
 	case err != nil:
 		return false, "", "", fmt.Errorf("could not check the credentials with %s: %w\n"+

@@ -106,8 +106,8 @@ type setup struct {
 	env       map[string]string
 	failWith  error
 	keyring   auth.Keyring // nil: go-keyring's mock
-	noCarrier bool         // the registry has no twilio adapter
-	verifiers bool         // Telnyx keeps its Descriptor's Verify (Vonage verifies through its adapter)
+	noCarrier bool         // the registry has no twilio adapter (nor, without verifiers, a telnyx or vonage one)
+	verifiers bool         // Telnyx and Vonage keep their Descriptor's Verify
 	server    string
 }
 
@@ -129,8 +129,8 @@ func newHarness(t *testing.T, s setup) *harness {
 	if kr == nil {
 		kr = keyring.New()
 	}
-	// vnum's registry, with a fake Twilio adapter (or none), Telnyx checked by its Verify only
-	// when asked, and Vonage's real adapter.
+	// vnum's registry, with a fake Twilio adapter (or none), and Telnyx and Vonage checked by
+	// their Verify only when asked.
 	real, err := all.Registry()
 	require.NoError(t, err)
 	var ds []providers.Descriptor
@@ -150,6 +150,9 @@ func newHarness(t *testing.T, s setup) *harness {
 		case "telnyx", "vonage":
 			if !s.verifiers {
 				d.Verify = nil
+				if s.noCarrier {
+					d.New = nil // neither adapter nor check: saved unverified
+				}
 			}
 		}
 		ds = append(ds, d)
@@ -365,7 +368,7 @@ func TestLoginRun(t *testing.T) {
 			name: "no keyring: fails before asking, names the alternatives", stdin: goodToken,
 			setup:   setup{keyring: brokenKeyring(t)},
 			opts:    twilioFlags,
-			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitError,
+			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitFailure,
 			wantNotAsked: true, wantChecks: 0,
 		},
 		{
@@ -519,7 +522,7 @@ func TestLoginDebugDumpRedacts(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	secret := "a+b/c=d"
-	err := redactErr(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
+	err := redactErr(&cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
 	assert.NotContains(t, err.Error(), "a%2Bb%2Fc%3Dd")
 	assert.NotContains(t, err.Error(), secret)
 	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
@@ -586,8 +589,8 @@ func vonageFlags(o *LoginOptions) {
 	o.Provider, o.IDs, o.WithToken = "vonage", map[string]string{"api-key": testVonageKey}, true
 }
 
-// Telnyx has no adapter yet: login checks its credentials with its Descriptor's Verify alone;
-// Vonage's through its adapter's Verifier. Both go through the same HTTP client as the adapters.
+// Telnyx and Vonage have no adapter yet: login checks their credentials with the carrier's
+// verification alone (their Descriptor's Verify), through the same HTTP client as the adapters.
 func TestLoginRunVerifiers(t *testing.T) {
 	tests := []struct {
 		name   string
