@@ -172,6 +172,9 @@ type Capabilities struct {
 	AsyncOrders bool
 	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
 	MaxConcurrency int
+	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
+	// for carriers that bill or limit those reads; 0 means vnum's own pace.
+	MinPoll time.Duration
 }
 
 // Provider is the interface every carrier adapter implements. Every call takes a context and

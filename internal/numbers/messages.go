@@ -94,7 +94,13 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 	var res WaitResult
 	polls := pollLog{number: phone.Format(n.E164)}
 	told := map[int64]bool{} // messages without a code already passed to o.NoCode
-	interval := m.PollInterval
+	interval, most := m.PollInterval, m.PollMax
+	if p, err := m.provider(n.Provider); err == nil {
+		// A carrier that bills or limits its reads sets how often it may be asked.
+		if least := p.Capabilities().MinPoll; least > 0 {
+			interval, most = max(interval, least), max(most, least)
+		}
+	}
 	for {
 		err := m.SyncMessages(ctx, n)
 		if err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
@@ -139,7 +145,7 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		if err := sleep(ctx, interval); err != nil {
 			return res, polls.waitErr(ctx, o, err)
 		}
-		interval = min(interval*3/2, m.PollMax)
+		interval = min(interval*3/2, most)
 	}
 }
 

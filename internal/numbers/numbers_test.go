@@ -606,6 +606,18 @@ func TestWaitForMessageThatArrivesLater(t *testing.T) {
 	assert.Equal(t, 1, res.Skipped)
 }
 
+// A carrier whose reads are billed (Vonage's Reports API) sets how often sms wait may ask it:
+// with 1 ms polls the wait below would read hundreds of times.
+func TestWaitKeepsToTheCarriersPace(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.fake.Caps.MinPoll = 100 * time.Millisecond
+	before := e.fake.CallCount("messages")
+	_, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 250 * time.Millisecond})
+	require.ErrorIs(t, err, ErrWaitTimeout)
+	assert.LessOrEqual(t, e.fake.CallCount("messages")-before, 3, "reads in 250 ms at one per 100 ms")
+}
+
 func TestWaitWithheldMessage(t *testing.T) {
 	e := newEnv(t)
 	n := e.buy(t, "shop")

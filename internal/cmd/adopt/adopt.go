@@ -59,7 +59,7 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			}
 			n, err = m.Adopt(cmd.Context(), n, opts.Label, ttl)
 			if errors.Is(err, store.ErrLabelTaken) {
-				return &cmdutil.FlagError{Err: err}
+				return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 			}
 			if err != nil {
 				return err

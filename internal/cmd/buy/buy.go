@@ -203,6 +203,11 @@ func run(cmd *cobra.Command, o *Options) error {
 			return cmdutil.FlagErrorf("--bundle/--address: %v", err)
 		}
 	}
+	if o.req.ForwardSMS {
+		if err := o.Factory.CheckForwardSMS(name, "--forward-sms"); err != nil {
+			return err
+		}
+	}
 	o.req.Provider = name
 	m, err := o.Numbers()
 	if err != nil {
@@ -300,9 +305,9 @@ func mapErr(err error) error {
 	case errors.Is(err, numbers.ErrCancelled):
 		return cmdutil.ErrCancel
 	case errors.Is(err, numbers.ErrOverPrice), errors.Is(err, numbers.ErrAlreadyYours):
-		return &cmdutil.RefusedError{Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitRefused, Err: err}
 	case errors.Is(err, store.ErrLabelTaken):
-		return &cmdutil.FlagError{Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	return err
 }

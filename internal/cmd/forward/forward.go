@@ -85,8 +85,16 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.To == n.E164 {
 		return cmdutil.FlagErrorf("--to is %s itself: forward to your own phone instead", phone.Format(n.E164))
 	}
+	if d, ok := o.Factory.Registry.Lookup(n.Provider); o.SMS && ok && !d.Capabilities.ForwardSMS {
+		// Refused before anything changes, as a usage error: the same command without --sms works.
+		return cmdutil.FlagErrorf("%s has no SMS forwarding of its own: read the SMS with `vnum sms list` or `vnum sms wait`, "+
+			"and forward calls without --sms", d.Title)
+	}
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
+		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
+			return err
+		}
 		fw.SMS = o.To
 	}
 	n, err = m.Forward(cmd.Context(), n, fw)

@@ -44,7 +44,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		SilenceUsage:  true,
 	}
 	cmd.SetVersionTemplate("vnum {{.Version}}\n")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err} })
 	cmd.PersistentFlags().StringVar(f.ProviderFlag, "provider", "", "carrier to use (env VNUM_PROVIDER, config provider; default sandbox)")
 	_ = cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return f.Registry.Names(), cobra.ShellCompDirectiveNoFileComp
@@ -83,8 +83,9 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 	)
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
-	for _, t := range helpTopics() {
+	for _, t := range helpTopics(f.Registry) {
 		cmd.AddCommand(t)
 	}
+	typeUsageErrors(cmd)
 	return cmd, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Options are wait's inputs.
@@ -102,16 +103,16 @@ func run(cmd *cobra.Command, o *Options) error {
 		NoCode: func(msg store.Message) {
 			o.IO.StopProgress() // the next poll's report starts it again
 			fmt.Fprintf(o.IO.ErrOut, "a message from %s arrived without a recognisable code: %s; still waiting for one with a code\n",
-				msg.From, numbers.Snippet(msg.Text))
+				termsafe.Escape(msg.From), termsafe.Escape(numbers.Snippet(msg.Text)))
 		},
 	})
 	o.IO.StopProgress()
 	var noCode *numbers.NoCodeError
 	if errors.As(err, &noCode) { // messages came, none with a code: says so, and is a timeout
-		return &cmdutil.TimeoutError{Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: err}
 	}
 	if errors.Is(err, numbers.ErrWaitTimeout) {
-		return &cmdutil.TimeoutError{Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
 	}
 	if err != nil {
 		return err
@@ -128,8 +129,8 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if o.IO.IsStdoutTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", res.Message.From, res.Message.ReceivedAt.Local().Format("15:04:05"))
+		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", termsafe.Escape(res.Message.From), res.Message.ReceivedAt.Local().Format("15:04:05"))
 	}
-	_, err = fmt.Fprintln(o.IO.Out, res.Message.Text)
+	_, err = fmt.Fprintln(o.IO.Out, termsafe.Escape(res.Message.Text))
 	return err
 }
