@@ -75,7 +75,7 @@ func isKeyword(t token) bool {
 	case "code", "codes", "codigo", "codigos", "codice", "codi", "codul", "codului", "pin", "otp", "totp", "passcode",
 		"password", "passwort", "kennwort", "contrasena", "clave", "senha", "token", "tan", "mtan", "2fa", "mfa",
 		"login", "signin", "kod", "kode", "kodi", "kods", "koodi", "kood", "sifre", "sifreniz", "haslo",
-		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas", "kodą",
+		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas",
 		"код", "кода", "коду", "кодом", "пароль", "пароля", "κωδικος", "κωδικο", "کد", "رمز", "الرمز", "رمزك", "كود",
 		"الكود", "קוד", "הקוד", "סיסמה", "הסיסמה", "סיסמתך", "कोड", "ओटीपी", "पासवर्ड", "सत्यापन", "पुष्टि", "কোড", "ওটিপি":
 		return true
@@ -97,7 +97,7 @@ func isKeyword(t token) bool {
 		strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwort") || strings.HasSuffix(w, "kennwort") ||
 		strings.Contains(w, "koodi") || w != "szkoda" && hasAnySuffix(w, "kod", "koda", "kode", "kodea", "kodja", "kodu", "kodunuz", "kood", "kodas") ||
 		len(w) <= 11 && (strings.HasPrefix(w, "kodu") || strings.HasPrefix(w, "kodem") || strings.HasPrefix(w, "sifre")) ||
-		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "рэгістрац")
+		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ")
 }
 
 func hasAnySuffix(w string, suffixes ...string) bool {
