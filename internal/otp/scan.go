@@ -166,7 +166,7 @@ func runeKind(r rune) int {
 		return kindUnspaced // the common Han, kana and Hangul, without a table search
 	case 0xc0 <= r && r <= 0x24f && r != 0xd7 && r != 0xf7:
 		return kindLatin
-	case 0x400 <= r && r <= 0x4ff || 0x600 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
+	case 0x400 <= r && r <= 0x481 || 0x48a <= r && r <= 0x4ff || 0x620 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
 		return kindOther // Cyrillic, Arabic and Hebrew letters
 	case unicode.In(r, unicode.Mn, unicode.Mc):
 		return kindNone // handled by the caller: a mark belongs to the letter before it

@@ -63,6 +63,9 @@ func findKeywords(toks []token) keywords {
 // пароля); scripts written without spaces are searched for the keyword inside the run.
 func isKeyword(t token) bool {
 	w := t.folded
+	if w == "" {
+		return false // a word of marks only, which folding removes
+	}
 	if t.unspaced {
 		for _, k := range unspacedKeywords {
 			if strings.Contains(w, k) {
