@@ -73,10 +73,13 @@ func Extract(text string) (string, bool) {
 	if money || kw.otherCode {
 		return "", false
 	}
-	// No keyword by any candidate: a lone plain number is the code ("Acme: 384756"); two or more are a guess.
+	// No keyword by any candidate: a lone plain number is the code ("Acme: 384756"); two or more
+	// are a guess. Without a keyword, 7 or 8 digits in one piece are as likely a phone number
+	// ("<s>99999999</s> သို့ …": sent to 99999999); written in halves ("1234-5678") they are a code.
 	var lone *candidate
 	for i, c := range cands {
-		if !c.digitsOnly || c.bracketed || c.glued || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) {
+		if !c.digitsOnly || c.bracketed || c.glued || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) ||
+			len(c.code) > 6 && c.first == c.last {
 			continue
 		}
 		if lone != nil {

@@ -100,7 +100,7 @@ func isKeyword(t token) bool {
 		strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwort") || strings.HasSuffix(w, "kennwort") ||
 		strings.Contains(w, "koodi") || w != "szkoda" && hasAnySuffix(w, "kod", "koda", "kode", "kodea", "kodja", "kodu", "kodunuz", "kood", "kodas") ||
 		len(w) <= 11 && (strings.HasPrefix(w, "kodu") || strings.HasPrefix(w, "kodem") || strings.HasPrefix(w, "sifre")) ||
-		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ")
+		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "رمز") // رمزدوم, رمزك
 }
 
 func hasAnySuffix(w string, suffixes ...string) bool {
