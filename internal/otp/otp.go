@@ -45,9 +45,9 @@ type candidate struct {
 // nearest one if there are several (a keyword before the code counts slightly more than one
 // after it, and a number that looks like a year slightly less). Alphanumeric codes ("7F3K9Q")
 // are only taken next to a keyword, and all-letter ones ("QGFDAE") only right after "code:".
-// When no candidate sits by a keyword, a message whose only number is a plain 4–8 digit one
-// ("Acme: 384756") gives that number, but one about money or about some other kind of code
-// ("barcode") gives none. Phone numbers, dates, times, amounts, links, order, card, account
+// When no candidate sits by a keyword, a message whose only number is a plain one of 4–6
+// digits ("Acme: 384756") or of 7–8 written in halves ("1234-5678") gives that number, but one
+// about money or about some other kind of code ("barcode") gives none. Phone numbers, dates, times, amounts, links, order, card, account
 // and serial numbers are never codes, nor are purchase, promo or tracking codes.
 func Extract(text string) (string, bool) {
 	toks := tokenize(maskLinks(stripAppHash(text)))
