@@ -655,7 +655,7 @@ func TestInsecureFileSymlinkRefused(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "elsewhere.json")
 	writeFile(t, filepath.Dir(target), filepath.Base(target), `{"version":1,"credentials":{}}`)
 	require.NoError(t, os.Symlink(target, filepath.Join(dir, auth.InsecureFileName)))
-	m := auth.NewManager(dir, envMap{}.get, auth.WithKeyring(keyring.New()))
+	m := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(keyring.New()))
 
 	_, err := m.Save(twilioToken("default"), auth.SourceInsecure)
 	require.Error(t, err)
