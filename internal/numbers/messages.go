@@ -93,7 +93,7 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 	}
 	var res WaitResult
 	polls := pollLog{number: phone.Format(n.E164)}
-	told := map[int64]bool{} // messages without a code already passed to o.NoCode
+	told := map[int64]bool{} // messages without a code already in polls.noCode
 	interval, most := m.PollInterval, m.PollMax
 	if p, err := m.provider(n.Provider); err == nil {
 		// A carrier that bills or limits its reads sets how often it may be asked.
