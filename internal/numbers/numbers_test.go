@@ -688,6 +688,7 @@ func TestWaitWithheldMessage(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, NotBefore: e.now.Add(-time.Minute)})
 	require.ErrorIs(t, err, ErrWithheld)
+	assert.Contains(t, err.Error(), "a message from Google reached")
 	assert.Contains(t, err.Error(), "kept its text back")
 	// Twilio's error 30038 is named only for Twilio (twilio_sms.txtar), Telnyx's redaction only
 	// for Telnyx (telnyx_sms.txtar): another carrier's user is not sent after Twilio's codes.
