@@ -129,9 +129,12 @@ type Provider struct {
 	hc    *http.Client
 	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
 
-	// orderWait and poll pace the following of an order; tests shorten them.
-	orderWait time.Duration
-	poll      time.Duration
+	// orderWait and poll pace the following of an order, sentLookup the search for a send whose
+	// answer was lost among the outbound detail records (which appear some time after the
+	// message); tests shorten them.
+	orderWait  time.Duration
+	poll       time.Duration
+	sentLookup time.Duration
 
 	mu           sync.Mutex
 	profileID    string                       // vnum's messaging profile, once known
@@ -163,6 +166,7 @@ func New(s providers.Settings) (*Provider, error) {
 		hc:           hc,
 		retry:        retry,
 		orderWait:    orderWait,
+		sentLookup:   6 * time.Second,
 		poll:         500 * time.Millisecond,
 		numbers:      map[string]phoneNumber{},
 		attached:     map[string]bool{},
