@@ -40,7 +40,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			$ vnum forward shop --to +33612345678 --sms
 			$ vnum forward shop --off
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			switch {
@@ -85,13 +86,9 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.To == n.E164 {
 		return cmdutil.FlagErrorf("--to is %s itself: forward to your own phone instead", phone.Format(n.E164))
 	}
-	if d, ok := o.Factory.Registry.Lookup(n.Provider); o.SMS && ok && !d.Capabilities.ForwardSMS {
-		// Refused before anything changes, as a usage error: the same command without --sms works.
-		return cmdutil.FlagErrorf("%s has no SMS forwarding of its own: read the SMS with `vnum sms list` or `vnum sms wait`, "+
-			"and forward calls without --sms", d.Title)
-	}
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
+		// Refused before anything changes, as a usage error: the same command without --sms works.
 		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
 			return err
 		}
