@@ -50,6 +50,11 @@ func rotateRequest(n store.Number) BuyRequest {
 // expiry to it, then releases n. n is released only once the replacement is bought and
 // configured; if that cannot happen now, n is kept and the next run carries on.
 func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(providers.Available) (bool, error)) (RotateResult, error) {
+	// Refused at once when another vnum is rotating or releasing n; the claim itself is taken
+	// (atomically) just before the purchase.
+	if err := m.checkFree(ctx, n); err != nil {
+		return RotateResult{}, err
+	}
 	cands, err := m.RotateCandidates(ctx, n)
 	if err != nil {
 		return RotateResult{}, err
@@ -75,11 +80,11 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 		plan := buyPlan{Provider: n.Provider, Number: c.Number, Country: c.Country, Type: c.Type, Features: c.Features,
 			Monthly: c.Monthly, Label: n.Label, Forward: n.Forward, ExpiresAt: n.ExpiresAt, OldID: n.ID}
 		m.Report("Buying the replacement " + phone.Format(c.Number))
-		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID, OwnerPID: m.PID}
+		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID}
 		if err := setPayload(op, plan); err != nil {
 			return RotateResult{}, err
 		}
-		if err := m.Store.BeginOp(ctx, op); err != nil {
+		if err := m.beginOn(ctx, op, n); err != nil {
 			return RotateResult{}, err
 		}
 		res, err := m.resumeRotate(ctx, op, plan, true)

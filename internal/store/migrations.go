@@ -89,6 +89,9 @@ func migrations() []string {
 			created_at INTEGER NOT NULL,
 			updated_at INTEGER NOT NULL
 		);`,
+		// 2: the host of an operation's owner, so that a pid is only ever checked on its own host.
+		`ALTER TABLE ops ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+		CREATE INDEX ops_number ON ops (number_id);`,
 	}
 }
 
