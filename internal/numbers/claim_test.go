@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/providertest"
@@ -126,4 +127,37 @@ func TestOverlappingExpiresBothSucceed(t *testing.T) {
 	assert.Contains(t, res[1].ByOther.Error(), "already expired by another vnum")
 	assert.Empty(t, e.numbers(t))
 	assert.Empty(t, e.owned(t))
+}
+
+func TestRotateRefusedSetUpReleasesTheReplacement(t *testing.T) {
+	e := newEnv(t)
+	old := e.buy(t, "rt")
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrPaperwork}, providertest.OpForward)
+	res, err := e.m.Rotate(t.Context(), old, nil)
+	require.ErrorIs(t, err, ErrRotateNotDone)
+	require.ErrorIs(t, err, providers.ErrPaperwork, "exits as the carrier's refusal does")
+	assert.False(t, res.Moved)
+	assert.Contains(t, err.Error(), "rt (+33 6 12 34 56 71) is kept")
+	assert.Contains(t, err.Error(), "so vnum released it")
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, old.E164, ns[0].E164)
+	assert.Equal(t, "rt", ns[0].Label)
+	assert.Len(t, e.owned(t), 1, "the replacement is no longer billed")
+	assert.Empty(t, e.ops(t), "nothing left to repeat on every run")
+}
+
+func TestRotateTemporarySetUpFailureNamesTheOldNumberKept(t *testing.T) {
+	e := newEnv(t)
+	old := e.buy(t, "rt")
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary}, providertest.OpForward)
+	res, err := e.m.Rotate(t.Context(), old, nil)
+	require.ErrorIs(t, err, providers.ErrTemporary)
+	assert.False(t, res.Moved)
+	assert.Contains(t, err.Error(), "rt (+33 6 12 34 56 71) is kept")
+	assert.Contains(t, err.Error(), "its replacement "+phone.Format(res.New.E164)+" is bought")
+	buys := e.fake.CallCount(providertest.OpBuy)
+	_, err = e.m.Rotate(t.Context(), old, nil)
+	require.ErrorIs(t, err, ErrBusy)
+	assert.Equal(t, buys, e.fake.CallCount(providertest.OpBuy), "no second replacement")
 }
