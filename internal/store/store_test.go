@@ -1139,3 +1139,17 @@ func TestBeginNumberOpConcurrentOneWins(t *testing.T) {
 	assert.Equal(t, 1, won)
 	assert.Equal(t, workers-1, busy)
 }
+
+// An empty vnum.db (a full disk, a bad copy) is refused like any damaged store, not taken for a
+// new one: that would forget every number, expiry and history entry without a word.
+func TestOpenEmptyFileIsDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	_, err := store.Open(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path+" is damaged")
+	assert.Contains(t, err.Error(), "move it aside")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "left as it was, for the user to look at")
+}
