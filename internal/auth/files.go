@@ -112,15 +112,15 @@ func (m *Manager) fromInsecure(c carrier, profile string) (Credential, bool, err
 	if err != nil {
 		return Credential{}, false, err
 	}
-	e, ok := f.Credentials[c.name][profile]
+	e, ok := f.Credentials[c.Name][profile]
 	if !ok {
 		return Credential{}, false, nil
 	}
-	cred, err := decodeEntry(c, profile, e, SourceInsecure, fmt.Sprintf("%s entry %s/%s", m.InsecureFile(), c.name, profile))
+	cred, err := decodeEntry(c, profile, e, SourceInsecure, fmt.Sprintf("%s entry %s/%s", m.InsecureFile(), c.Name, profile))
 	if err != nil {
 		return Credential{}, false, err
 	}
-	cred.Warning = m.insecureWarning(c.name, false)
+	cred.Warning = m.insecureWarning(c.Name, false)
 	return cred, true, nil
 }
 

@@ -103,9 +103,9 @@ func ParseMaxPrice(s string) (*providers.Price, error) {
 func ResolveError(err error) error {
 	switch {
 	case errors.Is(err, numbers.ErrNoMatch):
-		return &NotFoundError{Err: err}
+		return &ExitError{Code: ExitNotFound, Err: err}
 	case errors.Is(err, numbers.ErrAmbiguous):
-		return &FlagError{Err: err}
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return err
 }

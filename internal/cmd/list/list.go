@@ -99,7 +99,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if authErr != nil {
-		return &cmdutil.AuthError{Err: authErr}
+		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: authErr}
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func statusRun(o *StatusOptions) error {
 			notes = append(notes, s)
 		}
 	}
-	for _, provider := range auth.Providers() {
+	for _, provider := range m.Providers() {
 		profiles, err := m.Profiles(provider)
 		if err != nil {
 			note(err.Error())
