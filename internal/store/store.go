@@ -220,11 +220,31 @@ func dsn(path string) string {
 	// money-moving operations is worth the extra fsync.
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
+	// secure_delete: deleted rows are overwritten with zeros, so a burned number's messages, and
+	// the rows that named it, cannot be read back from the file's free space.
+	q.Set("_pragma", "secure_delete(ON)")
 	// IMMEDIATE: a transaction takes the write lock when it begins, so two processes never
 	// both read and then both try to upgrade (which SQLite can only resolve by failing one
 	// with SQLITE_BUSY, busy timeout or not).
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
+}
+
+// Scrub moves every committed change from the write-ahead log into the database file and empties
+// the log, so that what was deleted (zeroed in place thanks to secure_delete) survives in
+// neither file. It waits, up to the busy timeout, for other connections' readers to finish.
+func (s *Store) Scrub(ctx context.Context) error {
+	if s.depth > 0 {
+		return errors.New("store: scrub: called inside a transaction")
+	}
+	var busy, frames, done int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
+	}
+	if busy != 0 {
+		return errors.New("store: scrub: another vnum was reading the store; the log is emptied at the next checkpoint")
+	}
+	return nil
 }
 
 // Path is the file the store was opened on.
