@@ -15,9 +15,6 @@ import (
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
 )
 
-// carrier names Telnyx in the errors httperr builds.
-var carrier = httperr.Carrier{Name: Name, Title: "Telnyx"}
-
 // request is one call to the API beyond method and path.
 type request struct {
 	query url.Values

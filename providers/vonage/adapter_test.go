@@ -60,7 +60,7 @@ func TestSearch(t *testing.T) {
 	before := f.Total()
 	_, err = p.Search(t.Context(), providers.Query{Country: "GB", Type: providers.TypeNational})
 	require.ErrorIs(t, err, providers.ErrUnsupported)
-	assert.Contains(t, err.Error(), "no national type")
+	assert.Contains(t, err.Error(), "no national numbers at Vonage")
 	assert.Equal(t, before, f.Total())
 
 	// Nothing for sale: Vonage leaves the numbers key out; that is an empty result, not an error.

@@ -126,7 +126,7 @@ func (p *Provider) sameHost(href string) (string, error) {
 	}
 	u, err := base.Parse(href)
 	if err != nil || u.Scheme != base.Scheme || u.Host != base.Host {
-		return "", errors.New("Vonage's Reports answer sent vnum on to another host: not followed, so the credentials stay with Vonage")
+		return "", errors.New("the answer of Vonage's Reports API sent vnum on to another host: not followed, so the credentials stay with Vonage")
 	}
 	return u.String(), nil
 }
