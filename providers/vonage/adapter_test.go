@@ -316,6 +316,17 @@ func TestMessagesNextLinkElsewhere(t *testing.T) {
 	assert.Contains(t, err.Error(), "sent vnum on to another host: not followed")
 }
 
+// A Reports query Vonage gave up on is not an empty inbox.
+func TestMessagesFailedQuery(t *testing.T) {
+	p := newProviderAt(t, startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"request_status":"FAILED","records":[]}`))
+	})))
+	_, err := p.Messages(t.Context(), "447700900123", time.Time{})
+	require.ErrorIs(t, err, providers.ErrTemporary)
+	assert.Contains(t, err.Error(), "did not finish the query (FAILED)")
+}
+
 func TestSendSMS(t *testing.T) {
 	f := newFake(t, vonagetest.WithBalance(900_000+40_000))
 	p := newProvider(t, f)
