@@ -19,7 +19,7 @@ import (
 const (
 	testKey = "abcd1234"
 	// testSecret has characters that a query encodes, to catch the secret in either form.
-	testSecret = "S3cr+t/TEST=91c2e7" //nolint:gosec // fake
+	testSecret = "S3cr+t/TEST=91c2e7" // fake
 )
 
 // verify is what `vnum auth login vonage` does: build the adapter, then one Verify.
