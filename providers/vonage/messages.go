@@ -89,6 +89,11 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) (ou
 		if err := c.apiGet(next, &rs); err != nil {
 			return nil, err
 		}
+		if st := strings.ToUpper(rs.RequestStatus); st == "FAILED" || st == "ABORTED" {
+			// Not an empty inbox: a query Vonage gave up on. Worth asking again.
+			return nil, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrTemporary,
+				Message: "Vonage's Reports API did not finish the query (" + st + ")"}
+		}
 		for _, r := range rs.Records {
 			if strings.TrimPrefix(r.To, "+") != id || (r.Direction != "" && r.Direction != "inbound") {
 				continue
