@@ -225,8 +225,9 @@ type Verifier interface {
 	Verify(ctx context.Context) (account string, err error)
 }
 
-// Unwrapper is implemented by decorators (retry, limits) so optional interfaces can be found
-// through them.
+// Unwrapper is for a Provider that wraps another (vnum has none today: retries live in the
+// adapters' HTTP transport): implementing it keeps the inner adapter's optional interfaces
+// reachable through As.
 type Unwrapper interface {
 	Unwrap() Provider
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -169,7 +168,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(filepath.Join(cfg.DataDir(), "vnum.db"))
+		s, err := store.Open(cfg.StoreFile())
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Keys users may set in config.yaml (and as VNUM_<KEY> in the environment).
@@ -124,6 +125,11 @@ func Dirs(env Env) (configDir, dataDir string, err error) {
 	return configDir, dataDir, nil
 }
 
+// ConfigDir describes dir as vnum's configuration directory for privfile's checks and messages.
+func ConfigDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "configuration directory", Elsewhere: "set VNUM_CONFIG_DIR (or XDG_CONFIG_HOME)"}
+}
+
 // Load reads the configuration. A missing file is fine; a malformed one is an error naming it.
 func Load(env Env) (*Config, error) {
 	dir, dataDir, err := Dirs(env)
@@ -135,6 +141,11 @@ func Load(env Env) (*Config, error) {
 	v.SetDefault(KeyProfile, "default")
 	v.SetConfigType("yaml")
 	c := &Config{v: v, dir: dir, dataDir: dataDir, fromEnv: map[string]string{}}
+	// config.yaml can point a carrier's requests (and credentials) at any server: read it only
+	// from a directory nobody else can write to.
+	if err := privfile.Check(ConfigDir(dir)); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	path := c.File()
 	f, err := os.Open(path)
 	switch {
@@ -217,6 +228,9 @@ func (c *Config) Dir() string { return c.dir }
 
 // DataDir is where the store and the sandbox keep their files.
 func (c *Config) DataDir() string { return c.dataDir }
+
+// StoreFile is the local store's path: the record of numbers, history and messages.
+func (c *Config) StoreFile() string { return filepath.Join(c.dataDir, "vnum.db") }
 
 // File is the configuration file's path.
 func (c *Config) File() string { return filepath.Join(c.dir, "config.yaml") }

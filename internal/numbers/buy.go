@@ -215,6 +215,10 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 			Regulatory: req.Regulatory}
 		m.Report("Buying " + phone.Format(c.Number) + " for " + c.Monthly.String() + "/month")
 		n, warnings, err := m.runBuy(ctx, opBuy, plan)
+		for again := 0; again < resends && isNotBought(err) && ctx.Err() == nil; again++ {
+			m.Report("Buying " + phone.Format(c.Number) + " again: the carrier failed before selling it")
+			n, warnings, err = m.runBuy(ctx, opBuy, plan)
+		}
 		if errors.Is(err, providers.ErrUnavailable) && req.Number == "" {
 			lastErr = err
 			continue
@@ -225,6 +229,21 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
 	return BuyResult{}, lastErr
+}
+
+// resends is how often a buy sends an order again after the carrier failed it and the account was
+// checked not to have the number: the failure happened before anything was sold, so sending
+// the same order again is safe (the HTTP layer cannot know that; only the lookup tells).
+const resends = 2
+
+// notBought marks a failed order the account was checked not to have carried out.
+type notBought struct{ error }
+
+func (e notBought) Unwrap() error { return e.error }
+
+func isNotBought(err error) bool {
+	var nb notBought
+	return errors.As(err, &nb)
 }
 
 // sameDeal reports whether c costs no more than the confirmed offer and comes with no more
@@ -296,9 +315,9 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				if fresh {
 					// The outcome was unknown, but checked: the account does not have it, so
 					// nothing was bought and trying again is safe.
-					return store.Number{}, nil, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrTemporary,
+					return store.Number{}, nil, errors.Join(notBought{&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrTemporary,
 						Message: fmt.Sprintf("the purchase of %s failed (%v), and the account does not have it: nothing was bought, try again",
-							phone.Format(plan.Number), buyErr)}, ferr)
+							phone.Format(plan.Number), buyErr)}}, ferr)
 				}
 				m.Report("An interrupted buy of " + phone.Format(plan.Number) + " had not gone through; nothing was bought")
 				return store.Number{}, nil, ferr
@@ -338,6 +357,15 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 			return n, warnings, errors.Join(err, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
 		}
 		return n, warnings, err
+	}
+	if n.State == providers.StateFailed {
+		// The carrier gave up on an asynchronous order (Telnyx) after accepting it: nothing is
+		// billed, and a script must not carry on with a number that will never work.
+		_, eerr := m.Store.EndNumber(context.WithoutCancel(ctx), n.ID, store.EndVanished, m.Now(), "")
+		// ErrOutOfStock, not ErrUnavailable: the next offer is not tried, as it would most likely fail alike.
+		return store.Number{}, warnings, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrOutOfStock,
+			Message: fmt.Sprintf("%s could not fill the order for %s: nothing was bought", plan.Provider, phone.Format(n.E164))},
+			eerr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
 	}
 	if n.State == providers.StateActive || plan.Forward.IsZero() {
 		return n, warnings, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)

@@ -93,7 +93,7 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 	}
 	var res WaitResult
 	polls := pollLog{number: phone.Format(n.E164)}
-	told := map[int64]bool{} // messages without a code already passed to o.NoCode
+	told := map[int64]bool{} // messages without a code already in polls.noCode
 	interval, most := m.PollInterval, m.PollMax
 	if p, err := m.provider(n.Provider); err == nil {
 		// A carrier that bills or limits its reads sets how often it may be asked.
@@ -166,8 +166,15 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 // waitResult is what Wait returns for the message msg it claimed.
 func (m *Manager) waitResult(n store.Number, o WaitOptions, res WaitResult, msg store.Message) (WaitResult, error) {
 	if msg.Withheld {
-		return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back (Twilio error 30038: it withholds one-time codes sent to some numbers); use another carrier or number for this service",
-			ErrWithheld, msg.From, phone.Format(n.E164))
+		why := "" // what the carrier's own words for it are
+		switch n.Provider {
+		case "twilio":
+			why = " (Twilio error 30038: it withholds one-time codes sent to some numbers)"
+		case "telnyx":
+			why = " (Telnyx redacts message texts when redaction is on for the account or messaging profile)"
+		}
+		return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back%s; use another carrier or number for this service",
+			ErrWithheld, msg.From, phone.Format(n.E164), why)
 	}
 	res.Message = msg
 	if o.Code {

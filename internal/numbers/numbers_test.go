@@ -626,7 +626,8 @@ func TestWaitWithheldMessage(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, NotBefore: e.now.Add(-time.Minute)})
 	require.ErrorIs(t, err, ErrWithheld)
-	assert.Contains(t, err.Error(), "30038")
+	assert.Contains(t, err.Error(), "a message from Google reached")
+	assert.Contains(t, err.Error(), "kept its text back")
 }
 
 func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {

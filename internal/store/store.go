@@ -11,10 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +20,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Store is vnum's local record. One *Store is safe for concurrent use by several goroutines, and
@@ -51,18 +51,21 @@ type querier interface {
 const busyTimeout = 10 * time.Second
 
 // Open opens the store at path, creating it (and its parent directory, mode 0700) when missing, and
-// brings the schema up to date. The file is created 0600 before SQLite touches it, and the file and
-// its -wal/-shm companions lose any group or other permission afterwards: the store lists a user's
-// private numbers and messages.
+// brings the schema up to date. The store lists a user's private numbers and messages, so its
+// directory must be the user's own and closed to others (privfile.Check), and the file and its
+// -wal/-shm companions are opened without following a symbolic link and are 0600 from their first
+// byte: created here before SQLite touches them, or tightened when an older vnum left them loose.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if err := createPrivate(path); err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -74,15 +77,12 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, openError(path, err)
 	}
-	// The first connection has switched the file to WAL, so -wal and -shm exist now. SQLite gives
-	// them the main file's mode, but tighten anyway: umask or an older vnum may have left them loose.
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := tighten(p); err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("store: open: %w", err)
-		}
-	}
 	return s, nil
+}
+
+// DataDir describes dir as vnum's data directory for privfile's checks and messages.
+func DataDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "data directory", Elsewhere: "set VNUM_DATA_DIR (or XDG_DATA_HOME)"}
 }
 
 // openError says what a failure to open the store means for the user, and what to do.
@@ -126,38 +126,6 @@ func dsn(path string) string {
 	// with SQLITE_BUSY, busy timeout or not).
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
-}
-
-// createPrivate creates path with mode 0600 when it does not exist, so the database is never
-// readable by others, not even for the moment between SQLite creating it and a chmod.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	// The umask may have removed the owner's own bits; the owner must read and write it.
-	return os.Chmod(path, 0o600)
-}
-
-// tighten removes group and other permissions from path, if it exists.
-func tighten(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return os.Chmod(path, perm&^0o077)
-	}
-	return nil
 }
 
 // Path is the file the store was opened on.

@@ -4,7 +4,6 @@
 package transport
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -182,11 +181,4 @@ func Redact(s string) string {
 		s = re.ReplaceAllString(s, "${1}${2}[redacted]")
 	}
 	return jsonSecret.ReplaceAllString(s, "${1}[redacted]${2}")
-}
-
-// ReadAllLimited reads at most limit bytes of a body, for error messages.
-func ReadAllLimited(r io.Reader, limit int64) []byte {
-	var b bytes.Buffer
-	_, _ = io.Copy(&b, io.LimitReader(r, limit))
-	return b.Bytes()
 }

@@ -113,7 +113,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (providers
 		return providers.Number{}, err
 	}
 	if order.Status == "failure" {
-		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnavailable,
+		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrOutOfStock,
 			Message: fmt.Sprintf("Telnyx could not fill the order for %s (order %s failed): nothing was bought", req.Number, order.ID)}
 	}
 	n, err := p.ordered(ctx, req.Number, order)

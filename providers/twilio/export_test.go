@@ -6,11 +6,8 @@ import (
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
-// SetPageSize makes List and Messages page in smaller steps, so tests can cross page
-// boundaries with a handful of items.
-func SetPageSize(p *Provider, n int) { p.pageSize = n }
+// SetRetryBackoff shortens the wait between retries so tests do not sit through seconds.
+func SetRetryBackoff(p *Provider, d time.Duration) { p.retry.Backoff = d }
 
-// SetRetryBackoff shortens the wait between retried reads so tests do not sit through seconds.
-func SetRetryBackoff(p *Provider, d time.Duration) {
-	p.retry = &httpretry.Transport{Base: p.http.Transport, Backoff: d}
-}
+// SetRetry lets a test tune the retry layer (its clock, sleep, attempt timeout).
+func SetRetry(p *Provider, tune func(*httpretry.Transport)) { tune(p.retry) }

@@ -1,9 +1,9 @@
 package twilio_test
 
 import (
+	"context"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 	"github.com/vnum-cli/vnum/providers/twilio"
 	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
@@ -43,17 +44,6 @@ func loadSpecs(t testing.TB) (*faketwilio.Specs, []string) {
 	})
 	require.NoError(t, specCache.err, "loading Twilio's OpenAPI documents")
 	return specCache.specs, specCache.looked
-}
-
-// requireSpecs skips contract tests when the documents are absent.
-func requireSpecs(t testing.TB) *faketwilio.Specs {
-	t.Helper()
-	specs, looked := loadSpecs(t)
-	if specs == nil {
-		t.Skipf("Twilio OpenAPI documents not found (looked in %s); set %s to the directory holding twilio/*.json",
-			strings.Join(looked, ", "), faketwilio.EnvSpecsDir)
-	}
-	return specs
 }
 
 // newFake starts a fake Twilio account that checks every exchange against Twilio's documents
@@ -111,7 +101,10 @@ func newProvider(t testing.TB, f *faketwilio.Fake, opts ...setupOption) *twilio.
 		HTTP:        func() *http.Client { return &http.Client{Timeout: 10 * time.Second} },
 	})
 	require.NoError(t, err)
-	twilio.SetRetryBackoff(p, time.Millisecond)
+	// Retries wait for nothing: tests see every retry without sitting through its pause.
+	twilio.SetRetry(p, func(r *httpretry.Transport) {
+		r.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	})
 	return p
 }
 

@@ -340,10 +340,19 @@ func TestSendSMS(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Illegal Sender Address")
 
+	// A lost answer: the Reports API tells whether it went out (by its client-ref); never sent twice.
 	f.Inject(vonagetest.RouteSend, vonagetest.Fault{Drop: vonagetest.DropAfter})
-	_, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "lost")
-	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "never sent twice")
+	m, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "lost")
+	require.NoError(t, err, "found in the Reports API: it was sent")
+	assert.NotEmpty(t, m.ID)
 	assert.Equal(t, 1, countLogs(f, "POST /sms/json", "lost"))
+	assert.True(t, hasLog(f, "direction=outbound"))
+
+	f.Inject(vonagetest.RouteSend, vonagetest.Fault{Drop: vonagetest.DropBefore})
+	_, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "never left")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "not in the records, which proves nothing: unknown")
+	assert.Contains(t, err.Error(), "not in Vonage's records yet either")
+	assert.Equal(t, 1, countLogs(f, "POST /sms/json", "never+left"))
 }
 
 func countLogs(f *vonagetest.Fake, prefix, substr string) int {

@@ -62,7 +62,8 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			$ n=$(vnum buy --country GB --type mobile --ttl 7d --max-price 2 -q)
 			$ vnum buy +442079460123 --label test
 		`),
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsEnded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Number = args[0]

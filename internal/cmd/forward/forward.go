@@ -40,7 +40,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			$ vnum forward shop --to +33612345678 --sms
 			$ vnum forward shop --off
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			switch {

@@ -57,6 +57,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobr
 	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers, How: how}
 	verb := cmd.Name()
 	cmd.Args = cmdutil.ExactArgs(1, "say which number: vnum "+verb+" REF (a label, the number, or its carrier id)")
+	cmd.ValidArgsFunction = f.CompleteRefs(cmdutil.RefsHeld)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.Ref = args[0]
 		if err := cmdutil.ConfirmRequired(opts.IO, opts.Yes, verb); err != nil {

@@ -115,7 +115,8 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			$ pass show telnyx | vnum auth login telnyx --with-token
 			$ vnum auth login vonage --api-key abcd1234 --with-token < ~/.secrets/vonage
 		`),
-		Args: carrierArg(f.Registry),
+		Args:              carrierArg(f.Registry),
+		ValidArgsFunction: f.CompleteAuthCarriers,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			opts.IDs = map[string]string{}

@@ -27,8 +27,8 @@ import (
 )
 
 const (
-	goodToken  = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
-	badToken   = "tok-TEST-WRONG-5a5a5a5a"  //nolint:gosec // fake
+	goodToken  = "tok-TEST-SECRET-91c2e7d4" // fake
+	badToken   = "tok-TEST-WRONG-5a5a5a5a"  // fake
 	testSID    = "AC0123456789abcdef0123456789abcdef"
 	testKeySID = "SK0123456789abcdef0123456789abcdef"
 )

@@ -41,8 +41,9 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 
 			Credentials in environment variables are yours to unset; logout says when some are set.
 		`),
-		Example: "$ vnum auth logout twilio\n$ vnum auth logout twilio --profile work",
-		Args:    cmdutil.ExactArgs(1, "say which carrier: vnum auth logout "+strings.Join(auth.Providers(f.Registry), "|")),
+		Example:           "$ vnum auth logout twilio\n$ vnum auth logout twilio --profile work",
+		Args:              cmdutil.ExactArgs(1, "say which carrier: vnum auth logout "+strings.Join(auth.Providers(f.Registry), "|")),
+		ValidArgsFunction: f.CompleteAuthCarriers,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			if err := auth.ValidateTarget(opts.Registry, opts.Provider, opts.Profile); err != nil {

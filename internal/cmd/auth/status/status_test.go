@@ -31,7 +31,7 @@ func testRegistry(t *testing.T) *providers.Registry {
 }
 
 const (
-	testToken = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
+	testToken = "tok-TEST-SECRET-91c2e7d4" // fake
 	testSID   = "AC0123456789abcdef0123456789abcdef"
 )
 

@@ -55,7 +55,8 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			$ vnum sms wait shop --code
 			$ code=$(vnum sms wait "$n" --from Google --code --timeout 5m) || echo "no code"
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum sms wait REF"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum sms wait REF"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			var err error
