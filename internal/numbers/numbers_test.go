@@ -1116,3 +1116,22 @@ func TestRefreshKeepsANumberTheListLeftOut(t *testing.T) {
 	assert.Equal(t, gone.E164, hs[0].E164)
 	assert.Equal(t, store.EndVanished, hs[0].How)
 }
+
+// With vnum serve configured, a wait looks in the store between reads of the carrier: a pushed
+// message is returned long before the next read (here a minute away), and the carrier is not
+// read more often for it.
+func TestWaitSeesPushedMessageBetweenReads(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.m.PollInterval, e.m.PollMax, e.m.StorePoll = time.Minute, time.Minute, 10*time.Millisecond
+	before := e.fake.CallCount("messages")
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_, _ = e.st.AddPushed(context.Background(), []store.Pushed{{Provider: n.Provider,
+			Message: providers.Message{ID: "P1", From: "Bank", To: n.E164, Text: "Your code: 7731", ReceivedAt: e.now, Inbound: true}}})
+	}()
+	res, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 10 * time.Second, Code: true, NotBefore: e.now.Add(-time.Minute)})
+	require.NoError(t, err)
+	assert.Equal(t, "7731", res.Code)
+	assert.Equal(t, 1, e.fake.CallCount("messages")-before, "one read of the carrier, at the start")
+}
