@@ -19,6 +19,7 @@ const (
 	opBuy     = "buy"
 	opRotate  = "rotate"
 	opRelease = "release"
+	opBurn    = "burn" // a release that also deletes the messages
 
 	stepOrdering  = "ordering"  // carrier asked to sell the number; answer not yet recorded
 	stepRecorded  = "recorded"  // number in the store; configuration still to apply
@@ -257,7 +258,7 @@ func sameDeal(confirmed, c providers.Available) bool {
 // runBuy journals plan and carries it out.
 func (m *Manager) runBuy(ctx context.Context, kind string, plan buyPlan) (store.Number, []string, error) {
 	plan.SentAt = m.Now()
-	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID}
+	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID, OwnerHost: m.Host}
 	if err := setPayload(op, plan); err != nil {
 		return store.Number{}, nil, err
 	}

@@ -1061,3 +1061,77 @@ func TestRotateUnknownCountry(t *testing.T) {
 	require.ErrorContains(t, err, "is not known, so vnum cannot look for a replacement")
 	assert.Zero(t, e.fake.CallCount(providertest.OpSearch))
 }
+
+// partialList is a carrier whose list answer left numbers out (one malformed or cut-short page),
+// though it still has them.
+type partialList struct {
+	*providertest.Fake
+	drop map[string]bool
+}
+
+func (p partialList) List(ctx context.Context) ([]providers.Number, error) {
+	all, err := p.Fake.List(ctx)
+	var out []providers.Number
+	for _, n := range all {
+		if !p.drop[n.ID] {
+			out = append(out, n)
+		}
+	}
+	return out, err
+}
+
+// A list that leaves out a number the carrier still has is not evidence that it is gone: the
+// number stays, managed, with its expiry (so expire still releases it). One the carrier answers
+// not found for does go to history.
+func TestRefreshKeepsANumberTheListLeftOut(t *testing.T) {
+	e := newEnv(t)
+	req := buyReq()
+	req.Label, req.TTL = "kept", 24*time.Hour
+	res, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	kept := res.Number
+	gone := e.buy(t, "gone")
+	require.NoError(t, e.fake.Release(t.Context(), gone.CarrierID))
+
+	m := New(Config{
+		Store: e.st,
+		Provider: func(string) (providers.Provider, error) {
+			return partialList{Fake: e.fake, drop: map[string]bool{kept.CarrierID: true}}, nil
+		},
+		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(int) bool { return true },
+	})
+	e.now = e.now.Add(time.Minute)
+	notes, err := m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	assert.Len(t, notes, 1, "only the released number is reported: %v", notes)
+
+	ns := e.numbers(t)
+	require.Len(t, ns, 1)
+	assert.Equal(t, kept.E164, ns[0].E164)
+	assert.True(t, ns[0].Managed)
+	assert.Equal(t, kept.ExpiresAt, ns[0].ExpiresAt, "the number keeps its expiry")
+	hs, err := e.st.ListHistory(t.Context())
+	require.NoError(t, err)
+	require.Len(t, hs, 1)
+	assert.Equal(t, gone.E164, hs[0].E164)
+	assert.Equal(t, store.EndVanished, hs[0].How)
+}
+
+// With vnum serve configured, a wait looks in the store between reads of the carrier: a pushed
+// message is returned long before the next read (here a minute away), and the carrier is not
+// read more often for it.
+func TestWaitSeesPushedMessageBetweenReads(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.m.PollInterval, e.m.PollMax, e.m.StorePoll = time.Minute, time.Minute, 10*time.Millisecond
+	before := e.fake.CallCount("messages")
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_, _ = e.st.AddPushed(context.Background(), []store.Pushed{{Provider: n.Provider,
+			Message: providers.Message{ID: "P1", From: "Bank", To: n.E164, Text: "Your code: 7731", ReceivedAt: e.now, Inbound: true}}})
+	}()
+	res, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 10 * time.Second, Code: true, NotBefore: e.now.Add(-time.Minute)})
+	require.NoError(t, err)
+	assert.Equal(t, "7731", res.Code)
+	assert.Equal(t, 1, e.fake.CallCount("messages")-before, "one read of the carrier, at the start")
+}

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -43,7 +43,7 @@ func (o numberOrder) needsDocuments() bool {
 }
 
 // keyPattern is what Telnyx accepts as an Idempotency-Key.
-var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,255}$`)
+var keyPattern = lazyre.New(`^[A-Za-z0-9_:-]{1,255}$`)
 
 // Buy implements providers.Provider. Telnyx sells only numbers a recent search returned, so the
 // number is searched for first (which also gives its price). The order carries vnum's operation
