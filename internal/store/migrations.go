@@ -107,6 +107,15 @@ func migrations() []string {
 			PRIMARY KEY (provider, carrier_msg_id)
 		);
 		CREATE INDEX pushed_concat ON pushed (provider, recipient, sender, concat_ref) WHERE concat_ref <> '';`,
+		// 3: numbers vnum serve pointed at itself, with the URL each had before (webhooks.go).
+		`CREATE TABLE sms_webhooks (
+			provider   TEXT    NOT NULL,
+			carrier_id TEXT    NOT NULL,
+			url        TEXT    NOT NULL,
+			previous   TEXT    NOT NULL DEFAULT '',
+			set_at     INTEGER NOT NULL,
+			PRIMARY KEY (provider, carrier_id)
+		);`,
 	}
 }
 

@@ -32,6 +32,7 @@ type Options struct {
 	PublicURL      string
 	TrustForwarded bool
 	LogFormat      string
+	Unconfigure    bool
 }
 
 // NewCmdServe builds `vnum serve`.
@@ -57,6 +58,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			Unsigned, forged, stale or replayed requests get 401 or 403 and a log line. Each
 			message is stored once (carriers retry) and the carrier is answered only after it was
 			written: sms list and sms wait see it at once.
+
+			With a public URL, serve points the numbers of carriers that keep an inbound SMS URL on
+			the number (Vonage's moHttpUrl) at itself once it listens, recording what each had;
+			vnum serve --unconfigure puts those back.
 
 			The log (stderr) has one line per request, without message texts or secrets. Stop with
 			Ctrl-C or SIGTERM: requests under way are finished first.
@@ -101,6 +106,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.PublicURL, "public-url", "", "https URL the carriers reach this server at (config serve.public_url)")
 	cmd.Flags().BoolVar(&opts.TrustForwarded, "trust-forwarded", false, "behind a proxy: take the URL's scheme and host from X-Forwarded-Proto and X-Forwarded-Host")
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log lines as text or json")
+	cmd.Flags().BoolVar(&opts.Unconfigure, "unconfigure", false, "put back the inbound SMS URLs serve set on your numbers, and exit")
 	return cmd
 }
 
@@ -121,6 +127,16 @@ func run(ctx context.Context, o *Options) error {
 	}
 	st, err := f.Store()
 	if err != nil {
+		return err
+	}
+	if o.Unconfigure {
+		notes, err := srv.Unconfigure(ctx, st, f.Provider)
+		for _, n := range notes {
+			fmt.Fprintln(o.IO.ErrOut, n)
+		}
+		if err == nil && len(notes) == 0 {
+			fmt.Fprintln(o.IO.ErrOut, "vnum serve had set no number's inbound SMS URL: nothing to put back")
+		}
 		return err
 	}
 	conf := srv.Config{Store: st, Token: secrets.PathToken, PublicURL: o.PublicURL, TrustForwarded: o.TrustForwarded,
@@ -194,6 +210,23 @@ func run(ctx context.Context, o *Options) error {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(o.IO.Out, "%s\t%s\n", n, routes[n])
+	}
+	configured := make(chan struct{})
+	defer func() { <-configured }() // the store stays open until it is done
+	if o.PublicURL == "" {
+		close(configured)
+	} else {
+		// After Serve starts answering: Vonage checks a new URL with a GET before taking it.
+		go func() {
+			defer close(configured)
+			notes, err := srv.Configure(ctx, st, f.Provider, routes)
+			for _, n := range notes {
+				conf.Logger.Info("configure", "note", n)
+			}
+			if err != nil {
+				conf.Logger.Warn("configure", "error", err.Error())
+			}
+		}()
 	}
 	return server.Serve(ctx, ln)
 }
