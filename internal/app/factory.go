@@ -192,6 +192,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			Provider:  f.Provider,
 			Now:       f.Now,
 			PID:       os.Getpid(),
+			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
 		})
@@ -213,4 +214,14 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		}
 	}
 	return f, cleanup
+}
+
+// hostname names this machine in the journal, so a process id is only checked where it means
+// something; "" when the system does not say.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
 }

@@ -37,8 +37,9 @@ type Config struct {
 	// Provider returns the named carrier's adapter (built once by the factory).
 	Provider func(name string) (providers.Provider, error)
 	Now      func() time.Time
-	// PID identifies this process in the journal.
-	PID int
+	// PID identifies this process in the journal, Host the machine it runs on ("" for unknown).
+	PID  int
+	Host string
 	// Alive reports whether the process that owns a journal entry is still running; nil means
 	// the operating system check.
 	Alive func(pid int) bool

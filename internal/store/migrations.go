@@ -107,7 +107,10 @@ func migrations() []string {
 			PRIMARY KEY (provider, carrier_msg_id)
 		);
 		CREATE INDEX pushed_concat ON pushed (provider, recipient, sender, concat_ref) WHERE concat_ref <> '';`,
-		// 3: numbers vnum serve pointed at itself, with the URL each had before (webhooks.go).
+		// 3: the host of an operation's owner, so that a pid is only ever checked on its own host.
+		`ALTER TABLE ops ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+		CREATE INDEX ops_number ON ops (number_id);`,
+		// 4: numbers vnum serve pointed at itself, with the URL each had before (webhooks.go).
 		`CREATE TABLE sms_webhooks (
 			provider   TEXT    NOT NULL,
 			carrier_id TEXT    NOT NULL,

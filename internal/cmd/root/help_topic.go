@@ -12,11 +12,13 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Help topics are read with `vnum help <topic>`; they are commands that only print text.
-var topicText = map[string]struct{ short, long string }{
-	"exit-codes": {
-		short: "Exit codes vnum returns (for scripts)",
-		long: heredoc.Doc(`
+// topicText returns the help topics, read with `vnum help <topic>`: commands that only print
+// text. A function, not a package variable, so the text is built only when the tree is.
+func topicText() map[string]struct{ short, long string } {
+	return map[string]struct{ short, long string }{
+		"exit-codes": {
+			short: "Exit codes vnum returns (for scripts)",
+			long: heredoc.Doc(`
 			vnum's exit codes are stable: scripts may rely on them.
 
 			  0    success
@@ -35,10 +37,10 @@ var topicText = map[string]struct{ short, long string }{
 			  130  interrupted (Ctrl-C); an interrupted buy, rotate or release is finished or undone
 			       by the next vnum command
 		`),
-	},
-	"environment": {
-		short: "Environment variables vnum reads",
-		long: heredoc.Doc(`
+		},
+		"environment": {
+			short: "Environment variables vnum reads",
+			long: heredoc.Doc(`
 			Settings (each overrides the same key in config.yaml; flags override both):
 			  VNUM_PROVIDER          carrier to use: {{providers}}
 			  VNUM_PROFILE           credential profile (default "default")
@@ -74,13 +76,15 @@ var topicText = map[string]struct{ short, long string }{
 			  VNUM_DEBUG=api         dump carrier API requests and responses to stderr, with
 			                         credentials redacted
 		`),
-	},
+		},
+	}
 }
 
 func helpTopics(reg *providers.Registry) []*cobra.Command {
 	var cmds []*cobra.Command
+	topics := topicText()
 	for _, name := range []string{"environment", "exit-codes"} {
-		t := topicText[name]
+		t := topics[name]
 		long := t.long
 		if name == "environment" {
 			long = environmentText(long, reg)
