@@ -16,7 +16,10 @@ type ProviderFunc func(name string) (providers.Provider, error)
 // number (providers.SMSWebhookSetter) at that carrier's route in routes (public URLs). What a
 // number had before is recorded first, so Unconfigure can put it back even if vnum stops half
 // way. It returns one line per number changed or failed, for the log.
-func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, routes map[string]string) ([]string, error) {
+//
+// With onlyNew, numbers that already have a record are not asked about again: serve calls it so
+// every few minutes, for the numbers bought since it started.
+func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, routes map[string]string, onlyNew bool) ([]string, error) {
 	nums, err := st.ListNumbers(ctx)
 	if err != nil {
 		return nil, err
@@ -35,9 +38,14 @@ func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, rout
 		if !ok || !n.Features.SMS {
 			continue
 		}
+		if _, known := before[n.Provider+"\x00"+n.CarrierID]; known && onlyNew {
+			continue
+		}
 		p, err := provider(n.Provider)
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s %s: not pointed at serve: %v", n.Provider, n.E164, err))
+			if !onlyNew { // said once, not at every pass
+				notes = append(notes, fmt.Sprintf("%s %s: not pointed at serve: %v", n.Provider, n.E164, err))
+			}
 			continue
 		}
 		setter, ok := providers.As[providers.SMSWebhookSetter](p)

@@ -51,24 +51,33 @@ func TestConfigureAndUnconfigure(t *testing.T) {
 		if name == "vonage" {
 			return vonage, nil
 		}
-		return nil, providers.ErrUnsupported
+		return struct{ providers.Provider }{}, nil // the sandbox: no inbound SMS URL to set
 	}
 	routes := map[string]string{"vonage": "https://vnum.example/hooks/t/vonage", "sandbox": "https://vnum.example/hooks/t/sandbox"}
 
-	notes, err := Configure(t.Context(), st, provider, routes)
+	notes, err := Configure(t.Context(), st, provider, routes, false)
 	require.NoError(t, err)
-	require.Len(t, notes, 3, "two numbers pointed, the sandbox's carrier cannot be: %q", notes)
+	require.Len(t, notes, 2, "two numbers pointed, the sandbox's carrier has nothing to point: %q", notes)
 	require.Equal(t, routes["vonage"], vonage.urls["447700900001"])
 	require.Equal(t, routes["vonage"], vonage.urls["447700900002"])
 
 	// Started again, with another public URL: what to put back is still the user's own URL.
 	routes["vonage"] = "https://other.example/hooks/t/vonage"
-	_, err = Configure(t.Context(), st, provider, routes)
+	_, err = Configure(t.Context(), st, provider, routes, false)
 	require.NoError(t, err)
 	sets := vonage.sets
-	_, err = Configure(t.Context(), st, provider, routes)
+	_, err = Configure(t.Context(), st, provider, routes, false)
 	require.NoError(t, err)
 	require.Equal(t, sets, vonage.sets, "numbers already pointed at serve are left alone")
+
+	// A number bought since: the periodic pass points only it, asking nothing about the others.
+	n3 := store.Number{Provider: "vonage", CarrierID: "447700900003", E164: "+447700900003", Features: providers.Features{SMS: true}}
+	require.NoError(t, st.InsertNumber(t.Context(), &n3))
+	vonage.urls["447700900003"] = ""
+	notes, err = Configure(t.Context(), st, provider, routes, true)
+	require.NoError(t, err)
+	require.Equal(t, []string{"vonage +447700900003: inbound SMS now come to serve"}, notes)
+	require.Equal(t, routes["vonage"], vonage.urls["447700900003"])
 
 	_, err = Unconfigure(t.Context(), st, provider)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -109,6 +110,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.Unconfigure, "unconfigure", false, "put back the inbound SMS URLs serve set on your numbers, and exit")
 	return cmd
 }
+
+// reconfigureEvery is how often serve looks for numbers bought since it started, to point them
+// at itself.
+const reconfigureEvery = 2 * time.Minute
 
 // check is one carrier's verification, as the start-up lines say it.
 type check struct {
@@ -219,12 +224,22 @@ func run(ctx context.Context, o *Options) error {
 		// After Serve starts answering: Vonage checks a new URL with a GET before taking it.
 		go func() {
 			defer close(configured)
-			notes, err := srv.Configure(ctx, st, f.Provider, routes)
-			for _, n := range notes {
-				conf.Logger.Info("configure", "note", n)
-			}
-			if err != nil {
-				conf.Logger.Warn("configure", "error", err.Error())
+			onlyNew := false
+			for {
+				notes, err := srv.Configure(ctx, st, f.Provider, routes, onlyNew)
+				for _, n := range notes {
+					conf.Logger.Info("configure", "note", n)
+				}
+				if err != nil && ctx.Err() == nil {
+					conf.Logger.Warn("configure", "error", err.Error())
+				}
+				// Numbers bought while serve runs are pointed at it on the next pass.
+				onlyNew = true
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(reconfigureEvery):
+				}
 			}
 		}()
 	}
