@@ -172,6 +172,9 @@ type Capabilities struct {
 	AsyncOrders bool
 	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
 	MaxConcurrency int
+	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
+	// for carriers that bill or limit those reads; 0 means vnum's own pace.
+	MinPoll time.Duration
 }
 
 // Provider is the interface every carrier adapter implements. Every call takes a context and
@@ -222,8 +225,9 @@ type Verifier interface {
 	Verify(ctx context.Context) (account string, err error)
 }
 
-// Unwrapper is implemented by decorators (retry, limits) so optional interfaces can be found
-// through them.
+// Unwrapper is for a Provider that wraps another (vnum has none today: retries live in the
+// adapters' HTTP transport): implementing it keeps the inner adapter's optional interfaces
+// reachable through As.
 type Unwrapper interface {
 	Unwrap() Provider
 }

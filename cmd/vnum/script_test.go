@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vnum-cli/vnum/internal/app"
+	"github.com/vnum-cli/vnum/providers/telnyx/telnyxtest"
 	"github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
@@ -21,14 +22,21 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts drives whole CLI sessions from testdata/script/*.txtar, on a pipe (no terminal),
-// each in a fresh config, data and home directory. The twilio_*.txtar sessions run against an
-// in-process fake Twilio account started by the faketwilio command.
+// each in a fresh config, data and home directory. The twilio_*.txtar, telnyx_*.txtar and
+// vonage_*.txtar sessions run against in-process fake accounts started by the faketwilio,
+// faketelnyx and fakevonage commands.
 func TestScripts(t *testing.T) {
 	t.Cleanup(func() {
+		logUnvalidatedVonage(t)
 		if n := unvalidated.Load(); n > 0 {
 			t.Logf("%d script(s) ran against a fake Twilio WITHOUT OpenAPI validation: Twilio's documents were not found "+
 				"(looked in %s); set %s to the directory holding twilio/*.json",
 				n, strings.Join(twilioSpecs().looked, ", "), twiliotest.EnvSpecsDir)
+		}
+		if n := telnyxUnvalidated.Load(); n > 0 {
+			t.Logf("%d script(s) ran against a fake Telnyx WITHOUT OpenAPI validation: Telnyx's document was not found "+
+				"(looked in %s); set %s to the directory holding telnyx/%s",
+				n, strings.Join(telnyxSpecs().looked, ", "), telnyxtest.EnvSpecsDir, telnyxtest.SpecFile)
 		}
 	})
 	testscript.Run(t, testscript.Params{
@@ -36,7 +44,11 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               setupScript,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"faketwilio": cmdFakeTwilio},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"faketwilio": cmdFakeTwilio,
+			"faketelnyx": cmdFakeTelnyx,
+			"fakevonage": cmdFakeVonage,
+		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "keyring":
@@ -80,6 +92,8 @@ func setupScript(e *testscript.Env) error {
 		e.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=10"))
 	}
 	e.Values[fakeKey{}] = &fakeSession{t: e.T()}
+	e.Values[telnyxKey{}] = &telnyxSession{t: e.T()}
+	e.Values[vonageKey{}] = &vonageSession{t: e.T()}
 	return nil
 }
 

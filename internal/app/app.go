@@ -17,7 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmd/root"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
-	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Main runs vnum with the process's arguments and environment.
@@ -34,7 +34,7 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "vnum: %v\n", err)
-		return cmdutil.ExitError
+		return cmdutil.ExitFailure
 	}
 	cmd.SetArgs(args)
 	cmd.SetIn(ios.In)
@@ -43,21 +43,17 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	executed, err := cmd.ExecuteContextC(ctx)
 	ios.StopProgress()
 	for _, w := range f.Warnings() {
-		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", termsafe.Escape(w))
 	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}
 	if errors.Is(err, cmdutil.ErrSilent) {
-		return cmdutil.ExitError
+		return cmdutil.ExitFailure
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "vnum: interrupted")
 		return cmdutil.ExitInterrupted
-	}
-	var perr *providers.Error
-	if !errors.As(err, &perr) && isCobraUsageError(err.Error()) {
-		err = &cmdutil.FlagError{Err: err}
 	}
 	printError(ios, executed, err)
 	return cmdutil.ExitCodeFor(err)
@@ -69,26 +65,14 @@ func printError(ios *iostreams.IOStreams, cmd *cobra.Command, err error) {
 		fmt.Fprintln(ios.ErrOut, "vnum: cancelled, nothing was changed")
 		return
 	}
-	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", strings.TrimSpace(msg))
-	var flagErr *cmdutil.FlagError
-	if errors.As(err, &flagErr) {
+	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(strings.TrimSpace(msg))) // a carrier's words may be quoted
+	// A usage mistake on the command line points at --help; a bad setting names its file or
+	// variable instead (config.Error), since no flag was wrong.
+	if cmdutil.ExitCodeFor(err) == cmdutil.ExitUsage && !cmdutil.IsConfigError(err) {
 		path := "vnum"
 		if cmd != nil {
 			path = cmd.CommandPath()
 		}
 		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", path)
 	}
-}
-
-// isCobraUsageError recognises the flag errors cobra produces itself (unknown flag, missing
-// value), which it returns as plain errors.
-func isCobraUsageError(msg string) bool {
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "flag needs an argument",
-		"invalid argument", "unknown command", "required flag", "if any flags in the group",
-		"none of the others can be", "accepts ", "requires at least", "at least one of the flags"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
@@ -58,11 +58,20 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 	reg, regErr := all.Registry()
 	f.Registry = reg
 
+	// The secrets of the carriers built so far: the debug dump removes them wherever they show,
+	// even in an answer that quotes a request.
+	var secretsMu sync.Mutex
+	var secrets []string
 	httpClient := sync.OnceValue(func() *http.Client {
 		return transport.NewClient(transport.Options{
 			UserAgent: "vnum/" + version,
 			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
 			DebugOut:  ios.ErrOut,
+			Secrets: func() []string {
+				secretsMu.Lock()
+				defer secretsMu.Unlock()
+				return slices.Clone(secrets)
+			},
 		})
 	})
 
@@ -71,7 +80,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
-		return auth.NewManager(cfg.Dir(), env), nil
+		return auth.NewManager(f.Registry, cfg.Dir(), env), nil
 	})
 
 	var mu sync.Mutex
@@ -87,7 +96,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return p, nil
 		}
 		d, ok := f.Registry.Lookup(name)
-		if !ok {
+		if !ok || !d.Usable() {
 			return nil, cmdutil.FlagErrorf("unknown provider %q", name)
 		}
 		cfg, err := f.Config()
@@ -95,7 +104,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			return nil, err
 		}
 		s := providers.Settings{DataDir: cfg.DataDir(), Env: env, Options: cfg.ProviderOptions(name), HTTP: httpClient}
-		if len(d.Credentials) > 0 {
+		if len(d.Auth) > 0 {
 			m, err := f.Credentials()
 			if err != nil {
 				return nil, err
@@ -103,11 +112,20 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			cred, err := m.Lookup(name, cfg.Profile())
 			if err != nil {
 				if errors.Is(err, auth.ErrMissing) {
-					return nil, &cmdutil.AuthError{Err: err}
+					return nil, &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: err}
 				}
 				return nil, err
 			}
 			s.Credentials = cred.Values
+			secretsMu.Lock()
+			for _, set := range d.Auth {
+				for _, c := range set.Fields {
+					if v := cred.Values[c.Key]; c.Secret && v != "" {
+						secrets = append(secrets, v)
+					}
+				}
+			}
+			secretsMu.Unlock()
 			if cred.Warning != "" {
 				notes = append(notes, cred.Warning)
 			}
@@ -149,7 +167,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(filepath.Join(cfg.DataDir(), "vnum.db"))
+		s, err := store.Open(cfg.StoreFile())
 		if err != nil {
 			return nil, err
 		}
@@ -174,10 +192,10 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		notes, err := m.Recover(context.Background())
 		ios.StopProgress()
 		for _, n := range notes {
-			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", n)
+			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %v\n", err)
+			fmt.Fprintf(ios.ErrOut, "vnum: warning: could not finish an interrupted operation yet: %s\n", termsafe.Escape(err.Error()))
 		}
 		return m, nil
 	})

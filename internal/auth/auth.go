@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Source says where a credential came from.
@@ -96,6 +97,7 @@ type Keyring interface {
 
 // Manager looks credentials up and stores them.
 type Manager struct {
+	reg       *providers.Registry // the carriers' credential sets
 	configDir string
 	env       func(string) string
 	keyring   Keyring
@@ -123,10 +125,11 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// NewManager returns a manager reading env and keeping its files under configDir. It touches
-// neither the keyring nor the disk until asked.
-func NewManager(configDir string, env func(string) string, opts ...Option) *Manager {
-	m := &Manager{configDir: configDir, env: env, keyring: keyring.New(), now: time.Now}
+// NewManager returns a manager for the carriers of reg (what each needs is in its
+// providers.Descriptor), reading env and keeping its files under configDir. It touches neither
+// the keyring nor the disk until asked.
+func NewManager(reg *providers.Registry, configDir string, env func(string) string, opts ...Option) *Manager {
+	m := &Manager{reg: reg, configDir: configDir, env: env, keyring: keyring.New(), now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
@@ -146,9 +149,9 @@ func ValidateProfile(profile string) error {
 
 // ValidateTarget checks the carrier and profile a login or logout names ("" is the default
 // profile), before anything is read or asked.
-func ValidateTarget(provider, profile string) error {
-	if !slices.Contains(Providers(), provider) {
-		return fmt.Errorf("vnum keeps no credentials for %q: use one of %s", provider, strings.Join(Providers(), ", "))
+func ValidateTarget(reg *providers.Registry, provider, profile string) error {
+	if !slices.Contains(Providers(reg), provider) {
+		return fmt.Errorf("vnum keeps no credentials for %q: use one of %s", provider, strings.Join(Providers(reg), ", "))
 	}
 	if profile != "" {
 		return ValidateProfile(profile)
@@ -165,7 +168,7 @@ func (m *Manager) Lookup(provider, profile string) (Credential, error) {
 	if profile == "" {
 		profile = DefaultProfile
 	}
-	c, ok := lookupCarrier(provider)
+	c, ok := lookupCarrier(m.reg, provider)
 	if !ok {
 		return Credential{Provider: provider, Profile: profile}, nil
 	}
@@ -198,7 +201,7 @@ func (m *Manager) Lookup(provider, profile string) (Credential, error) {
 }
 
 func missing(c carrier, profile string, set []string, keyringErr error) error {
-	return &MissingError{Provider: c.name, Profile: profile, hint: c.envHint(), set: set, KeyringErr: keyringErr}
+	return &MissingError{Provider: c.Name, Profile: profile, hint: c.envHint(), set: set, KeyringErr: keyringErr}
 }
 
 // MissingError is the error Lookup returns when no store has the credentials. It matches
@@ -248,8 +251,8 @@ func (m *Manager) KeyringUsable(provider, profile string) error {
 
 // Alternatives says, as an indented list, what to do when the keyring cannot be used: the
 // environment variables, their _FILE forms, or the explicit insecure file.
-func Alternatives(provider string) string {
-	c, ok := lookupCarrier(provider)
+func Alternatives(reg *providers.Registry, provider string) string {
+	c, ok := lookupCarrier(reg, provider)
 	if !ok {
 		return ""
 	}

@@ -17,12 +17,22 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/auth"
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
 )
+
+// testRegistry is vnum's registry: what each carrier needs is in its adapter's Descriptor.
+func testRegistry(t testing.TB) *providers.Registry {
+	t.Helper()
+	reg, err := all.Registry()
+	require.NoError(t, err)
+	return reg
+}
 
 // Known fake secrets: every test that can leak one searches for it.
 const (
-	testToken  = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
-	testSecret = "sec-TEST-SECRET-3b8f0a6e" //nolint:gosec // fake
+	testToken  = "tok-TEST-SECRET-91c2e7d4" // fake
+	testSecret = "sec-TEST-SECRET-3b8f0a6e" // fake
 	testSID    = "AC0123456789abcdef0123456789abcdef"
 	testKeySID = "SK0123456789abcdef0123456789abcdef"
 )
@@ -39,11 +49,11 @@ func newManager(t *testing.T, env envMap, opts ...auth.Option) (*auth.Manager, s
 	t.Helper()
 	keyring.MockInit()
 	dir := filepath.Join(t.TempDir(), "config")
-	all := append([]auth.Option{
+	options := append([]auth.Option{
 		auth.WithKeyring(keyring.New(keyring.WithTimeout(time.Second))),
 		auth.WithClock(func() time.Time { return frozen }),
 	}, opts...)
-	return auth.NewManager(dir, env.get, all...), dir
+	return auth.NewManager(testRegistry(t), dir, env.get, options...), dir
 }
 
 func twilioToken(profile string) auth.Credential {
@@ -255,7 +265,7 @@ func TestLookupOrder(t *testing.T) {
 	assert.Empty(t, c.Warning)
 
 	// The environment wins over both, for every profile.
-	envM := auth.NewManager(filepath.Dir(m.InsecureFile()),
+	envM := auth.NewManager(testRegistry(t), filepath.Dir(m.InsecureFile()),
 		envMap{"TWILIO_ACCOUNT_SID": testSID, "TWILIO_AUTH_TOKEN": "env-token"}.get,
 		auth.WithKeyring(keyring.New()))
 	for _, p := range []string{"default", "work"} {
@@ -316,7 +326,7 @@ func TestSaveKeyringUnavailable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "config")
-			m := auth.NewManager(dir, envMap{}.get, auth.WithKeyring(tt.keyring(t)))
+			m := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(tt.keyring(t)))
 
 			start := time.Now()
 			require.ErrorIs(t, m.KeyringUsable("twilio", "default"), auth.ErrKeyringUnavailable)
@@ -395,7 +405,7 @@ func TestInsecureFileWithoutKeyring(t *testing.T) {
 	keyring.MockInitWithError(errors.New("dbus: no session bus"))
 	t.Cleanup(keyring.MockInit)
 	dir := filepath.Join(t.TempDir(), "config")
-	m := auth.NewManager(dir, envMap{}.get, auth.WithKeyring(keyring.New()))
+	m := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(keyring.New()))
 
 	warnings, err := m.Save(twilioToken("default"), auth.SourceInsecure)
 	require.NoError(t, err)
@@ -526,7 +536,7 @@ func TestDeleteWhenKeyringUnreachable(t *testing.T) {
 
 	keyring.MockInitWithError(errors.New("dbus: no session bus"))
 	t.Cleanup(keyring.MockInit)
-	broken := auth.NewManager(dir, envMap{}.get, auth.WithKeyring(keyring.New()))
+	broken := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(keyring.New()))
 	_, err = broken.Delete("twilio", "default")
 	require.Error(t, err, "vnum saved it there and cannot remove it: that must not look like success")
 	assert.Contains(t, err.Error(), "could not be removed")
@@ -591,14 +601,14 @@ func TestSecretFor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %v", tt.provider, len(tt.ids)), func(t *testing.T) {
-			key, label, err := auth.SecretFor(tt.provider, tt.ids)
+			_, secret, err := auth.SecretFor(testRegistry(t), tt.provider, tt.ids)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantKey, key)
-			assert.Equal(t, tt.wantLabel, label)
+			assert.Equal(t, tt.wantKey, secret.Key)
+			assert.Equal(t, tt.wantLabel, secret.Label)
 		})
 	}
 }
@@ -623,10 +633,41 @@ func TestEnvVars(t *testing.T) {
 	assert.Empty(t, m.EnvVars("vonage"))
 }
 
-func TestProvidersAndTitles(t *testing.T) {
-	assert.Equal(t, []string{"telnyx", "twilio", "vonage"}, auth.Providers())
-	assert.Equal(t, "Twilio", auth.Title("twilio"))
-	assert.Equal(t, "sandbox", auth.Title("sandbox"))
-	assert.Contains(t, auth.Alternatives("vonage"), "VONAGE_API_KEY and VONAGE_API_SECRET")
-	assert.Contains(t, auth.Alternatives("vonage"), "--insecure-storage")
+func TestProvidersAndHints(t *testing.T) {
+	reg := testRegistry(t)
+	assert.Equal(t, []string{"telnyx", "twilio", "vonage"}, auth.Providers(reg))
+	assert.Contains(t, auth.Alternatives(reg, "vonage"), "VONAGE_API_KEY and VONAGE_API_SECRET")
+	assert.Contains(t, auth.Alternatives(reg, "vonage"), "--insecure-storage")
+	d, _ := reg.Lookup("twilio")
+	assert.Equal(t, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET)", auth.EnvHint(d))
+}
+
+// credentials.insecure.json planted (or left) as a symbolic link: vnum neither reads through it
+// nor replaces the link with a regular file, which would leave its target holding plaintext.
+func TestInsecureFileSymlinkRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no O_NOFOLLOW")
+	}
+	keyring.MockInitWithError(errors.New("dbus: no session bus"))
+	t.Cleanup(keyring.MockInit)
+	dir := filepath.Join(t.TempDir(), "config")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	target := filepath.Join(t.TempDir(), "elsewhere.json")
+	writeFile(t, filepath.Dir(target), filepath.Base(target), `{"version":1,"credentials":{}}`)
+	require.NoError(t, os.Symlink(target, filepath.Join(dir, auth.InsecureFileName)))
+	m := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(keyring.New()))
+
+	_, err := m.Save(twilioToken("default"), auth.SourceInsecure)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "symbolic link")
+	fi, err := os.Lstat(m.InsecureFile())
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link was replaced")
+	b, err := os.ReadFile(target)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), testToken, "the token went through the link")
+
+	_, err = m.Lookup("twilio", "default")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "symbolic link")
 }

@@ -36,7 +36,7 @@ func (e *corruptEntryError) Error() string {
 
 // decodeEntry turns a stored entry back into a credential of carrier c.
 func decodeEntry(c carrier, profile string, e map[string]string, source Source, where string) (Credential, error) {
-	fix := "vnum auth login " + c.name
+	fix := "vnum auth login " + c.Name
 	if profile != DefaultProfile {
 		fix += " --profile " + profile
 	}
@@ -55,14 +55,14 @@ func decodeEntry(c carrier, profile string, e map[string]string, source Source, 
 	}
 	s, ok := c.match(values)
 	if !ok {
-		return Credential{}, &corruptEntryError{where: where, problem: "does not hold complete " + c.name + " credentials", fix: fix}
+		return Credential{}, &corruptEntryError{where: where, problem: "does not hold complete " + c.Name + " credentials", fix: fix}
 	}
 	return Credential{
-		Provider:   c.name,
+		Provider:   c.Name,
 		Profile:    profile,
 		Values:     values,
 		Source:     source,
-		Account:    values[s.account],
+		Account:    values[s.Account],
 		VerifiedAt: verifiedAt,
 	}, nil
 }
@@ -72,7 +72,7 @@ func decodeEntry(c carrier, profile string, e map[string]string, source Source, 
 func unmarshalEntry(data string, c carrier, profile string, where string) (map[string]string, error) {
 	var e map[string]string
 	if err := json.Unmarshal([]byte(data), &e); err != nil {
-		fix := "vnum auth login " + c.name
+		fix := "vnum auth login " + c.Name
 		if profile != DefaultProfile {
 			fix += " --profile " + profile
 		}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // maxSecretFile bounds what a <NAME>_FILE may hold: credentials are short, and a variable that
@@ -21,8 +23,8 @@ type envValue struct {
 
 // lookupEnv reads one field: each of its names as a variable, then as <NAME>_FILE. The plain
 // variable wins over the file, as in lego's GetOrFile.
-func (m *Manager) lookupEnv(f field) (envValue, error) {
-	for _, name := range f.env {
+func (m *Manager) lookupEnv(f providers.Credential) (envValue, error) {
+	for _, name := range f.Env {
 		if v := m.env(name); v != "" {
 			return envValue{value: v, set: name}, nil
 		}
@@ -77,9 +79,9 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 	seen := map[string]bool{}
 	vals := map[string]envValue{}
 	var errs []error
-	for _, s := range c.shapes {
-		for _, f := range s.fields {
-			if _, done := vals[f.key]; done {
+	for _, s := range c.Auth {
+		for _, f := range s.Fields {
+			if _, done := vals[f.Key]; done {
 				continue
 			}
 			v, err := m.lookupEnv(f)
@@ -87,7 +89,7 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 				errs = append(errs, err)
 				continue
 			}
-			vals[f.key] = v
+			vals[f.Key] = v
 			if v.set != "" && !seen[v.set] {
 				seen[v.set] = true
 				res.set = append(res.set, v.set)
@@ -97,16 +99,16 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
-	for _, s := range c.shapes {
+	for _, s := range c.Auth {
 		values := Values{}
 		source := SourceEnv
-		for _, f := range s.fields {
-			v := vals[f.key]
+		for _, f := range s.Fields {
+			v := vals[f.Key]
 			if v.value == "" {
 				values = nil
 				break
 			}
-			values[f.key] = v.value
+			values[f.Key] = v.value
 			if v.fromFile {
 				source = SourceFile
 			}
@@ -116,11 +118,11 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 		}
 		res.ok = true
 		res.cred = Credential{
-			Provider: c.name,
+			Provider: c.Name,
 			Profile:  profile,
 			Values:   values,
 			Source:   source,
-			Account:  values[s.account],
+			Account:  values[s.Account],
 		}
 		return res, nil
 	}
@@ -130,15 +132,15 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 // EnvVars lists the environment variables currently set that carry provider's credentials
 // (including <NAME>_FILE ones), so commands can say the environment overrides what is saved.
 func (m *Manager) EnvVars(provider string) []string {
-	c, ok := lookupCarrier(provider)
+	c, ok := lookupCarrier(m.reg, provider)
 	if !ok {
 		return nil
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, s := range c.shapes {
-		for _, f := range s.fields {
-			for _, name := range f.env {
+	for _, s := range c.Auth {
+		for _, f := range s.Fields {
+			for _, name := range f.Env {
 				for _, n := range []string{name, name + "_FILE"} {
 					if m.env(n) != "" && !seen[n] {
 						seen[n] = true

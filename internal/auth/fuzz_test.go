@@ -82,7 +82,7 @@ func FuzzKeyringEntry(f *testing.F) {
 	f.Add(``)
 	f.Fuzz(func(t *testing.T, raw string) {
 		dir := t.TempDir()
-		m := auth.NewManager(dir, func(string) string { return "" },
+		m := auth.NewManager(testRegistry(t), dir, func(string) string { return "" },
 			auth.WithKeyring(keyring.New(keyring.WithBackend(fixedBackend{raw}))))
 		c, err := m.Lookup("twilio", "default")
 		checkParsed(t, m, raw, c, err, stringValues(raw))
@@ -101,7 +101,7 @@ func FuzzInsecureFile(f *testing.F) {
 			t.Fatal(err)
 		}
 		keyring.MockInit()
-		m := auth.NewManager(dir, func(string) string { return "" }, auth.WithKeyring(keyring.New()))
+		m := auth.NewManager(testRegistry(t), dir, func(string) string { return "" }, auth.WithKeyring(keyring.New()))
 		c, err := m.Lookup("twilio", "default")
 		checkParsed(t, m, raw, c, err, stringValues(raw))
 	})

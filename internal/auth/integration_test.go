@@ -25,7 +25,7 @@ func TestKeyringManagerSecretService(t *testing.T) {
 	// A profile of its own: other packages' tests and scripts share the keyring session.
 	profile := fmt.Sprintf("it-%d", os.Getpid())
 	dir := filepath.Join(t.TempDir(), "config")
-	m := auth.NewManager(dir, func(string) string { return "" })
+	m := auth.NewManager(testRegistry(t), dir, func(string) string { return "" })
 	t.Cleanup(func() { _, _ = m.Delete("twilio", profile) })
 
 	require.NoError(t, m.KeyringUsable("twilio", profile))
@@ -62,7 +62,7 @@ func TestKeyringManagerNoSessionBus(t *testing.T) {
 		return
 	}
 	dir := filepath.Join(t.TempDir(), "config")
-	m := auth.NewManager(dir, func(string) string { return "" })
+	m := auth.NewManager(testRegistry(t), dir, func(string) string { return "" })
 	start := time.Now()
 	require.ErrorIs(t, m.KeyringUsable("twilio", "default"), auth.ErrKeyringUnavailable)
 	_, err := m.Save(twilioToken("default"), auth.SourceKeyring)

@@ -13,14 +13,14 @@ import (
 // keyring has no entry, and with the keyring's error when it could not be asked (the lookup then
 // goes on to the insecure file). A corrupt entry is a *corruptEntryError.
 func (m *Manager) fromKeyring(c carrier, profile string) (Credential, bool, error) {
-	data, err := m.keyring.Get(serviceName(c.name), profile)
+	data, err := m.keyring.Get(serviceName(c.Name), profile)
 	if errors.Is(err, keyring.ErrNotFound) {
 		return Credential{}, false, nil
 	}
 	if err != nil {
 		return Credential{}, false, err
 	}
-	where := fmt.Sprintf("keyring entry %s/%s", serviceName(c.name), profile)
+	where := fmt.Sprintf("keyring entry %s/%s", serviceName(c.Name), profile)
 	e, err := unmarshalEntry(data, c, profile, where)
 	if err != nil {
 		return Credential{}, false, err
@@ -39,9 +39,9 @@ func (m *Manager) fromKeyring(c carrier, profile string) (Credential, bool, erro
 // Saving to the keyring never falls back to the file: when the keyring cannot be used the error
 // wraps ErrKeyringUnavailable and nothing was written anywhere.
 func (m *Manager) Save(c Credential, to Source) ([]string, error) {
-	car, ok := lookupCarrier(c.Provider)
+	car, ok := lookupCarrier(m.reg, c.Provider)
 	if !ok {
-		return nil, unknownProvider(c.Provider)
+		return nil, unknownProvider(m.reg, c.Provider)
 	}
 	if c.Profile == "" {
 		c.Profile = DefaultProfile
@@ -137,8 +137,8 @@ type DeleteResult struct {
 // when vnum knows it saved this profile there; otherwise it is a warning.
 func (m *Manager) Delete(provider, profile string) (DeleteResult, error) {
 	var res DeleteResult
-	if _, ok := lookupCarrier(provider); !ok {
-		return res, unknownProvider(provider)
+	if _, ok := lookupCarrier(m.reg, provider); !ok {
+		return res, unknownProvider(m.reg, provider)
 	}
 	if profile == "" {
 		profile = DefaultProfile

@@ -12,6 +12,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -102,9 +103,9 @@ func ParseMaxPrice(s string) (*providers.Price, error) {
 func ResolveError(err error) error {
 	switch {
 	case errors.Is(err, numbers.ErrNoMatch):
-		return &NotFoundError{Err: err}
+		return &ExitError{Code: ExitNotFound, Err: err}
 	case errors.Is(err, numbers.ErrAmbiguous):
-		return &FlagError{Err: err}
+		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return err
 }
@@ -123,5 +124,5 @@ func FormatNumber(e164 string) string { return phone.Format(e164) }
 
 // Warnf prints a warning line to stderr.
 func Warnf(ios *iostreams.IOStreams, format string, args ...any) {
-	fmt.Fprintf(ios.ErrOut, "warning: "+format+"\n", args...)
+	fmt.Fprintln(ios.ErrOut, "warning: "+termsafe.Escape(fmt.Sprintf(format, args...)))
 }

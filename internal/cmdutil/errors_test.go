@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -22,15 +23,17 @@ func TestExitCodeFor(t *testing.T) {
 		want ExitCode
 	}{
 		{"nil", nil, ExitOK},
-		{"plain", errors.New("boom"), ExitError},
+		{"plain", errors.New("boom"), ExitFailure},
+		{"the outermost code wins", &ExitError{Code: ExitUsage, Err: carrier(providers.ErrNotFound)}, ExitUsage},
+		{"bad setting", fmt.Errorf("load: %w", &config.Error{Where: "VNUM_COUNTRY", Key: "country", Err: errors.New("x")}), ExitUsage},
 		{"flag", FlagErrorf("bad --ttl"), ExitUsage},
 		{"cancel", fmt.Errorf("x: %w", ErrCancel), ExitCancelled},
 		{"input ended at a prompt", fmt.Errorf("x: %w", prompter.ErrNoAnswer), ExitCancelled},
-		{"auth missing", &AuthError{Err: errors.New("run vnum auth login")}, ExitAuth},
+		{"auth missing", &ExitError{Code: ExitAuth, Err: errors.New("run vnum auth login")}, ExitAuth},
 		{"carrier 401", carrier(providers.ErrUnauthorized), ExitAuth},
-		{"no match", &NotFoundError{Err: errors.New("no number matches")}, ExitNotFound},
+		{"no match", &ExitError{Code: ExitNotFound, Err: errors.New("no number matches")}, ExitNotFound},
 		{"carrier 404", carrier(providers.ErrNotFound), ExitNotFound},
-		{"sms timeout", &TimeoutError{Err: errors.New("no message")}, ExitTimeout},
+		{"sms timeout", &ExitError{Code: ExitTimeout, Err: errors.New("no message")}, ExitTimeout},
 		{"rate limited", carrier(providers.ErrRateLimited), ExitRetryLater},
 		{"5xx", carrier(providers.ErrTemporary), ExitRetryLater},
 		{"http timeout", fmt.Errorf("get: %w", context.DeadlineExceeded), ExitRetryLater},
@@ -38,7 +41,7 @@ func TestExitCodeFor(t *testing.T) {
 		{"funds", carrier(providers.ErrInsufficientFunds), ExitRefused},
 		{"taken", carrier(providers.ErrUnavailable), ExitRefused},
 		{"stock", carrier(providers.ErrOutOfStock), ExitRefused},
-		{"max price", &RefusedError{Err: errors.New("over")}, ExitRefused},
+		{"max price", &ExitError{Code: ExitRefused, Err: errors.New("over")}, ExitRefused},
 		{"interrupted", context.Canceled, ExitInterrupted},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,8 @@
 package cmdutil
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/auth"
@@ -45,21 +47,27 @@ type Factory struct {
 }
 
 // ProviderName is the carrier a command should use: --provider, else VNUM_PROVIDER / config,
-// else the sandbox. It fails on a name vnum does not know, listing the ones it does.
+// else the sandbox, in any case ("Twilio" is twilio). It fails on a name vnum does not know,
+// listing the ones it does, and names the setting when the name came from one.
 func (f *Factory) ProviderName() (string, error) {
 	name := ""
 	if f.ProviderFlag != nil {
-		name = *f.ProviderFlag
+		name = strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
 	}
+	var cfg *config.Config
 	if name == "" {
-		cfg, err := f.Config()
-		if err != nil {
+		var err error
+		if cfg, err = f.Config(); err != nil {
 			return "", err
 		}
 		name = cfg.Provider()
 	}
-	if _, ok := f.Registry.Lookup(name); !ok {
-		return "", FlagErrorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
+	if d, ok := f.Registry.Lookup(name); !ok || !d.Usable() {
+		err := fmt.Errorf("unknown provider %q: use one of %s", name, joinNames(f.Registry.Names()))
+		if cfg != nil {
+			return "", cfg.Invalid(config.KeyProvider, err)
+		}
+		return "", &ExitError{Code: ExitUsage, Err: err}
 	}
 	return name, nil
 }
@@ -77,4 +85,19 @@ func joinNames(names []string) string {
 		out += n
 	}
 	return out
+}
+
+// CheckForwardSMS refuses, as a usage error, SMS forwarding on a carrier that cannot do it,
+// before anything is bought or changed.
+func (f *Factory) CheckForwardSMS(provider, flag string) error {
+	d, ok := f.Registry.Lookup(provider)
+	if !ok || d.Capabilities.ForwardSMS {
+		return nil
+	}
+	title := d.Title
+	if title == "" {
+		title = d.Name
+	}
+	return FlagErrorf("%s cannot forward SMS by itself: drop %s (calls can still be forwarded) and read its SMS with `vnum sms list` or `vnum sms wait`",
+		title, flag)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -106,5 +107,5 @@ func (f *Factory) Successf(format string, args ...any) {
 		return
 	}
 	s := f.Styles()
-	fmt.Fprintln(f.IOStreams.ErrOut, s.Success.Render("✓")+" "+fmt.Sprintf(format, args...))
+	fmt.Fprintln(f.IOStreams.ErrOut, s.Success.Render("✓")+" "+termsafe.Escape(fmt.Sprintf(format, args...)))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // ValidateLabel checks a --label: short, no spaces or control characters, and not something
@@ -67,7 +68,7 @@ func (f *Factory) PrintNumber(n store.Number) error {
 	ios := f.IOStreams
 	now := f.Now()
 	if !ios.IsStdoutTTY() {
-		_, err := fmt.Fprintln(ios.Out, strings.Join(NumberRow(n, now, false), "\t"))
+		_, err := fmt.Fprintln(ios.Out, termsafe.Escape(strings.Join(NumberRow(n, now, false), "\t")))
 		return err
 	}
 	s := f.Styles()
@@ -77,10 +78,13 @@ func (f *Factory) PrintNumber(n store.Number) error {
 		}
 		fmt.Fprintf(ios.Out, "%s %s\n", s.Muted.Render(fmt.Sprintf("%-12s", k)), v)
 	}
-	fmt.Fprintln(ios.Out, s.Number.Render(phone.Format(n.E164)))
-	field("label", s.Label.Render(n.Label))
-	field("carrier", n.Provider+" "+s.Muted.Render(n.CarrierID))
-	field("country", phone.CountryName(n.Country)+" ("+n.Country+"), "+string(n.Type))
+	// What the carrier told (its id, and the number itself for one adopted from it) is escaped
+	// before it is styled: the styles' own escapes must survive.
+	esc := termsafe.Escape
+	fmt.Fprintln(ios.Out, s.Number.Render(esc(phone.Format(n.E164))))
+	field("label", s.Label.Render(esc(n.Label)))
+	field("carrier", esc(n.Provider)+" "+s.Muted.Render(esc(n.CarrierID)))
+	field("country", esc(phone.CountryName(n.Country)+" ("+n.Country+"), "+string(n.Type)))
 	field("state", StateText(n.State, n.Managed))
 	field("can", FeaturesText(n.Features))
 	calls, sms := "", ""

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"strings"
 
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/store"
@@ -10,6 +11,9 @@ import (
 // Resolve finds the number REF names (label, number in any notation, or carrier id), with the
 // configured country as the region for national notation.
 func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (store.Number, error) {
+	if err := checkRef(ref); err != nil {
+		return store.Number{}, err
+	}
 	n, err := m.Resolve(ctx, ref, f.region())
 	if err != nil {
 		return n, ResolveError(err)
@@ -19,6 +23,9 @@ func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (
 
 // ResolveEnded finds the latest number of the history that REF names, the same way.
 func (f *Factory) ResolveEnded(ctx context.Context, m *numbers.Manager, ref string) (store.HistoryEntry, error) {
+	if err := checkRef(ref); err != nil {
+		return store.HistoryEntry{}, err
+	}
 	h, err := m.ResolveEnded(ctx, ref, f.region())
 	if err != nil {
 		return h, ResolveError(err)
@@ -32,4 +39,12 @@ func (f *Factory) region() string {
 		return cfg.Country()
 	}
 	return ""
+}
+
+// checkRef refuses an empty REF as the usage mistake it is (exit 2), before any lookup.
+func checkRef(ref string) error {
+	if strings.TrimSpace(ref) == "" {
+		return FlagErrorf("empty number reference: give a label, a number or a carrier id")
+	}
+	return nil
 }

@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"github.com/spf13/viper"
+
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Keys users may set in config.yaml (and as VNUM_<KEY> in the environment).
@@ -40,6 +43,42 @@ type Config struct {
 	dir       string
 	dataDir   string
 	fileFound bool
+	fromEnv   map[string]string // key → the VNUM_* variable that set it
+}
+
+// Error is a bad setting. It names where the setting was made, the file or the environment
+// variable, so the user knows what to fix; commands exit 2 on it without pointing at --help,
+// since no flag was wrong.
+type Error struct {
+	Where string // the file's path, or the variable ("VNUM_COUNTRY"); "" when not known
+	Key   string // "country"; "" when the whole file is at fault
+	Err   error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Where == "":
+		return fmt.Sprintf("%s: %v", e.Key, e.Err)
+	case e.Key == "" || strings.HasPrefix(e.Where, "VNUM_"):
+		return fmt.Sprintf("%s: %v", e.Where, e.Err)
+	default:
+		return fmt.Sprintf("%s: %s: %v", e.Where, e.Key, e.Err)
+	}
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Invalid returns the error for a bad value of key, naming where it was set: the VNUM_*
+// variable, else the file.
+func (c *Config) Invalid(key string, err error) error {
+	if v, ok := c.fromEnv[key]; ok {
+		return &Error{Where: v, Key: key, Err: err}
+	}
+	where := ""
+	if c.fileFound {
+		where = c.File()
+	}
+	return &Error{Where: where, Key: key, Err: err}
 }
 
 // Dirs returns vnum's configuration and data directories from the environment.
@@ -79,6 +118,11 @@ func Dirs(env Env) (configDir, dataDir string, err error) {
 	return configDir, dataDir, nil
 }
 
+// ConfigDir describes dir as vnum's configuration directory for privfile's checks and messages.
+func ConfigDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "configuration directory", Elsewhere: "set VNUM_CONFIG_DIR (or XDG_CONFIG_HOME)"}
+}
+
 // Load reads the configuration. A missing file is fine; a malformed one is an error naming it.
 func Load(env Env) (*Config, error) {
 	dir, dataDir, err := Dirs(env)
@@ -89,7 +133,12 @@ func Load(env Env) (*Config, error) {
 	v.SetDefault(KeyProvider, DefaultProvider)
 	v.SetDefault(KeyProfile, "default")
 	v.SetConfigType("yaml")
-	c := &Config{v: v, dir: dir, dataDir: dataDir}
+	c := &Config{v: v, dir: dir, dataDir: dataDir, fromEnv: map[string]string{}}
+	// config.yaml can point a carrier's requests (and credentials) at any server: read it only
+	// from a directory nobody else can write to.
+	if err := privfile.Check(ConfigDir(dir)); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	path := c.File()
 	f, err := os.Open(path)
 	switch {
@@ -99,17 +148,51 @@ func Load(env Env) (*Config, error) {
 	default:
 		defer f.Close()
 		if err := v.ReadConfig(f); err != nil {
-			return nil, fmt.Errorf("config %s: %w (fix or remove the file)", path, err)
+			return nil, &Error{Where: path, Err: fmt.Errorf("%w (fix or remove the file)", err)}
 		}
 		c.fileFound = true
 	}
 	// Environment over file: only the documented keys, read through env so tests control it.
 	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt} {
-		if val := env("VNUM_" + strings.ToUpper(k)); val != "" {
+		name := "VNUM_" + strings.ToUpper(k)
+		if val := env(name); val != "" {
 			v.Set(k, val)
+			c.fromEnv[k] = name
 		}
 	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// check refuses values no command could use, naming where each was set, rather than ignoring
+// them or failing later with a message that points at a flag.
+func (c *Config) check() error {
+	var errs []error
+	if cc := c.Get(KeyCountry); cc != "" {
+		if _, err := phone.NormalizeCountry(cc); err != nil {
+			errs = append(errs, c.Invalid(KeyCountry, err))
+		}
+	}
+	switch p := strings.ToLower(c.Get(KeyPrompt)); p {
+	case "", PromptEnabled, PromptDisabled:
+	default:
+		errs = append(errs, c.Invalid(KeyPrompt, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyPrompt), PromptEnabled, PromptDisabled)))
+	}
+	if raw := c.v.Get(KeyProviders); raw != nil {
+		sections, ok := raw.(map[string]any)
+		bad := !ok
+		for _, sec := range sections {
+			if _, ok := sec.(map[string]any); !ok && sec != nil {
+				bad = true
+			}
+		}
+		if bad {
+			errs = append(errs, c.Invalid(KeyProviders, errors.New("must map carrier names to their options, such as providers.twilio.bundle")))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Unknown lists the top-level keys of config.yaml that vnum does not read, so that a typo
@@ -139,6 +222,9 @@ func (c *Config) Dir() string { return c.dir }
 // DataDir is where the store and the sandbox keep their files.
 func (c *Config) DataDir() string { return c.dataDir }
 
+// StoreFile is the local store's path: the record of numbers, history and messages.
+func (c *Config) StoreFile() string { return filepath.Join(c.dataDir, "vnum.db") }
+
 // File is the configuration file's path.
 func (c *Config) File() string { return filepath.Join(c.dir, "config.yaml") }
 
@@ -148,14 +234,20 @@ func (c *Config) FileFound() bool { return c.fileFound }
 // Get returns a top-level string setting ("" when unset).
 func (c *Config) Get(key string) string { return strings.TrimSpace(c.v.GetString(key)) }
 
-func (c *Config) Provider() string  { return c.Get(KeyProvider) }
+func (c *Config) Provider() string  { return strings.ToLower(c.Get(KeyProvider)) }
 func (c *Config) Profile() string   { return c.Get(KeyProfile) }
 func (c *Config) Country() string   { return c.Get(KeyCountry) }
 func (c *Config) ForwardTo() string { return c.Get(KeyForwardTo) }
 func (c *Config) TTL() string       { return c.Get(KeyTTL) }
 
+// Values of the prompt setting.
+const (
+	PromptEnabled  = "enabled"
+	PromptDisabled = "disabled"
+)
+
 // PromptDisabled reports whether config says never to prompt.
-func (c *Config) PromptDisabled() bool { return c.Get(KeyPrompt) == "disabled" }
+func (c *Config) PromptDisabled() bool { return strings.EqualFold(c.Get(KeyPrompt), PromptDisabled) }
 
 // ProviderOptions returns the flattened `providers.<name>` section: nested keys are joined with a
 // dot ("bundle.FR"). Values are strings; the adapters interpret them.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -77,4 +78,50 @@ func FuzzConfigDecode(f *testing.F) {
 		_ = c.Provider()
 		_ = c.ProviderOptions("twilio")
 	})
+}
+
+// Values no command could use are refused at load, naming the file or the variable.
+func TestBadValuesAreRefused(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{name: "country", file: "country: France\n", want: `config.yaml: country: unknown country "France"`},
+		{name: "country from the environment", env: map[string]string{"VNUM_COUNTRY": "France"}, want: `VNUM_COUNTRY: unknown country "France"`},
+		{name: "prompt", file: "prompt: maybe\n", want: `config.yaml: prompt: "maybe" is neither enabled nor disabled`},
+		{name: "providers not a mapping", file: "providers: 5\n", want: "config.yaml: providers: must map carrier names"},
+		{name: "a carrier's options not a mapping", file: "providers:\n  twilio: 5\n", want: "config.yaml: providers: must map carrier names"},
+		{name: "good values", file: "country: fr\nprompt: Disabled\nproviders:\n  twilio:\n    bundle: BU1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.file != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(tt.file), 0o600))
+			}
+			env := map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			c, err := Load(envOf(env))
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.True(t, c.PromptDisabled())
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			var cerr *Error
+			assert.ErrorAs(t, err, &cerr)
+		})
+	}
+}
+
+func TestProviderIsCaseInsensitive(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(envOf(map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir, "VNUM_PROVIDER": "SANDBOX"}))
+	require.NoError(t, err)
+	assert.Equal(t, "sandbox", c.Provider())
+	assert.EqualError(t, c.Invalid(KeyProvider, errors.New("bad")), "VNUM_PROVIDER: bad")
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // IOStreams is passed to every command through the Factory.
@@ -102,6 +104,7 @@ func (s *IOStreams) StartProgress(label string) {
 	if !s.outTTY || !s.errTT {
 		return
 	}
+	label = termsafe.Escape(label)
 	s.progressMu.Lock()
 	defer s.progressMu.Unlock()
 	if s.progress != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/keyring/keyringtest"
 )
 
-const testSecret = "s3cr3t-TEST-7f1c9a" //nolint:gosec // a fake secret the tests search for
+const testSecret = "s3cr3t-TEST-7f1c9a" // a fake secret the tests search for
 
 // blockingBackend never answers until released, like a locked Secret Service.
 type blockingBackend struct {

@@ -359,6 +359,15 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		}
 		return n, warnings, err
 	}
+	if n.State == providers.StateFailed {
+		// The carrier gave up on an asynchronous order (Telnyx) after accepting it: nothing is
+		// billed, and a script must not carry on with a number that will never work.
+		_, eerr := m.Store.EndNumber(context.WithoutCancel(ctx), n.ID, store.EndVanished, m.Now(), "")
+		// ErrOutOfStock, not ErrUnavailable: the next offer is not tried, as it would most likely fail alike.
+		return store.Number{}, warnings, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrOutOfStock,
+			Message: fmt.Sprintf("%s could not fill the order for %s: nothing was bought", plan.Provider, phone.Format(n.E164))},
+			eerr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
+	}
 	if n.State == providers.StateActive || plan.Forward.IsZero() {
 		return n, warnings, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/otp"
@@ -68,6 +70,9 @@ type WaitOptions struct {
 	From string
 	// Code only accepts messages with a verification code in them.
 	Code bool
+	// NoCode, with Code, is told of each message the wait passes over because it holds no
+	// code, once, when the wait first sees it; the message stays for a later wait without Code.
+	NoCode func(store.Message)
 }
 
 // WaitResult is the message a wait returned and, with Code, the code in it.
@@ -87,8 +92,15 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		defer cancel()
 	}
 	var res WaitResult
-	var polls pollLog
-	interval := m.PollInterval
+	polls := pollLog{number: phone.Format(n.E164)}
+	told := map[int64]bool{} // messages without a code already in polls.noCode
+	interval, most := m.PollInterval, m.PollMax
+	if p, err := m.provider(n.Provider); err == nil {
+		// A carrier that bills or limits its reads sets how often it may be asked.
+		if least := p.Capabilities().MinPoll; least > 0 {
+			interval, most = max(interval, least), max(most, least)
+		}
+	}
 	for {
 		err := m.SyncMessages(ctx, n)
 		if err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
@@ -103,6 +115,13 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		if o.Code {
 			match = func(msg store.Message) bool {
 				_, found := otp.Extract(msg.Text)
+				if !found && !msg.Withheld && !told[msg.ID] {
+					told[msg.ID] = true
+					polls.noCode = append(polls.noCode, msg)
+					if o.NoCode != nil {
+						o.NoCode(msg)
+					}
+				}
 				return found || msg.Withheld
 			}
 		}
@@ -113,8 +132,15 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		res.Skipped = skipped
 		if ok {
 			if msg.Withheld {
-				return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back (Twilio error 30038: it withholds one-time codes sent to some numbers); use another carrier or number for this service",
-					ErrWithheld, msg.From, phone.Format(n.E164))
+				why := "" // what the carrier's own words for it are
+				switch n.Provider {
+				case "twilio":
+					why = " (Twilio error 30038: it withholds one-time codes sent to some numbers)"
+				case "telnyx":
+					why = " (Telnyx redacts message texts when redaction is on for the account or messaging profile)"
+				}
+				return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back%s; use another carrier or number for this service",
+					ErrWithheld, msg.From, phone.Format(n.E164), why)
 			}
 			res.Message = msg
 			if o.Code {
@@ -126,15 +152,17 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		if err := sleep(ctx, interval); err != nil {
 			return res, polls.waitErr(ctx, o, err)
 		}
-		interval = min(interval*3/2, m.PollMax)
+		interval = min(interval*3/2, most)
 	}
 }
 
 // pollLog remembers how a wait's reads of the carrier went, so that running out of time says
 // whether the carrier was read at all.
 type pollLog struct {
-	ok      int   // reads that worked
-	lastErr error // the latest read's temporary failure, nil when it worked
+	ok      int             // reads that worked
+	lastErr error           // the latest read's temporary failure, nil when it worked
+	noCode  []store.Message // messages that came but held no code (with WaitOptions.Code)
+	number  string          // the number waited on, for telling the user
 }
 
 func (p *pollLog) note(err error) {
@@ -152,10 +180,44 @@ func (p *pollLog) waitErr(ctx context.Context, o WaitOptions, err error) error {
 	case p.lastErr != nil && p.ok == 0:
 		// Not one read worked: whether a message came is unknown, which is not a timeout.
 		return fmt.Errorf("could not read the carrier's messages within %s: %w", o.Timeout, p.lastErr)
+	case len(p.noCode) > 0:
+		last := p.noCode[len(p.noCode)-1]
+		return &NoCodeError{Number: p.number, Count: len(p.noCode), Last: last, Timeout: o.Timeout}
 	case p.lastErr != nil:
 		return fmt.Errorf("%w within %s (the carrier's last answer was: %v)", ErrWaitTimeout, o.Timeout, p.lastErr)
 	}
 	return fmt.Errorf("%w within %s", ErrWaitTimeout, o.Timeout)
+}
+
+// NoCodeError is the end of a wait for a code that saw messages come, none with a code in it.
+// It is a timeout (errors.Is(err, ErrWaitTimeout)), told apart from one where nothing came.
+type NoCodeError struct {
+	Number  string        // the number waited on, formatted
+	Count   int           // messages that came without a code
+	Last    store.Message // the latest of them
+	Timeout time.Duration
+}
+
+func (e *NoCodeError) Error() string {
+	what := "a message arrived"
+	if e.Count > 1 {
+		what = fmt.Sprintf("%d messages arrived", e.Count)
+	}
+	return fmt.Sprintf("no code reached %s within %s: %s without a recognisable code (the last from %s: %s)",
+		e.Number, e.Timeout, what, e.Last.From, Snippet(e.Last.Text))
+}
+
+// Is makes a NoCodeError a timeout for errors.Is, so that it exits with the timeout's code.
+func (e *NoCodeError) Is(target error) bool { return target == ErrWaitTimeout }
+
+// Snippet quotes the start of a message's text on one line, for telling the user about it.
+func Snippet(text string) string {
+	const max = 60
+	t := strings.Join(strings.Fields(text), " ")
+	if r := []rune(t); len(r) > max {
+		t = string(r[:max-1]) + "…"
+	}
+	return strconv.Quote(t)
 }
 
 // Send sends an SMS from n.

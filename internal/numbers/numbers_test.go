@@ -606,6 +606,18 @@ func TestWaitForMessageThatArrivesLater(t *testing.T) {
 	assert.Equal(t, 1, res.Skipped)
 }
 
+// A carrier whose reads are billed (Vonage's Reports API) sets how often sms wait may ask it:
+// with 1 ms polls the wait below would read hundreds of times.
+func TestWaitKeepsToTheCarriersPace(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.fake.Caps.MinPoll = 100 * time.Millisecond
+	before := e.fake.CallCount("messages")
+	_, err := e.m.Wait(t.Context(), n, WaitOptions{Timeout: 250 * time.Millisecond})
+	require.ErrorIs(t, err, ErrWaitTimeout)
+	assert.LessOrEqual(t, e.fake.CallCount("messages")-before, 3, "reads in 250 ms at one per 100 ms")
+}
+
 func TestWaitWithheldMessage(t *testing.T) {
 	e := newEnv(t)
 	n := e.buy(t, "shop")
@@ -614,7 +626,8 @@ func TestWaitWithheldMessage(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second, NotBefore: e.now.Add(-time.Minute)})
 	require.ErrorIs(t, err, ErrWithheld)
-	assert.Contains(t, err.Error(), "30038")
+	assert.Contains(t, err.Error(), "a message from Google reached")
+	assert.Contains(t, err.Error(), "kept its text back")
 }
 
 func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
@@ -903,6 +916,35 @@ func TestWaitForACodeLeavesOtherMessages(t *testing.T) {
 	res, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, "welcome aboard", res.Message.Text, "not swallowed by the wait for a code")
+}
+
+// A wait for a code tells of each message without one as it comes, keeps waiting, and at the
+// end says that messages came, none with a code, rather than that nothing came.
+func TestWaitForACodeTellsOfMessagesWithout(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	_, err := e.fake.Deliver(n.CarrierID, "Shop", "Your Purchase Code is 39M4W")
+	require.NoError(t, err)
+	e.now = e.now.Add(time.Second)
+	_, err = e.fake.Deliver(n.CarrierID, "Shop", "Thanks! Order 771332 ships on 12/05")
+	require.NoError(t, err)
+
+	var told []string
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 300 * time.Millisecond, Code: true,
+		NoCode: func(msg store.Message) { told = append(told, msg.Text) }})
+	require.ErrorIs(t, err, ErrWaitTimeout, "still a timeout, for the exit code")
+	var nc *NoCodeError
+	require.ErrorAs(t, err, &nc)
+	assert.Equal(t, 2, nc.Count)
+	assert.Contains(t, err.Error(), "2 messages arrived without a recognisable code")
+	assert.Contains(t, err.Error(), `"Thanks! Order 771332 ships on 12/05"`)
+	assert.NotContains(t, err.Error(), "no message arrived")
+	assert.Equal(t, []string{"Your Purchase Code is 39M4W", "Thanks! Order 771332 ships on 12/05"}, told,
+		"each message told once, however many times the wait polled")
+
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond, Code: true, NotBefore: e.now.Add(time.Hour)})
+	require.ErrorIs(t, err, ErrWaitTimeout)
+	assert.NotErrorAs(t, err, &nc, "nothing came at all")
 }
 
 // The numbers the user held are asked for on top of the usual width, so that dropping them still

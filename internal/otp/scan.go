@@ -1,19 +1,21 @@
 package otp
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
-// token is one word of the message: a maximal run of letters and digits.
+// token is one word of the message: a maximal run of letters and digits of one kind.
 type token struct {
 	text     string
 	folded   string // lower case without accents, for keyword matching
 	before   string // the characters between the previous token (or the start) and this one
 	after    string // the characters between this token and the next (or the end)
 	sentence int    // index of the sentence the token is in
+	unspaced bool   // written in a script without spaces between words (Han, kana, Hangul, Thai)
 }
 
 func (t token) isDigits() bool {
@@ -25,15 +27,81 @@ func (t token) isDigits() bool {
 	return t.text != ""
 }
 
-// linkPattern matches what is read as an address, not as words: URLs, bare domains with a path
-// ("g.co/abc123"), e-mail addresses and the "@example.com" line of WebOTP messages. Digits in
-// them (tracking ids, reset tokens) must not be taken for the code. The pattern is compiled once
-// and never changes.
-var linkPattern = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*|\S*@\S+`)
+func (t token) hasDigit() bool {
+	return strings.IndexFunc(t.text, func(r rune) bool { return '0' <= r && r <= '9' }) >= 0
+}
 
-// maskLinks replaces every link with a space, so the words on either side stay apart.
+// maskLinks replaces every link with spaces, so that digits in it (tracking ids, reset
+// tokens) are not taken for the code and the words on either side stay apart. A link is a URL
+// of any scheme ("sgnl://verify/1234-5678", "http://t.cn/RhpFIU2"), a bare domain with a path
+// ("v.whatsapp.com/105876"), an e-mail address or the "@example.com" line of WebOTP messages;
+// it runs to the next blank.
 func maskLinks(s string) string {
-	return linkPattern.ReplaceAllLiteralString(s, " ")
+	if !strings.ContainsAny(s, "/@") {
+		return s // the common case
+	}
+	var b []byte
+	fieldStart := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !isBlank(s[i]) {
+			continue
+		}
+		if from := linkStart(s[fieldStart:i]); from >= 0 {
+			if b == nil {
+				b = []byte(s)
+			}
+			for k := fieldStart + from; k < i; k++ {
+				b[k] = ' '
+			}
+		}
+		fieldStart = i + 1
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// linkStart returns where a link begins in a field (a run of text without blanks), or -1.
+func linkStart(f string) int {
+	if strings.IndexByte(f, '@') >= 0 {
+		return 0
+	}
+	slash := strings.IndexByte(f, '/')
+	if slash < 0 {
+		return -1
+	}
+	if i := strings.Index(f, "://"); i > 0 {
+		k := i
+		for k > 0 && isSchemeChar(f[k-1]) {
+			k--
+		}
+		if k < i {
+			return k
+		}
+	}
+	// A domain with a path: letters, digits, dots and dashes ending in ".tld" before the slash.
+	k := slash
+	for k > 0 && (isASCIIAlnum(f[k-1]) || f[k-1] == '.' || f[k-1] == '-') {
+		k--
+	}
+	host := f[k:slash]
+	dot := strings.LastIndexByte(host, '.')
+	if dot <= 0 || len(host)-dot-1 < 2 {
+		return -1
+	}
+	for i := dot + 1; i < len(host); i++ {
+		if c := host[i] | 0x20; c < 'a' || c > 'z' {
+			return -1
+		}
+	}
+	return k
+}
+
+func isSchemeChar(c byte) bool {
+	return isASCIIAlnum(c) || c == '+' || c == '.' || c == '-'
 }
 
 // appHashLen is the length of the hash the Android SMS Retriever API asks apps to append to
@@ -41,7 +109,7 @@ func maskLinks(s string) string {
 const appHashLen = 11
 
 // stripAppHash removes an SMS Retriever app hash: an 11-character base64 word at the end of a
-// message that starts with "<#>", or on a line of its own at the end (the newer format).
+// message that starts with "<#>" (or "[#]"), or on a line of its own at the end (the newer format).
 func stripAppHash(s string) string {
 	t := strings.TrimRightFunc(s, unicode.IsSpace)
 	i := strings.LastIndexFunc(t, unicode.IsSpace)
@@ -53,7 +121,8 @@ func stripAppHash(s string) string {
 	if len(last) != appHashLen || !isBase64(last) {
 		return s
 	}
-	if !strings.HasPrefix(strings.TrimSpace(s), "<#>") && r != '\n' {
+	head := strings.TrimSpace(s)
+	if !strings.HasPrefix(head, "<#>") && !strings.HasPrefix(head, "[#]") && r != '\n' {
 		return s
 	}
 	return t[:i]
@@ -73,41 +142,104 @@ func isASCIIAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-// isWordRune keeps accented letters whole, including ones written with combining marks.
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+// Kinds of word characters. A token never mixes kinds, except Latin letters with ASCII
+// digits ("7F3K9Q", "G-412157" is two tokens anyway): "验证码940816" is a keyword and a number,
+// "인증번호[123456]입니다" three words, while "Bestätigungscode" stays whole.
+const (
+	kindNone     = iota
+	kindDigit    // ASCII digits
+	kindLatin    // Latin letters (accents included)
+	kindUnspaced // scripts written without spaces between words
+	kindOther    // other letters and digits (Cyrillic, Greek, Arabic, Hebrew, Devanagari, …)
+)
+
+func runeKind(r rune) int {
+	switch {
+	case '0' <= r && r <= '9':
+		return kindDigit
+	case r < utf8.RuneSelf:
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+			return kindLatin
+		}
+		return kindNone
+	case 0x4e00 <= r && r <= 0x9fff || 0x3040 <= r && r <= 0x30ff || 0xac00 <= r && r <= 0xd7a3:
+		return kindUnspaced // the common Han, kana and Hangul, without a table search
+	case 0xc0 <= r && r <= 0x24f && r != 0xd7 && r != 0xf7:
+		return kindLatin
+	case 0x400 <= r && r <= 0x481 || 0x48a <= r && r <= 0x4ff || 0x620 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
+		return kindOther // Cyrillic, Arabic and Hebrew letters
+	case unicode.In(r, unicode.Mn, unicode.Mc):
+		return kindNone // handled by the caller: a mark belongs to the letter before it
+	case unicode.Is(unicode.Latin, r):
+		return kindLatin
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+		return kindUnspaced
+	case r == 'ー' || r == '々':
+		return kindUnspaced
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return kindOther
+	}
+	return kindNone
+}
+
+// joins reports whether a rune of kind b continues a token of kind a.
+func joins(a, b int) bool {
+	return a == b || a == kindLatin && b == kindDigit || a == kindDigit && b == kindLatin
 }
 
 // tokenize splits s into words and numbers each one's sentence.
 func tokenize(s string) []token {
-	var toks []token
+	toks := make([]token, 0, len(s)/5+4)
 	start := -1 // start of the current word, -1 between words
+	kind := kindNone
 	gapStart := 0
 	sentence := 0
 	for i, r := range s {
-		switch {
-		case isWordRune(r) && start < 0:
-			start = i
-			before := s[gapStart:i]
-			if len(toks) > 0 {
-				toks[len(toks)-1].after = before
-				if endsSentence(before) {
-					sentence++
-				}
-			}
-			toks = append(toks, token{before: before, sentence: sentence})
-		case !isWordRune(r) && start >= 0:
+		k := runeKind(r)
+		if k == kindNone && start >= 0 && unicode.In(r, unicode.Mn, unicode.Mc) {
+			continue // a combining accent or vowel sign stays with its letter
+		}
+		if start >= 0 && (k == kindNone || !joins(kind, k)) {
 			toks[len(toks)-1].text = s[start:i]
 			start, gapStart = -1, i
 		}
+		if k == kindNone || start >= 0 {
+			if start >= 0 && kind != k && (kind == kindDigit || kind == kindLatin) {
+				kind = kindLatin // "7F3K9Q": a Latin token with digits in it
+			}
+			continue
+		}
+		start, kind = i, k
+		before := s[gapStart:i]
+		if len(toks) > 0 {
+			toks[len(toks)-1].after = before
+			if endsSentence(before) {
+				sentence++
+			}
+		}
+		toks = append(toks, token{before: before, sentence: sentence, unspaced: k == kindUnspaced})
 	}
 	if start >= 0 {
 		toks[len(toks)-1].text = s[start:]
 	} else if len(toks) > 0 {
 		toks[len(toks)-1].after = s[gapStart:]
 	}
+	// Fold every word into one buffer: one allocation for the message, not one per word.
+	buf := make([]byte, 0, len(s)+len(s)/4)
+	ends := make([]int, len(toks))
 	for i := range toks {
-		toks[i].folded = fold(toks[i].text)
+		if toks[i].unspaced {
+			buf = append(buf, toks[i].text...) // decomposing would split kana and Hangul apart
+		} else {
+			buf = appendFold(buf, toks[i].text)
+		}
+		ends[i] = len(buf)
+	}
+	folded := string(buf)
+	from := 0
+	for i := range toks {
+		toks[i].folded = folded[from:ends[i]]
+		from = ends[i]
 	}
 	return toks
 }
@@ -116,51 +248,84 @@ func tokenize(s string) []token {
 // question or exclamation mark followed by a blank, or a line break. A line break after a colon
 // does not count, because "Your code is:\n123456" is one statement.
 func endsSentence(gap string) bool {
-	if strings.ContainsAny(gap, "。！？") {
-		return true
-	}
-	if strings.Contains(gap, "\n") && !strings.Contains(gap, ":") {
-		return true
-	}
-	for i := 0; i+1 < len(gap); i++ {
-		if strings.IndexByte(".!?", gap[i]) >= 0 && (gap[i+1] == ' ' || gap[i+1] == '\t' || gap[i+1] == '\r') {
-			return true
+	newline, colon := false, false
+	for i := 0; i < len(gap); i++ {
+		switch c := gap[i]; c {
+		case '\n':
+			newline = true
+		case ':':
+			colon = true
+		case '.', '!', '?':
+			if i+1 < len(gap) && (gap[i+1] == ' ' || gap[i+1] == '\t' || gap[i+1] == '\r' || gap[i+1] == '\n') {
+				return true
+			}
+		case 0xe3, 0xef: // the first byte of "。" (e3 80 82), "！" (ef bc 81), "？" (ef bc 9f), "：" (ef bc 9a)
+			if i+2 < len(gap) {
+				switch gap[i : i+3] {
+				case "。", "！", "？":
+					return true
+				case "：":
+					colon = true
+				}
+			}
 		}
 	}
-	return false
+	return newline && !colon
 }
 
-// fold lower-cases s and strips the accents of Latin letters, so "Vérification", "código" and
-// "Bestätigungscode" match the plain spellings in the keyword lists.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range strings.ToLower(s) {
-		if unicode.Is(unicode.Mn, r) {
+// colonAfter reports whether the characters after t hold a colon: "Code: QGFDAE".
+func colonAfter(t token) bool {
+	return strings.ContainsAny(t.after, ":：")
+}
+
+// endsLine reports whether toks[i] is the last word of its line (or of the message).
+func endsLine(toks []token, i int) bool {
+	a := strings.TrimLeft(toks[i].after, " \t\u00a0")
+	return i == len(toks)-1 || a != "" && (a[0] == '\n' || a[0] == '\r' || strings.HasPrefix(a, "。"))
+}
+
+// appendFold appends s lower-cased and without the accents of Latin, Greek and Cyrillic
+// letters, so "Vérification", "código", "mã", "κωδικός" and "Bestätigungscode" match the plain
+// spellings in the keyword lists. Other scripts are left whole: decomposing them would change
+// their letters.
+func appendFold(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendFoldUnicode(b, s[i:])
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+func appendFoldUnicode(b []byte, s string) []byte {
+	var dec [16]byte
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		switch r {
+		case 'ł':
+			r = 'l'
+		case 'đ':
+			r = 'd'
+		case 'ı':
+			r = 'i'
+		case 'ø':
+			r = 'o'
+		}
+		if r < utf8.RuneSelf || !unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic) {
+			b = utf8.AppendRune(b, r)
 			continue
 		}
-		b.WriteRune(unaccent(r))
+		n := utf8.EncodeRune(dec[:], r)
+		for _, d := range string(norm.NFD.Append(dec[4:4], dec[:n]...)) {
+			if !unicode.Is(unicode.Mn, d) {
+				b = utf8.AppendRune(b, d)
+			}
+		}
 	}
-	return b.String()
-}
-
-func unaccent(r rune) rune {
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å':
-		return 'a'
-	case 'ç':
-		return 'c'
-	case 'è', 'é', 'ê', 'ë':
-		return 'e'
-	case 'ì', 'í', 'î', 'ï':
-		return 'i'
-	case 'ñ':
-		return 'n'
-	case 'ò', 'ó', 'ô', 'õ', 'ö':
-		return 'o'
-	case 'ù', 'ú', 'û', 'ü':
-		return 'u'
-	default:
-		return r
-	}
+	return b
 }

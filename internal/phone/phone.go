@@ -8,6 +8,7 @@ package phone
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -271,4 +272,17 @@ func quote(s string) string {
 		s = string([]rune(s)[:maxQuoted]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// Countries lists the ISO 3166-1 alpha-2 codes vnum knows numbers for, sorted.
+func Countries() []string {
+	regions := phonenumbers.GetSupportedRegions()
+	out := make([]string, 0, len(regions))
+	for cc := range regions {
+		if len(cc) == 2 {
+			out = append(out, cc)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -242,8 +242,12 @@ func TestCountryName(t *testing.T) {
 		{"DE", "Germany"},
 		{"JP", "Japan"},
 		{"BR", "Brazil"},
-		{"AQ", "AQ"}, // not in the table: the code is shown as is
-		{"zz", "zz"},
+		{"TW", "Taiwan"},
+		{"FJ", "Fiji"}, // every country, not only those carriers commonly sell numbers in
+		{" aq ", "Antarctica"},
+		{"zz", "zz"}, // no country: the code is shown as given
+		{"EU", "EU"},
+		{"FRA", "France"}, // ISO 3166-1 alpha-3 too
 		{"", ""},
 	}
 	for _, tt := range tests {

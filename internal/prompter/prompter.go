@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Prompter is what commands need from a person.
@@ -42,7 +44,7 @@ func (p *Terminal) Confirm(question string, def bool) (bool, error) {
 	}
 	r := bufio.NewReader(p.In)
 	for {
-		fmt.Fprintf(p.ErrOut, "? %s %s ", question, hint)
+		fmt.Fprintf(p.ErrOut, "? %s %s ", termsafe.Escape(question), hint) // may quote a carrier's text
 		line, err := r.ReadString('\n')
 		ans := strings.ToLower(strings.TrimSpace(line))
 		switch {

@@ -22,6 +22,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Store is vnum's local record. One *Store is safe for concurrent use by several goroutines, and
@@ -51,18 +53,26 @@ type querier interface {
 const busyTimeout = 10 * time.Second
 
 // Open opens the store at path, creating it (and its parent directory, mode 0700) when missing, and
-// brings the schema up to date. The file is created 0600 before SQLite touches it, and the file and
-// its -wal/-shm companions lose any group or other permission afterwards: the store lists a user's
-// private numbers and messages.
+// brings the schema up to date. The store lists a user's private numbers and messages, so its
+// directory must be the user's own and closed to others (privfile.Check), and the file and its
+// -wal/-shm companions are opened without following a symbolic link and are 0600 from their first
+// byte: created here before SQLite touches them, or tightened when an older vnum left them loose.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	if err := create(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	// privfile.Create also gives a -wal or -shm file that a read-only episode left without the
+	// owner's write bit its 0600 back: otherwise every write fails although the store is writable.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
 	}
 	if fi, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
@@ -71,14 +81,6 @@ func Open(path string) (*Store, error) {
 		// this one lost its contents: SQLite would take it for a new store and every number,
 		// expiry and history entry would be silently forgotten.
 		return nil, damaged(path, errors.New("the file is empty"))
-	}
-	// A read-only episode (a backup restored, a chmod) may have left the -wal or -shm file
-	// without the owner's write permission, which makes every write fail although the store
-	// itself is writable: they belong to the store, and get its owner-only mode back.
-	for _, p := range []string{path + "-wal", path + "-shm"} {
-		if err := ownerOnly(p); err != nil {
-			return nil, fmt.Errorf("store: open: %w (the file belongs to %s: fix its permissions, or move it aside)", err, path)
-		}
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -90,15 +92,12 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, openError(path, err)
 	}
-	// The first connection has switched the file to WAL, so -wal and -shm exist now. SQLite gives
-	// them the main file's mode, but tighten anyway: umask or an older vnum may have left them loose.
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := tighten(p); err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("store: open: %w", err)
-		}
-	}
 	return s, nil
+}
+
+// DataDir describes dir as vnum's data directory for privfile's checks and messages.
+func DataDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "data directory", Elsewhere: "set VNUM_DATA_DIR (or XDG_DATA_HOME)"}
 }
 
 // openError says what a failure to open the store means for the user, and what to do.
@@ -174,21 +173,6 @@ func create(path string) error {
 	return nil
 }
 
-// ownerOnly gives path, if it exists, mode 0600.
-func ownerOnly(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Perm() != 0o600 {
-		return os.Chmod(path, 0o600)
-	}
-	return nil
-}
-
 // dsn builds a file: URI so that any character in path ('?', '#', '%') is escaped rather than read
 // as a parameter. Each pooled connection applies the pragmas itself.
 func dsn(path string) string {
@@ -213,21 +197,6 @@ func dsn(path string) string {
 	// with SQLITE_BUSY, busy timeout or not).
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
-}
-
-// tighten removes group and other permissions from path, if it exists.
-func tighten(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return os.Chmod(path, perm&^0o077)
-	}
-	return nil
 }
 
 // Path is the file the store was opened on.

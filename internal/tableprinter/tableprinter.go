@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/theme"
 )
 
@@ -30,8 +31,15 @@ func New(w io.Writer, tty bool, styles *theme.Styles, width int, header ...strin
 	return &Printer{w: w, tty: tty, styles: styles, header: header, width: width}
 }
 
-// AddRow adds one row; cells are plain text.
-func (p *Printer) AddRow(cells ...string) { p.rows = append(p.rows, cells) }
+// AddRow adds one row; cells are plain text, shown with every control character escaped
+// (termsafe.Escape): many cells hold what a carrier or an SMS sender wrote.
+func (p *Printer) AddRow(cells ...string) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = termsafe.Escape(c)
+	}
+	p.rows = append(p.rows, row)
+}
 
 // Len is the number of rows added.
 func (p *Printer) Len() int { return len(p.rows) }

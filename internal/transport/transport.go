@@ -4,7 +4,6 @@
 package transport
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/vnum-cli/vnum/internal/redact"
 )
 
 // Options configure NewClient.
@@ -24,6 +25,10 @@ type Options struct {
 	Debug     bool
 	DebugOut  io.Writer
 	Timeout   time.Duration // whole-request timeout; 0 means 60s
+	// Secrets returns the credential values in use, which the dump removes wherever they
+	// appear (a carrier's answer quoting a request, say), as written and URL-encoded; nil
+	// means none are known beyond the parameter and header names redacted anyway.
+	Secrets func() []string
 }
 
 // DebugEnabled reads VNUM_DEBUG: "api" (or a list containing it, or "1"/"all") turns the dump on.
@@ -46,7 +51,7 @@ func NewClient(o Options) *http.Client {
 	base.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	var rt http.RoundTripper = base
 	if o.Debug && o.DebugOut != nil {
-		rt = &debugTransport{next: rt, out: o.DebugOut}
+		rt = &debugTransport{next: rt, out: o.DebugOut, secrets: o.Secrets}
 	}
 	if o.UserAgent != "" {
 		rt = &uaTransport{next: rt, ua: o.UserAgent}
@@ -78,9 +83,21 @@ var (
 )
 
 type debugTransport struct {
-	next http.RoundTripper
-	out  io.Writer
-	mu   sync.Mutex
+	next    http.RoundTripper
+	out     io.Writer
+	secrets func() []string
+	mu      sync.Mutex
+}
+
+// scrub removes the known secret values from dumped text.
+func (t *debugTransport) scrub(s string) string {
+	if t.secrets == nil {
+		return s
+	}
+	for _, v := range t.secrets() {
+		s = redact.String(s, v)
+	}
+	return s
 }
 
 func (t *debugTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -89,9 +106,9 @@ func (t *debugTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.out, "> %s\n", strings.ReplaceAll(strings.TrimSpace(reqDump), "\n", "\n> "))
+	fmt.Fprintf(t.out, "> %s\n", strings.ReplaceAll(strings.TrimSpace(t.scrub(reqDump)), "\n", "\n> "))
 	if err != nil {
-		fmt.Fprintf(t.out, "< error after %s: %s\n\n", time.Since(start).Round(time.Millisecond), Redact(err.Error()))
+		fmt.Fprintf(t.out, "< error after %s: %s\n\n", time.Since(start).Round(time.Millisecond), t.scrub(Redact(err.Error())))
 		return resp, err
 	}
 	b, derr := httputil.DumpResponse(resp, true)
@@ -99,7 +116,7 @@ func (t *debugTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		fmt.Fprintf(t.out, "< (response not dumped: %v)\n\n", derr)
 		return resp, nil
 	}
-	fmt.Fprintf(t.out, "< %s\n< (%s)\n\n", strings.ReplaceAll(strings.TrimSpace(redactDump(string(b))), "\n", "\n< "),
+	fmt.Fprintf(t.out, "< %s\n< (%s)\n\n", strings.ReplaceAll(strings.TrimSpace(t.scrub(redactDump(string(b)))), "\n", "\n< "),
 		time.Since(start).Round(time.Millisecond))
 	return resp, nil
 }
@@ -164,11 +181,4 @@ func Redact(s string) string {
 		s = re.ReplaceAllString(s, "${1}${2}[redacted]")
 	}
 	return jsonSecret.ReplaceAllString(s, "${1}[redacted]${2}")
-}
-
-// ReadAllLimited reads at most limit bytes of a body, for error messages.
-func ReadAllLimited(r io.Reader, limit int64) []byte {
-	var b bytes.Buffer
-	_, _ = io.Copy(&b, io.LimitReader(r, limit))
-	return b.Bytes()
 }

@@ -66,3 +66,22 @@ func TestProxyFromEnvironment(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, "http://carrier.invalid/v1/numbers", <-proxied)
 }
+
+// An answer that quotes the request back (its query, with Vonage's api_secret) under a name the
+// dump does not know is still scrubbed of the secrets in use, in every encoding.
+func TestDebugDumpRemovesKnownSecretValues(t *testing.T) {
+	const value = "S3cr+t/Echo=1"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"error-code-label":"refused `+r.URL.RawQuery+` `+r.URL.Query().Get("api_secret")+`"}`)
+	}))
+	defer srv.Close()
+	var dump bytes.Buffer
+	c := NewClient(Options{Debug: true, DebugOut: &dump, Secrets: func() []string { return []string{value} }})
+	resp, err := c.Get(srv.URL + "/x?" + url.Values{"api_secret": {value}}.Encode())
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Contains(t, dump.String(), "refused")
+	for _, form := range []string{value, url.QueryEscape(value), url.PathEscape(value)} {
+		assert.NotContains(t, dump.String(), form)
+	}
+}

@@ -3,8 +3,6 @@
 package all
 
 import (
-	"context"
-
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/sandbox"
 	"github.com/vnum-cli/vnum/providers/telnyx"
@@ -12,27 +10,13 @@ import (
 	"github.com/vnum-cli/vnum/providers/vonage"
 )
 
-// Registry returns every carrier vnum knows.
+// Registry returns every carrier vnum knows, one line each. A carrier whose Descriptor has no
+// New (no adapter yet) is known for its credentials only.
 func Registry() (*providers.Registry, error) {
 	return providers.NewRegistry(
 		sandbox.Descriptor(),
+		telnyx.Descriptor(),
 		twilio.Descriptor(),
+		vonage.Descriptor(),
 	)
-}
-
-// VerifyFunc checks a carrier's credentials (s.Credentials) with one cheap authenticated read,
-// as providers.Verifier does for a built adapter: it returns the account's non-secret id, or ""
-// when the carrier gives none, and an error wrapping providers.ErrUnauthorized when the carrier
-// refuses the credentials.
-type VerifyFunc func(ctx context.Context, s providers.Settings) (account string, err error)
-
-// Verifiers returns the credential checks of carriers that have no adapter in Registry yet, by
-// carrier name: `vnum auth login` uses them, and nothing else sees these carriers. When a
-// carrier's adapter joins Registry, its entry here goes (login then verifies through the
-// adapter's providers.Verifier).
-func Verifiers() map[string]VerifyFunc {
-	return map[string]VerifyFunc{
-		telnyx.Name: telnyx.Verify,
-		vonage.Name: vonage.Verify,
-	}
 }

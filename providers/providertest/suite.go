@@ -34,6 +34,9 @@ type Suite struct {
 	Deliver func(t *testing.T, p providers.Provider, n providers.Number, from, text string)
 	// NewUnauthorized, when set, returns a provider whose credentials the carrier rejects.
 	NewUnauthorized func(t *testing.T) providers.Provider
+	// NoAccountID says the carrier names no account when credentials are verified (Telnyx's
+	// balance does not): Verify then succeeds with "".
+	NoAccountID bool
 }
 
 // Numbers the suite uses as the far end of forwarding and SMS. Both lie in ranges reserved for

@@ -294,7 +294,12 @@ func TestDescriptor(t *testing.T) {
 	d := sandbox.Descriptor()
 	assert.Equal(t, "sandbox", d.Name)
 	assert.NotEmpty(t, d.Description)
-	assert.Empty(t, d.Credentials, "the sandbox needs no credentials")
+	assert.Empty(t, d.Auth, "the sandbox needs no credentials")
+	var env []string
+	for _, v := range d.Env {
+		env = append(env, v.Name)
+	}
+	assert.Equal(t, []string{sandbox.EnvLatency, sandbox.EnvFail, sandbox.EnvApproval, sandbox.EnvPaperwork}, env)
 	assert.Equal(t, providers.Capabilities{
 		ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true, AsyncOrders: true,
 	}, d.Capabilities)

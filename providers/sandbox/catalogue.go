@@ -6,10 +6,9 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -360,13 +359,4 @@ func golden(digits string) bool {
 }
 
 // countryName is the English name of a country for messages ("France"), its code if unknown.
-func countryName(region string) string {
-	r, err := language.ParseRegion(region)
-	if err != nil {
-		return region
-	}
-	if name := display.English.Regions().Name(r); name != "" {
-		return name
-	}
-	return region
-}
+func countryName(region string) string { return phone.CountryName(region) }

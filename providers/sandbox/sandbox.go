@@ -52,7 +52,19 @@ var (
 // Descriptor tells vnum about the sandbox.
 func Descriptor() providers.Descriptor {
 	return providers.Descriptor{
-		Name:         Name,
+		Name:  Name,
+		Title: "Sandbox",
+		Env: []providers.Var{
+			{Name: EnvLatency, Help: "slow sandbox operations: 2s, or per operation: buy:3s,search:0s"},
+			{Name: EnvFail, Help: "make sandbox operations fail as a carrier would:\n" +
+				"OP:KIND[,OP:KIND…], OP one of search buy get list release\n" +
+				"forward label messages send deliver verify or *, KIND one of\n" +
+				"rate_limited out_of_stock paperwork unauthorized\n" +
+				"insufficient_funds unavailable not_found temporary, lost (done,\n" +
+				"but the answer is lost), pending (buy: awaits documents)"},
+			{Name: EnvApproval, Help: "how long a \"pending\" sandbox number waits for approval (3s)"},
+			{Name: EnvPaperwork, Help: "make sandbox countries need paperwork: FR:documents,DE:address"},
+		},
 		Description:  "Local simulated carrier: simulated numbers at simulated prices, for trying vnum and testing scripts; nothing is charged or sent",
 		Capabilities: capabilities(),
 		New: func(s providers.Settings) (providers.Provider, error) {

@@ -1,19 +1,32 @@
-// Package telnyx is the start of vnum's adapter for Telnyx (api.telnyx.com, API v2), on plain
-// net/http. For now it holds only Verify, which `vnum auth login telnyx` uses to check an API key
-// before saving it; Telnyx is not yet a carrier vnum can buy from, so it is not in the registry.
+// Package telnyx is vnum's adapter for Telnyx (api.telnyx.com, API v2), on plain net/http:
+// Telnyx's Go SDK is not available from the module proxy.
+//
+// What Telnyx does differently from Twilio, and how the adapter copes:
+//   - A number can be ordered only after a search returned it (error 85000), so Buy searches for
+//     it first. Orders are asynchronous: Buy places one with customer_reference set to vnum's
+//     operation id (and the same Idempotency-Key), follows it for a few seconds, and when the
+//     answer is lost looks the order up by that reference instead of ordering again.
+//   - Call forwarding is native (the number's voice settings); SMS forwarding does not exist.
+//   - There is no list of messages. Inbound SMS are found in the message detail records
+//     (GET /v2/detail_records) and their text read with GET /v2/messages/{uuid}; for this the
+//     number must be on a messaging profile, so vnum attaches the numbers it buys (and any number
+//     it reads that has none) to a profile of its own named "vnum", without a webhook.
 package telnyx
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
 // Name is the carrier's name in vnum (credentials, flags, messages).
@@ -27,28 +40,187 @@ const (
 	EnvBaseURL = envNamespace + "BASE_URL"
 )
 
+// OptBaseURL is the config key (providers.telnyx.base_url) that overrides the base URL, below
+// EnvBaseURL.
+const OptBaseURL = "base_url"
+
 // CredAPIKey is the credential key in Settings.Credentials: the API key, which is the secret.
 const CredAPIKey = "api_key"
 
 // DefaultBaseURL is where requests go without EnvBaseURL.
 const DefaultBaseURL = "https://api.telnyx.com"
 
+// ProfileName is the name of the messaging profile vnum creates once and attaches its numbers
+// to, so that their inbound SMS are recorded (and readable) without a webhook.
+const ProfileName = "vnum"
+
 // balancePath is the cheapest authenticated read: the account's balance.
 const balancePath = "/v2/balance"
 
 const (
-	// defaultTimeout bounds Verify when the caller's context has no deadline.
+	// defaultTimeout bounds one request when the injected client sets none, and Verify when the
+	// caller's context has no deadline.
 	defaultTimeout = 30 * time.Second
-	// maxBody bounds what is read of an answer: a balance or an error is a few hundred bytes.
-	maxBody = 64 << 10
+	// defaultOpTimeout bounds one adapter call when the caller's context has no deadline.
+	defaultOpTimeout = 2 * time.Minute
+	// maxBody bounds what is read of an answer: a page of 250 numbers is some 300 kB.
+	maxBody = 8 << 20
+	// listPageSize is the largest page /v2/phone_numbers serves (numbers_PageConsolidated).
+	listPageSize = 250
+	// maxPages bounds the pages one list follows: 200 × 250 numbers is far beyond any account.
+	maxPages = 200
+	// orderWait is how long Buy follows an order before handing back a pending number, whose
+	// progress the lifecycle layer then follows through Get (and reports).
+	orderWait = 3 * time.Second
 )
 
-// Telnyx error codes with a meaning here (https://developers.telnyx.com/docs/api/v2/overview#errors).
-const (
-	codeAuthenticationFailed = "10009"
-	codeAuthorizationFailed  = "10010"
-	codeTooManyRequests      = "10011"
+var (
+	_ providers.Provider      = (*Provider)(nil)
+	_ providers.Forwarder     = (*Provider)(nil)
+	_ providers.Labeler       = (*Provider)(nil)
+	_ providers.MessageReader = (*Provider)(nil)
+	_ providers.MessageSender = (*Provider)(nil)
+	_ providers.Verifier      = (*Provider)(nil)
+	_ providers.Warner        = (*Provider)(nil)
 )
+
+// Descriptor is everything vnum knows about Telnyx (see providers.Descriptor).
+func Descriptor() providers.Descriptor {
+	return providers.Descriptor{
+		Name:  Name,
+		Title: "Telnyx",
+		Description: "Telnyx: numbers in many countries, calls forwarded natively; SMS read from message detail records " +
+			"(not yet confirmed on a live account)",
+		Auth: []providers.CredentialSet{{Name: "API key", Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"TELNYX_API_KEY"}, Secret: true},
+		}}},
+		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
+		Capabilities: capabilities(),
+		New: func(s providers.Settings) (providers.Provider, error) {
+			p, err := New(s)
+			if err != nil {
+				return nil, err // not a typed nil inside the interface
+			}
+			return p, nil
+		},
+	}
+}
+
+func capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		ForwardCalls: true,
+		ReadSMS:      true,
+		SendSMS:      true,
+		Labels:       true,
+		AsyncOrders:  true,
+		// Every read of messages is a search of the detail records (and a read per new text):
+		// sms wait asks every 3 s, not every half second.
+		MinPoll: 3 * time.Second,
+	}
+}
+
+// Provider talks to one Telnyx account. It is safe for concurrent use.
+type Provider struct {
+	settings providers.Settings // for Verify
+
+	key   string
+	base  string
+	hc    *http.Client
+	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
+
+	// orderWait and poll pace the following of an order; tests shorten them.
+	orderWait time.Duration
+	poll      time.Duration
+
+	mu           sync.Mutex
+	profileID    string                       // vnum's messaging profile, once known
+	numbers      map[string]phoneNumber       // id → the number as last read, for Messages and SendSMS
+	attached     map[string]bool              // ids known to be on a messaging profile
+	texts        map[string]providers.Message // message uuid → message read, so sms wait reads each once
+	requirements map[string]providers.Paperwork
+	warnings     []string
+}
+
+// New builds a Telnyx adapter. A missing key gives an error wrapping providers.ErrUnauthorized.
+func New(s providers.Settings) (*Provider, error) {
+	key := strings.TrimSpace(s.Credentials[CredAPIKey])
+	if key == "" {
+		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized, Message: "credentials: missing " + CredAPIKey}
+	}
+	base, err := Descriptor().Endpoint.BaseURL(s)
+	if err != nil {
+		return nil, &providers.Error{Provider: Name, Message: err.Error()}
+	}
+	hc, retry, err := client(s, base)
+	if err != nil {
+		return nil, &providers.Error{Provider: Name, Message: err.Error()}
+	}
+	return &Provider{
+		settings:     s,
+		key:          key,
+		base:         base,
+		hc:           hc,
+		retry:        retry,
+		orderWait:    orderWait,
+		poll:         500 * time.Millisecond,
+		numbers:      map[string]phoneNumber{},
+		attached:     map[string]bool{},
+		texts:        map[string]providers.Message{},
+		requirements: map[string]providers.Paperwork{},
+	}, nil
+}
+
+// client is the settings' HTTP client with reads retried on 429 and 5xx (httpretry), under
+// the carrier policy (httppolicy): requests, and the key they carry, go to Telnyx's API host or
+// to the base-URL override only.
+func client(s providers.Settings, base string) (*http.Client, *httpretry.Transport, error) {
+	var hc *http.Client
+	if s.HTTP != nil {
+		hc = s.HTTP()
+	}
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	timeout := hc.Timeout
+	if timeout == 0 {
+		timeout = defaultTimeout
+	}
+	var override *url.URL
+	if base != DefaultBaseURL {
+		var err error
+		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, base); err != nil {
+			return nil, nil, err
+		}
+	}
+	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
+	retry := &httpretry.Transport{Base: hc.Transport}
+	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
+}
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return Name }
+
+// Capabilities implements providers.Provider.
+func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
+
+// Warnings implements providers.Warner: the non-fatal problems noticed so far, once each.
+func (p *Provider) Warnings() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := p.warnings
+	p.warnings = nil
+	return w
+}
+
+func (p *Provider) warn(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
+}
+
+// Verify implements providers.Verifier with one read of the balance, never retried (see the
+// function Verify). Telnyx names no account there, so the account returned is "".
+func (p *Provider) Verify(ctx context.Context) (string, error) { return Verify(ctx, p.settings) }
 
 // Verify checks the API key in s.Credentials with one authenticated read, GET /v2/balance, and
 // never retries it. Telnyx gives no account id there, so the account returned is always "".
@@ -65,7 +237,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, key) }()
 
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	base, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
@@ -100,64 +272,4 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 			Message: fmt.Sprintf("unreadable answer from Telnyx to GET %s (%s): not a balance", balancePath, contentType(resp))}
 	}
 	return "", nil
-}
-
-// apiError is Telnyx's error envelope: {"errors":[{"code":"10009","title":"…","detail":"…"}]}.
-type apiError struct {
-	Errors []struct {
-		Code   json.RawMessage `json:"code"` // a string in the docs; tolerate a number
-		Title  string          `json:"title"`
-		Detail string          `json:"detail"`
-	} `json:"errors"`
-}
-
-// statusError maps a non-200 answer, keeping Telnyx's own code and words.
-func statusError(op string, resp *http.Response, body []byte) error {
-	e := &providers.Error{Provider: Name, Op: op, Status: resp.StatusCode}
-	var ae apiError
-	if json.Unmarshal(body, &ae) == nil && len(ae.Errors) > 0 {
-		first := ae.Errors[0]
-		e.Code = strings.Trim(string(first.Code), `"`)
-		e.Message = first.Title
-		if d := strings.TrimSpace(first.Detail); d != "" && !strings.EqualFold(d, first.Title) {
-			if e.Message != "" {
-				e.Message += ": "
-			}
-			e.Message += d
-		}
-	}
-	if e.Message == "" {
-		e.Message = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	e.Kind = kindOf(resp.StatusCode, e.Code)
-	if errors.Is(e.Kind, providers.ErrRateLimited) {
-		e.Retry = httperr.RetryAfter(resp.Header, "Retry-After", "X-Ratelimit-Reset")
-	}
-	return e
-}
-
-// kindOf picks the sentinel for a Telnyx code or, failing that, the HTTP status.
-func kindOf(status int, code string) error {
-	switch code {
-	case codeAuthenticationFailed, codeAuthorizationFailed:
-		return providers.ErrUnauthorized
-	case codeTooManyRequests:
-		return providers.ErrRateLimited
-	}
-	switch {
-	case status == http.StatusUnauthorized, status == http.StatusForbidden:
-		return providers.ErrUnauthorized
-	case status == http.StatusTooManyRequests:
-		return providers.ErrRateLimited
-	case status == http.StatusRequestTimeout, status >= 500:
-		return providers.ErrTemporary
-	}
-	return nil
-}
-
-func contentType(resp *http.Response) string {
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		return ct
-	}
-	return "no content type"
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-const testKey = "KEY0TEST-SECRET-91c2e7d4aa00ff11" //nolint:gosec // fake
+const testKey = "KEY0TEST-SECRET-91c2e7d4aa00ff11" // fake
 
 // balanceOK is the answer documented for GET /v2/balance (spec3.yml UserBalance).
 const balanceOK = `{"data":{"available_credit":"400.00","balance":"300.00","credit_limit":"100.00",` +

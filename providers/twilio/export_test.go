@@ -6,10 +6,6 @@ import (
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
-// SetPageSize makes List and Messages page in smaller steps, so tests can cross page
-// boundaries with a handful of items.
-func SetPageSize(p *Provider, n int) { p.pageSize = n }
-
 // SetRetryBackoff shortens the wait between retries so tests do not sit through seconds.
 func SetRetryBackoff(p *Provider, d time.Duration) { p.retry.Backoff = d }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,17 +44,6 @@ func loadSpecs(t testing.TB) (*faketwilio.Specs, []string) {
 	})
 	require.NoError(t, specCache.err, "loading Twilio's OpenAPI documents")
 	return specCache.specs, specCache.looked
-}
-
-// requireSpecs skips contract tests when the documents are absent.
-func requireSpecs(t testing.TB) *faketwilio.Specs {
-	t.Helper()
-	specs, looked := loadSpecs(t)
-	if specs == nil {
-		t.Skipf("Twilio OpenAPI documents not found (looked in %s); set %s to the directory holding twilio/*.json",
-			strings.Join(looked, ", "), faketwilio.EnvSpecsDir)
-	}
-	return specs
 }
 
 // newFake starts a fake Twilio account that checks every exchange against Twilio's documents

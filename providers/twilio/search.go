@@ -26,15 +26,6 @@ var numberTypes = []struct {
 	{providers.TypeTollFree, "TollFree", "toll free", "toll-free"},
 }
 
-func pricingType(t providers.NumberType) string {
-	for _, nt := range numberTypes {
-		if nt.typ == t {
-			return nt.pricing
-		}
-	}
-	return ""
-}
-
 func bundleType(t providers.NumberType) string {
 	for _, nt := range numberTypes {
 		if nt.typ == t {

@@ -94,12 +94,49 @@ var (
 	secretPattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
 )
 
-// Descriptor tells vnum about Twilio without building a client.
+// Descriptor is everything vnum knows about Twilio without building a client: credentials,
+// variables, options and capabilities (see providers.Descriptor).
 func Descriptor() providers.Descriptor {
+	sid := providers.Credential{
+		Key: CredAccountSID, Label: "account SID", Env: []string{"TWILIO_ACCOUNT_SID"},
+		Flag: "account-sid", FlagHelp: "your account SID (AC…) from the Twilio Console",
+		Check: func(v string) error {
+			if !accountSIDPattern.MatchString(v) {
+				return errors.New("not a Twilio account SID: AC followed by 32 hexadecimal digits")
+			}
+			return nil
+		},
+	}
 	return providers.Descriptor{
-		Name:            Name,
-		Description:     "Twilio: numbers in many countries; calls and SMS forwarded through a Studio flow vnum manages",
-		Credentials:     []string{CredAccountSID, CredAuthToken},
+		Name:        Name,
+		Title:       "Twilio",
+		Description: "Twilio: numbers in many countries; calls and SMS forwarded through a Studio flow vnum manages",
+		Auth: []providers.CredentialSet{
+			// The API key comes first: Twilio recommends keys, and twilio-cli prefers them when both
+			// are in the environment. TWILIO_API_KEY_SECRET is the name Twilio's pricing docs use.
+			{Name: "API key", Account: CredAccountSID, Fields: []providers.Credential{
+				sid,
+				{Key: CredAPIKey, Label: "API key SID", Env: []string{"TWILIO_API_KEY"},
+					Flag: "api-key", FlagHelp: "an API key SID (SK…), used instead of the auth token; not a secret",
+					Check: func(v string) error {
+						if !apiKeyPattern.MatchString(v) {
+							return errors.New("not a Twilio API key SID: SK followed by 32 hexadecimal digits")
+						}
+						return nil
+					}},
+				{Key: CredAPISecret, Label: "API key secret", Env: []string{"TWILIO_API_SECRET", "TWILIO_API_KEY_SECRET"}, Secret: true},
+			}},
+			{Name: "auth token", Account: CredAccountSID, Fields: []providers.Credential{
+				sid,
+				{Key: CredAuthToken, Label: "auth token", Env: []string{"TWILIO_AUTH_TOKEN"}, Secret: true},
+			}},
+		},
+		Endpoint: providers.Endpoint{Env: EnvBaseURL, Option: OptBaseURL},
+		Options: []providers.Var{
+			{Name: OptBundle, Help: "default regulatory bundle SID (BU…) for countries that require one; bundle.FR for one country"},
+			{Name: OptAddress, Help: "default address SID (AD…) for numbers that require an address; address.FR for one country"},
+			{Name: OptCallerID, Help: "caller ID on forwarded calls: passthrough (the caller's number, default) or number (the Twilio number)"},
+		},
 		Capabilities:    capabilities(),
 		CheckRegulatory: checkRegulatory,
 		New: func(s providers.Settings) (providers.Provider, error) {
@@ -160,7 +197,7 @@ func New(s providers.Settings) (*Provider, error) {
 		return nil, err
 	}
 	opts = normaliseOptions(opts)
-	base, err := baseURL(env(EnvBaseURL), opts[OptBaseURL])
+	base, err := baseURL(providers.Settings{Env: env, Options: opts})
 	if err != nil {
 		return nil, err
 	}
@@ -295,23 +332,17 @@ func normaliseOptions(opts map[string]string) map[string]string {
 	return out
 }
 
-// baseURL resolves where requests go: the environment wins over the config option; neither
-// means Twilio's own hosts.
-func baseURL(fromEnv, fromOption string) (*url.URL, error) {
-	raw, source := fromEnv, EnvBaseURL
-	if raw == "" {
-		raw, source = fromOption, OptBaseURL
+// baseURL resolves where requests go, through the Descriptor's Endpoint: the environment wins
+// over the config option; neither (nil) means Twilio's own hosts.
+func baseURL(s providers.Settings) (*url.URL, error) {
+	raw, err := Descriptor().Endpoint.BaseURL(s)
+	if err != nil {
+		return nil, fmt.Errorf("twilio: %w", err)
 	}
 	if raw == "" {
-		return nil, nil //nolint:nilnil // no override is a valid answer
+		return nil, nil // no override is a valid answer
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("twilio: %s %q is not an http(s) URL", source, raw)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
-	return u, nil
+	return url.Parse(raw)
 }
 
 // Name implements providers.Provider.

@@ -139,7 +139,13 @@ func TestBaseURLOptionWithPath(t *testing.T) {
 func TestDescriptor(t *testing.T) {
 	d := twilio.Descriptor()
 	assert.Equal(t, twilio.Name, d.Name)
-	assert.Equal(t, []string{"account_sid", "auth_token"}, d.Credentials)
+	assert.Equal(t, "Twilio", d.Title)
+	require.Len(t, d.Auth, 2)
+	assert.Equal(t, "API key", d.Auth[0].Name, "API keys first, as twilio-cli prefers them")
+	assert.Equal(t, "auth token", d.Auth[1].Name)
+	sid := d.Auth[1].Fields[0]
+	require.NoError(t, sid.Check(validSID))
+	assert.ErrorContains(t, sid.Check("SK0123456789abcdef0123456789abcdef"), "not a Twilio account SID")
 	assert.Equal(t, providers.Capabilities{ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true}, d.Capabilities)
 
 	// A failed construction must not hide a typed nil in the interface.
@@ -159,18 +165,36 @@ func TestDescriptor(t *testing.T) {
 	}
 }
 
-// Every Env* constant is documented in twilio.toml, where the docs generator reads it.
-func TestEnvConstantsDocumented(t *testing.T) {
-	toml, err := os.ReadFile("twilio.toml")
-	require.NoError(t, err)
+// Every Env*, Cred* and Opt* constant of the adapter is in its Descriptor, which is where
+// `vnum auth login`, the credential lookup and `vnum help environment` read them.
+func TestConstantsInDescriptor(t *testing.T) {
+	d := twilio.Descriptor()
+	described := map[string]bool{d.Endpoint.Env: true, d.Endpoint.Option: true}
+	for _, v := range d.Env {
+		described[v.Name] = true
+	}
+	for _, v := range d.Options {
+		described[v.Name] = true
+	}
+	for _, set := range d.Auth {
+		for _, c := range set.Fields {
+			described[c.Key] = true
+		}
+	}
 	src, err := os.ReadFile("twilio.go")
 	require.NoError(t, err)
-	consts := regexp.MustCompile(`(?m)^\s*(Env\w+)\s*=`).FindAllStringSubmatch(string(src), -1)
-	require.NotEmpty(t, consts)
-	for _, name := range []string{twilio.EnvBaseURL} {
-		assert.Contains(t, string(toml), name)
+	consts := regexp.MustCompile(`(?m)^\s*((Env|Cred|Opt)\w+)\s*=`).FindAllStringSubmatch(string(src), -1)
+	values := map[string]string{
+		"EnvBaseURL": twilio.EnvBaseURL, "CredAccountSID": twilio.CredAccountSID, "CredAuthToken": twilio.CredAuthToken,
+		"CredAPIKey": twilio.CredAPIKey, "CredAPISecret": twilio.CredAPISecret, "OptBaseURL": twilio.OptBaseURL,
+		"OptBundle": twilio.OptBundle, "OptAddress": twilio.OptAddress, "OptCallerID": twilio.OptCallerID,
 	}
-	assert.Len(t, consts, 1, "a new Env* constant needs adding to this test and to twilio.toml")
+	require.Len(t, consts, len(values), "a new constant needs adding to this test and to Descriptor")
+	for _, m := range consts {
+		v, ok := values[m[1]]
+		require.True(t, ok, "%s is not in this test", m[1])
+		assert.True(t, described[v], "%s (%s) is not in Descriptor", m[1], v)
+	}
 }
 
 func TestVerify(t *testing.T) {

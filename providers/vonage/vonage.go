@@ -1,21 +1,30 @@
-// Package vonage is the start of vnum's adapter for Vonage (ex-Nexmo: rest.nexmo.com for numbers,
-// SMS and the account), on plain net/http. For now it holds only Verify, which `vnum auth login
-// vonage` uses to check an API key and secret before saving them; Vonage is not yet a carrier vnum
-// can buy from, so it is not in the registry.
+// Package vonage is vnum's adapter for Vonage (ex-Nexmo), on plain net/http: numbers, the
+// account and SMS on rest.nexmo.com, which take the API key and secret as query or form
+// parameters, and inbound SMS read back through the Reports API on api.nexmo.com (HTTP Basic).
+//
+// Vonage forwards calls natively (a number's voiceCallbackType "tel"), keeps no free-text label
+// on a number (labels stay in vnum's store), cannot forward SMS without a server, and bills the
+// Reports API per record returned: the first read on an account says so once.
+//
+// The secret travels in URLs, so no URL is ever quoted in an error, requests and redirects go
+// only to Vonage's hosts (or the base URL), and every error is scrubbed of the secret before it
+// leaves the package.
 package vonage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
 // Name is the carrier's name in vnum (credentials, flags, messages).
@@ -24,10 +33,15 @@ const Name = "vonage"
 // Environment variables read through Settings.Env.
 const (
 	envNamespace = "VNUM_VONAGE_"
-	// EnvBaseURL sends every Vonage request to this base URL instead of https://rest.nexmo.com,
-	// keeping the paths (/account/get-balance): for tests, gateways and recording proxies.
+	// EnvBaseURL sends every Vonage request, rest.nexmo.com's and api.nexmo.com's alike, to this
+	// base URL, keeping the paths (/account/get-balance, /v2/reports/records): for tests,
+	// gateways and recording proxies.
 	EnvBaseURL = envNamespace + "BASE_URL"
 )
+
+// OptBaseURL is the config key (providers.vonage.base_url) doing what EnvBaseURL does; the
+// environment wins.
+const OptBaseURL = "base_url"
 
 // Credential keys in Settings.Credentials. The API key is the account's public id; the API
 // secret is the secret.
@@ -36,30 +50,89 @@ const (
 	CredAPISecret = "api_secret"
 )
 
-// DefaultBaseURL is where requests go without EnvBaseURL.
-const DefaultBaseURL = "https://rest.nexmo.com"
-
-// balancePath is the cheapest authenticated read: the account's balance. Like the rest of
-// rest.nexmo.com it takes the credentials as the query parameters api_key and api_secret.
-const balancePath = "/account/get-balance"
-
+// Vonage's own hosts, used without EnvBaseURL.
 const (
-	// defaultTimeout bounds Verify when the caller's context has no deadline.
-	defaultTimeout = 30 * time.Second
-	// maxBody bounds what is read of an answer: a balance or an error is a few dozen bytes.
-	maxBody = 64 << 10
+	DefaultBaseURL    = "https://rest.nexmo.com" // numbers, account, SMS
+	DefaultAPIBaseURL = "https://api.nexmo.com"  // Reports API
 )
 
-// Verify checks the API key and secret in s.Credentials with one authenticated read, GET
-// /account/get-balance, and never retries it. It returns the API key, which is the account's
-// non-secret id.
-//
-// Refused credentials give an *providers.Error wrapping providers.ErrUnauthorized; a rate limit,
-// ErrRateLimited (with Retry set from Retry-After); a 5xx answer or no answer, ErrTemporary. A
-// cancelled context gives an error wrapping the context's error. No error ever contains the
-// secret: the request's URL, which carries it, is never quoted.
-func Verify(ctx context.Context, s providers.Settings) (account string, err error) {
-	const op = "verify"
+const (
+	// defaultOpTimeout bounds one adapter call when the caller's context has no deadline.
+	defaultOpTimeout = 2 * time.Minute
+	// defaultRequestTimeout bounds one HTTP exchange when the injected client sets none.
+	defaultRequestTimeout = 30 * time.Second
+	// pageSize is the Numbers API's largest page.
+	pageSize = 100
+	// listConcurrency is how many pages of owned numbers List reads at once once it knows the
+	// count: 1,000 numbers are then four round trips instead of ten.
+	listConcurrency = 3
+	// maxPages bounds the pages one listing follows, whatever count Vonage claims.
+	maxPages = 200
+)
+
+var (
+	_ providers.Provider      = (*Provider)(nil)
+	_ providers.Forwarder     = (*Provider)(nil)
+	_ providers.MessageReader = (*Provider)(nil)
+	_ providers.MessageSender = (*Provider)(nil)
+	_ providers.Verifier      = (*Provider)(nil)
+	_ providers.Warner        = (*Provider)(nil)
+)
+
+// Descriptor is everything vnum knows about Vonage (see providers.Descriptor).
+func Descriptor() providers.Descriptor {
+	return providers.Descriptor{
+		Name:  Name,
+		Title: "Vonage",
+		Description: "Vonage (ex-Nexmo): calls forwarded natively; labels kept by vnum only; " +
+			"SMS read through the Reports API, which Vonage bills per record",
+		Auth: []providers.CredentialSet{{Name: "API key", Account: CredAPIKey, Fields: []providers.Credential{
+			{Key: CredAPIKey, Label: "API key", Env: []string{"VONAGE_API_KEY"},
+				Flag: "api-key", FlagHelp: "the API key shown in the Vonage dashboard; not a secret"},
+			{Key: CredAPISecret, Label: "API secret", Env: []string{"VONAGE_API_SECRET"}, Secret: true},
+		}}},
+		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
+		Capabilities: capabilities(),
+		New: func(s providers.Settings) (providers.Provider, error) {
+			p, err := New(s)
+			if err != nil {
+				return nil, err // not a typed nil inside the interface
+			}
+			return p, nil
+		},
+	}
+}
+
+func capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		ForwardCalls: true,
+		ReadSMS:      true,
+		SendSMS:      true,
+		// Each read of the Reports API is billed per record: sms wait asks every 5 s, no faster.
+		MinPoll: 5 * time.Second,
+	}
+}
+
+// Provider talks to one Vonage account. It is safe for concurrent use.
+type Provider struct {
+	key, secret string
+	restBase    string       // https://rest.nexmo.com or the override
+	apiBase     string       // https://api.nexmo.com or the override
+	reads       *http.Client // retries GETs refused for now (429, 5xx) through retry
+	retry       *httpretry.Transport
+	once        *http.Client // sends exactly once: writes, and Verify
+	dataDir     string
+	pageSize    int
+
+	mu       sync.Mutex
+	currency string // the account's currency once known
+	warnings []string
+	noticed  bool // the Reports billing notice was considered in this run
+}
+
+// New builds a Vonage adapter. Missing credentials give an error wrapping
+// providers.ErrUnauthorized that names every missing one and never shows the secret.
+func New(s providers.Settings) (*Provider, error) {
 	key := strings.TrimSpace(s.Credentials[CredAPIKey])
 	secret := strings.TrimSpace(s.Credentials[CredAPISecret])
 	var missing []string
@@ -70,115 +143,108 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 		missing = append(missing, CredAPISecret)
 	}
 	if len(missing) > 0 {
-		return "", &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnauthorized,
+		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized,
 			Message: "credentials: missing " + strings.Join(missing, ", ")}
 	}
-	defer func() { err = httperr.Redact(err, secret) }()
-
-	base, err := httperr.BaseURL(s.Env, EnvBaseURL, DefaultBaseURL)
+	// One override for both hosts: the environment, else providers.vonage.base_url.
+	restBase, err := Descriptor().Endpoint.BaseURL(s)
 	if err != nil {
-		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
+		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
-		defer cancel()
+	apiBase := DefaultAPIBaseURL
+	var override *url.URL
+	if restBase != DefaultBaseURL {
+		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, restBase); err != nil {
+			return nil, &providers.Error{Provider: Name, Message: err.Error()}
+		}
+		apiBase = restBase
 	}
-	q := url.Values{CredAPIKey: {key}, CredAPISecret: {secret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+balancePath+"?"+q.Encode(), nil)
-	if err != nil {
-		// Not quoted: the error of a URL parse quotes the URL, secret included.
-		return "", &providers.Error{Provider: Name, Op: op, Message: "cannot build the request to " + base + balancePath}
+	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
+	var hc *http.Client
+	if s.HTTP != nil {
+		hc = s.HTTP()
 	}
-	req.Header.Set("Accept", "application/json")
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	retry := &httpretry.Transport{Base: hc.Transport}
+	return &Provider{
+		retry:    retry,
+		key:      key,
+		secret:   secret,
+		restBase: restBase,
+		apiBase:  apiBase,
+		reads:    newClient(policy, hc, retry),
+		once:     newClient(policy, hc, hc.Transport),
+		dataDir:  s.DataDir,
+		pageSize: pageSize,
+	}, nil
+}
 
-	resp, body, err := httperr.Send(ctx, s, httperr.Carrier{Name: Name, Title: "Vonage"}, op, req, maxBody)
+// newClient is a client of our own over the injected one's transport (the injected client is
+// shared by the run's carriers, so it is never changed), under the carriers' common rule for
+// where credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only
+// within them. It matters here more than anywhere: the secret rides in the query of every GET.
+func newClient(policy httppolicy.Policy, injected *http.Client, rt http.RoundTripper) *http.Client {
+	c := policy.Client(&http.Client{Transport: rt, Timeout: injected.Timeout})
+	if c.Timeout == 0 {
+		c.Timeout = defaultRequestTimeout
+	}
+	return c
+}
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return Name }
+
+// Capabilities implements providers.Provider.
+func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
+
+// Warnings implements providers.Warner: it returns, and forgets, what earlier calls noticed
+// without failing, such as the Reports API's billing on its first use.
+func (p *Provider) Warnings() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := p.warnings
+	p.warnings = nil
+	return w
+}
+
+func (p *Provider) warn(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.warnings = append(p.warnings, msg)
+}
+
+// Verify implements providers.Verifier with one authenticated read, GET /account/get-balance,
+// never retried. It returns the API key, the account's non-secret id.
+func (p *Provider) Verify(ctx context.Context) (account string, err error) {
+	const op = "verify"
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, op)
 	if err != nil {
 		return "", err
 	}
-
-	if resp.StatusCode != http.StatusOK {
-		return "", statusError(op, resp, body)
+	defer done()
+	if _, err := c.balance(true); err != nil {
+		return "", err
 	}
-	var ok struct {
-		Value     *json.Number `json:"value"`
-		ErrorCode string       `json:"error-code"`
-	}
-	if err := json.Unmarshal(body, &ok); err != nil {
-		// A 200 that is not Vonage's answer: a captive portal or a misdirected base URL.
-		return "", unreadable(op, resp)
-	}
-	if ok.ErrorCode != "" && ok.ErrorCode != "200" {
-		// The legacy API sometimes refuses with HTTP 200 and the real status in the body.
-		return "", statusError(op, resp, body)
-	}
-	if ok.Value == nil {
-		return "", unreadable(op, resp)
-	}
-	return key, nil
+	return p.key, nil
 }
 
-func unreadable(op string, resp *http.Response) error {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "no content type"
+// scrub removes the secret from an error's text: a safety net behind the rule that no URL is
+// quoted, in case a cause or Vonage's own words carry it.
+func (p *Provider) scrub(err error) error {
+	if err == nil {
+		return nil
 	}
-	return &providers.Error{Provider: Name, Op: op, Status: resp.StatusCode,
-		Message: fmt.Sprintf("unreadable answer from Vonage to GET %s (%s): not a balance", balancePath, ct)}
-}
-
-// apiError covers both error shapes Vonage uses: the legacy {"error-code","error-code-label"} of
-// rest.nexmo.com, and RFC 7807 {"type","title","detail"} of its newer APIs.
-type apiError struct {
-	Code   json.RawMessage `json:"error-code"` // a string in the docs; tolerate a number
-	Label  string          `json:"error-code-label"`
-	Title  string          `json:"title"`
-	Detail string          `json:"detail"`
-}
-
-// statusError maps a refusal, keeping Vonage's own code and words. The status is the HTTP one,
-// or the body's error-code when Vonage answered 200 with an error inside.
-func statusError(op string, resp *http.Response, body []byte) error {
-	e := &providers.Error{Provider: Name, Op: op, Status: resp.StatusCode}
-	var ae apiError
-	if json.Unmarshal(body, &ae) == nil {
-		e.Code = strings.Trim(string(ae.Code), `"`)
-		switch {
-		case ae.Label != "":
-			e.Message = ae.Label
-		case ae.Title != "":
-			e.Message = ae.Title
-			if d := strings.TrimSpace(ae.Detail); d != "" && !strings.EqualFold(d, ae.Title) {
-				e.Message += ": " + d
-			}
-		}
+	err = httperr.Redact(err, p.secret)
+	var pe *providers.Error
+	if errors.As(err, &pe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
-	status := resp.StatusCode
-	if status == http.StatusOK {
-		var n int
-		if _, err := fmt.Sscanf(e.Code, "%d", &n); err == nil {
-			status = n
-		}
+	if strings.Contains(err.Error(), p.secret) {
+		// Not ours and quoting the secret: keep only the kind of failure.
+		return fmt.Errorf("vonage: %s", strings.ReplaceAll(err.Error(), p.secret, "[redacted]"))
 	}
-	if e.Message == "" {
-		e.Message = fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	}
-	e.Kind = kindOf(status)
-	if errors.Is(e.Kind, providers.ErrRateLimited) {
-		e.Retry = httperr.RetryAfter(resp.Header, "Retry-After")
-	}
-	return e
-}
-
-// kindOf picks the sentinel for an HTTP status (or the same number as a legacy error-code).
-func kindOf(status int) error {
-	switch {
-	case status == http.StatusUnauthorized, status == http.StatusForbidden:
-		return providers.ErrUnauthorized
-	case status == http.StatusTooManyRequests:
-		return providers.ErrRateLimited
-	case status == http.StatusRequestTimeout, status >= 500:
-		return providers.ErrTemporary
-	}
-	return nil
+	return err
 }

@@ -35,8 +35,9 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: "Numbers found on a carrier account but not bought through vnum are listed as unmanaged.\n" +
 			"adopt manages one: it gets a label and an expiry like any number vnum bought. On a managed\n" +
 			"number it changes the label or the expiry.",
-		Example: "$ vnum adopt +14155550100 --label office --ttl 30d",
-		Args:    cmdutil.ExactArgs(1, "say which number: vnum adopt REF"),
+		Example:           "$ vnum adopt +14155550100 --label office --ttl 30d",
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum adopt REF"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if err := cmdutil.ValidateLabel(opts.Label); err != nil {
@@ -59,7 +60,7 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			}
 			n, err = m.Adopt(cmd.Context(), n, opts.Label, ttl)
 			if errors.Is(err, store.ErrLabelTaken) {
-				return &cmdutil.FlagError{Err: err}
+				return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 			}
 			if err != nil {
 				return err

@@ -62,7 +62,8 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			$ n=$(vnum buy --country GB --type mobile --ttl 7d --max-price 2 -q)
 			$ vnum buy +442079460123 --label test
 		`),
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsEnded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Number = args[0]
@@ -203,6 +204,11 @@ func run(cmd *cobra.Command, o *Options) error {
 			return cmdutil.FlagErrorf("--bundle/--address: %v", err)
 		}
 	}
+	if o.req.ForwardSMS {
+		if err := o.Factory.CheckForwardSMS(name, "--forward-sms"); err != nil {
+			return err
+		}
+	}
 	o.req.Provider = name
 	m, err := o.Numbers()
 	if err != nil {
@@ -300,9 +306,9 @@ func mapErr(err error) error {
 	case errors.Is(err, numbers.ErrCancelled):
 		return cmdutil.ErrCancel
 	case errors.Is(err, numbers.ErrOverPrice), errors.Is(err, numbers.ErrAlreadyYours):
-		return &cmdutil.RefusedError{Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitRefused, Err: err}
 	case errors.Is(err, store.ErrLabelTaken):
-		return &cmdutil.FlagError{Err: err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	return err
 }

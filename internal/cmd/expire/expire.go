@@ -13,6 +13,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -103,7 +104,7 @@ func run(cmd *cobra.Command, o *Options) error {
 			if j.ExpiresAt != nil {
 				exp = j.ExpiresAt.Format("2006-01-02T15:04:05Z07:00")
 			}
-			fmt.Fprintln(o.IO.Out, strings.Join([]string{num, j.Label, exp, result}, "\t"))
+			fmt.Fprintln(o.IO.Out, termsafe.Escape(strings.Join([]string{num, j.Label, exp, result}, "\t")))
 		}
 		if len(out) == 0 && o.IO.IsStderrTTY() {
 			fmt.Fprintln(o.IO.ErrOut, "nothing has expired")

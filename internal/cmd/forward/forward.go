@@ -40,7 +40,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			$ vnum forward shop --to +33612345678 --sms
 			$ vnum forward shop --off
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum forward REF --to NUMBER"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			switch {
@@ -87,6 +88,10 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
+		// Refused before anything changes, as a usage error: the same command without --sms works.
+		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
+			return err
+		}
 		fw.SMS = o.To
 	}
 	n, err = m.Forward(cmd.Context(), n, fw)

@@ -15,6 +15,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -98,7 +99,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if authErr != nil {
-		return &cmdutil.AuthError{Err: authErr}
+		return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: authErr}
 	}
 	return nil
 }
@@ -190,7 +191,7 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 		notes, err := m.Refresh(ctx, name)
 		o.IO.StopProgress()
 		for _, n := range notes {
-			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", n)
+			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
 		switch {
 		case err != nil && cmdutil.ExitCodeFor(err) == cmdutil.ExitAuth:

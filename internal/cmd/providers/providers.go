@@ -67,7 +67,7 @@ func run(o *Options) error {
 		c := d.Capabilities
 		j := providerJSON{Name: name, Description: d.Description, Default: name == current,
 			Can: capsJSON{c.ForwardCalls, c.ForwardSMS, c.ReadSMS, c.SendSMS, c.Labels, c.AsyncOrders}}
-		if len(d.Credentials) == 0 {
+		if len(d.Auth) == 0 {
 			j.Configured, j.Source = true, "none needed"
 		} else if m, err := f.Credentials(); err == nil {
 			if cred, err := m.Lookup(name, cfg.Profile()); err == nil {

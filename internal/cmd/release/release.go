@@ -58,6 +58,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobr
 	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers, How: how}
 	verb := cmd.Name()
 	cmd.Args = cmdutil.ExactArgs(1, "say which number: vnum "+verb+" REF (a label, the number, or its carrier id)")
+	cmd.ValidArgsFunction = f.CompleteRefs(cmdutil.RefsHeld)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.Ref = args[0]
 		if err := cmdutil.ConfirmRequired(opts.IO, opts.Yes, verb); err != nil {
@@ -104,7 +105,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	o.IO.StopProgress()
 	if errors.Is(err, numbers.ErrEnded) {
 		// Another vnum released it first: nothing is left to do, but this command did not do it.
-		return &cmdutil.NotFoundError{Err: err}
+		return cmdutil.WithExit(cmdutil.ExitNotFound, err)
 	}
 	if err != nil {
 		return err

@@ -2,9 +2,14 @@ package root
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Help topics are read with `vnum help <topic>`; they are commands that only print text.
@@ -17,7 +22,8 @@ var topicText = map[string]struct{ short, long string }{
 			  0    success
 			  1    error not covered below (carrier failure, local I/O, …)
 			  2    usage error: bad flag, argument or input (unknown country, invalid number,
-			       malformed TTL or price, ambiguous REF, --yes missing in a script); nothing was done
+			       malformed TTL or price, ambiguous REF, --yes missing in a script), or a bad
+			       setting in config.yaml or a VNUM_* variable; nothing was done
 			  3    cancelled: you answered no at a prompt; nothing was done
 			  4    authentication: credentials missing or rejected by the carrier (see vnum auth)
 			  5    not found: the REF matches none of your numbers, or the carrier no longer has it
@@ -34,7 +40,7 @@ var topicText = map[string]struct{ short, long string }{
 		short: "Environment variables vnum reads",
 		long: heredoc.Doc(`
 			Settings (each overrides the same key in config.yaml; flags override both):
-			  VNUM_PROVIDER          carrier to use: sandbox (default), twilio
+			  VNUM_PROVIDER          carrier to use: {{providers}}
 			  VNUM_PROFILE           credential profile (default "default")
 			  VNUM_COUNTRY           default country for search and buy, and for numbers written
 			                         in national form (06 12 34 56 78)
@@ -49,26 +55,7 @@ var topicText = map[string]struct{ short, long string }{
 			  VNUM_DATA_DIR          data directory (default $XDG_DATA_HOME/vnum, else
 			                         ~/.local/share/vnum); holds vnum.db and sandbox.db
 
-			Credentials (looked up before the keyring; each also as NAME_FILE naming a file
-			that holds the value):
-			  TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN, or with TWILIO_API_KEY and TWILIO_API_SECRET
-			  (TWILIO_API_KEY_SECRET is read as TWILIO_API_SECRET)
-			  TELNYX_API_KEY
-			  VONAGE_API_KEY with VONAGE_API_SECRET
-
-			Carriers:
-			  VNUM_TWILIO_BASE_URL   send every Twilio request to this base URL (tests, gateways)
-			  VNUM_TELNYX_BASE_URL   likewise for Telnyx (today only auth login's check)
-			  VNUM_VONAGE_BASE_URL   likewise for Vonage (today only auth login's check)
-			  VNUM_SANDBOX_LATENCY   slow sandbox operations: 2s, or per operation: buy:3s,search:0s
-			  VNUM_SANDBOX_FAIL      make sandbox operations fail as a carrier would:
-			                         OP:KIND[,OP:KIND…], OP one of search buy get list release
-			                         forward label messages send deliver verify or *, KIND one of
-			                         rate_limited out_of_stock paperwork unauthorized
-			                         insufficient_funds unavailable not_found temporary, lost (done,
-			                         but the answer is lost), pending (buy: awaits documents)
-			  VNUM_SANDBOX_APPROVAL  how long a "pending" sandbox number waits for approval (3s)
-			  VNUM_SANDBOX_PAPERWORK make sandbox countries need paperwork: FR:documents,DE:address
+			{{carriers}}
 			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: the CA certificates to
 			                         trust (on Linux, instead of the system's)
 
@@ -82,17 +69,93 @@ var topicText = map[string]struct{ short, long string }{
 	},
 }
 
-func helpTopics() []*cobra.Command {
+func helpTopics(reg *providers.Registry) []*cobra.Command {
 	var cmds []*cobra.Command
 	for _, name := range []string{"environment", "exit-codes"} {
 		t := topicText[name]
+		long := t.long
+		if name == "environment" {
+			long = environmentText(long, reg)
+		}
 		c := &cobra.Command{
 			Use:   name,
 			Short: t.short,
-			Long:  t.long,
+			Long:  long,
 		}
 		c.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), c.Long) })
 		cmds = append(cmds, c)
 	}
 	return cmds
+}
+
+// environmentText fills the environment topic's carrier parts from the carriers' Descriptors:
+// the carriers VNUM_PROVIDER accepts, each carrier's credential variables (with aliases), its
+// base-URL override and its own variables.
+func environmentText(text string, reg *providers.Registry) string {
+	var names []string
+	var creds, vars strings.Builder
+	const col = 23 // where a variable's help starts, after the two-space indent
+	line := func(name, help string) {
+		lines := strings.Split(help, "\n")
+		if len(name) >= col {
+			fmt.Fprintf(&vars, "  %s\n  %-*s%s\n", name, col, "", lines[0])
+		} else {
+			fmt.Fprintf(&vars, "  %-*s%s\n", col, name, lines[0])
+		}
+		for _, l := range lines[1:] {
+			fmt.Fprintf(&vars, "  %-*s%s\n", col, "", l)
+		}
+	}
+	if reg != nil {
+		names = reg.Names()
+		for _, d := range reg.All() {
+			if len(d.Auth) > 0 {
+				fmt.Fprintf(&creds, "  %s\n", credentialLine(d))
+				for _, a := range aliases(d) {
+					fmt.Fprintf(&creds, "    (%s)\n", a)
+				}
+			}
+		}
+		for _, d := range reg.All() {
+			if e := d.Endpoint.Env; e != "" {
+				help := fmt.Sprintf("send every %s request to this base URL, keeping paths (tests,\ngateways); or providers.%s.%s in config.yaml", d.Title, d.Name, d.Endpoint.Option)
+				if !d.Usable() {
+					help += "\n(today only auth login's check)"
+				}
+				line(e, help)
+			}
+			for _, v := range d.Env {
+				line(v.Name, v.Help)
+			}
+		}
+	}
+	for i, n := range names {
+		if n == "sandbox" {
+			names[i] = "sandbox (default)"
+		}
+	}
+	carriers := "Credentials (looked up before the keyring; each also as NAME_FILE naming a file\n" +
+		"that holds the value):\n" + creds.String() + "\nCarriers:\n" + vars.String()
+	text = strings.Replace(text, "{{providers}}", strings.Join(names, ", "), 1)
+	return strings.Replace(text, "{{carriers}}\n", carriers, 1)
+}
+
+// credentialLine is one carrier's credential variables, simplest set first:
+// "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_ACCOUNT_SID, TWILIO_API_KEY and …)".
+func credentialLine(d providers.Descriptor) string { return auth.EnvHint(d) }
+
+// aliases says which other names a carrier's variables are read under.
+func aliases(d providers.Descriptor) []string {
+	var out []string
+	for _, set := range d.Auth {
+		for _, f := range set.Fields {
+			for _, a := range f.Env[1:] {
+				s := a + " is read as " + f.Env[0]
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -44,11 +44,8 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		SilenceUsage:  true,
 	}
 	cmd.SetVersionTemplate("vnum {{.Version}}\n")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err} })
 	cmd.PersistentFlags().StringVar(f.ProviderFlag, "provider", "", "carrier to use (env VNUM_PROVIDER, config provider; default sandbox)")
-	_ = cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return f.Registry.Names(), cobra.ShellCompDirectiveNoFileComp
-	})
 
 	cmd.AddGroup(
 		&cobra.Group{ID: "numbers", Title: "Numbers:"},
@@ -83,8 +80,29 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 	)
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
-	for _, t := range helpTopics() {
+	for _, t := range helpTopics(f.Registry) {
 		cmd.AddCommand(t)
 	}
+	typeUsageErrors(cmd)
+	completeFlags(cmd, f)
 	return cmd, nil
+}
+
+// completeFlags gives every flag with a shared meaning its shell completion, whichever command
+// has it: --provider, --country (ISO codes with names), --type and --profile. Completion reads
+// only what is on this machine.
+func completeFlags(root *cobra.Command, f *cmdutil.Factory) {
+	_ = root.RegisterFlagCompletionFunc("provider", f.CompleteProviders)
+	byName := map[string]cobra.CompletionFunc{
+		"country": cmdutil.CompleteCountries,
+		"type":    cmdutil.CompleteTypes,
+		"profile": f.CompleteProfiles,
+	}
+	walk(root, func(c *cobra.Command) {
+		for name, fn := range byName {
+			if c.LocalNonPersistentFlags().Lookup(name) != nil {
+				_ = c.RegisterFlagCompletionFunc(name, fn)
+			}
+		}
+	})
 }

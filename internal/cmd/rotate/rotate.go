@@ -45,7 +45,8 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			$ vnum rotate shop
 			$ new=$(vnum rotate shop --yes -q)
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum rotate REF"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum rotate REF"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if !opts.DryRun {

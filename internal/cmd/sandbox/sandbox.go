@@ -31,10 +31,11 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 	var from, text string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "receive REF --from SENDER --text TEXT",
-		Short:   "Deliver an inbound SMS to a sandbox number",
-		Example: "$ vnum sandbox receive shop --from Google --text 'G-482913 is your Google verification code.'",
-		Args:    cmdutil.ExactArgs(1, "say which number receives it: vnum sandbox receive REF --from SENDER --text TEXT"),
+		Use:               "receive REF --from SENDER --text TEXT",
+		Short:             "Deliver an inbound SMS to a sandbox number",
+		Example:           "$ vnum sandbox receive shop --from Google --text 'G-482913 is your Google verification code.'",
+		Args:              cmdutil.ExactArgs(1, "say which number receives it: vnum sandbox receive REF --from SENDER --text TEXT"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" || text == "" {
 				return cmdutil.FlagErrorf("--from and --text are required")

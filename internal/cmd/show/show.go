@@ -30,8 +30,9 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			Show one number. REF is its label, the number in any common notation
 			(+33 6 12 34 56 78, 0033612345678, +33612345678) or the carrier's id for it.
 		`),
-		Example: "$ vnum show shop\n$ vnum show +33199000001 --json",
-		Args:    cmdutil.ExactArgs(1, "say which number: vnum show REF (a label, the number, or its carrier id)"),
+		Example:           "$ vnum show shop\n$ vnum show +33199000001 --json",
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum show REF (a label, the number, or its carrier id)"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if runF != nil {

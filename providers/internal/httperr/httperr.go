@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/redact"
@@ -40,24 +39,6 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 	}
 	return &providers.Error{Provider: provider, Op: op, Kind: providers.ErrTemporary,
 		Message: fmt.Sprintf("cannot reach %s: %v", title, cause)}
-}
-
-// BaseURL is where a carrier's requests go: the URL in the environment variable envName (scheme
-// and host, and an optional path prefix, of an http(s) URL), else defaultURL.
-func BaseURL(env providers.Env, envName, defaultURL string) (string, error) {
-	raw := ""
-	if env != nil {
-		raw = env(envName)
-	}
-	if raw == "" {
-		return defaultURL, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q is not an http(s) URL", envName, raw)
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // Carrier names a carrier in what Send says: its registry name and how people write it.

@@ -6,8 +6,7 @@
 // What is retried, and why it is safe:
 //   - any request answered 429: the carrier refused it unprocessed, so sending it again cannot do
 //     anything twice (a POST buying a number included);
-//   - an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE, or any request carrying an
-//     Idempotency-Key header) that failed in transit (connection reset, EOF, timeout, an attempt
+//   - an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) that failed in transit (connection reset, EOF, timeout, an attempt
 //     that hung past AttemptTimeout) or was answered with a 5xx meaning "later" (Retryable);
 //   - a DELETE whose retry is answered 404 is reported as done (204): the earlier attempt, whose
 //     answer was lost, deleted it.
@@ -186,13 +185,15 @@ func (t *Transport) settings() (tries int, backoff, maxWait time.Duration) {
 }
 
 // Idempotent reports whether sending req twice has the effect of sending it once: the methods
-// HTTP defines so, and any request carrying an Idempotency-Key (the carrier deduplicates it).
+// HTTP defines so. An Idempotency-Key header does not make a POST one: Telnyx honours the key
+// only on endpoints whose reference declares it, and its number orders do not (CARRIERS.md
+// §2.7), so a POST whose outcome is unknown is looked up by the caller, never sent again here.
 func Idempotent(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
 		return true
 	}
-	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
+	return false
 }
 
 // Retryable reports whether a response status means "try again later": 429 and every 5xx except
@@ -267,7 +268,7 @@ func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return d + rand.N(d/5+1) //nolint:gosec // timing jitter, not security
+	return d + rand.N(d/5+1) // timing jitter, not security: math/rand is right
 }
 
 // done is the answer to a DELETE found already carried out.

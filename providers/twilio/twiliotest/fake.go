@@ -86,10 +86,6 @@ func WithTrial() Option { return func(f *Fake) { f.trial = true } }
 // WithDelay adds latency to every request.
 func WithDelay(d time.Duration) Option { return func(f *Fake) { f.delay = d } }
 
-// WithReporter sends validation failures to report instead of failing the test, for tests
-// that check the validation itself.
-func WithReporter(report func(problem string)) Option { return func(f *Fake) { f.report = report } }
-
 // Fake is one Twilio account behind an httptest.Server.
 type Fake struct {
 	URL        string // base URL; every Twilio host is served here
@@ -346,9 +342,6 @@ func (f *Fake) Messages() []MessageState {
 
 // DeliverOption changes a delivered message.
 type DeliverOption func(*message)
-
-// At sets when the message was received.
-func At(t time.Time) DeliverOption { return func(m *message) { m.sent, m.created = t.UTC(), t.UTC() } }
 
 // Withheld marks the message as received with its text withheld (Twilio error 30038).
 func Withheld() DeliverOption {

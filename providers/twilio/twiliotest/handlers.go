@@ -359,10 +359,10 @@ func (f *Fake) search(r request) reply {
 // containsPattern compiles Twilio's Contains filter: digits and letters, '*' for any digit.
 func containsPattern(s string) (*regexp.Regexp, error) {
 	if s == "" {
-		return nil, nil //nolint:nilnil // no filter
+		return nil, nil // no filter
 	}
 	if len(s) < 2 {
-		return nil, fmt.Errorf("Contains must be at least two characters: %q", s)
+		return nil, fmt.Errorf("contains must be at least two characters: %q", s)
 	}
 	var b strings.Builder
 	for _, r := range s {
@@ -372,7 +372,7 @@ func containsPattern(s string) (*regexp.Regexp, error) {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		default:
-			return nil, fmt.Errorf("Contains may hold only digits and '*': %q", s)
+			return nil, fmt.Errorf("contains may hold only digits and '*': %q", s)
 		}
 	}
 	return regexp.Compile(b.String())

@@ -75,7 +75,6 @@ type specRoute struct {
 	names  []string
 	params int
 	lits   int
-	route  routers.Route
 	doc    *openapi3.T
 	path   string
 	item   *openapi3.PathItem
@@ -423,7 +422,7 @@ func checkErrorShape(body []byte) error {
 		return fmt.Errorf("not Twilio's error JSON: %w", err)
 	}
 	if e.Code == nil || e.Message == nil || e.MoreInfo == nil || e.Status == nil {
-		return fmt.Errorf("Twilio errors carry code, message, more_info and status: %s", body)
+		return fmt.Errorf("a Twilio error carries code, message, more_info and status: %s", body)
 	}
 	return nil
 }

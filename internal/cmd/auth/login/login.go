@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -18,14 +19,15 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vnum-cli/vnum/internal/auth"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
-	"github.com/vnum-cli/vnum/providers/all"
 )
 
 // verifyTimeout bounds the one request login makes to the carrier.
@@ -46,20 +48,19 @@ type LoginOptions struct {
 	Prompter    passwordPrompter
 	Config      func() (*config.Config, error)
 	Credentials func() (*auth.Manager, error)
-	Registry    *providers.Registry
-	// Verifiers check the credentials of carriers that have no adapter in Registry yet
-	// (all.Verifiers); a carrier in neither is saved unchecked.
-	Verifiers map[string]all.VerifyFunc
+	// Registry holds, in each carrier's Descriptor, what login asks for and checks.
+	Registry *providers.Registry
 	// HTTPClient is the client the carrier adapter uses to verify (debug dump redacted).
 	HTTPClient providers.HTTPClientFunc
 	Env        func(string) string
 	Now        func() time.Time
 	Successf   func(format string, args ...any)
 
-	Provider        string
-	Profile         string
-	AccountSID      string
-	APIKey          string
+	Provider string
+	Profile  string
+	// IDs are the non-secret credential values given by flags (--account-sid, --api-key), by
+	// flag name; the flags are those of the carriers' Descriptors (providers.Credential.Flag).
+	IDs             map[string]string
 	WithToken       bool
 	NoVerify        bool
 	InsecureStorage bool
@@ -73,19 +74,19 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Config:      f.Config,
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
-		Verifiers:   all.Verifiers(),
 		HTTPClient:  httpClient(f),
 		Env:         f.Env,
 		Now:         f.Now,
 		Successf:    f.Successf,
 	}
+	var idFlags map[string]*string // filled below, read when the command runs
 	cmd := &cobra.Command{
 		Use:   "login CARRIER",
 		Short: "Save a carrier's credentials in the OS keyring",
 		Long: heredoc.Docf(`
-			Save the credentials of a carrier account: Twilio, Telnyx or Vonage.
+			Save the credentials of a carrier account: %[2]s.
 
-			The secret (Twilio auth token or API key secret, Telnyx API key, Vonage API secret)
+			The secret (%[3]s)
 			is never a flag or an argument, where it would show in %[1]sps%[1]s and in your shell
 			history: it is asked for with a hidden prompt, or read from standard input with
 			--with-token (one line; a trailing newline is ignored).
@@ -107,16 +108,23 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			--profile keeps several accounts per carrier; the profile used by other commands is
 			the %[1]sprofile%[1]s setting (VNUM_PROFILE), "default" unless set. Credentials in the
 			environment take precedence over every saved profile.
-		`, "`"),
+		`, "`", carrierTitles(f.Registry), secretNames(f.Registry)),
 		Example: heredoc.Doc(`
 			$ vnum auth login twilio --account-sid AC0123456789abcdef0123456789abcdef
 			$ vnum auth login twilio --account-sid AC… --api-key SK… --profile work
 			$ pass show telnyx | vnum auth login telnyx --with-token
 			$ vnum auth login vonage --api-key abcd1234 --with-token < ~/.secrets/vonage
 		`),
-		Args: carrierArg,
+		Args:              carrierArg(f.Registry),
+		ValidArgsFunction: f.CompleteAuthCarriers,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
+			opts.IDs = map[string]string{}
+			for name, v := range idFlags {
+				if *v != "" {
+					opts.IDs[name] = *v
+				}
+			}
 			if err := validate(opts); err != nil {
 				return err
 			}
@@ -128,8 +136,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Profile, "profile", "", "profile to save the credentials under (default: the profile setting, else \"default\")")
-	fl.StringVar(&opts.AccountSID, "account-sid", "", "Twilio account SID, AC… (default $TWILIO_ACCOUNT_SID)")
-	fl.StringVar(&opts.APIKey, "api-key", "", "Twilio API key SID (SK…), or Vonage API key: not a secret")
+	idFlags = registerIDFlags(fl, f.Registry)
 	fl.BoolVar(&opts.WithToken, "with-token", false, "read the secret from standard input instead of prompting")
 	fl.BoolVar(&opts.NoVerify, "no-verify", false, "save without checking the credentials with the carrier")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "save in a plaintext file (mode 0600) instead of the OS keyring")
@@ -138,15 +145,98 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 
 // carrierArg accepts exactly the carrier. Extra arguments are refused without quoting them: the
 // likeliest extra argument is a secret typed where it should not be.
-func carrierArg(_ *cobra.Command, args []string) error {
-	switch {
-	case len(args) == 0:
-		return cmdutil.FlagErrorf("say which carrier: vnum auth login %s", strings.Join(auth.Providers(), "|"))
-	case len(args) > 1:
-		return cmdutil.FlagErrorf("login takes one argument, the carrier: secrets are never accepted as arguments " +
-			"(they would show in ps and in your shell history); answer the prompt or pipe the secret with --with-token")
+func carrierArg(reg *providers.Registry) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return cmdutil.FlagErrorf("say which carrier: vnum auth login %s", strings.Join(auth.Providers(reg), "|"))
+		case len(args) > 1:
+			return cmdutil.FlagErrorf("login takes one argument, the carrier: secrets are never accepted as arguments " +
+				"(they would show in ps and in your shell history); answer the prompt or pipe the secret with --with-token")
+		}
+		return nil
 	}
-	return nil
+}
+
+// carrierTitles lists the carriers whose credentials vnum keeps: "Telnyx, Twilio or Vonage".
+func carrierTitles(reg *providers.Registry) string {
+	var titles []string
+	for _, name := range auth.Providers(reg) {
+		titles = append(titles, auth.Title(reg, name))
+	}
+	return joinWith(titles, " or ")
+}
+
+// secretNames lists each carrier's secrets: "Twilio API key secret or auth token, …".
+func secretNames(reg *providers.Registry) string {
+	var out []string
+	for _, name := range auth.Providers(reg) {
+		d, _ := reg.Lookup(name)
+		var labels []string
+		for _, set := range d.Auth {
+			for _, f := range set.Fields {
+				if f.Secret && !slices.Contains(labels, f.Label) {
+					labels = append(labels, f.Label)
+				}
+			}
+		}
+		out = append(out, d.Title+" "+strings.Join(labels, " or "))
+	}
+	return strings.Join(out, ", ")
+}
+
+func joinWith(names []string, last string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + last + names[len(names)-1]
+}
+
+// registerIDFlags adds one flag per non-secret credential value the carriers' Descriptors name
+// (--account-sid, --api-key), its help gathered from every carrier that uses it.
+func registerIDFlags(fl *pflag.FlagSet, reg *providers.Registry) map[string]*string {
+	help := map[string][]string{}
+	var names []string
+	if reg != nil {
+		for _, d := range reg.All() {
+			for _, f := range idFields(d) {
+				if _, ok := help[f.Flag]; !ok {
+					names = append(names, f.Flag)
+				}
+				help[f.Flag] = append(help[f.Flag], d.Title+": "+f.FlagHelp)
+			}
+		}
+	}
+	slices.Sort(names)
+	vals := make(map[string]*string, len(names))
+	for _, name := range names {
+		vals[name] = fl.String(name, "", strings.Join(help[name], "; "))
+	}
+	return vals
+}
+
+// idFields lists a carrier's non-secret values given by flags, each once, in the order of its
+// credential sets.
+func idFields(d providers.Descriptor) []providers.Credential {
+	var out []providers.Credential
+	for _, set := range d.Auth {
+		for _, f := range set.Fields {
+			if f.Flag != "" && !slices.ContainsFunc(out, func(o providers.Credential) bool { return o.Flag == f.Flag }) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// required reports whether every credential set of d needs the value f.
+func required(d providers.Descriptor, f providers.Credential) bool {
+	for _, set := range d.Auth {
+		if !slices.ContainsFunc(set.Fields, func(o providers.Credential) bool { return o.Key == f.Key }) {
+			return false
+		}
+	}
+	return true
 }
 
 // httpClient builds the same client the factory gives adapters: proxy settings, User-Agent and
@@ -166,46 +256,64 @@ func httpClient(f *cmdutil.Factory) providers.HTTPClientFunc {
 	}
 }
 
-var (
-	twilioSIDRE = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	twilioKeyRE = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
-)
-
-// validate checks the flags for the carrier, before anything is read or asked.
+// validate checks the flags for the carrier, before anything is read or asked: which flags the
+// carrier's Descriptor takes, which it needs (a value every credential set needs defaults from
+// its environment variable) and their form.
 func validate(o *LoginOptions) error {
-	if err := auth.ValidateTarget(o.Provider, o.Profile); err != nil {
+	if err := auth.ValidateTarget(o.Registry, o.Provider, o.Profile); err != nil {
 		return cmdutil.FlagErrorf("%w", err)
 	}
-	switch o.Provider {
-	case "twilio":
-		if o.AccountSID == "" && o.Env != nil {
-			o.AccountSID = o.Env("TWILIO_ACCOUNT_SID")
+	d, _ := o.Registry.Lookup(o.Provider)
+	fields := idFields(d)
+	if o.IDs == nil {
+		o.IDs = map[string]string{}
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.IDs)) {
+		if !slices.ContainsFunc(fields, func(f providers.Credential) bool { return f.Flag == name }) {
+			return cmdutil.FlagErrorf("%s takes no --%s: %s", o.Provider, name, ownersOf(o.Registry, d, name))
 		}
-		if o.AccountSID == "" {
-			return cmdutil.FlagErrorf("--account-sid required for twilio: your account SID (AC…) from the Twilio Console")
+	}
+	for _, f := range fields {
+		v := o.IDs[f.Flag]
+		if v == "" && required(d, f) && o.Env != nil {
+			v = o.Env(f.Env[0])
+			if v != "" {
+				o.IDs[f.Flag] = v
+			}
 		}
-		if !twilioSIDRE.MatchString(o.AccountSID) {
-			return cmdutil.FlagErrorf("--account-sid %q is not a Twilio account SID: AC followed by 32 hexadecimal digits", o.AccountSID)
+		if v == "" {
+			if required(d, f) {
+				return cmdutil.FlagErrorf("--%s required for %s: %s", f.Flag, o.Provider, f.FlagHelp)
+			}
+			continue
 		}
-		if o.APIKey != "" && !twilioKeyRE.MatchString(o.APIKey) {
-			return cmdutil.FlagErrorf("--api-key %q is not a Twilio API key SID: SK followed by 32 hexadecimal digits", o.APIKey)
-		}
-	case "vonage":
-		if o.AccountSID != "" {
-			return cmdutil.FlagErrorf("--account-sid is for twilio only")
-		}
-		if o.APIKey == "" {
-			return cmdutil.FlagErrorf("--api-key required for vonage: the API key shown in the Vonage dashboard")
-		}
-	default:
-		if o.AccountSID != "" || o.APIKey != "" {
-			return cmdutil.FlagErrorf("%s takes neither --account-sid nor --api-key: its API key is the secret, asked for by a prompt or read with --with-token", o.Provider)
+		if f.Check != nil {
+			if err := f.Check(v); err != nil {
+				return cmdutil.FlagErrorf("--%s %q is %v", f.Flag, v, err)
+			}
 		}
 	}
 	if !o.WithToken && !o.IO.CanPrompt() {
 		return cmdutil.FlagErrorf("cannot prompt for the secret: standard input is not a terminal; pipe the secret and pass --with-token")
 	}
 	return nil
+}
+
+// ownersOf says who a flag is for, when a carrier that does not take it got it.
+func ownersOf(reg *providers.Registry, d providers.Descriptor, flag string) string {
+	var owners []string
+	for _, o := range reg.All() {
+		if slices.ContainsFunc(idFields(o), func(f providers.Credential) bool { return f.Flag == flag }) {
+			owners = append(owners, o.Name)
+		}
+	}
+	for _, set := range d.Auth {
+		if len(set.Fields) == 1 {
+			return fmt.Sprintf("it is for %s only; the %s %s is the secret, asked for by a prompt or read with --with-token",
+				strings.Join(owners, " and "), d.Title, set.Fields[0].Label)
+		}
+	}
+	return "it is for " + strings.Join(owners, " and ") + " only"
 }
 
 func loginRun(ctx context.Context, o *LoginOptions) error {
@@ -222,17 +330,14 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if err := auth.ValidateProfile(o.Profile); err != nil {
 		return cmdutil.FlagErrorf("%w", err)
 	}
-	ids := map[string]string{}
-	switch o.Provider {
-	case "twilio":
-		ids["account_sid"] = o.AccountSID
-		if o.APIKey != "" {
-			ids["api_key"] = o.APIKey
+	d, _ := o.Registry.Lookup(o.Provider)
+	ids := map[string]string{} // by credential key
+	for _, f := range idFields(d) {
+		if v := o.IDs[f.Flag]; v != "" {
+			ids[f.Key] = v
 		}
-	case "vonage":
-		ids["api_key"] = o.APIKey
 	}
-	key, label, err := auth.SecretFor(o.Provider, ids)
+	set, secretField, err := auth.SecretFor(o.Registry, o.Provider, ids)
 	if err != nil {
 		return cmdutil.FlagErrorf("%w", err)
 	}
@@ -242,14 +347,14 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		to = auth.SourceInsecure
 	} else if err := m.KeyringUsable(o.Provider, o.Profile); err != nil {
 		// Before the secret is typed: nobody should paste a secret only to learn it cannot be kept.
-		return keyringError(o.Provider, err)
+		return keyringError(o.Registry, o.Provider, err)
 	}
 
-	secret, err := readSecret(o, label)
+	secret, err := readSecret(o, secretField.Label)
 	if err != nil {
 		return err
 	}
-	values := auth.Values{key: secret}
+	values := auth.Values{secretField.Key: secret}
 	for k, v := range ids {
 		values[k] = v
 	}
@@ -257,7 +362,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 
 	// From here on every error passes through redact: an adapter or a library may quote a URL
 	// that carries the secret (Vonage puts api_secret in the query string).
-	verified, account, note, err := verify(ctx, o, cred)
+	verified, account, note, err := verify(ctx, o, d, set, cred)
 	if err != nil {
 		return redactErr(err, secret)
 	}
@@ -267,7 +372,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	warnings, err := m.Save(cred, to)
 	if err != nil {
 		if errors.Is(err, auth.ErrKeyringUnavailable) {
-			return redactErr(keyringError(o.Provider, err), secret)
+			return redactErr(keyringError(o.Registry, o.Provider, err), secret)
 		}
 		return redactErr(err, secret)
 	}
@@ -276,7 +381,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
 	if note != "" {
-		fmt.Fprintln(o.IO.ErrOut, note)
+		fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(note))
 	}
 	// Say so when the environment will keep winning over what was just saved.
 	if c, err := m.Lookup(o.Provider, o.Profile); err != nil {
@@ -293,19 +398,19 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if account != "" {
 		who = " as " + account
 	}
-	o.Successf("Logged in to %s%s (profile %s), saved in %s", auth.Title(o.Provider), who, o.Profile, where)
+	o.Successf("Logged in to %s%s (profile %s), saved in %s", d.Title, who, o.Profile, where)
 	return nil
 }
 
 // keyringError is login's answer when the keyring cannot be used: what happened, that nothing
 // was saved, and the alternatives.
-func keyringError(provider string, err error) error {
-	return fmt.Errorf("%w\nNothing was saved. Instead:\n%s", err, auth.Alternatives(provider))
+func keyringError(reg *providers.Registry, provider string, err error) error {
+	return fmt.Errorf("%w\nNothing was saved. Instead:\n%s", err, auth.Alternatives(reg, provider))
 }
 
 // readSecret reads the secret from stdin (--with-token) or a hidden prompt.
 func readSecret(o *LoginOptions, label string) (string, error) {
-	what := auth.Title(o.Provider) + " " + label
+	what := auth.Title(o.Registry, o.Provider) + " " + label
 	var secret string
 	if o.WithToken {
 		b, err := io.ReadAll(io.LimitReader(o.IO.In, maxStdinSecret+1))
@@ -336,49 +441,43 @@ func readSecret(o *LoginOptions, label string) (string, error) {
 	return secret, nil
 }
 
-// verify checks cred with the carrier. It returns verified=false with a note when the check was
+// verify checks cred with the carrier: through the adapter's Verifier when the carrier has one
+// (d.New), else through d.Verify. It returns verified=false with a note when the check was
 // skipped or is impossible, and an error (nothing must be saved) when the carrier refused or
 // could not be asked.
-func verify(ctx context.Context, o *LoginOptions, cred auth.Credential) (verified bool, account, note string, err error) {
-	title := auth.Title(o.Provider)
-	var d providers.Descriptor
-	ok := false
-	if o.Registry != nil {
-		d, ok = o.Registry.Lookup(o.Provider)
-	}
+func verify(ctx context.Context, o *LoginOptions, d providers.Descriptor, set providers.CredentialSet, cred auth.Credential) (verified bool, account, note string, err error) {
 	s := providers.Settings{Env: o.Env, Credentials: cred.Values, HTTP: o.HTTPClient}
 	if cfg, err := o.Config(); err == nil {
 		s.DataDir, s.Options = cfg.DataDir(), cfg.ProviderOptions(o.Provider)
 	}
-	if !ok {
+	if !d.Usable() {
 		// No adapter yet: the carrier's verification alone, if vnum has one.
-		check := o.Verifiers[o.Provider]
 		switch {
 		case o.NoVerify:
-			return false, "", noVerifyNote(title), nil
-		case check == nil:
-			return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
+			return false, "", noVerifyNote(d.Title), nil
+		case d.Verify == nil:
+			return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", d.Title), nil
 		}
-		return checkWith(ctx, o, func(ctx context.Context) (string, error) { return check(ctx, s) })
+		return checkWith(ctx, o, d, set, func(ctx context.Context) (string, error) { return d.Verify(ctx, s) })
 	}
 	// The adapter is built even with --no-verify: building checks the credentials' form
 	// locally, so a mistyped token is caught without the network.
 	p, err := d.New(s)
 	if err != nil {
-		return false, "", "", &cmdutil.AuthError{Err: fmt.Errorf(
-			"these are not valid %s credentials (%w): nothing was saved", title, err)}
+		return false, "", "", &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
+			"these are not valid %s credentials (%w): nothing was saved", d.Title, err)}
 	}
 	if c, ok := p.(io.Closer); ok {
 		defer c.Close()
 	}
 	if o.NoVerify {
-		return false, "", noVerifyNote(title), nil
+		return false, "", noVerifyNote(d.Title), nil
 	}
 	v, ok := providers.As[providers.Verifier](p)
 	if !ok {
-		return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", title), nil
+		return false, "", fmt.Sprintf("vnum cannot check %s credentials yet: saved without verification.", d.Title), nil
 	}
-	verified, account, note, err = checkWith(ctx, o, v.Verify)
+	verified, account, note, err = checkWith(ctx, o, d, set, v.Verify)
 	if w, ok := providers.As[providers.Warner](p); ok {
 		for _, msg := range w.Warnings() {
 			cmdutil.Warnf(o.IO, "%s", msg) // e.g. a suspended account: valid credentials that cannot buy
@@ -389,8 +488,8 @@ func verify(ctx context.Context, o *LoginOptions, cred auth.Credential) (verifie
 
 // checkWith asks the carrier once, through an adapter's Verifier or a carrier's verification
 // alone, and turns a refusal into an AuthError and any other failure into "nothing was saved".
-func checkWith(ctx context.Context, o *LoginOptions, check func(context.Context) (string, error)) (verified bool, account, note string, err error) {
-	title := auth.Title(o.Provider)
+func checkWith(ctx context.Context, o *LoginOptions, d providers.Descriptor, set providers.CredentialSet, check func(context.Context) (string, error)) (verified bool, account, note string, err error) {
+	title := d.Title
 	ctx, cancel := context.WithTimeout(ctx, verifyTimeout)
 	defer cancel()
 	o.IO.StartProgress("Checking the credentials with " + title)
@@ -398,8 +497,8 @@ func checkWith(ctx context.Context, o *LoginOptions, check func(context.Context)
 	o.IO.StopProgress()
 	switch {
 	case errors.Is(err, providers.ErrUnauthorized):
-		return false, "", "", &cmdutil.AuthError{Err: fmt.Errorf(
-			"%s refused these credentials (%w): nothing was saved; check the %s and try again", title, err, secretWhat(o))}
+		return false, "", "", &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
+			"%s refused these credentials (%w): nothing was saved; check the %s and try again", title, err, secretWhat(set))}
 	case err != nil:
 		return false, "", "", fmt.Errorf("could not check the credentials with %s: %w\n"+
 			"Nothing was saved: try again, or pass --no-verify to save them unchecked", title, err)
@@ -411,16 +510,17 @@ func noVerifyNote(title string) string {
 	return fmt.Sprintf("Not verified (--no-verify): the %s credentials are saved unchecked.", title)
 }
 
-func secretWhat(o *LoginOptions) string {
-	switch {
-	case o.Provider == "twilio" && o.APIKey != "":
-		return "account SID, API key SID and secret"
-	case o.Provider == "twilio":
-		return "account SID and auth token"
-	case o.Provider == "vonage":
-		return "API key and secret"
+// secretWhat names the values of the credential set that was refused: "account SID and auth token".
+func secretWhat(set providers.CredentialSet) string {
+	labels := make([]string, 0, len(set.Fields))
+	for _, f := range set.Fields {
+		labels = append(labels, f.Label)
+	}
+	switch len(labels) {
+	case 1:
+		return labels[0]
 	default:
-		return "API key"
+		return strings.Join(labels[:len(labels)-1], ", ") + " and " + labels[len(labels)-1]
 	}
 }
 

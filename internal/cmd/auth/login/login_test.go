@@ -27,8 +27,8 @@ import (
 )
 
 const (
-	goodToken  = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
-	badToken   = "tok-TEST-WRONG-5a5a5a5a"  //nolint:gosec // fake
+	goodToken  = "tok-TEST-SECRET-91c2e7d4" // fake
+	badToken   = "tok-TEST-WRONG-5a5a5a5a"  // fake
 	testSID    = "AC0123456789abcdef0123456789abcdef"
 	testKeySID = "SK0123456789abcdef0123456789abcdef"
 )
@@ -96,6 +96,7 @@ type harness struct {
 	out, errb *bytes.Buffer
 	dir       string
 	manager   *auth.Manager
+	reg       *providers.Registry
 	prompter  *fakePrompter
 	verified  int
 }
@@ -105,7 +106,8 @@ type setup struct {
 	env       map[string]string
 	failWith  error
 	keyring   auth.Keyring // nil: go-keyring's mock
-	noCarrier bool         // the registry has no twilio adapter
+	noCarrier bool         // the registry has no twilio adapter (nor, without verifiers, a telnyx or vonage one)
+	verifiers bool         // Telnyx and Vonage keep their Descriptor's Verify
 	server    string
 }
 
@@ -127,22 +129,39 @@ func newHarness(t *testing.T, s setup) *harness {
 	if kr == nil {
 		kr = keyring.New()
 	}
-	h.manager = auth.NewManager(env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(kr))
-	h.configDir, h.keyring = env["VNUM_CONFIG_DIR"], kr
-
+	// vnum's registry, with a fake Twilio adapter (or none), and Telnyx and Vonage checked by
+	// their Verify only when asked.
+	real, err := all.Registry()
+	require.NoError(t, err)
 	var ds []providers.Descriptor
-	if !s.noCarrier {
-		ds = append(ds, providers.Descriptor{Name: "twilio", Credentials: []string{"account_sid", "auth_token"},
-			New: func(st providers.Settings) (providers.Provider, error) {
+	for _, d := range real.All() {
+		switch d.Name {
+		case "twilio":
+			d.New = func(st providers.Settings) (providers.Provider, error) {
 				if strings.Contains(st.Credentials["auth_token"], "!") {
 					return nil, &providers.Error{Provider: "twilio", Kind: providers.ErrUnauthorized,
 						Message: "credentials: auth_token may hold only letters and digits"}
 				}
 				return &fakeCarrier{creds: st.Credentials, failWith: s.failWith, http: st.HTTP, server: s.server, verified: &h.verified}, nil
-			}})
+			}
+			if s.noCarrier {
+				d.New = nil
+			}
+		case "telnyx", "vonage":
+			if !s.verifiers {
+				d.Verify = nil
+				if s.noCarrier {
+					d.New = nil // neither adapter nor check: saved unverified
+				}
+			}
+		}
+		ds = append(ds, d)
 	}
 	reg, err := providers.NewRegistry(ds...)
 	require.NoError(t, err)
+	h.reg = reg
+	h.manager = auth.NewManager(reg, env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(kr))
+	h.configDir, h.keyring = env["VNUM_CONFIG_DIR"], kr
 
 	f := &cmdutil.Factory{
 		AppVersion: "test",
@@ -165,7 +184,7 @@ func newHarness(t *testing.T, s setup) *harness {
 
 // saved is a manager over the same stores that ignores the environment.
 func (h *harness) saved() *auth.Manager {
-	return auth.NewManager(h.configDir, func(string) string { return "" }, auth.WithKeyring(h.keyring))
+	return auth.NewManager(h.reg, h.configDir, func(string) string { return "" }, auth.WithKeyring(h.keyring))
 }
 
 // run validates like the command's RunE, then runs login.
@@ -211,7 +230,7 @@ func (h *harness) files(t *testing.T) []string {
 }
 
 func twilioFlags(o *LoginOptions) {
-	o.Provider, o.AccountSID, o.WithToken = "twilio", testSID, true
+	o.Provider, o.IDs, o.WithToken = "twilio", map[string]string{"account-sid": testSID}, true
 }
 
 func TestNewCmdLogin(t *testing.T) {
@@ -224,14 +243,14 @@ func TestNewCmdLogin(t *testing.T) {
 		wantErr string
 	}{
 		{name: "twilio from stdin", args: "twilio --account-sid " + testSID + " --with-token",
-			want: LoginOptions{Provider: "twilio", AccountSID: testSID, WithToken: true}},
+			want: LoginOptions{Provider: "twilio", IDs: map[string]string{"account-sid": testSID}, WithToken: true}},
 		{name: "twilio API key, profile, no verify, insecure", args: "twilio --account-sid " + testSID + " --api-key " + testKeySID +
 			" --profile work --no-verify --insecure-storage --with-token",
-			want: LoginOptions{Provider: "twilio", AccountSID: testSID, APIKey: testKeySID, Profile: "work", NoVerify: true, InsecureStorage: true, WithToken: true}},
+			want: LoginOptions{Provider: "twilio", IDs: map[string]string{"account-sid": testSID, "api-key": testKeySID}, Profile: "work", NoVerify: true, InsecureStorage: true, WithToken: true}},
 		{name: "account SID from the environment", args: "twilio --with-token", env: map[string]string{"TWILIO_ACCOUNT_SID": testSID},
-			want: LoginOptions{Provider: "twilio", AccountSID: testSID, WithToken: true}},
+			want: LoginOptions{Provider: "twilio", IDs: map[string]string{"account-sid": testSID}, WithToken: true}},
 		{name: "prompt on a terminal", args: "telnyx", tty: true, want: LoginOptions{Provider: "telnyx"}},
-		{name: "vonage", args: "vonage --api-key abcd1234 --with-token", want: LoginOptions{Provider: "vonage", APIKey: "abcd1234", WithToken: true}},
+		{name: "vonage", args: "vonage --api-key abcd1234 --with-token", want: LoginOptions{Provider: "vonage", IDs: map[string]string{"api-key": "abcd1234"}, WithToken: true}},
 
 		{name: "no carrier", args: "", wantErr: "say which carrier: vnum auth login telnyx|twilio|vonage"},
 		{name: "unknown carrier", args: "acme --with-token", wantErr: `vnum keeps no credentials for "acme"`},
@@ -240,8 +259,8 @@ func TestNewCmdLogin(t *testing.T) {
 		{name: "twilio SID malformed", args: "twilio --account-sid SK0123456789abcdef0123456789abcdef --with-token", wantErr: "is not a Twilio account SID"},
 		{name: "twilio key malformed", args: "twilio --account-sid " + testSID + " --api-key AC0123456789abcdef0123456789abcdef --with-token", wantErr: "is not a Twilio API key SID"},
 		{name: "vonage without key", args: "vonage --with-token", wantErr: "--api-key required for vonage"},
-		{name: "vonage with SID", args: "vonage --api-key k --account-sid " + testSID + " --with-token", wantErr: "--account-sid is for twilio only"},
-		{name: "telnyx with key flag", args: "telnyx --api-key k --with-token", wantErr: "telnyx takes neither --account-sid nor --api-key"},
+		{name: "vonage with SID", args: "vonage --api-key k --account-sid " + testSID + " --with-token", wantErr: "vonage takes no --account-sid: it is for twilio only"},
+		{name: "telnyx with key flag", args: "telnyx --api-key k --with-token", wantErr: "telnyx takes no --api-key: it is for twilio and vonage only; the Telnyx API key is the secret"},
 		{name: "bad profile", args: "telnyx --profile a/b --with-token", wantErr: "invalid profile name"},
 		{name: "script without --with-token", args: "telnyx", wantErr: "pipe the secret and pass --with-token"},
 		{name: "secret as an argument is refused, not echoed", args: "telnyx " + goodToken + " --with-token", wantErr: "secrets are never accepted as arguments"},
@@ -253,7 +272,9 @@ func TestNewCmdLogin(t *testing.T) {
 			ios.SetStdinTTY(tt.tty)
 			ios.SetStdoutTTY(tt.tty)
 			ios.SetStderrTTY(tt.tty)
-			f := &cmdutil.Factory{IOStreams: ios, Env: func(k string) string { return tt.env[k] }}
+			reg, err := all.Registry()
+			require.NoError(t, err)
+			f := &cmdutil.Factory{IOStreams: ios, Env: func(k string) string { return tt.env[k] }, Registry: reg}
 			var got *LoginOptions
 			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -261,7 +282,7 @@ func TestNewCmdLogin(t *testing.T) {
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
 			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			_, err := cmd.ExecuteC()
+			_, err = cmd.ExecuteC()
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -271,8 +292,11 @@ func TestNewCmdLogin(t *testing.T) {
 			require.NoError(t, err)
 			require.NotNil(t, got)
 			assert.Equal(t, tt.want.Provider, got.Provider)
-			assert.Equal(t, tt.want.AccountSID, got.AccountSID)
-			assert.Equal(t, tt.want.APIKey, got.APIKey)
+			want := tt.want.IDs
+			if want == nil {
+				want = map[string]string{}
+			}
+			assert.Equal(t, want, got.IDs)
 			assert.Equal(t, tt.want.Profile, got.Profile)
 			assert.Equal(t, tt.want.WithToken, got.WithToken)
 			assert.Equal(t, tt.want.NoVerify, got.NoVerify)
@@ -306,13 +330,13 @@ func TestLoginRun(t *testing.T) {
 		},
 		{
 			name: "prompt on a terminal", setup: setup{tty: true}, prompt: goodToken,
-			opts:      func(o *LoginOptions) { o.Provider, o.AccountSID = "twilio", testSID },
+			opts:      func(o *LoginOptions) { o.Provider, o.IDs = "twilio", map[string]string{"account-sid": testSID} },
 			wantSaved: auth.SourceKeyring, wantVerified: true,
 			wantStderr: []string{"✓ Logged in to Twilio as " + testSID + " (profile default), saved in the OS keyring"},
 		},
 		{
 			name: "API key secret", stdin: goodToken,
-			opts:      func(o *LoginOptions) { twilioFlags(o); o.APIKey = testKeySID },
+			opts:      func(o *LoginOptions) { twilioFlags(o); o.IDs["api-key"] = testKeySID },
 			wantSaved: auth.SourceKeyring, wantVerified: true,
 		},
 		{
@@ -344,7 +368,7 @@ func TestLoginRun(t *testing.T) {
 			name: "no keyring: fails before asking, names the alternatives", stdin: goodToken,
 			setup:   setup{keyring: brokenKeyring(t)},
 			opts:    twilioFlags,
-			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitError,
+			wantErr: "Nothing was saved. Instead:\n  - set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", wantExit: cmdutil.ExitFailure,
 			wantNotAsked: true, wantChecks: 0,
 		},
 		{
@@ -498,7 +522,7 @@ func TestLoginDebugDumpRedacts(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	secret := "a+b/c=d"
-	err := redactErr(&cmdutil.AuthError{Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
+	err := redactErr(&cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf("GET /x?api_secret=%s and %s", "a%2Bb%2Fc%3Dd", secret)}, secret)
 	assert.NotContains(t, err.Error(), "a%2Bb%2Fc%3Dd")
 	assert.NotContains(t, err.Error(), secret)
 	assert.Equal(t, cmdutil.ExitAuth, cmdutil.ExitCodeFor(err), "the exit code survives redaction")
@@ -561,10 +585,12 @@ func closedURL() string {
 
 func telnyxFlags(o *LoginOptions) { o.Provider, o.WithToken = "telnyx", true }
 
-func vonageFlags(o *LoginOptions) { o.Provider, o.APIKey, o.WithToken = "vonage", testVonageKey, true }
+func vonageFlags(o *LoginOptions) {
+	o.Provider, o.IDs, o.WithToken = "vonage", map[string]string{"api-key": testVonageKey}, true
+}
 
 // Telnyx and Vonage have no adapter yet: login checks their credentials with the carrier's
-// verification alone (all.Verifiers), through the same HTTP client as the adapters.
+// verification alone (their Descriptor's Verify), through the same HTTP client as the adapters.
 func TestLoginRunVerifiers(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -611,14 +637,14 @@ func TestLoginRunVerifiers(t *testing.T) {
 		},
 		{
 			name: "vonage key and secret accepted: saved, verified", tty: true, prompt: goodToken,
-			opts:         func(o *LoginOptions) { o.Provider, o.APIKey = "vonage", testVonageKey },
+			opts:         func(o *LoginOptions) { o.Provider, o.IDs = "vonage", map[string]string{"api-key": testVonageKey} },
 			wantVerified: true, wantRequests: 1,
 			wantStderr: []string{"✓ Logged in to Vonage as " + testVonageKey + " (profile default), saved in the OS keyring"},
 		},
 		{
 			name: "vonage secret refused: exit 4, nothing saved", stdin: badToken, opts: vonageFlags,
 			wantErr: "Vonage refused these credentials (vonage verify: authentication failed (code 401)): nothing was saved; " +
-				"check the API key and secret and try again",
+				"check the API key and API secret and try again",
 			wantExit: cmdutil.ExitAuth, wantRequests: 1,
 		},
 		{
@@ -647,8 +673,7 @@ func TestLoginRunVerifiers(t *testing.T) {
 			if tt.debug {
 				env["VNUM_DEBUG"] = "api"
 			}
-			h := newHarness(t, setup{tty: tt.tty, env: env, noCarrier: true})
-			h.opts.Verifiers = all.Verifiers()
+			h := newHarness(t, setup{tty: tt.tty, env: env, noCarrier: true, verifiers: true})
 			h.in.WriteString(tt.stdin)
 			h.prompter.answer = tt.prompt
 
@@ -690,20 +715,21 @@ func TestLoginRunVerifiers(t *testing.T) {
 	}
 }
 
-// The command gets the verifications of the carriers that have no adapter yet.
-func TestNewCmdLoginVerifiers(t *testing.T) {
+// The flags for non-secret values come from the carriers' Descriptors, with the help of each
+// carrier that uses them.
+func TestNewCmdLoginFlagsFromDescriptors(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	var got *LoginOptions
-	cmd := NewCmdLogin(&cmdutil.Factory{IOStreams: ios}, func(o *LoginOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"telnyx", "--with-token"})
-	cmd.SetIn(&bytes.Buffer{})
-	cmd.SetOut(&bytes.Buffer{})
-	cmd.SetErr(&bytes.Buffer{})
-	_, err := cmd.ExecuteC()
+	reg, err := all.Registry()
 	require.NoError(t, err)
-	require.NotNil(t, got)
-	for name := range all.Verifiers() {
-		assert.Contains(t, auth.Providers(), name, "a verification for a carrier whose credentials vnum keeps")
-		assert.NotNil(t, got.Verifiers[name], name)
+	cmd := NewCmdLogin(&cmdutil.Factory{IOStreams: ios, Registry: reg}, func(*LoginOptions) error { return nil })
+	sid := cmd.Flags().Lookup("account-sid")
+	require.NotNil(t, sid)
+	assert.Equal(t, "Twilio: your account SID (AC…) from the Twilio Console", sid.Usage)
+	key := cmd.Flags().Lookup("api-key")
+	require.NotNil(t, key)
+	assert.Contains(t, key.Usage, "Twilio: an API key SID (SK…)")
+	assert.Contains(t, key.Usage, "Vonage: the API key shown in the Vonage dashboard")
+	for _, secret := range []string{"auth-token", "api-secret", "token", "secret"} {
+		assert.Nil(t, cmd.Flags().Lookup(secret), "no flag for a secret")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // LogoutOptions are logout's dependencies and inputs.
@@ -20,6 +21,7 @@ type LogoutOptions struct {
 	IO          *iostreams.IOStreams
 	Config      func() (*config.Config, error)
 	Credentials func() (*auth.Manager, error)
+	Registry    *providers.Registry
 	Successf    func(format string, args ...any)
 
 	Provider string
@@ -28,7 +30,7 @@ type LogoutOptions struct {
 
 // NewCmdLogout builds `vnum auth logout`.
 func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IOStreams, Config: f.Config, Credentials: f.Credentials, Successf: f.Successf}
+	opts := &LogoutOptions{IO: f.IOStreams, Config: f.Config, Credentials: f.Credentials, Registry: f.Registry, Successf: f.Successf}
 	cmd := &cobra.Command{
 		Use:   "logout CARRIER",
 		Short: "Remove a carrier's saved credentials",
@@ -39,11 +41,12 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 
 			Credentials in environment variables are yours to unset; logout says when some are set.
 		`),
-		Example: "$ vnum auth logout twilio\n$ vnum auth logout twilio --profile work",
-		Args:    cmdutil.ExactArgs(1, "say which carrier: vnum auth logout "+strings.Join(auth.Providers(), "|")),
+		Example:           "$ vnum auth logout twilio\n$ vnum auth logout twilio --profile work",
+		Args:              cmdutil.ExactArgs(1, "say which carrier: vnum auth logout "+strings.Join(auth.Providers(f.Registry), "|")),
+		ValidArgsFunction: f.CompleteAuthCarriers,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if err := auth.ValidateTarget(opts.Provider, opts.Profile); err != nil {
+			if err := auth.ValidateTarget(opts.Registry, opts.Provider, opts.Profile); err != nil {
 				return cmdutil.FlagErrorf("%w", err)
 			}
 			if runF != nil {
@@ -85,6 +88,6 @@ func logoutRun(o *LogoutOptions) error {
 	for i, s := range res.Removed {
 		where[i] = "the " + string(s)
 	}
-	o.Successf("Removed the %s credentials of profile %s from %s", auth.Title(o.Provider), o.Profile, strings.Join(where, " and "))
+	o.Successf("Removed the %s credentials of profile %s from %s", auth.Title(o.Registry, o.Provider), o.Profile, strings.Join(where, " and "))
 	return nil
 }

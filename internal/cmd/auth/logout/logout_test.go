@@ -16,10 +16,19 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
 )
 
+func testRegistry(t *testing.T) *providers.Registry {
+	t.Helper()
+	reg, err := all.Registry()
+	require.NoError(t, err)
+	return reg
+}
+
 const (
-	testToken = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
+	testToken = "tok-TEST-SECRET-91c2e7d4" // fake
 	testSID   = "AC0123456789abcdef0123456789abcdef"
 )
 
@@ -40,7 +49,7 @@ func TestNewCmdLogout(t *testing.T) {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *LogoutOptions
-			cmd := NewCmdLogout(&cmdutil.Factory{IOStreams: ios}, func(o *LogoutOptions) error { got = o; return nil })
+			cmd := NewCmdLogout(&cmdutil.Factory{IOStreams: ios, Registry: testRegistry(t)}, func(o *LogoutOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -118,7 +127,7 @@ func TestLogoutRun(t *testing.T) {
 				env[k] = v
 			}
 			getenv := func(k string) string { return env[k] }
-			m := auth.NewManager(env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(keyring.New()))
+			m := auth.NewManager(testRegistry(t), env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(keyring.New()))
 			for p, src := range tt.saved {
 				_, err := m.Save(cred(p), src)
 				require.NoError(t, err)
@@ -130,11 +139,12 @@ func TestLogoutRun(t *testing.T) {
 			ios, _, out, errb := iostreams.Test()
 			ios.SetStdoutTTY(tt.tty)
 			ios.SetStderrTTY(tt.tty)
-			f := &cmdutil.Factory{IOStreams: ios}
+			f := &cmdutil.Factory{IOStreams: ios, Registry: testRegistry(t)}
 			opts := &LogoutOptions{
 				IO:          ios,
 				Config:      func() (*config.Config, error) { return config.Load(getenv) },
 				Credentials: func() (*auth.Manager, error) { return m, nil },
+				Registry:    f.Registry,
 				Successf:    f.Successf,
 				Provider:    "twilio",
 				Profile:     tt.profile,
@@ -153,7 +163,7 @@ func TestLogoutRun(t *testing.T) {
 				assert.Empty(t, errb.String())
 			}
 			assert.NotContains(t, errb.String(), testToken)
-			clean := auth.NewManager(env["VNUM_CONFIG_DIR"], func(string) string { return "" }, auth.WithKeyring(keyring.New()))
+			clean := auth.NewManager(testRegistry(t), env["VNUM_CONFIG_DIR"], func(string) string { return "" }, auth.WithKeyring(keyring.New()))
 			for _, p := range tt.wantGone {
 				_, err := clean.Lookup("twilio", p)
 				require.ErrorIs(t, err, auth.ErrMissing, p)

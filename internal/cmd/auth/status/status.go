@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/theme"
 )
 
@@ -90,7 +91,7 @@ func statusRun(o *StatusOptions) error {
 			notes = append(notes, s)
 		}
 	}
-	for _, provider := range auth.Providers() {
+	for _, provider := range m.Providers() {
 		profiles, err := m.Profiles(provider)
 		if err != nil {
 			note(err.Error())
@@ -124,7 +125,7 @@ func statusRun(o *StatusOptions) error {
 	}
 
 	for _, n := range notes {
-		fmt.Fprintln(o.IO.ErrOut, n)
+		fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(n))
 	}
 	if o.JSON {
 		return cmdutil.WriteJSON(o.IO, entries)

@@ -19,10 +19,19 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
 	"github.com/vnum-cli/vnum/internal/theme"
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/all"
 )
 
+func testRegistry(t *testing.T) *providers.Registry {
+	t.Helper()
+	reg, err := all.Registry()
+	require.NoError(t, err)
+	return reg
+}
+
 const (
-	testToken = "tok-TEST-SECRET-91c2e7d4" //nolint:gosec // fake
+	testToken = "tok-TEST-SECRET-91c2e7d4" // fake
 	testSID   = "AC0123456789abcdef0123456789abcdef"
 )
 
@@ -42,7 +51,7 @@ func TestNewCmdStatus(t *testing.T) {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *StatusOptions
-			cmd := NewCmdStatus(&cmdutil.Factory{IOStreams: ios}, func(o *StatusOptions) error { got = o; return nil })
+			cmd := NewCmdStatus(&cmdutil.Factory{IOStreams: ios, Registry: testRegistry(t)}, func(o *StatusOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -173,7 +182,7 @@ func TestStatusRun(t *testing.T) {
 			if kr == nil {
 				kr = keyring.New()
 			}
-			m := auth.NewManager(env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(kr))
+			m := auth.NewManager(testRegistry(t), env["VNUM_CONFIG_DIR"], getenv, auth.WithKeyring(kr))
 			if tt.fx.populate != nil {
 				tt.fx.populate(t, m)
 			}

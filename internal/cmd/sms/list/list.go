@@ -39,8 +39,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short:   "Messages received on a number",
 		Long: "List the SMS a number received (and sent), oldest first. On a pipe each is one\n" +
 			"tab-separated line: received_at, direction, from, to, text (newlines folded to spaces).",
-		Example: "$ vnum sms list shop --since 1d",
-		Args:    cmdutil.ExactArgs(1, "say which number: vnum sms list REF"),
+		Example:           "$ vnum sms list shop --since 1d",
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum sms list REF"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeldOrEnded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if opts.Since != "" {

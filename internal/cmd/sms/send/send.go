@@ -100,6 +100,7 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.From, "from", "", "your number (REF) to send from")
 	cmd.Flags().StringVar(&opts.To, "to", "", "recipient number")
+	_ = cmd.RegisterFlagCompletionFunc("from", f.CompleteRefFlag(cmdutil.RefsHeld))
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the sent message as JSON")
 	return cmd
 }

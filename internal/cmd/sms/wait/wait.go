@@ -14,6 +14,8 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
 // Options are wait's inputs.
@@ -44,14 +46,17 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			(--since, default 10m), so a script can trigger the SMS and then wait. Each message is
 			returned once, even to waits running in parallel.
 
-			With --code, print only the verification code found in the message; messages without
-			one are passed over. On timeout vnum exits with code 6 (see vnum help exit-codes).
+			With --code, print only the verification code found in the message. A message without
+			a code is passed over (a later "sms wait" without --code still returns it): vnum says
+			on stderr that it came and keeps waiting for one with a code. On timeout vnum exits
+			with code 6 (see vnum help exit-codes), saying whether messages without a code came.
 		`),
 		Example: heredoc.Doc(`
 			$ vnum sms wait shop --code
 			$ code=$(vnum sms wait "$n" --from Google --code --timeout 5m) || echo "no code"
 		`),
-		Args: cmdutil.ExactArgs(1, "say which number: vnum sms wait REF"),
+		Args:              cmdutil.ExactArgs(1, "say which number: vnum sms wait REF"),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			var err error
@@ -96,13 +101,19 @@ func run(cmd *cobra.Command, o *Options) error {
 	start := o.Factory.Now()
 	res, err := m.Wait(cmd.Context(), n, numbers.WaitOptions{
 		Timeout: o.timeout, NotBefore: start.Add(-o.since), From: o.From, Code: o.Code,
+		NoCode: func(msg store.Message) {
+			o.IO.StopProgress() // the next poll's report starts it again
+			fmt.Fprintf(o.IO.ErrOut, "a message from %s arrived without a recognisable code: %s; still waiting for one with a code\n",
+				termsafe.Escape(msg.From), termsafe.Escape(numbers.Snippet(msg.Text)))
+		},
 	})
 	o.IO.StopProgress()
-	if res.Skipped > 0 && o.IO.IsStderrTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "passed over %d message(s) without a code\n", res.Skipped)
+	var noCode *numbers.NoCodeError
+	if errors.As(err, &noCode) { // messages came, none with a code: says so, and is a timeout
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: err}
 	}
 	if errors.Is(err, numbers.ErrWaitTimeout) {
-		return &cmdutil.TimeoutError{Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}
 	}
 	if err != nil {
 		return err
@@ -119,8 +130,8 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if o.IO.IsStdoutTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", res.Message.From, res.Message.ReceivedAt.Local().Format("15:04:05"))
+		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", termsafe.Escape(res.Message.From), res.Message.ReceivedAt.Local().Format("15:04:05"))
 	}
-	_, err = fmt.Fprintln(o.IO.Out, res.Message.Text)
+	_, err = fmt.Fprintln(o.IO.Out, termsafe.Escape(res.Message.Text))
 	return err
 }

@@ -1,0 +1,4 @@
+// Package layering holds no code: its test enforces vnum's layers (see layering_test.go), so CI
+// fails when a carrier adapter reaches into the CLI, an adapter imports another, or a command
+// spends money without the number lifecycle and its journal.
+package layering

@@ -1,0 +1,196 @@
+package layering
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io/fs"
+
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/go/packages"
+)
+
+const module = "github.com/vnum-cli/vnum"
+
+// cliLayers are the packages that know about the terminal, the command line or the user's
+// configuration: carrier adapters return data and errors and never reach into them.
+var cliLayers = []string{
+	module + "/internal/app",
+	module + "/internal/cmd",
+	module + "/internal/cmdutil",
+	module + "/internal/config",
+	module + "/internal/iostreams",
+	module + "/internal/prompter",
+	module + "/internal/tableprinter",
+	module + "/internal/theme",
+	"github.com/spf13/cobra",
+	"github.com/spf13/viper",
+	"github.com/charmbracelet/lipgloss",
+	"github.com/muesli/termenv",
+}
+
+// sharedProviderPackages are the providers/ packages that are not adapters.
+var sharedProviderPackages = map[string]bool{"all": true, "internal": true, "providertest": true}
+
+// goFile is one Go file of the module, with the import paths it names.
+type goFile struct {
+	path    string // relative to the module root, slash-separated
+	pkg     string // import path of its directory
+	imports []string
+}
+
+func moduleFiles(t *testing.T) []goFile {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	var files []goFile
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		gf := goFile{path: rel, pkg: strings.TrimSuffix(module+"/"+filepath.ToSlash(filepath.Dir(rel)), "/.")}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			gf.imports = append(gf.imports, p)
+		}
+		files = append(files, gf)
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return files
+}
+
+func within(path, pkg string) bool { return path == pkg || strings.HasPrefix(path, pkg+"/") }
+
+// adapterOf returns the adapter a package belongs to ("twilio" for providers/twilio/twiliotest),
+// or "" for packages that are not an adapter's.
+func adapterOf(pkg string) string {
+	rest, ok := strings.CutPrefix(pkg, module+"/providers/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	if sharedProviderPackages[name] {
+		return ""
+	}
+	return name
+}
+
+// providers/... returns data and errors: it never imports the CLI layers, tests included.
+func TestProvidersDoNotImportTheCLI(t *testing.T) {
+	checked := 0
+	for _, f := range moduleFiles(t) {
+		if !within(f.pkg, module+"/providers") {
+			continue
+		}
+		checked++
+		for _, imp := range f.imports {
+			for _, layer := range cliLayers {
+				assert.False(t, within(imp, layer), "%s imports %s: providers/... must not import the CLI layers", f.path, imp)
+			}
+		}
+	}
+	assert.Greater(t, checked, 20, "the walk found the providers' files")
+}
+
+// Each adapter stands alone: none imports another (shared code goes to providers/internal or
+// providers itself), so a carrier is one folder and one registry line.
+func TestAdaptersDoNotImportEachOther(t *testing.T) {
+	adapters := map[string]bool{}
+	for _, f := range moduleFiles(t) {
+		a := adapterOf(f.pkg)
+		if a == "" {
+			continue
+		}
+		adapters[a] = true
+		for _, imp := range f.imports {
+			if other := adapterOf(imp); other != "" && other != a {
+				t.Errorf("%s (adapter %s) imports %s (adapter %s): adapters must not import each other", f.path, a, imp, other)
+			}
+		}
+	}
+	for _, a := range []string{"sandbox", "twilio", "telnyx", "vonage"} {
+		assert.True(t, adapters[a], "adapter %s found", a)
+	}
+}
+
+// moneyMethods are the carrier calls that spend or give back money: only the number lifecycle
+// (internal/numbers), which journals them, may make them.
+var moneyMethods = map[string]bool{"Buy": true, "Release": true}
+
+// Commands never call a carrier's Buy or Release themselves: they go through internal/numbers,
+// whose journal finishes or undoes an interrupted operation.
+func TestCommandsSpendOnlyThroughTheLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the command packages")
+	}
+	cfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports,
+		Dir:  filepath.Join("..", ".."),
+	}
+	pkgs, err := packages.Load(cfg, "./internal/cmd/...", "./internal/cmdutil/...", "./internal/app/...")
+	require.NoError(t, err)
+	require.NotEmpty(t, pkgs)
+	var provider *types.Interface
+	packages.Visit(pkgs, func(p *packages.Package) bool {
+		if p.PkgPath == module+"/providers" && p.Types != nil {
+			if obj := p.Types.Scope().Lookup("Provider"); obj != nil {
+				provider, _ = obj.Type().Underlying().(*types.Interface)
+			}
+		}
+		return provider == nil
+	}, nil)
+	require.NotNil(t, provider, "providers.Provider found")
+
+	calls := 0
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Errorf("%s: %v", p.PkgPath, e)
+		}
+		for _, file := range p.Syntax {
+			ast.Inspect(file, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok || !moneyMethods[sel.Sel.Name] {
+					return true
+				}
+				fn, ok := p.TypesInfo.Uses[sel.Sel].(*types.Func)
+				if !ok {
+					return true
+				}
+				recv := fn.Signature().Recv()
+				if recv == nil {
+					return true
+				}
+				calls++
+				rt := recv.Type()
+				if types.Implements(rt, provider) || types.Implements(types.NewPointer(rt), provider) {
+					t.Errorf("%s: calls %s.%s directly: use internal/numbers, which journals it",
+						p.Fset.Position(sel.Pos()), rt, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+	assert.Positive(t, calls, "the commands call the lifecycle's Buy or Release somewhere: the check looked")
+}

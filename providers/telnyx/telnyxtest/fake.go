@@ -1,0 +1,466 @@
+// Package telnyxtest is an in-process Telnyx for tests: an httptest.Server that keeps an
+// account's numbers, number orders, messaging profiles, messages and their detail records,
+// answers like Telnyx (API v2) for the endpoints vnum uses, and checks every request it receives
+// and every answer it gives against Telnyx's OpenAPI document when it is loaded (LoadSpecs).
+//
+// Telnyx is asynchronous where Twilio is not, and the fake is too: an order stays pending for a
+// while (WithOrderDelay) before its number turns active, and a message's detail record appears a
+// little after the message (WithRecordDelay). Faults can be injected per route (Inject): errors,
+// rate limits, answers lost after the work was done, and requests left hanging.
+package telnyxtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Route names one endpoint of the fake, for fault injection and request counts.
+type Route string
+
+// The endpoints the fake implements.
+const (
+	RouteBalance         Route = "GET balance"
+	RouteSearch          Route = "GET available_phone_numbers"
+	RouteRequirements    Route = "GET regulatory_requirements"
+	RouteOrder           Route = "POST number_orders"
+	RouteListOrders      Route = "GET number_orders"
+	RouteGetOrder        Route = "GET number_orders/{id}"
+	RouteListNumbers     Route = "GET phone_numbers"
+	RouteListVoice       Route = "GET phone_numbers/voice"
+	RouteGetNumber       Route = "GET phone_numbers/{id}"
+	RouteUpdateNumber    Route = "PATCH phone_numbers/{id}"
+	RouteDeleteNumber    Route = "DELETE phone_numbers/{id}"
+	RouteGetVoice        Route = "GET phone_numbers/{id}/voice"
+	RouteUpdateVoice     Route = "PATCH phone_numbers/{id}/voice"
+	RouteUpdateMessaging Route = "PATCH phone_numbers/{id}/messaging"
+	RouteListProfiles    Route = "GET messaging_profiles"
+	RouteCreateProfile   Route = "POST messaging_profiles"
+	RouteDetailRecords   Route = "GET detail_records"
+	RouteGetMessage      Route = "GET messages/{id}"
+	RouteSendMessage     Route = "POST messages"
+)
+
+// Routes lists every route, for tools that name them.
+func Routes() []Route {
+	return []Route{RouteBalance, RouteSearch, RouteRequirements, RouteOrder, RouteListOrders, RouteGetOrder,
+		RouteListNumbers, RouteListVoice, RouteGetNumber, RouteUpdateNumber, RouteDeleteNumber, RouteGetVoice,
+		RouteUpdateVoice, RouteUpdateMessaging, RouteListProfiles, RouteCreateProfile, RouteDetailRecords,
+		RouteGetMessage, RouteSendMessage}
+}
+
+// Drop says how an injected fault loses the answer instead of sending an error.
+type Drop int
+
+const (
+	// DropNone answers with the fault's status and Telnyx error.
+	DropNone Drop = iota
+	// DropBefore closes the connection without doing anything.
+	DropBefore
+	// DropAfter does the work, then closes the connection without answering: a lost reply.
+	DropAfter
+	// GatewayAfter does the work, then answers the fault's Status with an HTML page: a gateway
+	// that gave up waiting while Telnyx carried on.
+	GatewayAfter
+	// Hang does nothing and never answers, until the client gives up.
+	Hang
+	// HangAfter does the work, then never answers: a client killed or timing out mid-request.
+	HangAfter
+)
+
+// Fault is an injected failure for the next requests on a route.
+type Fault struct {
+	Status int    // HTTP status, e.g. 429
+	Code   string // Telnyx error code, e.g. "10011"
+	Title  string // Telnyx's title; a default is used when empty
+	Detail string
+	// RetryAfter and RateLimitReset set the Retry-After and x-ratelimit-reset headers.
+	RetryAfter, RateLimitReset string
+	Times                      int  // how many requests it answers; 0 means 1
+	Drop                       Drop // lose the answer instead of sending the error
+}
+
+// Option configures a Fake.
+type Option func(*Fake)
+
+// WithSpecs validates every exchange against the loaded document.
+func WithSpecs(s *Specs) Option { return func(f *Fake) { f.specs = s } }
+
+// WithDelay adds latency to every request.
+func WithDelay(d time.Duration) Option { return func(f *Fake) { f.delay = d } }
+
+// WithOrderDelay keeps each order pending for d (default 300 ms) before its number is active.
+func WithOrderDelay(d time.Duration) Option { return func(f *Fake) { f.orderDelay = d } }
+
+// WithRecordDelay makes a message's detail record appear d (default 200 ms) after the message.
+func WithRecordDelay(d time.Duration) Option { return func(f *Fake) { f.recordDelay = d } }
+
+// WithReporter sends validation failures to report instead of failing the test.
+func WithReporter(report func(problem string)) Option { return func(f *Fake) { f.report = report } }
+
+// Fake is one Telnyx account behind an httptest.Server.
+type Fake struct {
+	URL    string // base URL: the paths (/v2/…) are served under it
+	APIKey string // the key the fake accepts
+
+	srv         *httptest.Server
+	closeOnce   sync.Once
+	specs       *Specs
+	report      func(string)
+	delay       time.Duration
+	orderDelay  time.Duration
+	recordDelay time.Duration
+
+	mu           sync.Mutex
+	numbers      map[string]*number
+	orders       []*order
+	profiles     []*profile
+	messages     []*message
+	avail        map[string][]string  // "CC/type" → numbers for sale
+	used         map[string]bool      // phone numbers ever generated
+	searched     map[string]time.Time // phone numbers a search returned, and when
+	paperwork    map[string]string    // "CC/type" → "address" or "document"
+	noForwarding bool                 // the account may not forward calls (Level 1)
+	failOrders   bool
+	faults       map[Route][]*Fault
+	hits         map[Route]int
+	total        int
+	logs         []string
+	seq          int64
+
+	pmu      sync.Mutex
+	problems []string
+}
+
+// New starts a fake Telnyx account and stops it when the test ends. A validation failure fails
+// the test (tb.Errorf) unless WithReporter sends it elsewhere.
+func New(tb testing.TB, opts ...Option) *Fake {
+	tb.Helper()
+	f := start(func(p string) { tb.Errorf("telnyxtest: %s", p) }, opts)
+	tb.Cleanup(f.Close)
+	return f
+}
+
+// Start starts a fake Telnyx account outside a Go test (a testscript session); Close stops it.
+// Validation failures go to the WithReporter function when one is given, and are otherwise
+// kept for Problems.
+func Start(opts ...Option) *Fake { return start(nil, opts) }
+
+func start(report func(string), opts []Option) *Fake {
+	f := &Fake{
+		APIKey:      "KEY" + strings.ToUpper(randomHex(13)) + "_" + randomHex(11),
+		orderDelay:  300 * time.Millisecond,
+		recordDelay: 200 * time.Millisecond,
+		numbers:     map[string]*number{},
+		avail:       map[string][]string{},
+		used:        map[string]bool{},
+		searched:    map[string]time.Time{},
+		paperwork:   map[string]string{"FR/local": "address", "FR/mobile": "document", "DE/local": "address"},
+		faults:      map[Route][]*Fault{},
+		hits:        map[Route]int{},
+		report:      report,
+	}
+	if f.report == nil {
+		f.report = f.keep
+	}
+	for _, o := range opts {
+		o(f)
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.URL = f.srv.URL
+	return f
+}
+
+// Close stops the fake. It may be called more than once.
+func (f *Fake) Close() {
+	f.closeOnce.Do(func() {
+		f.srv.CloseClientConnections()
+		f.srv.Close()
+	})
+}
+
+func (f *Fake) keep(problem string) {
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
+	f.problems = append(f.problems, problem)
+}
+
+// Problems returns the validation failures kept so far by a fake from Start without reporter.
+func (f *Fake) Problems() []string {
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
+	return slices.Clone(f.problems)
+}
+
+// Inject queues a fault for the next requests on a route.
+func (f *Fake) Inject(r Route, fault Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fault.Times <= 0 {
+		fault.Times = 1
+	}
+	f.faults[r] = append(f.faults[r], &fault)
+}
+
+// ClearFaults drops the faults not yet used.
+func (f *Fake) ClearFaults() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = map[Route][]*Fault{}
+}
+
+// SetForwardingAllowed says whether the account may forward calls (Telnyx: verification Level 2).
+func (f *Fake) SetForwardingAllowed(ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noForwarding = !ok
+}
+
+// FailOrders makes every later order fail.
+func (f *Fake) FailOrders(fail bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failOrders = fail
+}
+
+// Hits is how many requests a route received, faults included.
+func (f *Fake) Hits(r Route) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[r]
+}
+
+// Total is how many requests the fake received.
+func (f *Fake) Total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.total
+}
+
+// ResetCounts zeroes Hits and Total.
+func (f *Fake) ResetCounts() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hits = map[Route]int{}
+	f.total = 0
+}
+
+// Logs returns one line per request: method, path with query, and JSON body. Headers (and so
+// the key) are never logged.
+func (f *Fake) Logs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.logs)
+}
+
+// serve is the fake's HTTP handler: log, count, delay, fault, authenticate, route, validate.
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	rt, params := match(r.Method, r.URL.Path)
+
+	f.mu.Lock()
+	f.total++
+	f.hits[rt]++
+	f.logs = append(f.logs, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Method, r.URL.RequestURI(), compact(body))))
+	var fault *Fault
+	if q := f.faults[rt]; len(q) > 0 {
+		fault = q[0]
+		if fault.Times--; fault.Times <= 0 {
+			f.faults[rt] = q[1:]
+		}
+	}
+	f.mu.Unlock()
+
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	var res reply
+	switch {
+	case fault != nil && fault.Drop == Hang:
+		<-r.Context().Done()
+		return
+	case fault != nil && fault.Drop == DropBefore:
+		hangUp(w)
+		return
+	case fault != nil && fault.Drop == DropNone:
+		res = telnyxError(fault.Status, fault.Code, fault.Title, fault.Detail)
+		res.header = http.Header{}
+		if fault.RetryAfter != "" {
+			res.header.Set("Retry-After", fault.RetryAfter)
+		}
+		if fault.RateLimitReset != "" {
+			res.header.Set("X-Ratelimit-Reset", fault.RateLimitReset)
+		}
+	default:
+		res = f.handle(r, rt, params, body)
+	}
+	out, _ := res.encode()
+	if f.specs != nil && rt != "" {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		for _, p := range f.specs.validate(ctx, exchange{req: r, body: body, status: res.status, header: res.headerWithType(), resp: out}) {
+			f.report(p)
+		}
+		cancel()
+	}
+	if fault != nil && fault.Drop == DropAfter {
+		hangUp(w)
+		return
+	}
+	if fault != nil && fault.Drop == HangAfter {
+		<-r.Context().Done()
+		return
+	}
+	if fault != nil && fault.Drop == GatewayAfter {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(fault.Status)
+		_, _ = fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", fault.Status, http.StatusText(fault.Status))
+		return
+	}
+	for k, vs := range res.headerWithType() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(res.status)
+	_, _ = w.Write(out)
+}
+
+// match names the route of a request and its path parameter.
+func match(method, path string) (Route, string) {
+	rest, ok := strings.CutPrefix(path, "/v2/")
+	if !ok {
+		return "", ""
+	}
+	seg := strings.Split(rest, "/")
+	key := method + " " + seg[0]
+	param := ""
+	switch {
+	case len(seg) == 2 && seg[0] == "phone_numbers" && seg[1] == "voice":
+		key += "/voice"
+	case len(seg) == 2:
+		key, param = key+"/{id}", seg[1]
+	case len(seg) == 3:
+		key, param = key+"/{id}/"+seg[2], seg[1]
+	case len(seg) > 3:
+		return "", ""
+	}
+	for _, r := range Routes() {
+		if string(r) == key {
+			return r, param
+		}
+	}
+	return "", ""
+}
+
+// handle authenticates and runs a route's handler under the lock.
+func (f *Fake) handle(r *http.Request, rt Route, param string, body []byte) reply {
+	h := handlers()[rt]
+	if h == nil {
+		f.report(fmt.Sprintf("vnum sent %s %s, which the fake does not implement", r.Method, r.URL.Path))
+		return telnyxError(http.StatusNotFound, "10005", "Resource not found", "The requested resource or URL could not be found.")
+	}
+	if r.Header.Get("Authorization") != "Bearer "+f.APIKey {
+		return telnyxError(http.StatusUnauthorized, "10009", "Authentication failed", "Could not understand the provided credentials.")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.advance(time.Now())
+	return h(f, call{r: r, param: param, body: body})
+}
+
+func compact(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return string(body)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+func hangUp(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+// reply is an answer before encoding.
+type reply struct {
+	status int
+	body   any // nil: no body
+	header http.Header
+}
+
+func (r reply) encode() ([]byte, error) {
+	if r.body == nil {
+		return nil, nil
+	}
+	return json.Marshal(r.body)
+}
+
+func (r reply) headerWithType() http.Header {
+	h := http.Header{}
+	for k, v := range r.header {
+		h[k] = v
+	}
+	if r.body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	return h
+}
+
+func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
+
+// telnyxError is Telnyx's error body: {"errors":[{code,title,detail}]}.
+func telnyxError(status int, code, title, detail string) reply {
+	if title == "" {
+		title = http.StatusText(status)
+	}
+	if code == "" {
+		code = fmt.Sprint(10000 + status)
+	}
+	e := map[string]any{"code": code, "title": title, "meta": map[string]any{"url": "https://developers.telnyx.com/docs/overview/errors/" + code}}
+	if detail != "" {
+		e["detail"] = detail
+	}
+	return reply{status: status, body: map[string]any{"errors": []any{e}}}
+}
+
+func notFound() reply {
+	return telnyxError(http.StatusNotFound, "10005", "Resource not found", "The requested resource or URL could not be found.")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
