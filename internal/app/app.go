@@ -29,7 +29,7 @@ func Main() cmdutil.ExitCode {
 
 // Run runs vnum with the given arguments, environment and streams (testscript calls it too).
 func Run(ctx context.Context, args []string, env func(string) string, ios *iostreams.IOStreams) cmdutil.ExitCode {
-	f, cleanup := NewFactory(build.Current().Version, env, ios)
+	f, cleanup := NewFactory(ctx, build.Current().Version, env, ios)
 	defer cleanup()
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {

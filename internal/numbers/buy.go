@@ -297,7 +297,14 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, errors.Join(buyErr, m.Store.UpdateOp(context.WithoutCancel(ctx), op))
 			}
 			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
-			found, ok, lerr := m.findOwned(context.WithoutCancel(ctx), p, plan.Number)
+			// A fresh order's outcome is looked up even when the user presses Ctrl-C meanwhile,
+			// so that a sold number is recorded now; a recovery's lookup stops at Ctrl-C (the
+			// entry stays for the next run).
+			lookupCtx := ctx
+			if fresh {
+				lookupCtx = context.WithoutCancel(ctx)
+			}
+			found, ok, lerr := m.findOwned(lookupCtx, p, plan.Number)
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)

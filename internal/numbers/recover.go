@@ -21,6 +21,11 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 	}
 	var errs []error
 	for _, op := range ops {
+		if ctx.Err() != nil {
+			// Interrupted: the rest stays in the journal for the next run.
+			errs = append(errs, ctx.Err())
+			break
+		}
 		if op.OwnerPID != 0 && !m.ownerGone(op) {
 			continue
 		}
