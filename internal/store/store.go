@@ -118,6 +118,26 @@ func openError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
+// Explain adds to err, when it is SQLite failing to write the store at path (a full disk, a file
+// or directory made read-only), which file or directory is at fault and what to do; any other
+// error comes back unchanged. The CLI applies it to a command's error before printing it.
+func Explain(path string, err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fullError(path, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
+		return fmt.Errorf("cannot write %s (%w): check the permissions of %s and of the files in it (vnum.db, vnum.db-wal, vnum.db-shm), or point VNUM_DATA_DIR elsewhere",
+			path, err, filepath.Dir(path))
+	case sqlite3.SQLITE_IOERR:
+		return fmt.Errorf("could not write %s (%w): check the disk holding %s (full, or failing?)", path, err, filepath.Dir(path))
+	}
+	return err
+}
+
 // damaged is the refusal to use a store that lost or garbled its contents.
 func damaged(path string, err error) error {
 	return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+

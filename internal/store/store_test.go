@@ -1153,3 +1153,23 @@ func TestOpenEmptyFileIsDamaged(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, fi.Size(), "left as it was, for the user to look at")
 }
+
+// A full disk is said in the user's words, naming the directory, not as bare SQLite text.
+func TestExplainFullDisk(t *testing.T) {
+	path := dbPath(t)
+	s := openAt(t, path)
+	require.NoError(t, store.LimitPages(s, 12))
+	var err error
+	for i := range 5000 {
+		n := number(fmt.Sprintf("+336%08d", i), "")
+		if err = s.InsertNumber(t.Context(), &n); err != nil {
+			break
+		}
+	}
+	require.Error(t, err, "the store never filled up")
+	got := store.Explain(path, err).Error()
+	assert.Contains(t, got, "the disk holding "+filepath.Dir(path)+" is full")
+	assert.Contains(t, got, "free some space")
+	other := errors.New("something else")
+	assert.Equal(t, other, store.Explain(path, other))
+}
