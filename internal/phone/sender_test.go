@@ -12,9 +12,9 @@ func TestSender(t *testing.T) {
 		in, region, want string
 		wantErr          bool
 	}{
-		{in: "36105", want: "36105"},                       // a short code, as most signup codes come
-		{in: "+447700900123", want: "+447700900123"},       // a drama range libphonenumber rejects
-		{in: "+33 6 12 34 56 78", want: "+33612345678"},    // read and normalised
+		{in: "36105", want: "36105"},                    // a short code, as most signup codes come
+		{in: "+447700900123", want: "+447700900123"},    // a drama range libphonenumber rejects
+		{in: "+33 6 12 34 56 78", want: "+33612345678"}, // read and normalised
 		{in: "06 12 34 56 78", region: "FR", want: "+33612345678"},
 		{in: "0033612345678", want: "+33612345678"},
 		{in: "Ünïcødé", want: "Ünïcødé"},
