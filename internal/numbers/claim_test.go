@@ -161,3 +161,21 @@ func TestRotateTemporarySetUpFailureNamesTheOldNumberKept(t *testing.T) {
 	require.ErrorIs(t, err, ErrBusy)
 	assert.Equal(t, buys, e.fake.CallCount(providertest.OpBuy), "no second replacement")
 }
+
+// The same number on two carriers: REF alone is ambiguous and says to add --provider; with the
+// carrier named, it resolves.
+func TestResolveOnOneCarrier(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"twilio", "telnyx"} {
+		n := store.Number{Provider: p, CarrierID: p + "-id", E164: "+33612345679", State: providers.StateActive}
+		require.NoError(t, e.st.InsertNumber(t.Context(), &n))
+	}
+	_, err := e.m.Resolve(t.Context(), "+33 6 12 34 56 79", "")
+	require.ErrorIs(t, err, ErrAmbiguous)
+	assert.Contains(t, err.Error(), "--provider")
+	n, err := e.m.ResolveOn(t.Context(), "+33 6 12 34 56 79", "", "telnyx")
+	require.NoError(t, err)
+	assert.Equal(t, "telnyx-id", n.CarrierID)
+	_, err = e.m.ResolveOn(t.Context(), "+33 6 12 34 56 79", "", "vonage")
+	require.ErrorIs(t, err, ErrNoMatch)
+}
