@@ -90,6 +90,10 @@ type buyPlan struct {
 // Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
 // spends nothing; `buy --dry-run` prints the first.
 func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.Available, error) {
+	// A taken label fails here, before anything is spent, and `buy --dry-run` says so too.
+	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
+		return nil, err
+	}
 	p, err := m.provider(req.Provider)
 	if err != nil {
 		return nil, err
@@ -174,9 +178,6 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 // Should the carrier's answer be lost, it looks the number up on the carrier instead of buying
 // again; should the process die, the next run finishes the job (Recover).
 func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
-	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
-		return BuyResult{}, err
-	}
 	cands, err := m.Candidates(ctx, req)
 	if err != nil {
 		return BuyResult{}, err
