@@ -94,6 +94,9 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
 		return nil, err
 	}
+	if err := m.checkForwardTarget(ctx, req.ForwardTo); err != nil {
+		return nil, err
+	}
 	p, err := m.provider(req.Provider)
 	if err != nil {
 		return nil, err

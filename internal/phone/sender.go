@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // MaxSenderName is the longest alphanumeric sender id a network presents (GSM 03.40: 11
@@ -53,4 +55,18 @@ func Sender(s, region string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// IsPremium reports whether e164 is a premium-rate or shared-cost number, which bills the caller
+// (and a forwarding carrier) far above a normal call.
+func IsPremium(e164 string) bool {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return false
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST:
+		return true
+	}
+	return false
 }

@@ -38,3 +38,9 @@ func TestSender(t *testing.T) {
 		})
 	}
 }
+
+func TestIsPremium(t *testing.T) {
+	assert.True(t, IsPremium("+449098765432"))
+	assert.False(t, IsPremium("+447400123456"))
+	assert.False(t, IsPremium("not a number"))
+}

@@ -211,6 +211,9 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 	}
 	o.req.Provider = name
+	if phone.IsPremium(o.req.ForwardTo) {
+		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.req.ForwardTo))
+	}
 	m, err := o.Numbers()
 	if err != nil {
 		return err
@@ -309,7 +312,7 @@ func mapErr(err error) error {
 		return cmdutil.ErrCancel
 	case errors.Is(err, numbers.ErrOverPrice), errors.Is(err, numbers.ErrAlreadyYours):
 		return &cmdutil.ExitError{Code: cmdutil.ExitRefused, Err: err}
-	case errors.Is(err, store.ErrLabelTaken):
+	case errors.Is(err, store.ErrLabelTaken), errors.Is(err, numbers.ErrForwardLoop):
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	return err
