@@ -18,6 +18,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
+	"github.com/vnum-cli/vnum/internal/serve"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
@@ -184,13 +185,20 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		if err != nil {
 			return nil, err
 		}
+		// With vnum serve set up, messages may be pushed into the store at any moment: sms wait
+		// looks there every 100 ms, between its slower reads of the carrier.
+		var storePoll time.Duration
+		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
+			storePoll = 100 * time.Millisecond
+		}
 		return numbers.New(numbers.Config{
-			Store:    s,
-			Provider: f.Provider,
-			Now:      f.Now,
-			PID:      os.Getpid(),
-			Host:     hostname(),
-			Report:   ios.StartProgress,
+			Store:     s,
+			Provider:  f.Provider,
+			Now:       f.Now,
+			PID:       os.Getpid(),
+			Host:      hostname(),
+			Report:    ios.StartProgress,
+			StorePoll: storePoll,
 		}), nil
 	})
 

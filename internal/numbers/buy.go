@@ -285,7 +285,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		var buyErr error
 		if fresh {
 			bought, buyErr = p.Buy(ctx, providers.BuyRequest{Number: plan.Number, Country: plan.Country, Type: plan.Type,
-				Label: plan.Label, Reference: fmt.Sprintf("vnum-op-%d", op.ID), Regulatory: plan.Regulatory})
+				Label: plan.Label, Reference: reference(op.ID), Regulatory: plan.Regulatory})
 		} else {
 			buyErr = providers.ErrTemporary // unknown outcome: look it up
 		}
@@ -308,7 +308,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 			if fresh {
 				lookupCtx = context.WithoutCancel(ctx)
 			}
-			found, ok, lerr := m.findOwned(lookupCtx, p, plan.Number)
+			found, ok, lerr := m.findBought(lookupCtx, p, reference(op.ID), plan.Number)
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
@@ -537,6 +537,27 @@ func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n s
 		n.Forward = got.Forward
 	}
 	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+}
+
+// reference is the BuyRequest.Reference of the buy journaled as op id.
+func reference(id int64) string { return fmt.Sprintf("vnum-op-%d", id) }
+
+// findBought settles a buy whose outcome is unknown: by the order's reference where the carrier
+// keeps one (providers.OrderFinder), else by looking for the number on the account.
+func (m *Manager) findBought(ctx context.Context, p providers.Provider, ref, e164 string) (providers.Number, bool, error) {
+	f, ok := providers.As[providers.OrderFinder](p)
+	if !ok {
+		return m.findOwned(ctx, p, e164)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, found, err := f.FindOrder(ctx, ref, e164)
+	if err != nil || found {
+		return n, found, err
+	}
+	// No order under that reference; the number may still be there under another (a buy made
+	// by hand meanwhile): look on the account as for any carrier.
+	return m.findOwned(ctx, p, e164)
 }
 
 // findOwned looks for e164 among the account's numbers on the carrier.

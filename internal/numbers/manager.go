@@ -48,6 +48,9 @@ type Config struct {
 	// PollInterval is the first wait between polls (sms wait, pending orders); it grows to
 	// PollMax. Zero means 500ms and 5s.
 	PollInterval, PollMax time.Duration
+	// StorePoll, when not zero, is how often `sms wait` looks in the store between two reads of
+	// the carrier: `vnum serve` may write a pushed message there at any moment.
+	StorePoll time.Duration
 }
 
 // Manager runs the lifecycle.

@@ -92,6 +92,13 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		}
 		return tx.FinishOp(ctx, op.ID)
 	})
+	if err == nil && plan.How == store.EndBurned {
+		// Burned means gone: the deleted messages, and the number's row and journal entry, are
+		// zeroed in the database (secure_delete) and must not linger in its write-ahead log
+		// either. Best effort: the burn itself is done, and the log is emptied at the latest
+		// when the last vnum closes the store.
+		_ = m.Store.Scrub(context.WithoutCancel(ctx))
+	}
 	return h, err
 }
 

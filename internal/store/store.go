@@ -64,15 +64,13 @@ func Open(path string) (*Store, error) {
 	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if err := create(path); err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
-	}
-	// privfile.Create also gives a -wal or -shm file that a read-only episode left without the
-	// owner's write bit its 0600 back: otherwise every write fails although the store is writable.
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := privfile.Create(p); err != nil {
+		if err := privfile.RefuseSymlink(p); err != nil {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
+	}
+	if err := create(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	if fi, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
@@ -81,6 +79,21 @@ func Open(path string) (*Store, error) {
 		// this one lost its contents: SQLite would take it for a new store and every number,
 		// expiry and history entry would be silently forgotten.
 		return nil, damaged(path, errors.New("the file is empty"))
+	}
+	// A read-only episode (a backup restored, a chmod) may have left the -wal or -shm file
+	// without the owner's write permission, which makes every write fail although the store
+	// itself is writable: they belong to the store, and get its owner-only mode back. Then each
+	// file is opened without following a link and made 0600 (the companions created so, before
+	// SQLite makes them under the umask).
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := ownerOnly(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w (the file belongs to %s: fix its permissions, or move it aside)", err, path)
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -136,6 +149,21 @@ func Explain(path string, err error) error {
 		return fmt.Errorf("could not write %s (%w): check the disk holding %s (full, or failing?)", path, err, filepath.Dir(path))
 	}
 	return err
+}
+
+// ownerOnly gives path, if it exists, mode 0600.
+func ownerOnly(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		return os.Chmod(path, 0o600)
+	}
+	return nil
 }
 
 // damaged is the refusal to use a store that lost or garbled its contents.
@@ -212,11 +240,31 @@ func dsn(path string) string {
 	// money-moving operations is worth the extra fsync.
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
+	// secure_delete: deleted rows are overwritten with zeros, so a burned number's messages, and
+	// the rows that named it, cannot be read back from the file's free space.
+	q.Set("_pragma", "secure_delete(ON)")
 	// IMMEDIATE: a transaction takes the write lock when it begins, so two processes never
 	// both read and then both try to upgrade (which SQLite can only resolve by failing one
 	// with SQLITE_BUSY, busy timeout or not).
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
+}
+
+// Scrub moves every committed change from the write-ahead log into the database file and empties
+// the log, so that what was deleted (zeroed in place thanks to secure_delete) survives in
+// neither file. It waits, up to the busy timeout, for other connections' readers to finish.
+func (s *Store) Scrub(ctx context.Context) error {
+	if s.depth > 0 {
+		return errors.New("store: scrub: called inside a transaction")
+	}
+	var busy, frames, done int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
+	}
+	if busy != 0 {
+		return errors.New("store: scrub: another vnum was reading the store; the log is emptied at the next checkpoint")
+	}
+	return nil
 }
 
 // Path is the file the store was opened on.

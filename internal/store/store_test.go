@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -1172,4 +1174,32 @@ func TestExplainFullDisk(t *testing.T) {
 	assert.Contains(t, got, "free some space")
 	other := errors.New("something else")
 	assert.Equal(t, other, store.Explain(path, other))
+}
+
+// Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
+// files once Scrub has run, while the store is still open (so the log is not simply deleted).
+func TestBurnLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	s := openAt(t, path)
+	n := insert(t, s, number("+33600000001", "gone"))
+	const secret = "zebra-quartz-7731 is your code"
+	_, err := s.AddMessages(ctx, n.ID, []providers.Message{{ID: "SM1", From: "Bank", To: n.E164, Text: secret,
+		ReceivedAt: time.Now(), Inbound: true}})
+	require.NoError(t, err)
+	grep := func() int {
+		c := 0
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			b, err := os.ReadFile(p)
+			if err == nil {
+				c += bytes.Count(b, []byte(secret))
+			}
+		}
+		return c
+	}
+	require.NotZero(t, grep(), "the message should be in the files before the burn")
+	_, err = s.EndNumber(ctx, n.ID, store.EndBurned, time.Time{}, "")
+	require.NoError(t, err)
+	require.NoError(t, s.Scrub(ctx))
+	assert.Zero(t, grep(), "the burned message is still in the files")
 }

@@ -76,24 +76,6 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 	assert.Equal(t, fs.FileMode(0o755), perm(t, dir))
 }
 
-// After a read-only episode the -shm (or -wal) file may have lost its write bit while the store
-// is writable again: vnum gives it back, instead of failing every write with "readonly database".
-func TestOpenRepairsCompanionModes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "vnum.db")
-	s := openAt(t, path)
-	insert(t, s, number("+33600000001", ""))
-	// Keep a connection open so -wal and -shm stay, as a crash would leave them.
-	for _, p := range []string{path + "-shm", path + "-wal"} {
-		require.NoError(t, os.Chmod(p, 0o400))
-	}
-	other, err := store.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = other.Close() })
-	insert(t, other, number("+33600000002", ""))
-	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-shm"))
-	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-wal"))
-}
-
 // A neighbour who could write the data directory planted vnum.db (or its -wal) as a symbolic
 // link to a file of theirs: the store refuses to open through it, and the target is untouched.
 func TestOpenRefusesPlantedSymlink(t *testing.T) {
@@ -130,4 +112,22 @@ func TestOpenRefusesSharedDirectory(t *testing.T) {
 	assert.Contains(t, err.Error(), "VNUM_DATA_DIR")
 	_, statErr := os.Lstat(filepath.Join(dir, "vnum.db"))
 	assert.ErrorIs(t, statErr, fs.ErrNotExist, "nothing may be created there")
+}
+
+// After a read-only episode the -shm (or -wal) file may have lost its write bit while the store
+// is writable again: vnum gives it back, instead of failing every write with "readonly database".
+func TestOpenRepairsCompanionModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	s := openAt(t, path)
+	insert(t, s, number("+33600000001", ""))
+	// Keep a connection open so -wal and -shm stay, as a crash would leave them.
+	for _, p := range []string{path + "-shm", path + "-wal"} {
+		require.NoError(t, os.Chmod(p, 0o400))
+	}
+	other, err := store.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	insert(t, other, number("+33600000002", ""))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-shm"))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-wal"))
 }

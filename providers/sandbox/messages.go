@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -20,10 +20,10 @@ import (
 const MaxSMS = 1600
 
 var (
-	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+	e164Pattern = lazyre.New(`^\+[1-9][0-9]{1,14}$`)
 	// A numeric sender: an international number (any range, known to libphonenumber or not) or a
 	// short code.
-	numericSender = regexp.MustCompile(`^(\+[1-9][0-9]{1,14}|[0-9]{1,15})$`)
+	numericSender = lazyre.New(`^(\+[1-9][0-9]{1,14}|[0-9]{1,15})$`)
 )
 
 // validSender reports whether a network could present from as an SMS sender: a number, a short

@@ -75,7 +75,9 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	}
 	// _txlock=immediate: a write transaction takes the write lock when it begins, so two
 	// processes never deadlock upgrading read locks, and busy_timeout queues them instead.
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL", path, busyTimeout.Milliseconds())
+	// secure_delete: a released number's messages are zeroed in the file, as a real carrier's
+	// copy goes with the number.
+	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL&_pragma=secure_delete(ON)", path, busyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

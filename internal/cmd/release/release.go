@@ -105,7 +105,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	o.IO.StopProgress()
 	if errors.Is(err, numbers.ErrEnded) {
 		// Another vnum released it first: nothing is left to do, but this command did not do it.
-		return cmdutil.WithExit(cmdutil.ExitNotFound, err)
+		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Err: err}
 	}
 	if err != nil {
 		return err
