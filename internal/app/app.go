@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmd/root"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
@@ -29,7 +30,7 @@ func Main() cmdutil.ExitCode {
 
 // Run runs vnum with the given arguments, environment and streams (testscript calls it too).
 func Run(ctx context.Context, args []string, env func(string) string, ios *iostreams.IOStreams) cmdutil.ExitCode {
-	f, cleanup := NewFactory(build.Current().Version, env, ios)
+	f, cleanup := NewFactory(ctx, build.Current().Version, env, ios)
 	defer cleanup()
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {
@@ -54,6 +55,10 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "vnum: interrupted")
 		return cmdutil.ExitInterrupted
+	}
+	if cfg, cerr := f.Config(); cerr == nil {
+		// The store failing to write (a full disk, a read-only file) names its file and what to do.
+		err = store.Explain(cfg.StoreFile(), err)
 	}
 	printError(ios, executed, err)
 	return cmdutil.ExitCodeFor(err)

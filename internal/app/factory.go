@@ -28,12 +28,16 @@ import (
 
 // NewFactory wires vnum's dependencies. Each is built on first use, in this order of need:
 // Config ← Credentials, Store ← Provider ← Numbers. The returned cleanup closes what was opened.
-func NewFactory(version string, env func(string) string, ios *iostreams.IOStreams) (*cmdutil.Factory, func()) {
+// ctx is the run's: cancelled on Ctrl-C, it ends what the factory does on a command's behalf
+// (a prompt, the recovery of interrupted operations) as it ends the command.
+func NewFactory(ctx context.Context, version string, env func(string) string, ios *iostreams.IOStreams) (*cmdutil.Factory, func()) {
 	var providerFlag string
+	pr := prompter.New(ios.In, ios.ErrOut, ios.InFd())
+	pr.Ctx = ctx
 	f := &cmdutil.Factory{
 		AppVersion:   version,
 		IOStreams:    ios,
-		Prompter:     prompter.New(ios.In, ios.ErrOut, ios.InFd()),
+		Prompter:     pr,
 		Env:          env,
 		Now:          time.Now,
 		ProviderFlag: &providerFlag,
@@ -176,7 +180,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		return s, nil
 	})
 
-	f.Numbers = sync.OnceValues(func() (*numbers.Manager, error) {
+	f.NumbersOffline = sync.OnceValues(func() (*numbers.Manager, error) {
 		s, err := f.Store()
 		if err != nil {
 			return nil, err
@@ -187,7 +191,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
 			storePoll = 100 * time.Millisecond
 		}
-		m := numbers.New(numbers.Config{
+		return numbers.New(numbers.Config{
 			Store:     s,
 			Provider:  f.Provider,
 			Now:       f.Now,
@@ -195,10 +199,21 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
-		})
-		// Finish whatever an earlier run left half done before doing anything new.
-		notes, err := m.Recover(context.Background())
+		}), nil
+	})
+
+	f.Numbers = sync.OnceValues(func() (*numbers.Manager, error) {
+		m, err := f.NumbersOffline()
+		if err != nil {
+			return nil, err
+		}
+		// Finish whatever an earlier run left half done before doing anything new. Ctrl-C
+		// ends it at once: what it did not finish stays in the journal for the next run.
+		notes, err := m.Recover(ctx)
 		ios.StopProgress()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("finishing an interrupted operation: %w", ctx.Err())
+		}
 		for _, n := range notes {
 			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}

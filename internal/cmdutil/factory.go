@@ -39,8 +39,12 @@ type Factory struct {
 	Provider func(name string) (providers.Provider, error)
 	// Store opens (once) the local store.
 	Store func() (*store.Store, error)
-	// Numbers is the number lifecycle over the store and the providers.
+	// Numbers is the number lifecycle over the store and the providers, once it has finished
+	// (or undone) what earlier runs left half done: that asks the carriers.
 	Numbers func() (*numbers.Manager, error)
+	// NumbersOffline is the same lifecycle without that recovery, for commands that must not
+	// touch the network (list --offline).
+	NumbersOffline func() (*numbers.Manager, error)
 	// Warnings returns, once each, what the user should hear about that did not stop the
 	// command: carriers' warnings and credentials read from the plaintext file.
 	Warnings func() []string
