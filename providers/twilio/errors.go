@@ -11,6 +11,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -87,6 +88,11 @@ func (c *call) failAny(err error, safeToRepeat bool) error {
 	var ve *client.RestErrorV1
 	if errors.As(err, &ve) {
 		return c.restError(ve.HttpStatusCode, ve.Code, ve.Message)
+	}
+	var refused *httppolicy.RefusedError
+	if errors.As(err, &refused) {
+		// Not sent, or a redirect not followed: the same answer comes back every time.
+		return &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
 	}
 	if httperr.IsCertError(err) {
 		// Not worth retrying: the same certificate comes back every time.

@@ -84,3 +84,46 @@ func TestListRefusesMalformedRecords(t *testing.T) {
 	assert.ErrorIs(t, err, providers.ErrTemporary)
 	assert.Contains(t, err.Error(), "without a valid number SID")
 }
+
+// A redirect to another port is not followed (the Basic credentials stay with Twilio) and is not
+// "try again later"; one on the same host is, without a Referer.
+func TestRedirects(t *testing.T) {
+	clearTwilioEnv(t)
+	const account = "AC0123456789abcdef0123456789abcdef"
+	var stolen atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))
+	t.Cleanup(other.Close)
+	var away atomic.Bool
+	away.Store(true)
+	var referer atomic.Value
+	referer.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path != "/landed" && away.Load():
+			http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		case r.URL.Path != "/landed":
+			http.Redirect(w, r, "/landed", http.StatusFound)
+		default:
+			referer.Store(r.Header.Get("Referer"))
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"incoming_phone_numbers": [], "page": 0, "page_size": 50}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(providers.Settings{
+		Env:         envOf(map[string]string{twilio.EnvBaseURL: srv.URL}),
+		Credentials: map[string]string{twilio.CredAccountSID: account, twilio.CredAuthToken: "0123456789abcdef0123456789abcdef"},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 5 * time.Second} },
+	})
+	require.NoError(t, err)
+
+	_, err = p.List(t.Context())
+	require.Error(t, err)
+	assert.Zero(t, stolen.Load(), "the credentials went to another port")
+	assert.NotErrorIs(t, err, providers.ErrTemporary)
+
+	away.Store(false)
+	_, err = p.List(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, referer.Load(), "a redirect carried a Referer")
+}
