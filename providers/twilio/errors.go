@@ -70,10 +70,13 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	return err
 }
 
-func (c *call) failAny(err error, safeToRepeat bool) error {
+func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 	if err == nil {
 		return nil
 	}
+	// Twilio's own words are quoted (and a server that echoes the request would quote the
+	// token): whatever the message, the secret never leaves in it.
+	defer func() { out = httperr.Redact(out, c.p.password) }()
 	if cerr := c.ctx.Err(); cerr != nil {
 		return ctxError(c.op, cerr)
 	}

@@ -127,3 +127,27 @@ func TestRedirects(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, referer.Load(), "a redirect carried a Referer")
 }
+
+// A server that echoes the auth token in its error (raw, or inside a JSON-escaped query) does not
+// get it printed: Twilio's words are quoted with the secret removed.
+func TestErrorMessageNeverQuotesTheToken(t *testing.T) {
+	clearTwilioEnv(t)
+	const account = "AC0123456789abcdef0123456789abcdef"
+	const token = "0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"code": 21201, "message": "bad request: AuthToken=%s \u0026auth_token=%s", "status": 400}`, token, token)
+	}))
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(providers.Settings{
+		Env:         envOf(map[string]string{twilio.EnvBaseURL: srv.URL}),
+		Credentials: map[string]string{twilio.CredAccountSID: account, twilio.CredAuthToken: token},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 5 * time.Second} },
+	})
+	require.NoError(t, err)
+	_, err = p.List(t.Context())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), token)
+	assert.Contains(t, err.Error(), "[redacted]")
+}
