@@ -24,6 +24,10 @@ import (
 // maxErrorBody bounds how much of an error response is kept for twilio-go to decode.
 const maxErrorBody = 1 << 20
 
+// maxBody bounds any answer: a page of 1,000 numbers or messages is a few MiB, and a server
+// sending more (500 MB took vnum to 2 GB of memory) is cut off with an error.
+const maxBody = 32 << 20
+
 // maxPages bounds the pages one operation follows. twilio-go follows next_page_uri for as long
 // as Twilio sends one; at 1,000 records a page this is far beyond any real account, and it stops
 // a server (or a mock) whose next page never ends from keeping vnum busy forever.
@@ -148,8 +152,30 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			body = nil
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
 	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxBody, op: t.op}
 	return resp, nil
+}
+
+// cappedBody fails a read past its limit instead of cutting the answer short silently.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	op   string
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, &providers.Error{Provider: Name, Op: b.op,
+			Message: fmt.Sprintf("Twilio's answer is larger than %d MiB: not read", maxBody>>20)}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // checkHost keeps the credentials on Twilio: every request carries them, and twilio-go follows

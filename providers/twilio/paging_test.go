@@ -151,3 +151,33 @@ func TestErrorMessageNeverQuotesTheToken(t *testing.T) {
 	assert.NotContains(t, err.Error(), token)
 	assert.Contains(t, err.Error(), "[redacted]")
 }
+
+// A success answer without end is read up to a bound, then refused, instead of filling memory.
+func TestHugeAnswerIsCutOff(t *testing.T) {
+	clearTwilioEnv(t)
+	const account = "AC0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"incoming_phone_numbers": [], "padding": "`))
+		chunk := make([]byte, 1<<20)
+		for i := range chunk {
+			chunk[i] = 'x'
+		}
+		for i := 0; i < 64; i++ { // 64 MiB, twice the bound
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		_, _ = w.Write([]byte(`"}`))
+	}))
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(providers.Settings{
+		Env:         envOf(map[string]string{twilio.EnvBaseURL: srv.URL}),
+		Credentials: map[string]string{twilio.CredAccountSID: account, twilio.CredAuthToken: "0123456789abcdef0123456789abcdef"},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 20 * time.Second} },
+	})
+	require.NoError(t, err)
+	_, err = p.List(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "larger than 32 MiB")
+}
