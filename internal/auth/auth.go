@@ -11,12 +11,12 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -136,7 +136,7 @@ func NewManager(reg *providers.Registry, configDir string, env func(string) stri
 	return m
 }
 
-var profileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var profileRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // ValidateProfile checks a profile name: letters, digits, '.', '_' and '-', at most 64, starting
 // with a letter or digit (it becomes a keyring user name and a JSON key).

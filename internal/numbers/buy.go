@@ -19,6 +19,7 @@ const (
 	opBuy     = "buy"
 	opRotate  = "rotate"
 	opRelease = "release"
+	opBurn    = "burn" // a release that also deletes the messages
 
 	stepOrdering  = "ordering"  // carrier asked to sell the number; answer not yet recorded
 	stepRecorded  = "recorded"  // number in the store; configuration still to apply
@@ -257,7 +258,7 @@ func sameDeal(confirmed, c providers.Available) bool {
 // runBuy journals plan and carries it out.
 func (m *Manager) runBuy(ctx context.Context, kind string, plan buyPlan) (store.Number, []string, error) {
 	plan.SentAt = m.Now()
-	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID}
+	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID, OwnerHost: m.Host}
 	if err := setPayload(op, plan); err != nil {
 		return store.Number{}, nil, err
 	}
@@ -280,7 +281,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		var buyErr error
 		if fresh {
 			bought, buyErr = p.Buy(ctx, providers.BuyRequest{Number: plan.Number, Country: plan.Country, Type: plan.Type,
-				Label: plan.Label, Reference: fmt.Sprintf("vnum-op-%d", op.ID), Regulatory: plan.Regulatory})
+				Label: plan.Label, Reference: reference(op.ID), Regulatory: plan.Regulatory})
 		} else {
 			buyErr = providers.ErrTemporary // unknown outcome: look it up
 		}
@@ -296,7 +297,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, errors.Join(buyErr, m.Store.UpdateOp(context.WithoutCancel(ctx), op))
 			}
 			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
-			found, ok, lerr := m.findOwned(context.WithoutCancel(ctx), p, plan.Number)
+			found, ok, lerr := m.findBought(context.WithoutCancel(ctx), p, reference(op.ID), plan.Number)
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
@@ -525,6 +526,27 @@ func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n s
 		n.Forward = got.Forward
 	}
 	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+}
+
+// reference is the BuyRequest.Reference of the buy journaled as op id.
+func reference(id int64) string { return fmt.Sprintf("vnum-op-%d", id) }
+
+// findBought settles a buy whose outcome is unknown: by the order's reference where the carrier
+// keeps one (providers.OrderFinder), else by looking for the number on the account.
+func (m *Manager) findBought(ctx context.Context, p providers.Provider, ref, e164 string) (providers.Number, bool, error) {
+	f, ok := providers.As[providers.OrderFinder](p)
+	if !ok {
+		return m.findOwned(ctx, p, e164)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, found, err := f.FindOrder(ctx, ref, e164)
+	if err != nil || found {
+		return n, found, err
+	}
+	// No order under that reference; the number may still be there under another (a buy made
+	// by hand meanwhile): look on the account as for any carrier.
+	return m.findOwned(ctx, p, e164)
 }
 
 // findOwned looks for e164 among the account's numbers on the carrier.

@@ -22,8 +22,8 @@ const (
 	// enough for "code for Acme is 123456", not enough to reach into an unrelated clause.
 	nearWindow = 3
 
-	// farWindow is the reach of a keyword written before its code when no other number sits
-	// between them ("رمز تعريفك الخاص ب Signal هو 490941").
+	// farWindow is the reach of a keyword when no other number sits between it and the code
+	// ("رمز تعريفك الخاص ب Signal هو 490941", "Use 5677 as Microsoft account security code").
 	farWindow = 6
 )
 
@@ -70,7 +70,9 @@ func Extract(text string) (string, bool) {
 	if best >= 0 {
 		return cands[best].code, true
 	}
-	if money || kw.otherCode {
+	// Nor is a lone number read as a code in a message that neither says "code" anywhere nor is
+	// only that number and a name ("Acme: 384756"): "Flight BA 2490 departs at 14:05".
+	if money || kw.otherCode || len(kw.spans) == 0 && len(toks) > 4 {
 		return "", false
 	}
 	// No keyword by any candidate: a lone plain number is the code ("Acme: 384756"); two or more
@@ -114,7 +116,7 @@ func score(toks []token, c candidate, kws []span) (int, bool) {
 		if toks[lo].sentence != toks[hi].sentence {
 			continue
 		}
-		if between > nearWindow && !(before && between <= farWindow && !numberBetween(toks, k.last, c.first)) {
+		if between > nearWindow && !(between <= farWindow && !numberBetween(toks, min(k.last, c.last), max(k.first, c.first))) {
 			continue
 		}
 		if c.lettersOnly && !(before && between == 0 && colonAfter(toks[k.last]) && endsLine(toks, c.last)) {

@@ -182,9 +182,10 @@ func runeKind(r rune) int {
 	return kindNone
 }
 
-// joins reports whether a rune of kind b continues a token of kind a.
+// joins reports whether a rune of kind b continues a token of kind a. Latin letters join the
+// letters of other spaced scripts: "кôд" is written with a Latin ô in Serbian.
 func joins(a, b int) bool {
-	return a == b || a == kindLatin && b == kindDigit || a == kindDigit && b == kindLatin
+	return a == b || a == kindLatin && (b == kindDigit || b == kindOther) || b == kindLatin && (a == kindDigit || a == kindOther)
 }
 
 // tokenize splits s into words and numbers each one's sentence.
@@ -304,8 +305,11 @@ func appendFold(b []byte, s string) []byte {
 
 func appendFoldUnicode(b []byte, s string) []byte {
 	var dec [16]byte
+	prev := rune(0) // the letter before, to tell a Latin letter inside a Cyrillic word
 	for _, r := range s {
 		r = unicode.ToLower(r)
+		last := prev
+		prev = r
 		switch r {
 		case 'ł':
 			r = 'l'
@@ -322,9 +326,13 @@ func appendFoldUnicode(b []byte, s string) []byte {
 		}
 		n := utf8.EncodeRune(dec[:], r)
 		for _, d := range string(norm.NFD.Append(dec[4:4], dec[:n]...)) {
-			if !unicode.Is(unicode.Mn, d) {
-				b = utf8.AppendRune(b, d)
+			if unicode.Is(unicode.Mn, d) {
+				continue
 			}
+			if d == 'o' && last >= 0x400 && last <= 0x4ff {
+				d = 'о' // Serbian writes "кôд" with a Latin ô: read it as the Cyrillic о
+			}
+			b = utf8.AppendRune(b, d)
 		}
 	}
 	return b

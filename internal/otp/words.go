@@ -78,13 +78,14 @@ func isKeyword(t token) bool {
 	case "code", "codes", "codigo", "codigos", "codice", "codi", "codul", "codului", "pin", "otp", "totp", "passcode",
 		"password", "passwort", "kennwort", "contrasena", "clave", "senha", "token", "tan", "mtan", "2fa", "mfa",
 		"login", "signin", "kod", "kode", "kodi", "kods", "koodi", "kood", "sifre", "sifreniz", "haslo",
-		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas",
+		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas", "sifra",
+		"chod", "cod", "msimbo",
 		"код", "кода", "коду", "кодом", "пароль", "пароля", "κωδικος", "κωδικο", "کد", "رمز", "الرمز", "رمزك", "كود",
-		"الكود", "קוד", "הקוד", "סיסמה", "הסיסמה", "סיסמתך", "कोड", "ओटीपी", "पासवर्ड", "सत्यापन", "पुष्टि", "কোড", "ওটিপি":
+		"الكود", "קוד", "הקוד", "סיסמה", "הסיסמה", "סיסמתך", "कोड", "ओटीपी", "पासवर्ड", "सत्यापन", "पुष्टि", "কোড", "ওটিপি", "کوڈ":
 		return true
 	}
-	if w[0] < utf8.RuneSelf && strings.IndexByte(w, 'o') < 0 &&
-		!strings.HasPrefix(w, "veri") && !strings.HasPrefix(w, "aut") && !strings.HasPrefix(w, "sif") {
+	if w[0] < utf8.RuneSelf && strings.IndexByte(w, 'o') < 0 && !strings.HasPrefix(w, "veri") &&
+		!strings.HasPrefix(w, "aut") && !strings.HasPrefix(w, "sif") && !strings.Contains(w, "uthibitish") {
 		return false // the common word: none of the rules below can match it
 	}
 	if strings.HasSuffix(w, "code") {
@@ -100,7 +101,9 @@ func isKeyword(t token) bool {
 		strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwort") || strings.HasSuffix(w, "kennwort") ||
 		strings.Contains(w, "koodi") || w != "szkoda" && hasAnySuffix(w, "kod", "koda", "kode", "kodea", "kodja", "kodu", "kodunuz", "kood", "kodas") ||
 		len(w) <= 11 && (strings.HasPrefix(w, "kodu") || strings.HasPrefix(w, "kodem") || strings.HasPrefix(w, "sifre")) ||
-		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "رمز") // رمزدوم, رمزك
+		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "رمز") || // رمزدوم, رمزك
+		strings.HasPrefix(w, "كود") || strings.HasPrefix(w, "კოდ") || strings.Contains(w, "koð") ||
+		strings.HasPrefix(w, "kuthibitish") || strings.HasPrefix(w, "uthibitish")
 }
 
 func hasAnySuffix(w string, suffixes ...string) bool {
@@ -119,7 +122,8 @@ var notCodeSuffixes = []string{"unicode", "barcode", "encode", "decode", "vscode
 // unspacedKeywords are searched inside runs of Han, kana, Hangul or Thai, already folded.
 var unspacedKeywords = []string{
 	"验证码", "驗證碼", "校验码", "校驗碼", "动态码", "動態碼", "确认码", "確認碼", "认证码", "認證碼", "验证代码", "驗證代碼",
-	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "動態密碼", "验证", "驗證",
+	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "動態密碼", "验证", "驗證", "认证代码", "認證代碼",
+	"登录", "登入", "登陆",
 	"認証コード", "確認コード", "認証番号", "確認番号", "暗証番号", "パスワード", "パスコード", "ワンタイム", "コード",
 	"인증번호", "인증", "코드", "비밀번호", "확인번호", "승인번호",
 	"รหัส",

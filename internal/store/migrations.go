@@ -107,6 +107,9 @@ func migrations() []string {
 			PRIMARY KEY (provider, carrier_msg_id)
 		);
 		CREATE INDEX pushed_concat ON pushed (provider, recipient, sender, concat_ref) WHERE concat_ref <> '';`,
+		// 3: the host of an operation's owner, so that a pid is only ever checked on its own host.
+		`ALTER TABLE ops ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+		CREATE INDEX ops_number ON ops (number_id);`,
 	}
 }
 

@@ -64,8 +64,13 @@ func (s *Store) AddPushed(ctx context.Context, batch []Pushed) ([]PushOutcome, e
 	out := make([]PushOutcome, len(batch))
 	err := s.InTx(ctx, func(tx *Store) error {
 		_, pushedAt := tx.stamp()
+		st, err := tx.preparePush(ctx)
+		if err != nil {
+			return fmt.Errorf("store: add pushed: %w", err)
+		}
+		defer st.close()
 		for i, p := range batch {
-			o, err := tx.addPushed(ctx, p, pushedAt)
+			o, err := tx.addPushed(ctx, st, p, pushedAt)
 			if err != nil {
 				return fmt.Errorf("store: add pushed %s: %w", p.Message.ID, err)
 			}
@@ -79,11 +84,51 @@ func (s *Store) AddPushed(ctx context.Context, batch []Pushed) ([]PushOutcome, e
 	return out, nil
 }
 
-func (s *Store) addPushed(ctx context.Context, p Pushed, pushedAt int64) (PushOutcome, error) {
+// pushStmts are AddPushed's statements, prepared once per batch: parsing SQL was most of the
+// cost of a pushed message (BenchmarkLoad in internal/serve).
+type pushStmts struct {
+	number, pushed, message *sql.Stmt
+}
+
+func (p pushStmts) close() {
+	for _, st := range []*sql.Stmt{p.number, p.pushed, p.message} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+func (s *Store) preparePush(ctx context.Context) (pushStmts, error) {
+	prep, ok := s.q.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return pushStmts{}, fmt.Errorf("cannot prepare statements on %T", s.q)
+	}
+	var st pushStmts
+	var err error
+	if st.number, err = prep.PrepareContext(ctx, `SELECT id FROM numbers WHERE provider = ? AND e164 = ? ORDER BY id LIMIT 1`); err != nil {
+		return st, err
+	}
+	if st.pushed, err = prep.PrepareContext(ctx, `INSERT INTO pushed (provider, carrier_msg_id, recipient, sender, body,
+		received_at, number_id, concat_ref, concat_part, concat_total, pushed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, carrier_msg_id) DO NOTHING`); err != nil {
+		st.close()
+		return pushStmts{}, err
+	}
+	if st.message, err = prep.PrepareContext(ctx, `INSERT INTO messages (number_id, carrier_msg_id, sender, recipient, body,
+		received_at, inbound, withheld) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+		ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`); err != nil {
+		st.close()
+		return pushStmts{}, err
+	}
+	return st, nil
+}
+
+func (s *Store) addPushed(ctx context.Context, st pushStmts, p Pushed, pushedAt int64) (PushOutcome, error) {
 	m := p.Message
 	var numberID int64
-	err := s.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE provider = ? AND e164 = ? ORDER BY id LIMIT 1`,
-		p.Provider, m.To).Scan(&numberID)
+	err := st.number.QueryRowContext(ctx, p.Provider, m.To).Scan(&numberID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
@@ -98,10 +143,7 @@ func (s *Store) addPushed(ctx context.Context, p Pushed, pushedAt int64) (PushOu
 	if numberID == 0 || p.Part != nil {
 		body = m.Text
 	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO pushed (provider, carrier_msg_id, recipient, sender, body,
-		received_at, number_id, concat_ref, concat_part, concat_total, pushed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, carrier_msg_id) DO NOTHING`,
-		p.Provider, m.ID, m.To, m.From, body, received, numberID, ref, part, total, pushedAt)
+	res, err := st.pushed.ExecContext(ctx, p.Provider, m.ID, m.To, m.From, body, received, numberID, ref, part, total, pushedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -120,10 +162,7 @@ func (s *Store) addPushed(ctx context.Context, p Pushed, pushedAt int64) (PushOu
 		}
 		m = whole
 	}
-	if _, err := s.q.ExecContext(ctx, `INSERT INTO messages (number_id, carrier_msg_id, sender, recipient, body,
-		received_at, inbound, withheld) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
-		ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`,
-		numberID, m.ID, m.From, m.To, m.Text, mustTime(m), m.Withheld); err != nil {
+	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), m.Withheld); err != nil {
 		return 0, err
 	}
 	return PushStored, nil

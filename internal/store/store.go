@@ -11,8 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,6 +65,32 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.RefuseSymlink(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
+	if err := create(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	} else if fi.Size() == 0 {
+		// vnum never leaves an empty file (create makes the store whole before it appears), so
+		// this one lost its contents: SQLite would take it for a new store and every number,
+		// expiry and history entry would be silently forgotten.
+		return nil, damaged(path, errors.New("the file is empty"))
+	}
+	// A read-only episode (a backup restored, a chmod) may have left the -wal or -shm file
+	// without the owner's write permission, which makes every write fail although the store
+	// itself is writable: they belong to the store, and get its owner-only mode back. Then each
+	// file is opened without following a link and made 0600 (the companions created so, before
+	// SQLite makes them under the umask).
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := ownerOnly(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w (the file belongs to %s: fix its permissions, or move it aside)", err, path)
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := privfile.Create(p); err != nil {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
@@ -93,13 +121,84 @@ func openError(path string, err error) error {
 	}
 	switch se.Code() & 0xff { // the primary result code
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
-			"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+		return damaged(path, err)
 	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
-		return fmt.Errorf("cannot open %s for writing (%w): check the permissions of %s, or point VNUM_DATA_DIR elsewhere",
+		return fmt.Errorf("cannot open %s for writing (%w): check the permissions of %s and of the files in it, or point VNUM_DATA_DIR elsewhere",
 			path, err, filepath.Dir(path))
+	case sqlite3.SQLITE_FULL:
+		return fullError(path, err)
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// damaged is the refusal to use a store that lost or garbled its contents.
+func damaged(path string, err error) error {
+	return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
+		"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+}
+
+// fullError says which disk is full and what to do.
+func fullError(path string, err error) error {
+	return fmt.Errorf("the disk holding %s is full (%w): free some space there (or point VNUM_DATA_DIR elsewhere) and run vnum again",
+		filepath.Dir(path), err)
+}
+
+// create makes path a complete, empty vnum store when it does not exist. The store is built
+// under another name and linked into place, so that path never exists half made: another vnum
+// starting at the same moment either finds no file or a whole store, and an empty file at path
+// can only be damage (see Open).
+func create(path string) error {
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm", tmp + "-journal"} {
+			_ = os.Remove(p)
+		}
+	}()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// The umask may have removed the owner's own bits; the owner must read and write it.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(tmp))
+	if err != nil {
+		return err
+	}
+	s := &Store{path: tmp, db: db, q: db, now: time.Now}
+	err = s.migrate(context.Background())
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return openError(path, err)
+	}
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err // EEXIST: another vnum made it first, which is as good
+	}
+	return nil
+}
+
+// ownerOnly gives path, if it exists, mode 0600.
+func ownerOnly(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		return os.Chmod(path, 0o600)
+	}
+	return nil
 }
 
 // dsn builds a file: URI so that any character in path ('?', '#', '%') is escaped rather than read

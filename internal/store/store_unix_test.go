@@ -113,3 +113,21 @@ func TestOpenRefusesSharedDirectory(t *testing.T) {
 	_, statErr := os.Lstat(filepath.Join(dir, "vnum.db"))
 	assert.ErrorIs(t, statErr, fs.ErrNotExist, "nothing may be created there")
 }
+
+// After a read-only episode the -shm (or -wal) file may have lost its write bit while the store
+// is writable again: vnum gives it back, instead of failing every write with "readonly database".
+func TestOpenRepairsCompanionModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	s := openAt(t, path)
+	insert(t, s, number("+33600000001", ""))
+	// Keep a connection open so -wal and -shm stay, as a crash would leave them.
+	for _, p := range []string{path + "-shm", path + "-wal"} {
+		require.NoError(t, os.Chmod(p, 0o400))
+	}
+	other, err := store.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	insert(t, other, number("+33600000002", ""))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-shm"))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-wal"))
+}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/net/http/httpproxy"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/internal/redact"
 )
 
@@ -79,7 +80,7 @@ var (
 	secretHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Cookie", "Set-Cookie", "X-Twilio-Signature"}
 	secretParams  = []string{"api_secret", "api_key", "auth_token", "password", "secret", "token", "AuthToken", "ApiSecret", "sig"}
 	// jsonSecret catches credentials in JSON bodies: "api_secret": "…", "auth_token":"…".
-	jsonSecret = regexp.MustCompile(`(?i)("(?:api_secret|auth_token|secret|password|token|api_key)"\s*:\s*")[^"]*(")`)
+	jsonSecret = lazyre.New(`(?i)("(?:api_secret|auth_token|secret|password|token|api_key)"\s*:\s*")[^"]*(")`)
 )
 
 type debugTransport struct {

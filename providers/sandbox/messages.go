@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -19,9 +19,9 @@ import (
 const maxSMS = 1600
 
 var (
-	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+	e164Pattern = lazyre.New(`^\+[1-9][0-9]{1,14}$`)
 	// A sender is a phone number, a short code or an alphanumeric sender id of up to 11 characters.
-	senderPattern = regexp.MustCompile(`^(\+[1-9][0-9]{1,14}|[0-9]{3,8}|[A-Za-z0-9][A-Za-z0-9 ._&-]{0,10})$`)
+	senderPattern = lazyre.New(`^(\+[1-9][0-9]{1,14}|[0-9]{3,8}|[A-Za-z0-9][A-Za-z0-9 ._&-]{0,10})$`)
 )
 
 // validE164 reports whether s is an E.164 number libphonenumber considers valid.

@@ -67,22 +67,33 @@ func buyReq(a providers.Available, ref string) providers.BuyRequest {
 	return providers.BuyRequest{Number: a.Number, Country: a.Country, Type: a.Type, Label: "shop", Reference: ref}
 }
 
-// A gateway that gives up while Telnyx carries on: the order is found by its reference, and
-// bought once.
+// An answer lost after Telnyx took the order (a gateway giving up, a connection dropped): the
+// order is found by its reference, and bought once. A dropped connection is not resent by
+// net/http either, although the request carries an Idempotency-Key.
 func TestBuyLostAnswerFoundByReference(t *testing.T) {
-	f := newFake(t)
-	p := newProvider(t, f)
-	a := offer(t, p)
-	f.Inject(telnyxtest.RouteOrder, telnyxtest.Fault{Drop: telnyxtest.GatewayAfter, Status: 504})
-	n, err := p.Buy(t.Context(), buyReq(a, "vnum-op-7"))
-	require.NoError(t, err)
-	assert.Equal(t, a.Number, n.Number)
-	assert.Equal(t, "shop", n.Label)
-	assert.Equal(t, 1, f.Hits(telnyxtest.RouteOrder), "never ordered again")
-	assert.Equal(t, 1, f.Hits(telnyxtest.RouteListOrders), "looked up by customer_reference")
-	assert.Contains(t, lastLog(f, "GET /v2/number_orders?"), "filter[customer_reference]=vnum-op-7")
-	require.Len(t, f.Orders(), 1)
-	assert.Equal(t, "vnum-op-7", f.Orders()[0].CustomerReference)
+	for name, fault := range map[string]telnyxtest.Fault{
+		"gateway 504":        {Drop: telnyxtest.GatewayAfter, Status: 504},
+		"connection dropped": {Drop: telnyxtest.DropAfter},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t)
+			p := newProvider(t, f)
+			a := offer(t, p)
+			// A connection used before, so that net/http would consider resending on it.
+			_, err := p.List(t.Context())
+			require.NoError(t, err)
+			f.Inject(telnyxtest.RouteOrder, fault)
+			n, err := p.Buy(t.Context(), buyReq(a, "vnum-op-7"))
+			require.NoError(t, err)
+			assert.Equal(t, a.Number, n.Number)
+			assert.Equal(t, "shop", n.Label)
+			assert.Equal(t, 1, f.Hits(telnyxtest.RouteOrder), "never ordered again")
+			assert.Equal(t, 1, f.Hits(telnyxtest.RouteListOrders), "looked up by customer_reference")
+			assert.Contains(t, lastLog(f, "GET /v2/number_orders?"), "filter[customer_reference]=vnum-op-7")
+			require.Len(t, f.Orders(), 1)
+			assert.Equal(t, "vnum-op-7", f.Orders()[0].CustomerReference)
+		})
+	}
 }
 
 // A 5xx that did nothing: the lookup finds no order, and the outcome stays unknown for the
@@ -285,4 +296,31 @@ func TestMalformedID(t *testing.T) {
 		require.ErrorIs(t, p.Release(t.Context(), id), providers.ErrNotFound)
 	}
 	assert.Zero(t, f.Total())
+}
+
+// FindOrder settles a buy by its order's customer_reference: found, unknown, or failed.
+func TestFindOrder(t *testing.T) {
+	f := newFake(t, telnyxtest.WithOrderDelay(50*time.Millisecond))
+	p := newProvider(t, f)
+	a := offer(t, p)
+	n, err := p.Buy(t.Context(), buyReq(a, "vnum-op-3"))
+	require.NoError(t, err)
+
+	got, found, err := p.FindOrder(t.Context(), "vnum-op-3", a.Number)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, n.ID, got.ID)
+	assert.Equal(t, a.Number, got.Number)
+
+	_, found, err = p.FindOrder(t.Context(), "vnum-op-4", a.Number)
+	require.NoError(t, err)
+	assert.False(t, found, "no order with that reference")
+
+	f.FailOrders(true)
+	b := offer(t, p)
+	_, err = p.Buy(t.Context(), buyReq(b, "vnum-op-5"))
+	require.ErrorIs(t, err, providers.ErrOutOfStock)
+	_, found, err = p.FindOrder(t.Context(), "vnum-op-5", b.Number)
+	require.NoError(t, err)
+	assert.False(t, found, "a failed order bought nothing")
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
 )
 
-// carrier names Telnyx in the errors httperr builds.
-var carrier = httperr.Carrier{Name: Name, Title: "Telnyx"}
-
 // request is one call to the API beyond method and path.
 type request struct {
 	query url.Values
@@ -74,6 +71,13 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 	}
 	if r.idempotencyKey != "" {
 		req.Header.Set("Idempotency-Key", r.idempotencyKey)
+	}
+	if write {
+		// net/http resends a request with an Idempotency-Key by itself when a reused connection
+		// drops before the answer; Telnyx honours the key only where its reference declares it,
+		// which number orders do not. Without GetBody it cannot: a write whose answer was lost is
+		// looked up by the caller, never sent again.
+		req.GetBody = nil
 	}
 
 	resp, err := p.hc.Do(req)

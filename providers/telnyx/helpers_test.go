@@ -3,7 +3,6 @@ package telnyx_test
 import (
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,17 +39,6 @@ func loadSpecs(t testing.TB) (*telnyxtest.Specs, []string) {
 	})
 	require.NoError(t, specCache.err, "loading Telnyx's OpenAPI document")
 	return specCache.specs, specCache.looked
-}
-
-// requireSpecs skips contract tests when the document is absent.
-func requireSpecs(t testing.TB) *telnyxtest.Specs {
-	t.Helper()
-	specs, looked := loadSpecs(t)
-	if specs == nil {
-		t.Skipf("Telnyx's OpenAPI document not found (looked in %s); set %s to the directory holding telnyx/%s",
-			strings.Join(looked, ", "), telnyxtest.EnvSpecsDir, telnyxtest.SpecFile)
-	}
-	return specs
 }
 
 // newFake starts a fake Telnyx account that checks every exchange against Telnyx's document

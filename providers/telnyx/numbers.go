@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -56,7 +56,7 @@ func (v *voiceSettings) forwarding() providers.Forwarding {
 
 // referencePattern is what vnum puts in an order's customer_reference (its operation id), which
 // Telnyx may copy onto the number: not a label.
-var referencePattern = regexp.MustCompile(`^vnum-(op-[0-9]+|[0-9a-f]{24})$`)
+var referencePattern = lazyre.New(`^vnum-(op-[0-9]+|[0-9a-f]{24})$`)
 
 // toNumber turns Telnyx's record into vnum's.
 func toNumber(n phoneNumber, v *voiceSettings) providers.Number {
@@ -133,7 +133,7 @@ func toTelnyxType(t providers.NumberType) string {
 
 // idPattern is the shape of Telnyx's phone number ids ("1293384261075731499"). Anything else is
 // refused before a request: it would land in the URL path.
-var idPattern = regexp.MustCompile(`^[0-9A-Za-z-]{1,64}$`)
+var idPattern = lazyre.New(`^[0-9A-Za-z-]{1,64}$`)
 
 func errNotOwned(op, id string) error {
 	return &providers.Error{Provider: Name, Op: op, Status: http.StatusNotFound, Kind: providers.ErrNotFound,
@@ -401,7 +401,7 @@ func nationalNumber(e164 string) string {
 	return phonenumbers.GetNationalSignificantNumber(num)
 }
 
-var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+var e164Pattern = lazyre.New(`^\+[1-9][0-9]{6,14}$`)
 
 func isE164(s string) bool { return e164Pattern.MatchString(s) }
 

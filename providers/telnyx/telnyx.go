@@ -82,6 +82,7 @@ var (
 	_ providers.MessageSender = (*Provider)(nil)
 	_ providers.Verifier      = (*Provider)(nil)
 	_ providers.Warner        = (*Provider)(nil)
+	_ providers.OrderFinder   = (*Provider)(nil)
 )
 
 // Descriptor is everything vnum knows about Telnyx (see providers.Descriptor).

@@ -2,9 +2,9 @@ package twilio
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -14,7 +14,7 @@ const flowNamePrefix = "vnum forward"
 
 // flowURLPattern finds the flow SID in a Studio webhook URL
 // (https://webhooks.twilio.com/v1/Accounts/AC…/Flows/FW…).
-var flowURLPattern = regexp.MustCompile(`/Flows/(FW[0-9a-fA-F]{32})(?:[/?#]|$)`)
+var flowURLPattern = lazyre.New(`/Flows/(FW[0-9a-fA-F]{32})(?:[/?#]|$)`)
 
 // flowSIDOf returns the flow a webhook URL points at, "" for anything else.
 func flowSIDOf(webhook string) string {

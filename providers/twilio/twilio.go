@@ -13,12 +13,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
@@ -84,14 +84,14 @@ var (
 )
 
 var (
-	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	apiKeyPattern     = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
-	bundlePattern     = regexp.MustCompile(`^BU[0-9a-fA-F]{32}$`)
-	addressPattern    = regexp.MustCompile(`^AD[0-9a-fA-F]{32}$`)
-	numberSIDPattern  = regexp.MustCompile(`^PN[0-9a-fA-F]{32}$`)
+	accountSIDPattern = lazyre.New(`^AC[0-9a-fA-F]{32}$`)
+	apiKeyPattern     = lazyre.New(`^SK[0-9a-fA-F]{32}$`)
+	bundlePattern     = lazyre.New(`^BU[0-9a-fA-F]{32}$`)
+	addressPattern    = lazyre.New(`^AD[0-9a-fA-F]{32}$`)
+	numberSIDPattern  = lazyre.New(`^PN[0-9a-fA-F]{32}$`)
 	// twilio-go refuses credentials with anything but letters and digits; checking first gives
 	// a clear message instead of its "Illegal chars" error at the first request.
-	secretPattern = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+	secretPattern = lazyre.New(`^[a-zA-Z0-9]+$`)
 )
 
 // Descriptor is everything vnum knows about Twilio without building a client: credentials,

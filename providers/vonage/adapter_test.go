@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestSearch(t *testing.T) {
 	before := f.Total()
 	_, err = p.Search(t.Context(), providers.Query{Country: "GB", Type: providers.TypeNational})
 	require.ErrorIs(t, err, providers.ErrUnsupported)
-	assert.Contains(t, err.Error(), "no national type")
+	assert.Contains(t, err.Error(), "no national numbers at Vonage")
 	assert.Equal(t, before, f.Total())
 
 	// Nothing for sale: Vonage leaves the numbers key out; that is an empty result, not an error.
@@ -314,6 +315,36 @@ func TestMessagesNextLinkElsewhere(t *testing.T) {
 	_, err := p.Messages(t.Context(), "447700900123", time.Time{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sent vnum on to another host: not followed")
+}
+
+// A redirect off the base URL is not followed (the secret would go with it): a plain error for
+// a read, which trying again cannot fix, and an unknown outcome for a write, which reached Vonage.
+func TestRedirectElsewhere(t *testing.T) {
+	elsewhere := startServer(t, http.NotFoundHandler())
+	var hits atomic.Int32
+	p := newProviderAt(t, startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, elsewhere+r.URL.Path, http.StatusTemporaryRedirect)
+	})))
+	_, err := p.List(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "redirected vnum to")
+	assert.False(t, errors.Is(err, providers.ErrTemporary), "not worth retrying")
+	assert.Equal(t, int32(1), hits.Load(), "a refused redirect is not retried")
+
+	_, err = p.SendSMS(t.Context(), "447700900123", "+447700900111", "hi")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+}
+
+// A Reports query Vonage gave up on is not an empty inbox.
+func TestMessagesFailedQuery(t *testing.T) {
+	p := newProviderAt(t, startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"request_status":"FAILED","records":[]}`))
+	})))
+	_, err := p.Messages(t.Context(), "447700900123", time.Time{})
+	require.ErrorIs(t, err, providers.ErrTemporary)
+	assert.Contains(t, err.Error(), "did not finish the query (FAILED)")
 }
 
 func TestSendSMS(t *testing.T) {

@@ -69,7 +69,6 @@ type setupOption func(*setup)
 
 func withCreds(c map[string]string) setupOption { return func(s *setup) { s.creds = c } }
 func withDataDir(d string) setupOption          { return func(s *setup) { s.dataDir = d } }
-func withClient(c *http.Client) setupOption     { return func(s *setup) { s.client = c } }
 
 // newProvider builds the adapter against a fake through VNUM_VONAGE_BASE_URL, with quick retries.
 func newProvider(t testing.TB, f *vonagetest.Fake, opts ...setupOption) *vonage.Provider {

@@ -89,6 +89,11 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) (ou
 		if err := c.apiGet(next, &rs); err != nil {
 			return nil, err
 		}
+		if st := strings.ToUpper(rs.RequestStatus); st == "FAILED" || st == "ABORTED" {
+			// Not an empty inbox: a query Vonage gave up on. Worth asking again.
+			return nil, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrTemporary,
+				Message: "Vonage's Reports API did not finish the query (" + st + ")"}
+		}
 		for _, r := range rs.Records {
 			if strings.TrimPrefix(r.To, "+") != id || (r.Direction != "" && r.Direction != "inbound") {
 				continue
@@ -126,7 +131,7 @@ func (p *Provider) sameHost(href string) (string, error) {
 	}
 	u, err := base.Parse(href)
 	if err != nil || u.Scheme != base.Scheme || u.Host != base.Host {
-		return "", errors.New("Vonage's Reports answer sent vnum on to another host: not followed, so the credentials stay with Vonage")
+		return "", errors.New("the answer of Vonage's Reports API sent vnum on to another host: not followed, so the credentials stay with Vonage")
 	}
 	return u.String(), nil
 }

@@ -159,7 +159,7 @@ func vonageType(t providers.NumberType) (string, error) {
 	case providers.TypeTollFree:
 		return vtTollFree, nil
 	}
-	return "", fmt.Errorf("Vonage sells local (landline), mobile and toll-free numbers: it has no %s type", t)
+	return "", fmt.Errorf("no %s numbers at Vonage: it sells local (landline), mobile and toll-free numbers", t)
 }
 
 func typeFromVonage(s string) providers.NumberType {

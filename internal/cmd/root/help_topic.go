@@ -12,11 +12,13 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Help topics are read with `vnum help <topic>`; they are commands that only print text.
-var topicText = map[string]struct{ short, long string }{
-	"exit-codes": {
-		short: "Exit codes vnum returns (for scripts)",
-		long: heredoc.Doc(`
+// topicText returns the help topics, read with `vnum help <topic>`: commands that only print
+// text. A function, not a package variable, so the text is built only when the tree is.
+func topicText() map[string]struct{ short, long string } {
+	return map[string]struct{ short, long string }{
+		"exit-codes": {
+			short: "Exit codes vnum returns (for scripts)",
+			long: heredoc.Doc(`
 			vnum's exit codes are stable: scripts may rely on them.
 
 			  0    success
@@ -35,10 +37,10 @@ var topicText = map[string]struct{ short, long string }{
 			  130  interrupted (Ctrl-C); an interrupted buy, rotate or release is finished or undone
 			       by the next vnum command
 		`),
-	},
-	"environment": {
-		short: "Environment variables vnum reads",
-		long: heredoc.Doc(`
+		},
+		"environment": {
+			short: "Environment variables vnum reads",
+			long: heredoc.Doc(`
 			Settings (each overrides the same key in config.yaml; flags override both):
 			  VNUM_PROVIDER          carrier to use: {{providers}}
 			  VNUM_PROFILE           credential profile (default "default")
@@ -48,6 +50,14 @@ var topicText = map[string]struct{ short, long string }{
 			  VNUM_TTL               default --ttl for buy (e.g. 7d)
 			  VNUM_PROMPT_DISABLED   never prompt (as if stdin were not a terminal); or
 			                         VNUM_PROMPT=disabled, as the config key prompt
+			  VNUM_SERVE_LISTEN      where vnum serve listens (serve.listen; default
+			                         127.0.0.1:8080) and sandbox receive delivers
+			  VNUM_SERVE_PUBLIC_URL  the https URL carriers reach vnum serve at (serve.public_url)
+
+			vnum serve (webhook signatures; each also as NAME_FILE):
+			  TELNYX_PUBLIC_KEY      Telnyx's public key (base64), to check its Ed25519 signatures
+			  VONAGE_SIGNATURE_SECRET  Vonage's signature secret, to check sig
+			  TWILIO_AUTH_TOKEN      Twilio signs with the Auth Token, even when vnum uses an API key
 
 			Files:
 			  VNUM_CONFIG_DIR        configuration directory (default $XDG_CONFIG_HOME/vnum,
@@ -66,13 +76,15 @@ var topicText = map[string]struct{ short, long string }{
 			  VNUM_DEBUG=api         dump carrier API requests and responses to stderr, with
 			                         credentials redacted
 		`),
-	},
+		},
+	}
 }
 
 func helpTopics(reg *providers.Registry) []*cobra.Command {
 	var cmds []*cobra.Command
+	topics := topicText()
 	for _, name := range []string{"environment", "exit-codes"} {
-		t := topicText[name]
+		t := topics[name]
 		long := t.long
 		if name == "environment" {
 			long = environmentText(long, reg)

@@ -212,7 +212,7 @@ func checkErrorShape(body []byte) error {
 		return fmt.Errorf("not Telnyx's error JSON: %w", err)
 	}
 	if len(e.Errors) == 0 {
-		return fmt.Errorf("Telnyx errors carry a non-empty errors list: %s", body)
+		return fmt.Errorf("a Telnyx error answer carries a non-empty errors list: %s", body)
 	}
 	for _, x := range e.Errors {
 		if x.Code == nil || x.Title == nil {

@@ -193,11 +193,9 @@ func intParam(form url.Values, key string, def int) int {
 	return def
 }
 
+// amount writes a non-negative amount of micros as Vonage writes money: "1.25", "10".
 func amount(micros int64) string {
-	s := fmt.Sprintf("%d.%06d", micros/1_000_000, max(micros, -micros)%1_000_000)
-	if micros < 0 && micros > -1_000_000 {
-		s = "-" + s
-	}
+	s := fmt.Sprintf("%d.%06d", micros/1_000_000, micros%1_000_000)
 	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }
 
