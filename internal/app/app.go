@@ -25,6 +25,12 @@ import (
 func Main() cmdutil.ExitCode {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C (or SIGTERM) cancels the work in hand, which the journal finishes or
+	// undoes next time; a second one, should anything not heed the first, ends vnum at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, os.Args[1:], os.Getenv, iostreams.System(os.Getenv))
 }
 

@@ -146,6 +146,9 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 			closers = append(closers, c)
 		}
 		built[name] = p
+		if n := overrideNote(d, s, cfg.File(), ios.IsStderrTTY()); n != "" {
+			notes = append(notes, n)
+		}
 		return p, nil
 	}
 
@@ -229,6 +232,28 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		}
 	}
 	return f, cleanup
+}
+
+// overrideNote says, once a run, that a carrier's requests (and credentials) go to a base URL
+// other than the carrier's own, and who said so: always when config.yaml did (a line there is
+// easily forgotten, or put there by someone else), on a terminal when the environment did (a
+// script or a test that sets the variable knows).
+func overrideNote(d providers.Descriptor, s providers.Settings, configFile string, tty bool) string {
+	raw, source := d.Endpoint.Override(s)
+	if raw == "" {
+		return ""
+	}
+	where := source
+	if source == d.Endpoint.Option && source != d.Endpoint.Env {
+		where = fmt.Sprintf("providers.%s.%s in %s", d.Name, source, configFile)
+	} else if !tty {
+		return ""
+	}
+	shown := "a URL that is not valid"
+	if u, err := d.Endpoint.BaseURL(s); err == nil {
+		shown = u
+	}
+	return fmt.Sprintf("%s requests and credentials go to %s, not to %s itself (set by %s)", d.Title, shown, d.Title, where)
 }
 
 // hostname names this machine in the journal, so a process id is only checked where it means

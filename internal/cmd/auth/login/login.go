@@ -64,6 +64,8 @@ type LoginOptions struct {
 	WithToken       bool
 	NoVerify        bool
 	InsecureStorage bool
+
+	checking []string // the secret values verify is checking, for the debug dump to remove
 }
 
 // NewCmdLogin builds `vnum auth login`.
@@ -74,11 +76,12 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Config:      f.Config,
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
-		HTTPClient:  httpClient(f),
 		Env:         f.Env,
 		Now:         f.Now,
 		Successf:    f.Successf,
 	}
+	// The dump of VNUM_DEBUG=api removes the secret being checked wherever it shows.
+	opts.HTTPClient = httpClient(f, func() []string { return opts.checking })
 	var idFlags map[string]*string // filled below, read when the command runs
 	cmd := &cobra.Command{
 		Use:   "login CARRIER",
@@ -241,7 +244,7 @@ func required(d providers.Descriptor, f providers.Credential) bool {
 
 // httpClient builds the same client the factory gives adapters: proxy settings, User-Agent and
 // the VNUM_DEBUG=api dump that redacts credentials.
-func httpClient(f *cmdutil.Factory) providers.HTTPClientFunc {
+func httpClient(f *cmdutil.Factory, secrets func() []string) providers.HTTPClientFunc {
 	env := f.Env
 	if env == nil {
 		env = func(string) string { return "" }
@@ -252,6 +255,7 @@ func httpClient(f *cmdutil.Factory) providers.HTTPClientFunc {
 			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
 			DebugOut:  f.IOStreams.ErrOut,
 			Timeout:   verifyTimeout,
+			Secrets:   secrets,
 		})
 	}
 }
@@ -446,6 +450,12 @@ func readSecret(o *LoginOptions, label string) (string, error) {
 // skipped or is impossible, and an error (nothing must be saved) when the carrier refused or
 // could not be asked.
 func verify(ctx context.Context, o *LoginOptions, d providers.Descriptor, set providers.CredentialSet, cred auth.Credential) (verified bool, account, note string, err error) {
+	o.checking = nil
+	for _, c := range set.Fields {
+		if v := cred.Values[c.Key]; c.Secret && v != "" {
+			o.checking = append(o.checking, v)
+		}
+	}
 	s := providers.Settings{Env: o.Env, Credentials: cred.Values, HTTP: o.HTTPClient}
 	if cfg, err := o.Config(); err == nil {
 		s.DataDir, s.Options = cfg.DataDir(), cfg.ProviderOptions(o.Provider)

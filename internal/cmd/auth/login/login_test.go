@@ -177,7 +177,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	}
 	h.opts = &LoginOptions{
 		IO: ios, Prompter: h.prompter, Config: f.Config, Credentials: f.Credentials, Registry: reg,
-		HTTPClient: httpClient(f), Env: getenv, Now: f.Now, Successf: f.Successf,
+		HTTPClient: httpClient(f, nil), Env: getenv, Now: f.Now, Successf: f.Successf,
 	}
 	return h
 }
