@@ -10,3 +10,6 @@ import (
 func SetRetryBackoff(p *Provider, d time.Duration) {
 	p.retry = &httpretry.Transport{Base: p.http.Transport, Backoff: d}
 }
+
+// LabelFrom exposes labelFrom to the tests.
+var LabelFrom = labelFrom
