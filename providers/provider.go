@@ -218,6 +218,15 @@ type MessageSender interface {
 	SendSMS(ctx context.Context, fromID, to, text string) (Message, error)
 }
 
+// OrderFinder is a carrier whose orders carry vnum's reference (BuyRequest.Reference), so that
+// a buy whose outcome is unknown (an answer lost, a process killed mid-order) is settled by
+// looking the order up rather than the whole account: Telnyx's customer_reference.
+type OrderFinder interface {
+	// FindOrder returns the number the order placed with reference bought (in whatever state
+	// the order left it), found false when the carrier has no order with that reference.
+	FindOrder(ctx context.Context, reference, number string) (n Number, found bool, err error)
+}
+
 // Verifier checks credentials with one cheap authenticated read (`vnum auth login`).
 type Verifier interface {
 	// Verify returns the account's non-secret identifier (account SID, key id) when the

@@ -82,11 +82,13 @@ faketelnyx orders                   number orders: STATUS CUSTOMER_REFERENCE NUM
 faketelnyx profiles                 messaging profile names
 faketelnyx messages [NUMBER]        messages, oldest first: DIRECTION FROM TO TEXT
 faketelnyx deliver [-withheld] [-after D] NUMBER FROM TEXT   an SMS arrives (in the background after D)
-faketelnyx fault [-times N] [-retry-after S] [-reset S] ROUTE (STATUS CODE | drop-before | drop-after | hang | gateway-after STATUS)
+faketelnyx fault [-times N] [-retry-after S] [-reset S] [-detail D] ROUTE (STATUS CODE | drop-before | drop-after | hang | hang-after | gateway-after STATUS)
+faketelnyx clear-faults              drop the faults not yet used
 faketelnyx hits [-reset] [ROUTE]    requests received (all routes: ROUTE COUNT lines); -reset zeroes them
 faketelnyx release NUMBER           the number is released outside vnum
 faketelnyx paperwork CC TYPE KIND   Telnyx requires KIND (none|address|document) for CC TYPE numbers
 faketelnyx fail-orders on|off       orders fail
+faketelnyx forwarding on|off        whether the account may forward calls (Telnyx: verification Level 2)
 faketelnyx check                    fail if the fake has seen an exchange that breaks Telnyx's document`
 
 // cmdFakeTelnyx is the faketelnyx command: the other side of a Telnyx account.
@@ -180,6 +182,7 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			fs.IntVar(&fault.Times, "times", 1, "how many requests the fault answers")
 			fs.StringVar(&fault.RetryAfter, "retry-after", "", "Retry-After header")
 			fs.StringVar(&fault.RateLimitReset, "reset", "", "x-ratelimit-reset header")
+			fs.StringVar(&fault.Detail, "detail", "", "Telnyx's detail")
 		})
 		route, ok := telnyxRoutes[a[0]]
 		if !ok {
@@ -192,6 +195,8 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			fault.Drop = telnyxtest.DropAfter
 		case len(a) == 2 && a[1] == "hang":
 			fault.Drop = telnyxtest.Hang
+		case len(a) == 2 && a[1] == "hang-after":
+			fault.Drop = telnyxtest.HangAfter
 		case len(a) == 3 && a[1] == "gateway-after":
 			fault.Drop, fault.Status = telnyxtest.GatewayAfter, atoi(ts, a[2])
 		case len(a) == 3:
@@ -200,6 +205,9 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: faketelnyx fault [flags] ROUTE (STATUS CODE | drop-before | drop-after | hang | gateway-after STATUS)")
 		}
 		f.Inject(route, fault)
+	case "clear-faults":
+		parseFlags(ts, sub, args, 0, 0, nil)
+		f.ClearFaults()
 	case "hits":
 		var reset bool
 		a := parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
@@ -236,6 +244,9 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			kind = ""
 		}
 		f.SetPaperwork(strings.ToUpper(a[0]), a[1], kind)
+	case "forwarding":
+		a := parseFlags(ts, sub, args, 1, 1, nil)
+		f.SetForwardingAllowed(a[0] == "on")
 	case "fail-orders":
 		a := parseFlags(ts, sub, args, 1, 1, nil)
 		f.FailOrders(a[0] == "on")

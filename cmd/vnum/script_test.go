@@ -17,7 +17,8 @@ import (
 // runs the real entry point, exit codes and all.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"vnum": func() { os.Exit(int(app.Main())) },
+		"vnum":          func() { os.Exit(int(app.Main())) },
+		"webhook-flood": func() { os.Exit(floodMain()) },
 	})
 }
 
@@ -48,6 +49,8 @@ func TestScripts(t *testing.T) {
 			"faketwilio": cmdFakeTwilio,
 			"faketelnyx": cmdFakeTelnyx,
 			"fakevonage": cmdFakeVonage,
+			"webhook":    cmdWebhook,
+			"freeport":   cmdFreeport,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -18,6 +18,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
+	"github.com/vnum-cli/vnum/internal/serve"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/transport"
@@ -180,12 +181,20 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if err != nil {
 			return nil, err
 		}
+		// With vnum serve set up, messages may be pushed into the store at any moment: sms wait
+		// looks there every 100 ms, between its slower reads of the carrier.
+		var storePoll time.Duration
+		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
+			storePoll = 100 * time.Millisecond
+		}
 		m := numbers.New(numbers.Config{
-			Store:    s,
-			Provider: f.Provider,
-			Now:      f.Now,
-			PID:      os.Getpid(),
-			Report:   ios.StartProgress,
+			Store:     s,
+			Provider:  f.Provider,
+			Now:       f.Now,
+			PID:       os.Getpid(),
+			Host:      hostname(),
+			Report:    ios.StartProgress,
+			StorePoll: storePoll,
 		})
 		// Finish whatever an earlier run left half done before doing anything new.
 		notes, err := m.Recover(context.Background())
@@ -205,4 +214,14 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		}
 	}
 	return f, cleanup
+}
+
+// hostname names this machine in the journal, so a process id is only checked where it means
+// something; "" when the system does not say.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
 }

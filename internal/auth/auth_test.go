@@ -641,3 +641,33 @@ func TestProvidersAndHints(t *testing.T) {
 	d, _ := reg.Lookup("twilio")
 	assert.Equal(t, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_ACCOUNT_SID, TWILIO_API_KEY and TWILIO_API_SECRET)", auth.EnvHint(d))
 }
+
+// credentials.insecure.json planted (or left) as a symbolic link: vnum neither reads through it
+// nor replaces the link with a regular file, which would leave its target holding plaintext.
+func TestInsecureFileSymlinkRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no O_NOFOLLOW")
+	}
+	keyring.MockInitWithError(errors.New("dbus: no session bus"))
+	t.Cleanup(keyring.MockInit)
+	dir := filepath.Join(t.TempDir(), "config")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	target := filepath.Join(t.TempDir(), "elsewhere.json")
+	writeFile(t, filepath.Dir(target), filepath.Base(target), `{"version":1,"credentials":{}}`)
+	require.NoError(t, os.Symlink(target, filepath.Join(dir, auth.InsecureFileName)))
+	m := auth.NewManager(testRegistry(t), dir, envMap{}.get, auth.WithKeyring(keyring.New()))
+
+	_, err := m.Save(twilioToken("default"), auth.SourceInsecure)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "symbolic link")
+	fi, err := os.Lstat(m.InsecureFile())
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link was replaced")
+	b, err := os.ReadFile(target)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), testToken, "the token went through the link")
+
+	_, err = m.Lookup("twilio", "default")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "symbolic link")
+}

@@ -4,16 +4,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // InsecureFileName is the plaintext credentials file `--insecure-storage` writes in the config
 // directory.
 const InsecureFileName = "credentials.insecure.json"
+
+// maxCredentialsFile bounds what is read of the insecure file: a few carriers' keys fit in a
+// few kilobytes.
+const maxCredentialsFile = 1 << 20
 
 // indexFileName lists the profiles saved in the keyring, which cannot be enumerated portably,
 // so `vnum auth status` can show them. It holds names only, never values.
@@ -51,10 +58,20 @@ func (m *Manager) insecureWarning(provider string, saved bool) string {
 func (m *Manager) readInsecure() (insecureFile, bool, error) {
 	path := m.InsecureFile()
 	empty := insecureFile{Version: 1, Credentials: map[string]map[string]map[string]string{}}
-	fi, err := os.Stat(path)
+	// Opened without following a symbolic link: a planted one would hand vnum someone else's
+	// credentials, or lead vnum to write the user's beside them.
+	fh, err := os.OpenFile(path, os.O_RDONLY|privfile.NoFollow, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, false, nil
 	}
+	if err != nil {
+		if serr := privfile.RefuseSymlink(path); serr != nil {
+			return empty, false, serr
+		}
+		return empty, false, fmt.Errorf("insecure credentials file: %w", err)
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
 	if err != nil {
 		return empty, false, fmt.Errorf("insecure credentials file: %w", err)
 	}
@@ -62,7 +79,7 @@ func (m *Manager) readInsecure() (insecureFile, bool, error) {
 		return empty, false, fmt.Errorf("refusing to use %s: its mode %04o lets other users read it; "+
 			"run `chmod 600 %s` (and consider the credentials exposed)", path, perm, path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(fh, maxCredentialsFile))
 	if err != nil {
 		return empty, false, fmt.Errorf("insecure credentials file: %w", err)
 	}
@@ -164,8 +181,14 @@ func (m *Manager) writeJSON(path string, v any) error {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	if err := privfile.Ensure(privfile.Dir{Path: dir, What: "configuration directory",
+		Elsewhere: "set VNUM_CONFIG_DIR (or XDG_CONFIG_HOME)"}); err != nil {
+		return err
+	}
+	// The rename below would replace a symbolic link and leave what it points at holding the
+	// previous content (plaintext credentials, for the insecure file): refuse one instead.
+	if err := privfile.RefuseSymlink(path); err != nil {
+		return err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {

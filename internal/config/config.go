@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Keys users may set in config.yaml (and as VNUM_<KEY> in the environment).
@@ -27,6 +28,13 @@ const (
 	KeyPrompt    = "prompt"     // "disabled" turns every prompt off
 	// KeyProviders holds each carrier's options: providers.<name>.<option>.
 	KeyProviders = "providers"
+	// KeyServe holds `vnum serve`'s settings: serve.listen, serve.public_url.
+	KeyServe = "serve"
+	// KeyServeListen is the address serve listens on (default 127.0.0.1:8080), and where `vnum
+	// sandbox receive` finds it; VNUM_SERVE_LISTEN in the environment.
+	KeyServeListen = "serve.listen"
+	// KeyServePublicURL is the https URL carriers reach serve at; VNUM_SERVE_PUBLIC_URL.
+	KeyServePublicURL = "serve.public_url"
 )
 
 // DefaultProvider is the carrier used when nothing else is set: the local simulation, which
@@ -117,6 +125,11 @@ func Dirs(env Env) (configDir, dataDir string, err error) {
 	return configDir, dataDir, nil
 }
 
+// ConfigDir describes dir as vnum's configuration directory for privfile's checks and messages.
+func ConfigDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "configuration directory", Elsewhere: "set VNUM_CONFIG_DIR (or XDG_CONFIG_HOME)"}
+}
+
 // Load reads the configuration. A missing file is fine; a malformed one is an error naming it.
 func Load(env Env) (*Config, error) {
 	dir, dataDir, err := Dirs(env)
@@ -128,6 +141,11 @@ func Load(env Env) (*Config, error) {
 	v.SetDefault(KeyProfile, "default")
 	v.SetConfigType("yaml")
 	c := &Config{v: v, dir: dir, dataDir: dataDir, fromEnv: map[string]string{}}
+	// config.yaml can point a carrier's requests (and credentials) at any server: read it only
+	// from a directory nobody else can write to.
+	if err := privfile.Check(ConfigDir(dir)); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	path := c.File()
 	f, err := os.Open(path)
 	switch {
@@ -142,8 +160,8 @@ func Load(env Env) (*Config, error) {
 		c.fileFound = true
 	}
 	// Environment over file: only the documented keys, read through env so tests control it.
-	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt} {
-		name := "VNUM_" + strings.ToUpper(k)
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL} {
+		name := "VNUM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		if val := env(name); val != "" {
 			v.Set(k, val)
 			c.fromEnv[k] = name
@@ -191,7 +209,7 @@ func (c *Config) Unknown() []string {
 		return nil
 	}
 	known := map[string]bool{KeyProvider: true, KeyProfile: true, KeyCountry: true, KeyForwardTo: true,
-		KeyTTL: true, KeyPrompt: true, KeyProviders: true}
+		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true}
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range c.v.AllKeys() {
@@ -234,6 +252,12 @@ const (
 	PromptEnabled  = "enabled"
 	PromptDisabled = "disabled"
 )
+
+// ServeListen is serve.listen ("" when unset).
+func (c *Config) ServeListen() string { return c.Get(KeyServeListen) }
+
+// ServePublicURL is serve.public_url ("" when unset).
+func (c *Config) ServePublicURL() string { return c.Get(KeyServePublicURL) }
 
 // PromptDisabled reports whether config says never to prompt.
 func (c *Config) PromptDisabled() bool { return strings.EqualFold(c.Get(KeyPrompt), PromptDisabled) }

@@ -19,6 +19,7 @@ const (
 	opBuy     = "buy"
 	opRotate  = "rotate"
 	opRelease = "release"
+	opBurn    = "burn" // a release that also deletes the messages
 
 	stepOrdering  = "ordering"  // carrier asked to sell the number; answer not yet recorded
 	stepRecorded  = "recorded"  // number in the store; configuration still to apply
@@ -215,6 +216,10 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 			Regulatory: req.Regulatory}
 		m.Report("Buying " + phone.Format(c.Number) + " for " + c.Monthly.String() + "/month")
 		n, warnings, err := m.runBuy(ctx, opBuy, plan)
+		for again := 0; again < resends && isNotBought(err) && ctx.Err() == nil; again++ {
+			m.Report("Buying " + phone.Format(c.Number) + " again: the carrier failed before selling it")
+			n, warnings, err = m.runBuy(ctx, opBuy, plan)
+		}
 		if errors.Is(err, providers.ErrUnavailable) && req.Number == "" {
 			lastErr = err
 			continue
@@ -225,6 +230,21 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
 	return BuyResult{}, lastErr
+}
+
+// resends is how often a buy sends an order again after the carrier failed it and the account was
+// checked not to have the number: the failure happened before anything was sold, so sending
+// the same order again is safe (the HTTP layer cannot know that; only the lookup tells).
+const resends = 2
+
+// notBought marks a failed order the account was checked not to have carried out.
+type notBought struct{ error }
+
+func (e notBought) Unwrap() error { return e.error }
+
+func isNotBought(err error) bool {
+	var nb notBought
+	return errors.As(err, &nb)
 }
 
 // sameDeal reports whether c costs no more than the confirmed offer and comes with no more
@@ -238,7 +258,7 @@ func sameDeal(confirmed, c providers.Available) bool {
 // runBuy journals plan and carries it out.
 func (m *Manager) runBuy(ctx context.Context, kind string, plan buyPlan) (store.Number, []string, error) {
 	plan.SentAt = m.Now()
-	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID}
+	op := &store.Op{Kind: kind, Step: stepOrdering, Provider: plan.Provider, NumberID: plan.OldID, OwnerPID: m.PID, OwnerHost: m.Host}
 	if err := setPayload(op, plan); err != nil {
 		return store.Number{}, nil, err
 	}
@@ -261,7 +281,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 		var buyErr error
 		if fresh {
 			bought, buyErr = p.Buy(ctx, providers.BuyRequest{Number: plan.Number, Country: plan.Country, Type: plan.Type,
-				Label: plan.Label, Reference: fmt.Sprintf("vnum-op-%d", op.ID), Regulatory: plan.Regulatory})
+				Label: plan.Label, Reference: reference(op.ID), Regulatory: plan.Regulatory})
 		} else {
 			buyErr = providers.ErrTemporary // unknown outcome: look it up
 		}
@@ -277,7 +297,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, errors.Join(buyErr, m.Store.UpdateOp(context.WithoutCancel(ctx), op))
 			}
 			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
-			found, ok, lerr := m.findOwned(context.WithoutCancel(ctx), p, plan.Number)
+			found, ok, lerr := m.findBought(context.WithoutCancel(ctx), p, reference(op.ID), plan.Number)
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
@@ -296,9 +316,9 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				if fresh {
 					// The outcome was unknown, but checked: the account does not have it, so
 					// nothing was bought and trying again is safe.
-					return store.Number{}, nil, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrTemporary,
+					return store.Number{}, nil, errors.Join(notBought{&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrTemporary,
 						Message: fmt.Sprintf("the purchase of %s failed (%v), and the account does not have it: nothing was bought, try again",
-							phone.Format(plan.Number), buyErr)}, ferr)
+							phone.Format(plan.Number), buyErr)}}, ferr)
 				}
 				m.Report("An interrupted buy of " + phone.Format(plan.Number) + " had not gone through; nothing was bought")
 				return store.Number{}, nil, ferr
@@ -338,6 +358,15 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 			return n, warnings, errors.Join(err, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
 		}
 		return n, warnings, err
+	}
+	if n.State == providers.StateFailed {
+		// The carrier gave up on an asynchronous order (Telnyx) after accepting it: nothing is
+		// billed, and a script must not carry on with a number that will never work.
+		_, eerr := m.Store.EndNumber(context.WithoutCancel(ctx), n.ID, store.EndVanished, m.Now(), "")
+		// ErrOutOfStock, not ErrUnavailable: the next offer is not tried, as it would most likely fail alike.
+		return store.Number{}, warnings, errors.Join(&providers.Error{Provider: plan.Provider, Op: "buy", Kind: providers.ErrOutOfStock,
+			Message: fmt.Sprintf("%s could not fill the order for %s: nothing was bought", plan.Provider, phone.Format(n.E164))},
+			eerr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
 	}
 	if n.State == providers.StateActive || plan.Forward.IsZero() {
 		return n, warnings, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID)
@@ -497,6 +526,27 @@ func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n s
 		n.Forward = got.Forward
 	}
 	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+}
+
+// reference is the BuyRequest.Reference of the buy journaled as op id.
+func reference(id int64) string { return fmt.Sprintf("vnum-op-%d", id) }
+
+// findBought settles a buy whose outcome is unknown: by the order's reference where the carrier
+// keeps one (providers.OrderFinder), else by looking for the number on the account.
+func (m *Manager) findBought(ctx context.Context, p providers.Provider, ref, e164 string) (providers.Number, bool, error) {
+	f, ok := providers.As[providers.OrderFinder](p)
+	if !ok {
+		return m.findOwned(ctx, p, e164)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, found, err := f.FindOrder(ctx, ref, e164)
+	if err != nil || found {
+		return n, found, err
+	}
+	// No order under that reference; the number may still be there under another (a buy made
+	// by hand meanwhile): look on the account as for any carrier.
+	return m.findOwned(ctx, p, e164)
 }
 
 // findOwned looks for e164 among the account's numbers on the carrier.

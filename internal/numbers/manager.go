@@ -37,8 +37,9 @@ type Config struct {
 	// Provider returns the named carrier's adapter (built once by the factory).
 	Provider func(name string) (providers.Provider, error)
 	Now      func() time.Time
-	// PID identifies this process in the journal.
-	PID int
+	// PID identifies this process in the journal, Host the machine it runs on ("" for unknown).
+	PID  int
+	Host string
 	// Alive reports whether the process that owns a journal entry is still running; nil means
 	// the operating system check.
 	Alive func(pid int) bool
@@ -47,6 +48,9 @@ type Config struct {
 	// PollInterval is the first wait between polls (sms wait, pending orders); it grows to
 	// PollMax. Zero means 500ms and 5s.
 	PollInterval, PollMax time.Duration
+	// StorePoll, when not zero, is how often `sms wait` looks in the store between two reads of
+	// the carrier: `vnum serve` may write a pushed message there at any moment.
+	StorePoll time.Duration
 }
 
 // Manager runs the lifecycle.

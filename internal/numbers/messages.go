@@ -93,7 +93,7 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 	}
 	var res WaitResult
 	polls := pollLog{number: phone.Format(n.E164)}
-	told := map[int64]bool{} // messages without a code already passed to o.NoCode
+	told := map[int64]bool{} // messages without a code already in polls.noCode
 	interval, most := m.PollInterval, m.PollMax
 	if p, err := m.provider(n.Provider); err == nil {
 		// A carrier that bills or limits its reads sets how often it may be asked.
@@ -131,22 +131,56 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		}
 		res.Skipped = skipped
 		if ok {
-			if msg.Withheld {
-				return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back (Twilio error 30038: it withholds one-time codes sent to some numbers); use another carrier or number for this service",
-					ErrWithheld, msg.From, phone.Format(n.E164))
-			}
-			res.Message = msg
-			if o.Code {
-				res.Code, _ = otp.Extract(msg.Text)
-			}
-			return res, nil
+			return m.waitResult(n, o, res, msg)
 		}
 		m.Report("Waiting for an SMS to " + phone.Format(n.E164))
-		if err := sleep(ctx, interval); err != nil {
-			return res, polls.waitErr(ctx, o, err)
+		if m.StorePoll <= 0 {
+			if err := sleep(ctx, interval); err != nil {
+				return res, polls.waitErr(ctx, o, err)
+			}
+		} else {
+			// Until the next read of the carrier, look for a message vnum serve stored.
+			next := time.Now().Add(interval) // real time, as sleep is: m.Now may be frozen
+			for !ok {
+				left := time.Until(next)
+				if left <= 0 {
+					break
+				}
+				if err := sleep(ctx, min(m.StorePoll, left)); err != nil {
+					return res, polls.waitErr(ctx, o, err)
+				}
+				msg, skipped, ok, err = m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
+				if err != nil {
+					return res, err
+				}
+				res.Skipped = skipped
+			}
+			if ok {
+				return m.waitResult(n, o, res, msg)
+			}
 		}
 		interval = min(interval*3/2, most)
 	}
+}
+
+// waitResult is what Wait returns for the message msg it claimed.
+func (m *Manager) waitResult(n store.Number, o WaitOptions, res WaitResult, msg store.Message) (WaitResult, error) {
+	if msg.Withheld {
+		why := "" // what the carrier's own words for it are
+		switch n.Provider {
+		case "twilio":
+			why = " (Twilio error 30038: it withholds one-time codes sent to some numbers)"
+		case "telnyx":
+			why = " (Telnyx redacts message texts when redaction is on for the account or messaging profile)"
+		}
+		return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back%s; use another carrier or number for this service",
+			ErrWithheld, msg.From, phone.Format(n.E164), why)
+	}
+	res.Message = msg
+	if o.Code {
+		res.Code, _ = otp.Extract(msg.Text)
+	}
+	return res, nil
 }
 
 // pollLog remembers how a wait's reads of the carrier went, so that running out of time says

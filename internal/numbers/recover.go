@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
 )
 
@@ -20,7 +21,7 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 	}
 	var errs []error
 	for _, op := range ops {
-		if op.OwnerPID == m.PID || (op.OwnerPID != 0 && m.Alive(op.OwnerPID)) {
+		if op.OwnerPID != 0 && !m.ownerGone(op) {
 			continue
 		}
 		ok, err := m.Store.ClaimOp(ctx, op.ID, op.OwnerPID, m.PID)
@@ -30,7 +31,7 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 		if !ok {
 			continue // another process took it
 		}
-		op.OwnerPID = m.PID
+		op.OwnerPID, op.OwnerHost = m.PID, m.Host
 		note, err := m.resume(ctx, &op)
 		if note != "" {
 			notes = append(notes, note)
@@ -44,6 +45,15 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 		}
 	}
 	return notes, errors.Join(errs...)
+}
+
+// ownerGone reports whether the process that owns op has ended. One on another host cannot be
+// checked from here, so it counts as running.
+func (m *Manager) ownerGone(op store.Op) bool {
+	if op.OwnerHost != "" && m.Host != "" && op.OwnerHost != m.Host {
+		return false
+	}
+	return op.OwnerPID != m.PID && !m.Alive(op.OwnerPID)
 }
 
 func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
@@ -80,7 +90,7 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 			return "", err
 		}
 		return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", res.New.E164, res.Old.E164), nil
-	case opRelease:
+	case opRelease, opBurn:
 		plan, err := decode[releasePlan](*op)
 		if err != nil {
 			return "", err
@@ -89,7 +99,11 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 		if err != nil || h.ID == 0 {
 			return "", err
 		}
-		return fmt.Sprintf("finished an interrupted release of %s", h.E164), nil
+		verb := map[string]string{store.EndBurned: "burn", store.EndExpired: "expiry"}[plan.How]
+		if verb == "" {
+			verb = "release"
+		}
+		return fmt.Sprintf("finished an interrupted %s of %s", verb, phone.Format(h.E164)), nil
 	default:
 		// An entry from a newer vnum: leave it alone rather than guess.
 		return "", fmt.Errorf("journal entry %d has unknown kind %q (written by a newer vnum?)", op.ID, op.Kind)

@@ -23,11 +23,14 @@ type releasePlan struct {
 // Release gives n back to its carrier and moves it to history as how (store.EndReleased,
 // EndBurned, EndExpired). A number the carrier no longer has is simply moved to history.
 func (m *Manager) Release(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error) {
-	op := &store.Op{Kind: opRelease, Step: stepReleasing, Provider: n.Provider, NumberID: n.ID, OwnerPID: m.PID}
+	op := &store.Op{Kind: opRelease, Step: stepReleasing, Provider: n.Provider, NumberID: n.ID}
+	if how == store.EndBurned {
+		op.Kind = opBurn // the same steps; the journal says which, for messages
+	}
 	if err := setPayload(op, releasePlan{How: how}); err != nil {
 		return store.HistoryEntry{}, err
 	}
-	if err := m.Store.BeginOp(ctx, op); err != nil {
+	if err := m.beginOn(ctx, op, n); err != nil {
 		return store.HistoryEntry{}, err
 	}
 	return m.resumeRelease(ctx, op, releasePlan{How: how}, true)
@@ -84,6 +87,13 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		}
 		return tx.FinishOp(ctx, op.ID)
 	})
+	if err == nil && plan.How == store.EndBurned {
+		// Burned means gone: the deleted messages, and the number's row and journal entry, are
+		// zeroed in the database (secure_delete) and must not linger in its write-ahead log
+		// either. Best effort: the burn itself is done, and the log is emptied at the latest
+		// when the last vnum closes the store.
+		_ = m.Store.Scrub(context.WithoutCancel(ctx))
+	}
 	return h, err
 }
 
@@ -91,6 +101,9 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 type ExpireResult struct {
 	Number store.Number
 	Err    error
+	// ByOther, when not nil, says another vnum ended the number meanwhile (ErrEnded) or is
+	// ending it (ErrBusy); Err is then nil.
+	ByOther error
 }
 
 // Expire releases every managed number whose expiry has passed. With dryRun it only lists them.
@@ -108,6 +121,11 @@ func (m *Manager) Expire(ctx context.Context, dryRun bool) ([]ExpireResult, erro
 		r := ExpireResult{Number: n}
 		if !dryRun {
 			_, r.Err = m.Release(ctx, n, store.EndExpired)
+			if errors.Is(r.Err, ErrEnded) || errors.Is(r.Err, ErrBusy) {
+				// Another vnum (an overlapping expire, a release, a rotate) got there first: it
+				// is gone, or going, which is what expire is for.
+				r.ByOther, r.Err = r.Err, nil
+			}
 		}
 		out = append(out, r)
 		if ctx.Err() != nil {

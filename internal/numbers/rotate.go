@@ -12,10 +12,56 @@ import (
 
 // RotateResult is what a rotate did.
 type RotateResult struct {
-	Old      store.HistoryEntry
-	New      store.Number
+	Old store.HistoryEntry
+	New store.Number
+	// Moved is true once label, forwarding and expiry are on New: the rotate has happened, even
+	// when releasing the old number is left to the next run (Old is zero then).
+	Moved    bool
 	Bought   providers.Available
 	Warnings []string
+}
+
+// ErrRotateNotDone means a rotate bought its replacement but could not make it take the old
+// number's place: the old number is kept, and the error says what became of the replacement.
+var ErrRotateNotDone = errors.New("the rotate did not happen")
+
+// rotateNotDone handles a replacement that could not be configured. The carrier refusing (it will
+// refuse however often it is asked) undoes the rotate: the replacement is released, in the same
+// journal entry turned into its release. Anything else (a passing failure, an interruption)
+// leaves the rotate in the journal for the next run to finish, and the number claimed meanwhile,
+// so no second replacement is bought.
+func (m *Manager) rotateNotDone(ctx context.Context, op *store.Op, plan buyPlan, newN store.Number, cause error) error {
+	old := phone.Format(newN.E164)
+	if o, err := m.Store.GetNumber(ctx, plan.OldID); err == nil {
+		old = refName(o)
+		if o.Label != "" {
+			old += " (" + phone.Format(o.E164) + ")"
+		}
+	}
+	if !providers.IsRefusal(cause) || errors.Is(cause, providers.ErrUnauthorized) {
+		op.OwnerPID = 0 // for the next run, whichever process that is
+		if err := m.Store.UpdateOp(context.WithoutCancel(ctx), op); err != nil {
+			return errors.Join(cause, err)
+		}
+		return fmt.Errorf("%w yet: %s is kept and still works; its replacement %s is bought (and billed) but could not be set up (%w); "+
+			"the next vnum command finishes the rotate, or run `vnum release %s` to give the replacement back",
+			ErrRotateNotDone, old, phone.Format(newN.E164), cause, newN.E164)
+	}
+	op.Kind, op.NumberID, op.Step = opRelease, newN.ID, stepReleasing
+	rel := releasePlan{How: store.EndReleased}
+	if err := setPayload(op, rel); err != nil {
+		return err
+	}
+	if err := m.Store.UpdateOp(context.WithoutCancel(ctx), op); err != nil {
+		return err
+	}
+	m.Report("Releasing the replacement " + phone.Format(newN.E164))
+	if _, err := m.resumeRelease(ctx, op, rel, true); err != nil {
+		return fmt.Errorf("%w: %s is kept; its replacement %s could not be set up (%w), and releasing it failed (%v): "+
+			"the next vnum command releases it", ErrRotateNotDone, old, phone.Format(newN.E164), cause, err)
+	}
+	return fmt.Errorf("%w: %s is kept; its replacement %s could not be set up (%w), so vnum released it",
+		ErrRotateNotDone, old, phone.Format(newN.E164), cause)
 }
 
 // RotateCandidates lists the replacements a rotate of n would choose from, cheapest first.
@@ -50,6 +96,11 @@ func rotateRequest(n store.Number) BuyRequest {
 // expiry to it, then releases n. n is released only once the replacement is bought and
 // configured; if that cannot happen now, n is kept and the next run carries on.
 func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(providers.Available) (bool, error)) (RotateResult, error) {
+	// Refused at once when another vnum is rotating or releasing n; the claim itself is taken
+	// (atomically) just before the purchase.
+	if err := m.checkFree(ctx, n); err != nil {
+		return RotateResult{}, err
+	}
 	cands, err := m.RotateCandidates(ctx, n)
 	if err != nil {
 		return RotateResult{}, err
@@ -75,11 +126,11 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 		plan := buyPlan{Provider: n.Provider, Number: c.Number, Country: c.Country, Type: c.Type, Features: c.Features,
 			Monthly: c.Monthly, Label: n.Label, Forward: n.Forward, ExpiresAt: n.ExpiresAt, OldID: n.ID}
 		m.Report("Buying the replacement " + phone.Format(c.Number))
-		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID, OwnerPID: m.PID}
+		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID}
 		if err := setPayload(op, plan); err != nil {
 			return RotateResult{}, err
 		}
-		if err := m.Store.BeginOp(ctx, op); err != nil {
+		if err := m.beginOn(ctx, op, n); err != nil {
 			return RotateResult{}, err
 		}
 		res, err := m.resumeRotate(ctx, op, plan, true)
@@ -120,8 +171,7 @@ func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, 
 		newN, err = m.configure(ctx, p, newN, plan)
 		res.New = newN
 		if err != nil {
-			return res, fmt.Errorf("the replacement %s is bought but not configured, so %s is kept: %w",
-				phone.Format(newN.E164), phone.Format(plan.Number), err)
+			return res, m.rotateNotDone(ctx, op, plan, newN, err)
 		}
 		if newN.State != providers.StateActive {
 			op.OwnerPID = 0
@@ -132,7 +182,7 @@ func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, 
 		if err := m.moveIdentity(ctx, op, plan, &newN); err != nil {
 			return res, err
 		}
-		res.New = newN
+		res.New, res.Moved = newN, true
 		if l, ok := providers.As[providers.Labeler](p); ok && plan.Label != "" && p.Capabilities().Labels {
 			if err := l.SetLabel(ctx, newN.CarrierID, plan.Label); err != nil {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("could not write the label to the carrier: %v", err))
@@ -140,6 +190,7 @@ func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, 
 		}
 	}
 	// stepMoved: release the old number.
+	res.Moved = true
 	op.Step = stepReleasing
 	h, err := m.resumeRelease(ctx, op, releasePlan{How: store.EndRotated, ReplacedBy: newN.E164, Label: newN.Label}, true)
 	res.Old = h

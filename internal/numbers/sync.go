@@ -14,7 +14,11 @@ import (
 // Refresh brings the store in line with what the carrier says the account owns, so `vnum list`
 // never hides a number the user pays for and never shows one the carrier no longer has:
 //   - numbers on the carrier that the store lacks are added as unmanaged (with the carrier's label);
-//   - stored numbers the carrier no longer has go to history as vanished;
+//   - stored numbers the carrier no longer has go to history as vanished, but only once the
+//     carrier has said so for that number: a listing can be cut short or garbled (one bad page,
+//     a gateway's error page served with 200), and a managed number moved to history loses its
+//     expiry and is billed for ever, so each number the list left out is asked for (Get) and
+//     ends only on a not-found answer;
 //   - state changes (a pending order now active) are recorded.
 //
 // Numbers that a journal entry is working on are left alone: another process may be buying or
@@ -44,6 +48,10 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 			busy[plan.Number] = true
 			busy[fmt.Sprint(plan.NumberID)] = true
 		}
+	}
+	gone, err := m.confirmGone(ctx, p, providerName, owned, busy, started)
+	if err != nil {
+		return nil, err
 	}
 	err = m.Store.InTx(ctx, func(tx *store.Store) error {
 		stored, err := tx.ListNumbers(ctx)
@@ -94,8 +102,9 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 			if n.Provider != providerName || seen[n.CarrierID] || busy[fmt.Sprint(n.ID)] || busy[n.E164] {
 				continue
 			}
-			// Recorded after the carrier's list was taken: not evidence of anything.
-			if !n.UpdatedAt.Before(started) || n.State == providers.StatePending {
+			// Recorded after the carrier's list was taken: not evidence of anything. Nor is
+			// the list itself, for a number the carrier did not say is gone.
+			if !n.UpdatedAt.Before(started) || n.State == providers.StatePending || !gone[n.ID] {
 				continue
 			}
 			if _, err := tx.EndNumber(ctx, n.ID, store.EndVanished, m.Now(), ""); err != nil {
@@ -106,6 +115,47 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 		return nil
 	})
 	return notes, err
+}
+
+// vanishing decides which stored numbers the carrier's list may have lost: those of the carrier,
+// absent from owned, not being handled by a journal entry, recorded before the list was taken
+// and not pending.
+func vanishing(stored []store.Number, providerName string, owned []providers.Number, busy map[string]bool, started time.Time) []store.Number {
+	listed := make(map[string]bool, len(owned))
+	for _, c := range owned {
+		listed[c.ID] = true
+	}
+	var out []store.Number
+	for _, n := range stored {
+		if n.Provider != providerName || listed[n.CarrierID] || busy[fmt.Sprint(n.ID)] || busy[n.E164] ||
+			!n.UpdatedAt.Before(started) || n.State == providers.StatePending {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// confirmGone asks the carrier about each stored number its list left out, outside any
+// transaction (they are network requests), and returns the ids of those it answered not found
+// for. Any other answer, the number itself or an error, keeps the number: it may still be
+// billed. A cancelled context stops the questions.
+func (m *Manager) confirmGone(ctx context.Context, p providers.Provider, providerName string, owned []providers.Number,
+	busy map[string]bool, started time.Time) (map[int64]bool, error) {
+	stored, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[int64]bool{}
+	for _, n := range vanishing(stored, providerName, owned, busy, started) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if _, err := p.Get(ctx, n.CarrierID); errors.Is(err, providers.ErrNotFound) {
+			gone[n.ID] = true
+		}
+	}
+	return gone, nil
 }
 
 func unmanaged(providerName string, c providers.Number, now time.Time) store.Number {

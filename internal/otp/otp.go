@@ -22,8 +22,8 @@ const (
 	// enough for "code for Acme is 123456", not enough to reach into an unrelated clause.
 	nearWindow = 3
 
-	// farWindow is the reach of a keyword written before its code when no other number sits
-	// between them ("رمز تعريفك الخاص ب Signal هو 490941").
+	// farWindow is the reach of a keyword when no other number sits between it and the code
+	// ("رمز تعريفك الخاص ب Signal هو 490941", "Use 5677 as Microsoft account security code").
 	farWindow = 6
 )
 
@@ -44,11 +44,11 @@ type candidate struct {
 // in the case they were sent. A candidate next to a keyword in the same sentence wins, the
 // nearest one if there are several (a keyword before the code counts slightly more than one
 // after it, and a number that looks like a year slightly less). Alphanumeric codes ("7F3K9Q")
-// are only taken next to a keyword, and all-letter ones ("QGFDAE") only right after
-// "code:". With no keyword anywhere, a message whose only number is a plain 4–8 digit one
-// ("Acme: 384756") gives that number; a message about money gives none. Phone numbers, dates,
-// times, amounts, links, order, card, account and serial numbers are never codes, nor are
-// purchase, promo or tracking codes.
+// are only taken next to a keyword, and all-letter ones ("QGFDAE") only right after "code:".
+// When no candidate sits by a keyword, a message whose only number is a plain one of 4–6
+// digits ("Acme: 384756") or of 7–8 written in halves ("1234-5678") gives that number, but one
+// about money or about some other kind of code ("barcode") gives none. Phone numbers, dates, times, amounts, links, order, card, account
+// and serial numbers are never codes, nor are purchase, promo or tracking codes.
 func Extract(text string) (string, bool) {
 	toks := tokenize(maskLinks(stripAppHash(text)))
 	if len(toks) == 0 {
@@ -62,7 +62,7 @@ func Extract(text string) (string, bool) {
 		if negated(toks, c, kw.negated) {
 			continue
 		}
-		s, ok := score(toks, cands, c, kw.spans)
+		s, ok := score(toks, c, kw.spans)
 		if ok && (best < 0 || s < bestScore) {
 			best, bestScore = i, s
 		}
@@ -70,13 +70,18 @@ func Extract(text string) (string, bool) {
 	if best >= 0 {
 		return cands[best].code, true
 	}
-	if money || kw.otherCode {
+	// Nor is a lone number read as a code in a message that neither says "code" anywhere nor is
+	// only that number and a name ("Acme: 384756"): "Flight BA 2490 departs at 14:05".
+	if money || kw.otherCode || len(kw.spans) == 0 && len(toks) > 4 {
 		return "", false
 	}
-	// No keyword: a lone plain number is the code ("Acme: 384756"); two or more are a guess.
+	// No keyword by any candidate: a lone plain number is the code ("Acme: 384756"); two or more
+	// are a guess. Without a keyword, 7 or 8 digits in one piece are as likely a phone number
+	// ("<s>99999999</s> သို့ …": sent to 99999999); written in halves ("1234-5678") they are a code.
 	var lone *candidate
 	for i, c := range cands {
-		if !c.digitsOnly || c.bracketed || c.glued || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) {
+		if !c.digitsOnly || c.bracketed || c.glued || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) ||
+			len(c.code) > 6 && c.first == c.last {
 			continue
 		}
 		if lone != nil {
@@ -91,7 +96,7 @@ func Extract(text string) (string, bool) {
 }
 
 // score ranks c against the keywords: lower is better, false when no keyword vouches for it.
-func score(toks []token, cands []candidate, c candidate, kws []span) (int, bool) {
+func score(toks []token, c candidate, kws []span) (int, bool) {
 	best, found := 0, false
 	for _, k := range kws {
 		var between int
@@ -111,7 +116,7 @@ func score(toks []token, cands []candidate, c candidate, kws []span) (int, bool)
 		if toks[lo].sentence != toks[hi].sentence {
 			continue
 		}
-		if between > nearWindow && !(before && between <= farWindow && !numberBetween(toks, k.last, c.first)) {
+		if between > nearWindow && !(between <= farWindow && !numberBetween(toks, min(k.last, c.last), max(k.first, c.first))) {
 			continue
 		}
 		if c.lettersOnly && !(before && between == 0 && colonAfter(toks[k.last]) && endsLine(toks, c.last)) {

@@ -105,6 +105,9 @@ func TestExtract(t *testing.T) {
 		{"Arabic, code far from its keyword", "رمز تعريفك الخاص ب Signal هو 490941", "490941"},
 		{"Hindi", "आपका Signal सत्यापन कोड है: 832-985", "832985"},
 		{"Hebrew", "קוד האימות שלך הוא 490-941", "490941"},
+		{"Serbian with a Latin letter in a Cyrillic word", "129073 је ваш кôд за потврђивање.", "129073"},
+		{"Chinese login", "【蝦皮購物】輸入 123456 以登入您的帳號，15 分鐘有效。", "123456"},
+		{"Persian keyword glued to the next word", "بانک ملي\nمحرمانه\nکارت: 1245\nرمزدوم: 5611728\nاعتبارتا: 21:30:00", "5611728"},
 		{"Persian ten-digit dynamic password", "بانک سامان\nخريد\nمبلغ 450,000 ريال\nرمز 1122334455\nزمان اعتبار رمز 12:00:00", "1122334455"},
 
 		// No code.
@@ -140,6 +143,10 @@ func TestExtract(t *testing.T) {
 		{"bank alert", "Dear Customer, Your A/c 12345678 is debited by NPR 520.00 For: 9843368/Mobile Recharge,Ncell.", ""},
 		{"transaction id pieces", "Transaction ID: PP260603.0854.K00983. You received 123.45MT from 871234567.", ""},
 		{"another kind of code", "some barcode is 123456", ""},
+		{"a lone number in a message that is not about a code", "Flight BA 2490 departs at 14:05 from gate B", ""},
+		{"a lone number with only a sender name", "G-830829", "830829"},
+		{"a lone 8-digit number is a phone number", "<s>99999999</s> သို့ မှန်ကန်ကြောင်းအတည်ပြုတဲ့ ကုတ်နံပါတ် ပို့ပေးလိုက်ပါပြီ။", ""},
+		{"a lone 8-digit code in halves", "hi 1234-5678\n\nsgnl://verify/1234-5678", "12345678"},
 		{"a word holding OTP", "123456 is your foOTPath.", ""},
 		{"masked OTP", "5738xx is your OTP for txn of Rs. INR 2.07 at FamApp", ""},
 		{"agent code id", "You withdrew 50.00MT in the Agent with code ID 123456, Name JOHN DOE", ""},

@@ -166,7 +166,7 @@ func runeKind(r rune) int {
 		return kindUnspaced // the common Han, kana and Hangul, without a table search
 	case 0xc0 <= r && r <= 0x24f && r != 0xd7 && r != 0xf7:
 		return kindLatin
-	case 0x400 <= r && r <= 0x4ff || 0x600 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
+	case 0x400 <= r && r <= 0x481 || 0x48a <= r && r <= 0x4ff || 0x620 <= r && r <= 0x64a || 0x5d0 <= r && r <= 0x5ea:
 		return kindOther // Cyrillic, Arabic and Hebrew letters
 	case unicode.In(r, unicode.Mn, unicode.Mc):
 		return kindNone // handled by the caller: a mark belongs to the letter before it
@@ -182,9 +182,10 @@ func runeKind(r rune) int {
 	return kindNone
 }
 
-// joins reports whether a rune of kind b continues a token of kind a.
+// joins reports whether a rune of kind b continues a token of kind a. Latin letters join the
+// letters of other spaced scripts: "кôд" is written with a Latin ô in Serbian.
 func joins(a, b int) bool {
-	return a == b || a == kindLatin && b == kindDigit || a == kindDigit && b == kindLatin
+	return a == b || a == kindLatin && (b == kindDigit || b == kindOther) || b == kindLatin && (a == kindDigit || a == kindOther)
 }
 
 // tokenize splits s into words and numbers each one's sentence.
@@ -224,12 +225,22 @@ func tokenize(s string) []token {
 	} else if len(toks) > 0 {
 		toks[len(toks)-1].after = s[gapStart:]
 	}
+	// Fold every word into one buffer: one allocation for the message, not one per word.
+	buf := make([]byte, 0, len(s)+len(s)/4)
+	ends := make([]int, len(toks))
 	for i := range toks {
 		if toks[i].unspaced {
-			toks[i].folded = toks[i].text // decomposing would split kana and Hangul apart
+			buf = append(buf, toks[i].text...) // decomposing would split kana and Hangul apart
 		} else {
-			toks[i].folded = fold(toks[i].text)
+			buf = appendFold(buf, toks[i].text)
 		}
+		ends[i] = len(buf)
+	}
+	folded := string(buf)
+	from := 0
+	for i := range toks {
+		toks[i].folded = folded[from:ends[i]]
+		from = ends[i]
 	}
 	return toks
 }
@@ -238,18 +249,29 @@ func tokenize(s string) []token {
 // question or exclamation mark followed by a blank, or a line break. A line break after a colon
 // does not count, because "Your code is:\n123456" is one statement.
 func endsSentence(gap string) bool {
-	if strings.ContainsAny(gap, "。！？") {
-		return true
-	}
-	if strings.Contains(gap, "\n") && !strings.ContainsAny(gap, ":：") {
-		return true
-	}
-	for i := 0; i+1 < len(gap); i++ {
-		if strings.IndexByte(".!?", gap[i]) >= 0 && (gap[i+1] == ' ' || gap[i+1] == '\t' || gap[i+1] == '\r') {
-			return true
+	newline, colon := false, false
+	for i := 0; i < len(gap); i++ {
+		switch c := gap[i]; c {
+		case '\n':
+			newline = true
+		case ':':
+			colon = true
+		case '.', '!', '?':
+			if i+1 < len(gap) && (gap[i+1] == ' ' || gap[i+1] == '\t' || gap[i+1] == '\r' || gap[i+1] == '\n') {
+				return true
+			}
+		case 0xe3, 0xef: // the first byte of "。" (e3 80 82), "！" (ef bc 81), "？" (ef bc 9f), "：" (ef bc 9a)
+			if i+2 < len(gap) {
+				switch gap[i : i+3] {
+				case "。", "！", "？":
+					return true
+				case "：":
+					colon = true
+				}
+			}
 		}
 	}
-	return false
+	return newline && !colon
 }
 
 // colonAfter reports whether the characters after t hold a colon: "Code: QGFDAE".
@@ -263,24 +285,31 @@ func endsLine(toks []token, i int) bool {
 	return i == len(toks)-1 || a != "" && (a[0] == '\n' || a[0] == '\r' || strings.HasPrefix(a, "。"))
 }
 
-// fold lower-cases s and strips the accents of Latin, Greek and Cyrillic letters, so
-// "Vérification", "código", "mã", "κωδικός" and "Bestätigungscode" match the plain spellings in
-// the keyword lists. Other scripts are left whole: decomposing them would change their letters.
-func fold(s string) string {
-	ascii := true
+// appendFold appends s lower-cased and without the accents of Latin, Greek and Cyrillic
+// letters, so "Vérification", "código", "mã", "κωδικός" and "Bestätigungscode" match the plain
+// spellings in the keyword lists. Other scripts are left whole: decomposing them would change
+// their letters.
+func appendFold(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendFoldUnicode(b, s[i:])
 		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
 	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	var buf [utf8.UTFMax]byte
-	for _, r := range strings.ToLower(s) {
+	return b
+}
+
+func appendFoldUnicode(b []byte, s string) []byte {
+	var dec [16]byte
+	prev := rune(0) // the letter before, to tell a Latin letter inside a Cyrillic word
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		last := prev
+		prev = r
 		switch r {
 		case 'ł':
 			r = 'l'
@@ -292,16 +321,19 @@ func fold(s string) string {
 			r = 'o'
 		}
 		if r < utf8.RuneSelf || !unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic) {
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 			continue
 		}
-		n := utf8.EncodeRune(buf[:], r)
-		var dec [16]byte
-		for _, d := range string(norm.NFD.Append(dec[:0], buf[:n]...)) {
-			if !unicode.Is(unicode.Mn, d) {
-				b.WriteRune(d)
+		n := utf8.EncodeRune(dec[:], r)
+		for _, d := range string(norm.NFD.Append(dec[4:4], dec[:n]...)) {
+			if unicode.Is(unicode.Mn, d) {
+				continue
 			}
+			if d == 'o' && last >= 0x400 && last <= 0x4ff {
+				d = 'о' // Serbian writes "кôд" with a Latin ô: read it as the Cyrillic о
+			}
+			b = utf8.AppendRune(b, d)
 		}
 	}
-	return b.String()
+	return b
 }

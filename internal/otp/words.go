@@ -63,6 +63,9 @@ func findKeywords(toks []token) keywords {
 // пароля); scripts written without spaces are searched for the keyword inside the run.
 func isKeyword(t token) bool {
 	w := t.folded
+	if w == "" {
+		return false // a word of marks only, which folding removes
+	}
 	if t.unspaced {
 		for _, k := range unspacedKeywords {
 			if strings.Contains(w, k) {
@@ -75,10 +78,15 @@ func isKeyword(t token) bool {
 	case "code", "codes", "codigo", "codigos", "codice", "codi", "codul", "codului", "pin", "otp", "totp", "passcode",
 		"password", "passwort", "kennwort", "contrasena", "clave", "senha", "token", "tan", "mtan", "2fa", "mfa",
 		"login", "signin", "kod", "kode", "kodi", "kods", "koodi", "kood", "sifre", "sifreniz", "haslo",
-		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas", "kodą",
+		"parol", "parola", "parolasi", "wachtwoord", "losen", "losenord", "adgangskode", "koden", "kodas", "sifra",
+		"chod", "cod", "msimbo",
 		"код", "кода", "коду", "кодом", "пароль", "пароля", "κωδικος", "κωδικο", "کد", "رمز", "الرمز", "رمزك", "كود",
-		"الكود", "קוד", "הקוד", "סיסמה", "הסיסמה", "סיסמתך", "कोड", "ओटीपी", "पासवर्ड", "सत्यापन", "पुष्टि", "কোড", "ওটিপি":
+		"الكود", "קוד", "הקוד", "סיסמה", "הסיסמה", "סיסמתך", "कोड", "ओटीपी", "पासवर्ड", "सत्यापन", "पुष्टि", "কোড", "ওটিপি", "کوڈ":
 		return true
+	}
+	if w[0] < utf8.RuneSelf && strings.IndexByte(w, 'o') < 0 && !strings.HasPrefix(w, "veri") &&
+		!strings.HasPrefix(w, "aut") && !strings.HasPrefix(w, "sif") && !strings.Contains(w, "uthibitish") {
+		return false // the common word: none of the rules below can match it
 	}
 	if strings.HasSuffix(w, "code") {
 		for _, x := range notCodeSuffixes {
@@ -93,7 +101,9 @@ func isKeyword(t token) bool {
 		strings.HasSuffix(w, "password") || strings.HasSuffix(w, "passwort") || strings.HasSuffix(w, "kennwort") ||
 		strings.Contains(w, "koodi") || w != "szkoda" && hasAnySuffix(w, "kod", "koda", "kode", "kodea", "kodja", "kodu", "kodunuz", "kood", "kodas") ||
 		len(w) <= 11 && (strings.HasPrefix(w, "kodu") || strings.HasPrefix(w, "kodem") || strings.HasPrefix(w, "sifre")) ||
-		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "рэгістрац")
+		strings.HasPrefix(w, "парол") || strings.HasPrefix(w, "κωδικ") || strings.HasPrefix(w, "رمز") || // رمزدوم, رمزك
+		strings.HasPrefix(w, "كود") || strings.HasPrefix(w, "კოდ") || strings.Contains(w, "koð") ||
+		strings.HasPrefix(w, "kuthibitish") || strings.HasPrefix(w, "uthibitish")
 }
 
 func hasAnySuffix(w string, suffixes ...string) bool {
@@ -112,7 +122,8 @@ var notCodeSuffixes = []string{"unicode", "barcode", "encode", "decode", "vscode
 // unspacedKeywords are searched inside runs of Han, kana, Hangul or Thai, already folded.
 var unspacedKeywords = []string{
 	"验证码", "驗證碼", "校验码", "校驗碼", "动态码", "動態碼", "确认码", "確認碼", "认证码", "認證碼", "验证代码", "驗證代碼",
-	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "動態密碼", "验证", "驗證",
+	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "動態密碼", "验证", "驗證", "认证代码", "認證代碼",
+	"登录", "登入", "登陆",
 	"認証コード", "確認コード", "認証番号", "確認番号", "暗証番号", "パスワード", "パスコード", "ワンタイム", "コード",
 	"인증번호", "인증", "코드", "비밀번호", "확인번호", "승인번호",
 	"รหัส",
@@ -120,7 +131,7 @@ var unspacedKeywords = []string{
 
 // nearMiss reports a word that holds a keyword's letters without being one.
 func nearMiss(t token) bool {
-	if t.unspaced {
+	if t.unspaced || len(t.folded) < 3 || t.folded[0] < utf8.RuneSelf && strings.IndexByte(t.folded, 'o') < 0 {
 		return false
 	}
 	for _, k := range []string{"code", "otp", "kod", "код", "קוד"} {
@@ -140,19 +151,30 @@ func phraseLen(toks []token, i int) (int, int) {
 		}
 		return ""
 	}
-	switch word(0) + " " + word(1) {
-	case "is your", "est votre", "es tu", "es su", "ist ihr", "ist dein", "la ma", "e o":
-		return 2, -1
-	case "khach la", "ban la":
-		return 2, +1
-	case "sign in", "log in":
-		return 2, 0
-	case "mot de":
-		if word(2) == "passe" {
+	switch w0 := word(0); w0 {
+	case "is", "est", "es", "ist", "la", "e":
+		switch w1 := word(1); {
+		case w0 == "is" && w1 == "your", w0 == "est" && w1 == "votre", w0 == "es" && (w1 == "tu" || w1 == "su"),
+			w0 == "ist" && (w1 == "ihr" || w1 == "dein"), w0 == "la" && w1 == "ma", w0 == "e" && w1 == "o":
+			return 2, -1
+		}
+	case "khach", "ban":
+		if word(1) == "la" {
+			return 2, +1
+		}
+	case "sign", "log":
+		if word(1) == "in" {
+			return 2, 0
+		}
+	case "mot":
+		if word(1) == "de" && word(2) == "passe" {
 			return 3, 0
 		}
-	case "ma xac", "ma kich", "ma dang", "ma bao", "ma otp", "ma so":
-		return 2, 0
+	case "ma":
+		switch word(1) {
+		case "xac", "kich", "dang", "bao", "otp", "so":
+			return 2, 0
+		}
 	}
 	return 0, 0
 }

@@ -80,6 +80,7 @@ type Op struct {
 	NumberID  int64  // the local number it concerns, 0 if none yet
 	Payload   []byte // JSON the caller needs to resume
 	OwnerPID  int    // process running it; another process resumes it only once that one is gone
+	OwnerHost string // host OwnerPID runs on ("" when not recorded): a pid means nothing elsewhere
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -113,6 +114,9 @@ type Op struct {
 //	                                          stay unclaimed
 //
 //	BeginOp(ctx, *Op) error                   sets ID, CreatedAt, UpdatedAt
+//	BeginNumberOp(ctx, *Op) error             BeginOp that claims op.NumberID: ErrNotFound when the
+//	                                          number is no longer stored, *BusyError when another
+//	                                          operation on it is in the journal
 //	UpdateOp(ctx, *Op) error                  Step, NumberID, Payload, OwnerPID by ID
 //	FinishOp(ctx, id int64) error             removes it
 //	ListOps(ctx) ([]Op, error)                oldest first

@@ -89,6 +89,27 @@ func migrations() []string {
 			created_at INTEGER NOT NULL,
 			updated_at INTEGER NOT NULL
 		);`,
+		// 2: what carriers pushed to vnum serve, once per carrier message id (pushed.go).
+		`CREATE TABLE pushed (
+			provider       TEXT    NOT NULL,
+			carrier_msg_id TEXT    NOT NULL,
+			recipient      TEXT    NOT NULL,
+			sender         TEXT    NOT NULL DEFAULT '',
+			-- body is kept only while nothing else holds the text: a part of a multi-part
+			-- message not yet complete, or a message to a number vnum does not hold.
+			body           TEXT    NOT NULL DEFAULT '',
+			received_at    INTEGER,
+			number_id      INTEGER NOT NULL DEFAULT 0,
+			concat_ref     TEXT    NOT NULL DEFAULT '',
+			concat_part    INTEGER NOT NULL DEFAULT 0,
+			concat_total   INTEGER NOT NULL DEFAULT 0,
+			pushed_at      INTEGER NOT NULL,
+			PRIMARY KEY (provider, carrier_msg_id)
+		);
+		CREATE INDEX pushed_concat ON pushed (provider, recipient, sender, concat_ref) WHERE concat_ref <> '';`,
+		// 3: the host of an operation's owner, so that a pid is only ever checked on its own host.
+		`ALTER TABLE ops ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+		CREATE INDEX ops_number ON ops (number_id);`,
 	}
 }
 

@@ -236,6 +236,9 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 			if _, err := tx.q.ExecContext(ctx, `DELETE FROM messages WHERE number_id = ?`, id); err != nil {
 				return fmt.Errorf("store: end number %d: delete messages: %w", id, err)
 			}
+			if err := forgetPushedText(ctx, tx.q, id); err != nil {
+				return fmt.Errorf("store: end number %d: %w", id, err)
+			}
 		}
 		return nil
 	})

@@ -16,8 +16,8 @@ func (s *Store) BeginOp(ctx context.Context, op *Op) error {
 	at, nanos := s.stamp()
 	var id int64
 	err := s.q.QueryRowContext(ctx, `INSERT INTO ops (kind, step, provider, number_id, payload,
-		owner_pid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		op.Kind, op.Step, op.Provider, op.NumberID, op.Payload, op.OwnerPID, nanos, nanos).Scan(&id)
+		owner_pid, owner_host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		op.Kind, op.Step, op.Provider, op.NumberID, op.Payload, op.OwnerPID, op.OwnerHost, nanos, nanos).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: begin %s op: %w", op.Kind, err)
 	}
@@ -25,13 +25,13 @@ func (s *Store) BeginOp(ctx context.Context, op *Op) error {
 	return nil
 }
 
-// UpdateOp records op's progress (Step, NumberID, Payload and OwnerPID) and sets op.UpdatedAt.
+// UpdateOp records op's progress (Step, NumberID, Payload, OwnerPID and OwnerHost) and sets op.UpdatedAt.
 // ErrNotFound when the operation is not in the journal (already finished).
 func (s *Store) UpdateOp(ctx context.Context, op *Op) error {
 	at, nanos := s.stamp()
 	res, err := s.q.ExecContext(ctx, `UPDATE ops SET step = ?, number_id = ?, payload = ?,
-		owner_pid = ?, updated_at = ? WHERE id = ?`,
-		op.Step, op.NumberID, op.Payload, op.OwnerPID, nanos, op.ID)
+		owner_pid = ?, owner_host = ?, updated_at = ? WHERE id = ?`,
+		op.Step, op.NumberID, op.Payload, op.OwnerPID, op.OwnerHost, nanos, op.ID)
 	if err := mustChange(res, err); err != nil {
 		return fmt.Errorf("store: update op %d: %w", op.ID, err)
 	}
@@ -51,8 +51,12 @@ func (s *Store) FinishOp(ctx context.Context, id int64) error {
 
 // ListOps returns every journaled operation, oldest first (in the order they were begun).
 func (s *Store) ListOps(ctx context.Context) ([]Op, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT id, kind, step, provider, number_id, payload,
-		owner_pid, created_at, updated_at FROM ops ORDER BY id`)
+	return s.listOps(ctx, `SELECT id, kind, step, provider, number_id, payload,
+		owner_pid, owner_host, created_at, updated_at FROM ops ORDER BY id`)
+}
+
+func (s *Store) listOps(ctx context.Context, query string, args ...any) ([]Op, error) {
+	rows, err := s.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list ops: %w", err)
 	}
@@ -64,7 +68,7 @@ func (s *Store) ListOps(ctx context.Context) ([]Op, error) {
 			created, updated sql.NullInt64
 		)
 		if err := rows.Scan(&op.ID, &op.Kind, &op.Step, &op.Provider, &op.NumberID, &op.Payload,
-			&op.OwnerPID, &created, &updated); err != nil {
+			&op.OwnerPID, &op.OwnerHost, &created, &updated); err != nil {
 			return nil, fmt.Errorf("store: list ops: %w", err)
 		}
 		op.CreatedAt, op.UpdatedAt = timeOf(created), timeOf(updated)
@@ -91,4 +95,52 @@ func (s *Store) ClaimOp(ctx context.Context, id int64, fromPID, toPID int) (bool
 		return false, fmt.Errorf("store: claim op %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// ErrBusy is what a *BusyError is: another operation on the same number is under way.
+var ErrBusy = errors.New("another operation on this number is under way")
+
+// BusyError says which operation holds a number that BeginNumberOp was asked to claim.
+type BusyError struct {
+	Op Op // the operation under way (its Payload left out)
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("store: a %s of number %d is under way (journal entry %d)", e.Op.Kind, e.Op.NumberID, e.Op.ID)
+}
+
+// Is makes errors.Is(err, ErrBusy) true.
+func (e *BusyError) Is(target error) bool { return target == ErrBusy }
+
+// BeginNumberOp journals op as BeginOp does, and makes it the one operation under way on the
+// number op.NumberID: in the same transaction it checks that the number is still stored
+// (ErrNotFound: another process released or rotated it meanwhile) and that no other journal
+// entry concerns it (*BusyError naming that entry, whether its owner runs or it waits for the
+// next run to be finished). The claim lasts as long as op is in the journal (FinishOp ends it).
+//
+// SQLite serialises this with its IMMEDIATE transaction; a store on a server database reads the
+// number's row with SELECT … FOR UPDATE to the same effect.
+func (s *Store) BeginNumberOp(ctx context.Context, op *Op) error {
+	if op.NumberID == 0 {
+		return errors.New("store: begin number op: number id is required")
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		var id int64
+		err := tx.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE id = ?`, op.NumberID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: number %d: %w", op.NumberID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: begin %s op: %w", op.Kind, err)
+		}
+		held, err := tx.listOps(ctx, `SELECT id, kind, step, provider, number_id, NULL,
+			owner_pid, owner_host, created_at, updated_at FROM ops WHERE number_id = ? ORDER BY id LIMIT 1`, op.NumberID)
+		if err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			return &BusyError{Op: held[0]}
+		}
+		return tx.BeginOp(ctx, op)
+	})
 }

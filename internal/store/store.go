@@ -22,6 +22,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vnum-cli/vnum/internal/privfile"
 )
 
 // Store is vnum's local record. One *Store is safe for concurrent use by several goroutines, and
@@ -51,18 +53,47 @@ type querier interface {
 const busyTimeout = 10 * time.Second
 
 // Open opens the store at path, creating it (and its parent directory, mode 0700) when missing, and
-// brings the schema up to date. The file is created 0600 before SQLite touches it, and the file and
-// its -wal/-shm companions lose any group or other permission afterwards: the store lists a user's
-// private numbers and messages.
+// brings the schema up to date. The store lists a user's private numbers and messages, so its
+// directory must be the user's own and closed to others (privfile.Check), and the file and its
+// -wal/-shm companions are opened without following a symbolic link and are 0600 from their first
+// byte: created here before SQLite touches them, or tightened when an older vnum left them loose.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if err := createPrivate(path); err != nil {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.RefuseSymlink(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
+	if err := create(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	} else if fi.Size() == 0 {
+		// vnum never leaves an empty file (create makes the store whole before it appears), so
+		// this one lost its contents: SQLite would take it for a new store and every number,
+		// expiry and history entry would be silently forgotten.
+		return nil, damaged(path, errors.New("the file is empty"))
+	}
+	// A read-only episode (a backup restored, a chmod) may have left the -wal or -shm file
+	// without the owner's write permission, which makes every write fail although the store
+	// itself is writable: they belong to the store, and get its owner-only mode back. Then each
+	// file is opened without following a link and made 0600 (the companions created so, before
+	// SQLite makes them under the umask).
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := ownerOnly(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w (the file belongs to %s: fix its permissions, or move it aside)", err, path)
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -74,15 +105,12 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, openError(path, err)
 	}
-	// The first connection has switched the file to WAL, so -wal and -shm exist now. SQLite gives
-	// them the main file's mode, but tighten anyway: umask or an older vnum may have left them loose.
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := tighten(p); err != nil {
-			_ = db.Close()
-			return nil, fmt.Errorf("store: open: %w", err)
-		}
-	}
 	return s, nil
+}
+
+// DataDir describes dir as vnum's data directory for privfile's checks and messages.
+func DataDir(dir string) privfile.Dir {
+	return privfile.Dir{Path: dir, What: "data directory", Elsewhere: "set VNUM_DATA_DIR (or XDG_DATA_HOME)"}
 }
 
 // openError says what a failure to open the store means for the user, and what to do.
@@ -93,13 +121,84 @@ func openError(path string, err error) error {
 	}
 	switch se.Code() & 0xff { // the primary result code
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
-			"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+		return damaged(path, err)
 	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
-		return fmt.Errorf("cannot open %s for writing (%w): check the permissions of %s, or point VNUM_DATA_DIR elsewhere",
+		return fmt.Errorf("cannot open %s for writing (%w): check the permissions of %s and of the files in it, or point VNUM_DATA_DIR elsewhere",
 			path, err, filepath.Dir(path))
+	case sqlite3.SQLITE_FULL:
+		return fullError(path, err)
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// damaged is the refusal to use a store that lost or garbled its contents.
+func damaged(path string, err error) error {
+	return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
+		"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+}
+
+// fullError says which disk is full and what to do.
+func fullError(path string, err error) error {
+	return fmt.Errorf("the disk holding %s is full (%w): free some space there (or point VNUM_DATA_DIR elsewhere) and run vnum again",
+		filepath.Dir(path), err)
+}
+
+// create makes path a complete, empty vnum store when it does not exist. The store is built
+// under another name and linked into place, so that path never exists half made: another vnum
+// starting at the same moment either finds no file or a whole store, and an empty file at path
+// can only be damage (see Open).
+func create(path string) error {
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm", tmp + "-journal"} {
+			_ = os.Remove(p)
+		}
+	}()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// The umask may have removed the owner's own bits; the owner must read and write it.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(tmp))
+	if err != nil {
+		return err
+	}
+	s := &Store{path: tmp, db: db, q: db, now: time.Now}
+	err = s.migrate(context.Background())
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return openError(path, err)
+	}
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err // EEXIST: another vnum made it first, which is as good
+	}
+	return nil
+}
+
+// ownerOnly gives path, if it exists, mode 0600.
+func ownerOnly(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		return os.Chmod(path, 0o600)
+	}
+	return nil
 }
 
 // dsn builds a file: URI so that any character in path ('?', '#', '%') is escaped rather than read
@@ -121,6 +220,9 @@ func dsn(path string) string {
 	// money-moving operations is worth the extra fsync.
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
+	// secure_delete: deleted rows are overwritten with zeros, so a burned number's messages, and
+	// the rows that named it, cannot be read back from the file's free space.
+	q.Set("_pragma", "secure_delete(ON)")
 	// IMMEDIATE: a transaction takes the write lock when it begins, so two processes never
 	// both read and then both try to upgrade (which SQLite can only resolve by failing one
 	// with SQLITE_BUSY, busy timeout or not).
@@ -128,34 +230,19 @@ func dsn(path string) string {
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
 }
 
-// createPrivate creates path with mode 0600 when it does not exist, so the database is never
-// readable by others, not even for the moment between SQLite creating it and a chmod.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
+// Scrub moves every committed change from the write-ahead log into the database file and empties
+// the log, so that what was deleted (zeroed in place thanks to secure_delete) survives in
+// neither file. It waits, up to the busy timeout, for other connections' readers to finish.
+func (s *Store) Scrub(ctx context.Context) error {
+	if s.depth > 0 {
+		return errors.New("store: scrub: called inside a transaction")
 	}
-	if err != nil {
-		return err
+	var busy, frames, done int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	// The umask may have removed the owner's own bits; the owner must read and write it.
-	return os.Chmod(path, 0o600)
-}
-
-// tighten removes group and other permissions from path, if it exists.
-func tighten(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return os.Chmod(path, perm&^0o077)
+	if busy != 0 {
+		return errors.New("store: scrub: another vnum was reading the store; the log is emptied at the next checkpoint")
 	}
 	return nil
 }

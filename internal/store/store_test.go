@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -1096,4 +1098,103 @@ func TestOpenDamagedFile(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path)
 	assert.Contains(t, err.Error(), "move it aside")
+}
+
+func TestBeginNumberOpClaimsTheNumber(t *testing.T) {
+	path := dbPath(t)
+	s, other := openAt(t, path), openAt(t, path)
+	n := insert(t, s, number("+33612345671", "pr"))
+
+	first := store.Op{Kind: "rotate", NumberID: n.ID, OwnerPID: 100, OwnerHost: "box"}
+	require.NoError(t, s.BeginNumberOp(t.Context(), &first))
+	second := store.Op{Kind: "release", NumberID: n.ID, OwnerPID: 200}
+	err := other.BeginNumberOp(t.Context(), &second)
+	require.ErrorIs(t, err, store.ErrBusy)
+	var be *store.BusyError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, "rotate", be.Op.Kind)
+	assert.Equal(t, 100, be.Op.OwnerPID)
+	assert.Equal(t, "box", be.Op.OwnerHost)
+
+	// Finished, the claim is gone; a number no longer stored cannot be claimed.
+	require.NoError(t, s.FinishOp(t.Context(), first.ID))
+	require.NoError(t, other.BeginNumberOp(t.Context(), &second))
+	require.NoError(t, s.FinishOp(t.Context(), second.ID))
+	_, err = s.EndNumber(t.Context(), n.ID, store.EndReleased, base, "")
+	require.NoError(t, err)
+	require.ErrorIs(t, s.BeginNumberOp(t.Context(), &store.Op{Kind: "release", NumberID: n.ID}), store.ErrNotFound)
+	ops, err := s.ListOps(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, ops)
+}
+
+func TestBeginNumberOpConcurrentOneWins(t *testing.T) {
+	path := dbPath(t)
+	s := openAt(t, path)
+	n := insert(t, s, number("+33612345671", "pr"))
+	const workers = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, busy := 0, 0
+	for w := range workers {
+		c := openAt(t, path)
+		wg.Go(func() {
+			err := c.BeginNumberOp(t.Context(), &store.Op{Kind: "rotate", NumberID: n.ID, OwnerPID: 1000 + w})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, store.ErrBusy):
+				busy++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, won)
+	assert.Equal(t, workers-1, busy)
+}
+
+// An empty vnum.db (a full disk, a bad copy) is refused like any damaged store, not taken for a
+// new one: that would forget every number, expiry and history entry without a word.
+func TestOpenEmptyFileIsDamaged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	_, err := store.Open(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path+" is damaged")
+	assert.Contains(t, err.Error(), "move it aside")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "left as it was, for the user to look at")
+}
+
+// Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
+// files once Scrub has run, while the store is still open (so the log is not simply deleted).
+func TestBurnLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	s := openAt(t, path)
+	n := insert(t, s, number("+33600000001", "gone"))
+	const secret = "zebra-quartz-7731 is your code"
+	_, err := s.AddMessages(ctx, n.ID, []providers.Message{{ID: "SM1", From: "Bank", To: n.E164, Text: secret,
+		ReceivedAt: time.Now(), Inbound: true}})
+	require.NoError(t, err)
+	grep := func() int {
+		c := 0
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			b, err := os.ReadFile(p)
+			if err == nil {
+				c += bytes.Count(b, []byte(secret))
+			}
+		}
+		return c
+	}
+	require.NotZero(t, grep(), "the message should be in the files before the burn")
+	_, err = s.EndNumber(ctx, n.ID, store.EndBurned, time.Time{}, "")
+	require.NoError(t, err)
+	require.NoError(t, s.Scrub(ctx))
+	assert.Zero(t, grep(), "the burned message is still in the files")
 }

@@ -75,3 +75,59 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 	// An existing directory is the user's choice: only a directory vnum creates is 0700.
 	assert.Equal(t, fs.FileMode(0o755), perm(t, dir))
 }
+
+// A neighbour who could write the data directory planted vnum.db (or its -wal) as a symbolic
+// link to a file of theirs: the store refuses to open through it, and the target is untouched.
+func TestOpenRefusesPlantedSymlink(t *testing.T) {
+	for _, name := range []string{"vnum.db", "vnum.db-wal", "vnum.db-shm"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			target := filepath.Join(t.TempDir(), "neighbours-file")
+			require.NoError(t, os.WriteFile(target, nil, 0o666))
+			require.NoError(t, os.Chmod(target, 0o666))
+			require.NoError(t, os.Symlink(target, filepath.Join(dir, name)))
+
+			s, err := store.Open(filepath.Join(dir, "vnum.db"))
+			if err == nil {
+				_ = s.Close()
+				t.Fatal("Open followed a planted symbolic link")
+			}
+			assert.Contains(t, err.Error(), "symbolic link")
+			fi, err := os.Stat(target)
+			require.NoError(t, err)
+			assert.Zero(t, fi.Size(), "the link's target was written")
+			assert.Equal(t, fs.FileMode(0o666), fi.Mode().Perm(), "the link's target was changed")
+		})
+	}
+}
+
+// A data directory other users can write to is refused, with what to do.
+func TestOpenRefusesSharedDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shared")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Chmod(dir, 0o777))
+	_, err := store.Open(filepath.Join(dir, "vnum.db"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lets other users create and replace files")
+	assert.Contains(t, err.Error(), "VNUM_DATA_DIR")
+	_, statErr := os.Lstat(filepath.Join(dir, "vnum.db"))
+	assert.ErrorIs(t, statErr, fs.ErrNotExist, "nothing may be created there")
+}
+
+// After a read-only episode the -shm (or -wal) file may have lost its write bit while the store
+// is writable again: vnum gives it back, instead of failing every write with "readonly database".
+func TestOpenRepairsCompanionModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vnum.db")
+	s := openAt(t, path)
+	insert(t, s, number("+33600000001", ""))
+	// Keep a connection open so -wal and -shm stay, as a crash would leave them.
+	for _, p := range []string{path + "-shm", path + "-wal"} {
+		require.NoError(t, os.Chmod(p, 0o400))
+	}
+	other, err := store.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	insert(t, other, number("+33600000002", ""))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-shm"))
+	assert.Equal(t, fs.FileMode(0o600), perm(t, path+"-wal"))
+}

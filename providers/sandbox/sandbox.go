@@ -454,7 +454,7 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 // Release implements providers.Provider; the number's messages go with it.
 func (p *Provider) Release(ctx context.Context, id string) error {
 	return p.call(ctx, opRelease, "", func(db *sql.DB) error {
-		return inTx(ctx, db, func(tx *sql.Tx) error {
+		err := inTx(ctx, db, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, "DELETE FROM numbers WHERE id = ?", id)
 			if err != nil {
 				return err
@@ -469,6 +469,13 @@ func (p *Provider) Release(ctx context.Context, id string) error {
 			_, err = tx.ExecContext(ctx, "DELETE FROM messages WHERE number_id = ?", id)
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		// Empty the write-ahead log too, so the deleted messages survive in no file; best
+		// effort, as SQLite does it anyway when the last connection closes.
+		_, _ = db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		return nil
 	})
 }
 

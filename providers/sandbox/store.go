@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/vnum-cli/vnum/internal/privfile"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -62,21 +62,22 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("data directory %q must not contain '?'", filepath.Dir(path))
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	// The directory must be the user's own and closed to others, and the files are created here
+	// rather than by SQLite, without following a symbolic link and 0600 whatever the umask.
+	if err := privfile.Ensure(privfile.Dir{Path: filepath.Dir(path), What: "data directory",
+		Elsewhere: "set VNUM_DATA_DIR (or XDG_DATA_HOME)"}); err != nil {
 		return nil, err
 	}
-	// Created here rather than by SQLite so the mode is 0600 whatever the umask; SQLite gives its
-	// -wal and -shm files the database file's mode.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, err
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
+			return nil, err
+		}
 	}
 	// _txlock=immediate: a write transaction takes the write lock when it begins, so two
 	// processes never deadlock upgrading read locks, and busy_timeout queues them instead.
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL", path, busyTimeout.Milliseconds())
+	// secure_delete: a released number's messages are zeroed in the file, as a real carrier's
+	// copy goes with the number.
+	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL&_pragma=secure_delete(ON)", path, busyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

@@ -113,7 +113,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (providers
 		return providers.Number{}, err
 	}
 	if order.Status == "failure" {
-		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnavailable,
+		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrOutOfStock,
 			Message: fmt.Sprintf("Telnyx could not fill the order for %s (order %s failed): nothing was bought", req.Number, order.ID)}
 	}
 	n, err := p.ordered(ctx, req.Number, order)
@@ -139,6 +139,32 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (providers
 			"portal (Numbers → My Numbers → %s → Requirements); calls and SMS start once they are", req.Number, req.Number)
 	}
 	return n, nil
+}
+
+// FindOrder implements providers.OrderFinder: the number bought by the order placed with a
+// customer_reference, for a buy whose answer was lost or whose process was killed mid-order.
+// A failed order, or none, is not found.
+func (p *Provider) FindOrder(ctx context.Context, reference, number string) (providers.Number, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return providers.Number{}, false, fmt.Errorf("%s buy: %w", Name, err)
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	order, ok, err := p.orderByReference(ctx, reference)
+	if err != nil || !ok || order.Status == "failure" {
+		return providers.Number{}, false, err
+	}
+	if number == "" && len(order.PhoneNumbers) > 0 {
+		number = order.PhoneNumbers[0].PhoneNumber
+	}
+	n, err := p.ordered(ctx, number, order)
+	if err != nil {
+		return providers.Number{}, false, err
+	}
+	if order.needsDocuments() && n.State != providers.StateFailed {
+		n.State = providers.StatePendingDocuments
+	}
+	return n, true, nil
 }
 
 // offered searches for the number about to be bought: Telnyx refuses to sell one no recent

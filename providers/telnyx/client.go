@@ -72,6 +72,13 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 	if r.idempotencyKey != "" {
 		req.Header.Set("Idempotency-Key", r.idempotencyKey)
 	}
+	if write {
+		// net/http resends a request with an Idempotency-Key by itself when a reused connection
+		// drops before the answer; Telnyx honours the key only where its reference declares it,
+		// which number orders do not. Without GetBody it cannot: a write whose answer was lost is
+		// looked up by the caller, never sent again.
+		req.GetBody = nil
+	}
 
 	resp, err := p.hc.Do(req)
 	if err != nil {

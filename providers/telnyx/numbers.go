@@ -247,8 +247,8 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	out := make([]providers.Number, 0, len(numbers))
 	seen := make(map[string]bool, len(numbers))
 	for _, n := range numbers {
-		if seen[n.ID] || gone(n.Status) {
-			continue // a page that shifted under us repeats a record
+		if seen[n.ID] || gone(n.Status) || n.Status == "purchase-failed" {
+			continue // a page that shifted under us repeats a record; a failed order left nothing owned
 		}
 		seen[n.ID] = true
 		p.remember(n)

@@ -71,7 +71,7 @@ const (
 	maxPages = 200
 	// orderWait is how long Buy follows an order before handing back a pending number, whose
 	// progress the lifecycle layer then follows through Get (and reports).
-	orderWait = 8 * time.Second
+	orderWait = 3 * time.Second
 )
 
 var (
@@ -82,6 +82,7 @@ var (
 	_ providers.MessageSender = (*Provider)(nil)
 	_ providers.Verifier      = (*Provider)(nil)
 	_ providers.Warner        = (*Provider)(nil)
+	_ providers.OrderFinder   = (*Provider)(nil)
 )
 
 // Descriptor is everything vnum knows about Telnyx (see providers.Descriptor).
@@ -113,6 +114,9 @@ func capabilities() providers.Capabilities {
 		SendSMS:      true,
 		Labels:       true,
 		AsyncOrders:  true,
+		// Every read of messages is a search of the detail records (and a read per new text):
+		// sms wait asks every 3 s, not every half second.
+		MinPoll: 3 * time.Second,
 	}
 }
 

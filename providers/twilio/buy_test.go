@@ -160,7 +160,7 @@ func TestBuyErrors(t *testing.T) {
 			wantKind: providers.ErrUnavailable, wantMsg: []string{"search again", "code 21422"}},
 		{name: "balance", fault: faketwilio.Fault{Status: 401, Code: 10001, Message: "Account is not active"},
 			wantKind: providers.ErrInsufficientFunds, wantMsg: []string{"add funds", "code 10001"}},
-		{name: "rate limited, never retried", fault: faketwilio.Fault{Status: 429, Code: 20429, Message: "Too Many Requests", RetryAfter: "7"},
+		{name: "rate limited for longer than vnum waits, not retried", fault: faketwilio.Fault{Status: 429, Code: 20429, Message: "Too Many Requests", RetryAfter: "70"},
 			wantKind: providers.ErrRateLimited, wantMsg: []string{"Too Many Requests", "code 20429"}},
 		{name: "server error, never retried, outcome unknown", fault: faketwilio.Fault{Status: 503, Code: 20503, Message: "Service Unavailable"},
 			wantKind: providers.ErrUnknownOutcome, wantMsg: []string{"Service Unavailable", "may or may not have carried the request out"}},
@@ -196,7 +196,7 @@ func TestBuyErrors(t *testing.T) {
 			if errors.Is(err, providers.ErrRateLimited) {
 				d, ok := providers.RetryAfter(err)
 				assert.True(t, ok)
-				assert.Equal(t, "7s", d.String())
+				assert.Equal(t, "1m10s", d.String())
 			}
 		})
 	}

@@ -56,15 +56,12 @@ func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelF
 		ctx, cancel = context.WithTimeout(ctx, defaultOpTimeout)
 	}
 	last := &lastResponse{}
-	timeout := p.http.Timeout
-	if timeout == 0 {
-		timeout = defaultRequestTimeout
-	}
+	// No client Timeout: it would bound all attempts together, so one hung attempt would use up
+	// the time of its retries. The retry layer bounds each attempt, the context the operation.
 	hc := &http.Client{
 		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}, base: p.baseURL},
 		CheckRedirect: p.http.CheckRedirect,
 		Jar:           p.http.Jar,
-		Timeout:       timeout,
 	}
 	tc := &client.Client{Credentials: client.NewCredentials(p.username, p.password), HTTPClient: hc}
 	tc.SetAccountSid(p.accountSID)

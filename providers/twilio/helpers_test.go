@@ -1,6 +1,7 @@
 package twilio_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 	"github.com/vnum-cli/vnum/providers/twilio"
 	faketwilio "github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
@@ -99,7 +101,10 @@ func newProvider(t testing.TB, f *faketwilio.Fake, opts ...setupOption) *twilio.
 		HTTP:        func() *http.Client { return &http.Client{Timeout: 10 * time.Second} },
 	})
 	require.NoError(t, err)
-	twilio.SetRetryBackoff(p, time.Millisecond)
+	// Retries wait for nothing: tests see every retry without sitting through its pause.
+	twilio.SetRetry(p, func(r *httpretry.Transport) {
+		r.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	})
 	return p
 }
 

@@ -56,6 +56,15 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	if err != nil {
 		return nil, c.failList(err)
 	}
+	// A record without its number's SID is not one of Twilio's: the page is not the listing it
+	// claims to be (a gateway's page, a truncated answer), and a list that may be missing numbers
+	// must not read as complete.
+	for i := range owned {
+		if sid := deref(owned[i].Sid); !numberSIDPattern.MatchString(sid) {
+			return nil, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrTemporary,
+				Message: fmt.Sprintf("Twilio's list of numbers holds a record without a valid number SID (%q): the list was not read", truncate(sid, 40))}
+		}
+	}
 	var flows map[string]providers.Forwarding
 	out := make([]providers.Number, 0, len(owned))
 	for i := range owned {

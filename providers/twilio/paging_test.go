@@ -61,3 +61,26 @@ func TestUntrustedCertificateIsNotTemporary(t *testing.T) {
 	assert.Contains(t, err.Error(), "SSL_CERT_FILE")
 	assert.True(t, providers.IsPermanent(err))
 }
+
+// A 200 page of records that are not Twilio's (no number SID) is not a listing: List fails
+// rather than return a list that may be missing numbers.
+func TestListRefusesMalformedRecords(t *testing.T) {
+	clearTwilioEnv(t)
+	const account = "AC0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"incoming_phone_numbers": [{"sid": "PNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "phone_number": "+15017122661"},
+			{"phone_number": "+15017122662"}, {"bogus": true}], "page": 0, "page_size": 50}`)
+	}))
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(providers.Settings{
+		Env:         envOf(map[string]string{twilio.EnvBaseURL: srv.URL}),
+		Credentials: map[string]string{twilio.CredAccountSID: account, twilio.CredAuthToken: "0123456789abcdef0123456789abcdef"},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 5 * time.Second} },
+	})
+	require.NoError(t, err)
+	owned, err := p.List(t.Context())
+	require.Error(t, err, "got %v", owned)
+	assert.ErrorIs(t, err, providers.ErrTemporary)
+	assert.Contains(t, err.Error(), "without a valid number SID")
+}

@@ -165,8 +165,8 @@ type Provider struct {
 	username   string // account SID or API key SID
 	password   string // auth token or API key secret
 	baseURL    *url.URL
-	http       *http.Client // the injected client; only its Transport and settings are reused
-	retry      http.RoundTripper
+	http       *http.Client         // the injected client; only its Transport and settings are reused
+	retry      *httpretry.Transport // every request goes through it (see client.go)
 	callerID   string
 	options    map[string]string
 	pageSize   int
@@ -218,13 +218,24 @@ func New(s providers.Settings) (*Provider, error) {
 		password:   password,
 		baseURL:    base,
 		http:       hc,
-		retry:      &httpretry.Transport{Base: hc.Transport},
+		retry:      newRetry(hc),
 		callerID:   callerID,
 		options:    opts,
 		pageSize:   listPageSize,
 		prices:     map[string]countryPrices{},
 		phoneBySID: map[string]string{},
 	}, nil
+}
+
+// newRetry is the retry layer over the injected client's transport. Each attempt gets the
+// client's timeout (or defaultRequestTimeout) of its own, so a request that hangs is sent again
+// when that is safe, within the operation's deadline.
+func newRetry(hc *http.Client) *httpretry.Transport {
+	timeout := hc.Timeout
+	if timeout == 0 {
+		timeout = defaultRequestTimeout
+	}
+	return &httpretry.Transport{Base: hc.Transport, AttemptTimeout: timeout}
 }
 
 // credentials resolves the Basic-auth pair. Twilio accepts either the account's auth token or an

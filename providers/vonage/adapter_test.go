@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,6 +317,36 @@ func TestMessagesNextLinkElsewhere(t *testing.T) {
 	assert.Contains(t, err.Error(), "sent vnum on to another host: not followed")
 }
 
+// A redirect off the base URL is not followed (the secret would go with it): a plain error for
+// a read, which trying again cannot fix, and an unknown outcome for a write, which reached Vonage.
+func TestRedirectElsewhere(t *testing.T) {
+	elsewhere := startServer(t, http.NotFoundHandler())
+	var hits atomic.Int32
+	p := newProviderAt(t, startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, elsewhere+r.URL.Path, http.StatusTemporaryRedirect)
+	})))
+	_, err := p.List(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "redirected vnum to")
+	assert.False(t, errors.Is(err, providers.ErrTemporary), "not worth retrying")
+	assert.Equal(t, int32(1), hits.Load(), "a refused redirect is not retried")
+
+	_, err = p.SendSMS(t.Context(), "447700900123", "+447700900111", "hi")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+}
+
+// A Reports query Vonage gave up on is not an empty inbox.
+func TestMessagesFailedQuery(t *testing.T) {
+	p := newProviderAt(t, startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"request_status":"FAILED","records":[]}`))
+	})))
+	_, err := p.Messages(t.Context(), "447700900123", time.Time{})
+	require.ErrorIs(t, err, providers.ErrTemporary)
+	assert.Contains(t, err.Error(), "did not finish the query (FAILED)")
+}
+
 func TestSendSMS(t *testing.T) {
 	f := newFake(t, vonagetest.WithBalance(900_000+40_000))
 	p := newProvider(t, f)
@@ -340,10 +371,19 @@ func TestSendSMS(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Illegal Sender Address")
 
+	// A lost answer: the Reports API tells whether it went out (by its client-ref); never sent twice.
 	f.Inject(vonagetest.RouteSend, vonagetest.Fault{Drop: vonagetest.DropAfter})
-	_, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "lost")
-	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "never sent twice")
+	m, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "lost")
+	require.NoError(t, err, "found in the Reports API: it was sent")
+	assert.NotEmpty(t, m.ID)
 	assert.Equal(t, 1, countLogs(f, "POST /sms/json", "lost"))
+	assert.True(t, hasLog(f, "direction=outbound"))
+
+	f.Inject(vonagetest.RouteSend, vonagetest.Fault{Drop: vonagetest.DropBefore})
+	_, err = p.SendSMS(t.Context(), n.ID, "+447700900111", "never left")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "not in the records, which proves nothing: unknown")
+	assert.Contains(t, err.Error(), "not in Vonage's records yet either")
+	assert.Equal(t, 1, countLogs(f, "POST /sms/json", "never+left"))
 }
 
 func countLogs(f *vonagetest.Fake, prefix, substr string) int {

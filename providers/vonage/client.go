@@ -13,6 +13,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 )
 
 // maxBody bounds what is read of one answer: a Reports batch of 1,000 records with their
@@ -151,6 +152,17 @@ func (c *call) do(k kind, req *http.Request, out any) error {
 
 // noAnswer is the error for a request that got no (whole) answer.
 func (c *call) noAnswer(k kind, err error) error {
+	var refused *httppolicy.RefusedError
+	if errors.As(err, &refused) && c.ctx.Err() == nil {
+		// Not a network failure: trying again would be refused again.
+		e := &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
+		if k == write && refused.Redirect {
+			// The request itself reached Vonage, which answered with the redirect.
+			e.Kind = providers.ErrUnknownOutcome
+			e.Message += "; Vonage may or may not have carried the request out"
+		}
+		return e
+	}
 	if k != write {
 		return httperr.NoAnswer(c.ctx, Name, "Vonage", c.op, err)
 	}

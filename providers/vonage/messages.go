@@ -2,6 +2,8 @@ package vonage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -86,6 +88,11 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) (ou
 		var rs records
 		if err := c.apiGet(next, &rs); err != nil {
 			return nil, err
+		}
+		if st := strings.ToUpper(rs.RequestStatus); st == "FAILED" || st == "ABORTED" {
+			// Not an empty inbox: a query Vonage gave up on. Worth asking again.
+			return nil, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrTemporary,
+				Message: "Vonage's Reports API did not finish the query (" + st + ")"}
 		}
 		for _, r := range rs.Records {
 			if strings.TrimPrefix(r.To, "+") != id || (r.Direction != "" && r.Direction != "inbound") {
@@ -212,12 +219,25 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (m prov
 	if strings.TrimSpace(text) == "" {
 		return providers.Message{}, errors.New("vonage send: empty message")
 	}
-	form := url.Values{"from": {fromID}, "to": {strings.TrimPrefix(to, "+")}, "text": {text}, "type": {"text"}}
+	// client-ref marks the message so that, if the answer is lost, the Reports API can say
+	// whether it went out.
+	ref := newRef()
+	form := url.Values{"from": {fromID}, "to": {strings.TrimPrefix(to, "+")}, "text": {text}, "type": {"text"}, "client-ref": {ref}}
 	if !isGSM(text) {
 		form.Set("type", "unicode")
 	}
 	var ans sendAnswer
+	sentAt := time.Now().UTC()
 	if err := c.restPost(pathSMS, form, &ans); err != nil {
+		if errors.Is(err, providers.ErrUnknownOutcome) && c.ctx.Err() == nil {
+			if id, found := c.sentWithRef(ref, sentAt); found {
+				return providers.Message{ID: id, From: "+" + fromID, To: to, Text: text, ReceivedAt: sentAt}, nil
+			}
+			var pe *providers.Error
+			if errors.As(err, &pe) {
+				pe.Message += "; it is not in Vonage's records yet either"
+			}
+		}
 		return providers.Message{}, err
 	}
 	if len(ans.Messages) == 0 {
@@ -231,6 +251,42 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (m prov
 	}
 	return providers.Message{ID: ans.Messages[0].MessageID, From: "+" + fromID, To: to, Text: text,
 		ReceivedAt: time.Now().UTC()}, nil
+}
+
+// sentWithRef looks for an outbound SMS marked ref in the Reports API, once: the answer to its
+// send was lost. Not finding it proves nothing (records show after a delay), so the send stays
+// of unknown outcome then.
+func (c *call) sentWithRef(ref string, sentAt time.Time) (string, bool) {
+	end := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	q := url.Values{
+		"account_id": {c.p.key},
+		"product":    {"SMS"},
+		"direction":  {"outbound"},
+		"date_start": {sentAt.Add(-time.Minute).Format(reportsTime)},
+		"date_end":   {end.Format(reportsTime)},
+	}
+	var rs struct {
+		Records []struct {
+			MessageID string `json:"message_id"`
+			ClientRef string `json:"client_ref"`
+		} `json:"records"`
+	}
+	if err := c.apiGet(c.p.apiBase+pathRecords+"?"+q.Encode(), &rs); err != nil {
+		return "", false
+	}
+	for _, r := range rs.Records {
+		if r.ClientRef == ref {
+			return r.MessageID, true
+		}
+	}
+	return "", false
+}
+
+// newRef is a client-ref of vnum's: unique, well under Vonage's 40 characters.
+func newRef() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "vnum-" + hex.EncodeToString(b)
 }
 
 // sendError maps the SMS API's per-message status

@@ -231,20 +231,6 @@ func (p *Provider) Verify(ctx context.Context) (account string, err error) {
 	return p.key, nil
 }
 
-// Verify checks the API key and secret in s.Credentials without a Provider at hand: what
-// Provider.Verify does, with the same errors, each naming the "verify" operation.
-func Verify(ctx context.Context, s providers.Settings) (string, error) {
-	p, err := New(s)
-	if err != nil {
-		var pe *providers.Error
-		if errors.As(err, &pe) && pe.Op == "" {
-			pe.Op = "verify"
-		}
-		return "", err
-	}
-	return p.Verify(ctx)
-}
-
 // scrub removes the secret from an error's text: a safety net behind the rule that no URL is
 // quoted, in case a cause or Vonage's own words carry it.
 func (p *Provider) scrub(err error) error {

@@ -22,6 +22,15 @@ const (
 	testSecret = "S3cr+t/TEST=91c2e7" // fake
 )
 
+// verify is what `vnum auth login vonage` does: build the adapter, then one Verify.
+func verify(ctx context.Context, s providers.Settings) (string, error) {
+	p, err := New(s)
+	if err != nil {
+		return "", err
+	}
+	return p.Verify(ctx)
+}
+
 func settings(base string, creds map[string]string) providers.Settings {
 	env := map[string]string{EnvBaseURL: base}
 	return providers.Settings{
@@ -80,11 +89,11 @@ func TestVerify(t *testing.T) {
 		{name: "network error: the URL with the secret is not quoted", base: "closed",
 			wantErr: "vonage verify: cannot reach Vonage: ", kind: providers.ErrTemporary, status0: true},
 		{name: "missing secret: no request", creds: map[string]string{CredAPIKey: testKey}, noReq: true,
-			wantErr: "vonage verify: credentials: missing api_secret", kind: providers.ErrUnauthorized, status0: true},
+			wantErr: "vonage: credentials: missing api_secret", kind: providers.ErrUnauthorized, status0: true},
 		{name: "missing both: no request", creds: map[string]string{}, noReq: true,
-			wantErr: "vonage verify: credentials: missing api_key, api_secret", kind: providers.ErrUnauthorized, status0: true},
+			wantErr: "vonage: credentials: missing api_key, api_secret", kind: providers.ErrUnauthorized, status0: true},
 		{name: "bad base URL: no request", base: "rest.nexmo.com", noReq: true,
-			wantErr: `vonage verify: VNUM_VONAGE_BASE_URL "rest.nexmo.com" is not an http(s) URL`, status0: true},
+			wantErr: `vonage: VNUM_VONAGE_BASE_URL "rest.nexmo.com" is not an http(s) URL`, status0: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +130,7 @@ func TestVerify(t *testing.T) {
 				creds = map[string]string{CredAPIKey: testKey, CredAPISecret: testSecret}
 			}
 
-			account, err := Verify(t.Context(), settings(base, creds))
+			account, err := verify(t.Context(), settings(base, creds))
 
 			if tt.noReq || tt.base == "closed" {
 				assert.Zero(t, requests.Load())
@@ -135,7 +144,11 @@ func TestVerify(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			assert.Regexp(t, `^vonage verify: `, err.Error())
+			if tt.noReq {
+				assert.Regexp(t, `^vonage: `, err.Error(), "refused when the adapter is built")
+			} else {
+				assert.Regexp(t, `^vonage verify: `, err.Error())
+			}
 			assertNoSecret(t, err.Error())
 			var pe *providers.Error
 			require.ErrorAs(t, err, &pe)
@@ -173,7 +186,7 @@ func TestVerifyTransportErrorHidesURL(t *testing.T) {
 			})}
 		},
 	}
-	_, err := Verify(t.Context(), s)
+	_, err := verify(t.Context(), s)
 	require.ErrorIs(t, err, providers.ErrTemporary)
 	assert.Equal(t, "https://rest.nexmo.com/account/get-balance?"+
 		url.Values{"api_key": {testKey}, "api_secret": {testSecret}}.Encode(), got, "the default base URL")
@@ -190,7 +203,7 @@ func TestVerifyCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := Verify(ctx, settings(srv.URL, map[string]string{CredAPIKey: testKey, CredAPISecret: testSecret}))
+	_, err := verify(ctx, settings(srv.URL, map[string]string{CredAPIKey: testKey, CredAPISecret: testSecret}))
 	assert.Less(t, time.Since(start), 5*time.Second)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Regexp(t, `^vonage verify: `, err.Error())

@@ -2,6 +2,7 @@
 package expire
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -75,6 +76,11 @@ func run(cmd *cobra.Command, o *Options) error {
 		switch {
 		case o.DryRun:
 			j.Result = "would release"
+		case r.ByOther != nil:
+			if errors.Is(r.ByOther, numbers.ErrBusy) {
+				j.Result = "skipped" // another vnum is on it; the next expire sees it gone
+			}
+			fmt.Fprintf(o.IO.ErrOut, "vnum: %v\n", r.ByOther)
 		case r.Err != nil:
 			failures = append(failures, r.Err)
 			j.Result, j.Error = "failed", r.Err.Error()

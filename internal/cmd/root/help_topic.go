@@ -50,6 +50,14 @@ func topicText() map[string]struct{ short, long string } {
 			  VNUM_TTL               default --ttl for buy (e.g. 7d)
 			  VNUM_PROMPT_DISABLED   never prompt (as if stdin were not a terminal); or
 			                         VNUM_PROMPT=disabled, as the config key prompt
+			  VNUM_SERVE_LISTEN      where vnum serve listens (serve.listen; default
+			                         127.0.0.1:8080) and sandbox receive delivers
+			  VNUM_SERVE_PUBLIC_URL  the https URL carriers reach vnum serve at (serve.public_url)
+
+			vnum serve (webhook signatures; each also as NAME_FILE):
+			  TELNYX_PUBLIC_KEY      Telnyx's public key (base64), to check its Ed25519 signatures
+			  VONAGE_SIGNATURE_SECRET  Vonage's signature secret, to check sig
+			  TWILIO_AUTH_TOKEN      Twilio signs with the Auth Token, even when vnum uses an API key
 
 			Files:
 			  VNUM_CONFIG_DIR        configuration directory (default $XDG_CONFIG_HOME/vnum,

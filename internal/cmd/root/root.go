@@ -18,6 +18,7 @@ import (
 	rotateCmd "github.com/vnum-cli/vnum/internal/cmd/rotate"
 	sandboxCmd "github.com/vnum-cli/vnum/internal/cmd/sandbox"
 	searchCmd "github.com/vnum-cli/vnum/internal/cmd/search"
+	serveCmd "github.com/vnum-cli/vnum/internal/cmd/serve"
 	showCmd "github.com/vnum-cli/vnum/internal/cmd/show"
 	smsCmd "github.com/vnum-cli/vnum/internal/cmd/sms"
 	versionCmd "github.com/vnum-cli/vnum/internal/cmd/version"
@@ -71,7 +72,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		historyCmd.NewCmdHistory(f, nil),
 		adoptCmd.NewCmdAdopt(f, nil),
 	)
-	add("sms", smsCmd.NewCmdSMS(f))
+	add("sms", smsCmd.NewCmdSMS(f), serveCmd.NewCmdServe(f, nil))
 	add("setup",
 		authCmd.NewCmdAuth(f),
 		providersCmd.NewCmdProviders(f, nil),

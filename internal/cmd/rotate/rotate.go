@@ -123,12 +123,22 @@ func run(cmd *cobra.Command, o *Options) error {
 		return cmdutil.ErrCancel
 	}
 	if err != nil {
-		if res.New.ID == 0 {
+		if !res.Moved {
+			// Not rotated: the old number keeps its label and works; the error says what became
+			// of a replacement already bought, and exits non-zero (130 when interrupted).
 			return err
 		}
-		// The replacement is bought (and billed): success with a warning, as for buy, since a
-		// script that retried a failed rotate would buy yet another number.
-		cmdutil.Warnf(o.IO, "rotated to %s, but %v: the next vnum command finishes the rotate", phone.Format(res.New.E164), err)
+		// The replacement has taken the old number's place; only releasing the old one is left
+		// to the next run. Success with a warning: a script that retried would rotate again.
+		cmdutil.Warnf(o.IO, "rotated to %s, but %v: the next vnum command finishes releasing %s",
+			phone.Format(res.New.E164), err, phone.Format(old.E164))
+		if ctx.Err() != nil {
+			// Interrupted all the same: say so with 130, after printing what was done.
+			if perr := o.print(res.New, old.E164); perr != nil {
+				return perr
+			}
+			return ctx.Err()
+		}
 	}
 	if res.Old.ID != 0 && !o.Quiet {
 		o.Factory.Successf("Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))

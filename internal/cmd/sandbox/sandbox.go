@@ -2,13 +2,18 @@
 package sandbox
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/serve"
+	"github.com/vnum-cli/vnum/providers"
 	sb "github.com/vnum-cli/vnum/providers/sandbox"
 )
 
@@ -70,7 +75,13 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f.Successf("Delivered an SMS from %s to %s", from, phone.Format(n.E164))
+			how := ""
+			if pushed, err := pushToServe(cmd.Context(), f, msg); err != nil {
+				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s; the message waits at the sandbox carrier, where sms list and sms wait read it\n", err)
+			} else if pushed {
+				how = " through vnum serve"
+			}
+			f.Successf("Delivered an SMS from %s to %s%s", from, phone.Format(n.E164), how)
 			if asJSON {
 				return cmdutil.WriteJSON(f.IOStreams, cmdutil.MessageView(msg))
 			}
@@ -81,4 +92,38 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().StringVar(&text, "text", "", "the message")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the delivered message as JSON")
 	return cmd
+}
+
+// pushToServe plays carrier when vnum serve is set up (it ran in this configuration directory,
+// or serve.listen says where it runs): the sandbox sends the message to serve as a signed
+// webhook, as a real carrier would, so serve's whole path can be tried with no account. It
+// reports false when serve is not set up.
+func pushToServe(ctx context.Context, f *cmdutil.Factory, m providers.Message) (bool, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return false, err
+	}
+	secrets, err := serve.LoadSecrets(cfg.Dir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil // serve never ran here: the carrier keeps the message, as without serve
+	}
+	if err != nil {
+		return false, err
+	}
+	listen := cfg.ServeListen()
+	if listen == "" {
+		listen = serve.DefaultListen
+	}
+	base, err := serve.LocalBase(listen)
+	if err != nil {
+		return false, err
+	}
+	if err := serve.PushSandbox(ctx, base, secrets, m); err != nil {
+		var down *serve.ErrNotRunning
+		if errors.As(err, &down) && cfg.ServeListen() == "" {
+			return false, nil // serve ran here once, but nothing says it should be running now
+		}
+		return false, err
+	}
+	return true, nil
 }

@@ -1,17 +1,34 @@
-// Package httpretry retries HTTP reads that a server turned away for now (429 and 5xx), with
-// exponential backoff that honours Retry-After and the request's context.
+// Package httpretry is the one retry layer of every carrier adapter's HTTP: a RoundTripper
+// decorator that repeats a request the carrier did not (or provably could not) act on, with
+// bounded exponential backoff, jitter, and Retry-After honoured. restic's backend/retry is the
+// model: the adapter above it sees one request that either worked or failed for good.
 //
-// Only GET and HEAD are retried: carrier writes (buying a number, sending an SMS) cost money or
-// have effects, and a write whose answer was lost must be looked up, never sent again blindly.
-// Adapters wrap their HTTP client's transport with it: &http.Client{Transport: &httpretry.Transport{Base: t}}.
+// What is retried, and why it is safe:
+//   - any request answered 429: the carrier refused it unprocessed, so sending it again cannot do
+//     anything twice (a POST buying a number included);
+//   - an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) that failed in transit (connection reset, EOF, timeout, an attempt
+//     that hung past AttemptTimeout) or was answered with a 5xx meaning "later" (Retryable);
+//   - a DELETE whose retry is answered 404 is reported as done (204): the earlier attempt, whose
+//     answer was lost, deleted it.
+//
+// Never retried: a non-idempotent write (POST) that failed in transit or got a 5xx, because the
+// carrier may have carried it out; the caller must look the outcome up instead (vnum's journal
+// does). Nor a request whose body cannot be replayed (no GetBody), nor one whose context ended.
+//
+// Use: &http.Client{Transport: &httpretry.Transport{Base: base}}. The zero value is usable and
+// safe for concurrent use; tests set Sleep (and Now) so they never really wait.
 package httpretry
 
 import (
+	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -26,22 +43,31 @@ const (
 // reused; a larger body is closed unread instead.
 const drainLimit = 64 << 10
 
-// Transport is an http.RoundTripper that repeats idempotent reads refused with 429 or 5xx.
-// The zero value is usable; it is safe for concurrent use.
+// Transport is an http.RoundTripper that repeats the requests it is safe to repeat (see the
+// package comment).
 type Transport struct {
 	// Base sends each attempt; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Tries bounds the attempts, the first one included; 0 means DefaultTries.
 	Tries int
-	// Backoff is the wait before the first retry, doubled before each later one (with up to 20%
+	// Backoff is the wait before the first retry, doubled before each later one (plus up to 20%
 	// jitter); 0 means DefaultBackoff.
 	Backoff time.Duration
 	// MaxWait caps every single wait. A server asking (through Retry-After) for a longer pause
 	// ends the retries: its response is returned so the caller can report the wait.
 	// 0 means DefaultMaxWait.
 	MaxWait time.Duration
-	// OnRetry, when set, is told about each retry before its wait (for debug output and tests).
-	OnRetry func(req *http.Request, status int, wait time.Duration)
+	// AttemptTimeout bounds one attempt (until its response headers arrive and while its body is
+	// read); an idempotent request whose attempt hangs that long is sent again. 0 means no bound
+	// of its own: only the request's context (and http.Client.Timeout) ends it.
+	AttemptTimeout time.Duration
+	// OnRetry, when set, is told about each retry before its wait: the status that caused it, or
+	// 0 and the transport error (for debug output and tests).
+	OnRetry func(req *http.Request, status int, err error, wait time.Duration)
+	// Sleep waits d or until ctx ends (returning its error); nil means a real timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock Retry-After dates are measured from; nil means time.Now.
+	Now func() time.Time
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -50,17 +76,45 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if req.Method != http.MethodGet && req.Method != http.MethodHead {
-		return base.RoundTrip(req)
-	}
 	tries, backoff, maxWait := t.settings()
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		tries = 1 // the body cannot be sent twice
+	}
+	idem := Idempotent(req)
 	for attempt := 1; ; attempt++ {
-		resp, err := base.RoundTrip(req)
-		if err != nil || attempt >= tries || !Retryable(resp.StatusCode) {
-			return resp, err
+		areq, cancel, err := t.attempt(req, attempt)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := base.RoundTrip(areq)
+		last := attempt >= tries
+		if err != nil {
+			cancel()
+			if req.Context().Err() != nil {
+				return nil, req.Context().Err()
+			}
+			if last || !idem || !TransientError(err) {
+				return nil, err
+			}
+			wait := min(jitter(backoff<<(attempt-1)), maxWait)
+			if err := t.pause(req, 0, err, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+		if attempt > 1 && req.Method == http.MethodDelete && resp.StatusCode == http.StatusNotFound {
+			// An earlier attempt's answer was lost, and this one finds the resource gone:
+			// that attempt deleted it.
+			discard(resp)
+			return done(req), nil
+		}
+		retry := resp.StatusCode == http.StatusTooManyRequests || (idem && Retryable(resp.StatusCode))
+		if last || !retry {
+			return resp, nil
 		}
 		wait := min(jitter(backoff<<(attempt-1)), maxWait)
-		if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), t.now()); ok {
 			wait = ra
 		}
 		if wait > maxWait {
@@ -69,13 +123,51 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		discard(resp)
-		if t.OnRetry != nil {
-			t.OnRetry(req, resp.StatusCode, wait)
-		}
-		if err := sleep(req, wait); err != nil {
+		if err := t.pause(req, resp.StatusCode, nil, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// attempt prepares the n-th sending of req: a fresh body after the first, and its own deadline
+// when AttemptTimeout is set. cancel releases that deadline; it runs when the body is closed.
+func (t *Transport) attempt(req *http.Request, n int) (*http.Request, context.CancelFunc, error) {
+	out := req
+	cancel := context.CancelFunc(func() {})
+	if t.AttemptTimeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), t.AttemptTimeout)
+		out = req.WithContext(ctx)
+	}
+	if n > 1 && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			cancel()
+			return nil, nil, err
+		}
+		if out == req {
+			out = req.Clone(req.Context())
+		}
+		out.Body = body
+	}
+	return out, cancel, nil
+}
+
+func (t *Transport) pause(req *http.Request, status int, err error, wait time.Duration) error {
+	if t.OnRetry != nil {
+		t.OnRetry(req, status, err, wait)
+	}
+	if t.Sleep != nil {
+		return t.Sleep(req.Context(), wait)
+	}
+	return sleep(req.Context(), wait)
+}
+
+func (t *Transport) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
 }
 
 func (t *Transport) settings() (tries int, backoff, maxWait time.Duration) {
@@ -92,6 +184,18 @@ func (t *Transport) settings() (tries int, backoff, maxWait time.Duration) {
 	return tries, backoff, maxWait
 }
 
+// Idempotent reports whether sending req twice has the effect of sending it once: the methods
+// HTTP defines so. An Idempotency-Key header does not make a POST one: Telnyx honours the key
+// only on endpoints whose reference declares it, and its number orders do not (CARRIERS.md
+// §2.7), so a POST whose outcome is unknown is looked up by the caller, never sent again here.
+func Idempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
 // Retryable reports whether a response status means "try again later": 429 and every 5xx except
 // 501 Not Implemented and 505 HTTP Version Not Supported, which will not change by waiting.
 func Retryable(status int) bool {
@@ -103,6 +207,25 @@ func Retryable(status int) bool {
 	default:
 		return status >= 500 && status <= 599
 	}
+}
+
+// TransientError reports whether a transport error is the network's passing trouble (a reset or
+// refused connection, an answer cut short, a timeout), which a new attempt may not meet. A
+// certificate or URL problem comes back every time and is not transient.
+func TransientError(err error) bool {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	// Errors that lost their type on the way (http2, proxies) still say what happened.
+	msg := err.Error()
+	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe")
 }
 
 // ParseRetryAfter reads a Retry-After header value: either delay-seconds or an HTTP date, which is
@@ -148,21 +271,41 @@ func jitter(d time.Duration) time.Duration {
 	return d + rand.N(d/5+1) // timing jitter, not security: math/rand is right
 }
 
+// done is the answer to a DELETE found already carried out.
+func done(req *http.Request) *http.Response {
+	return &http.Response{
+		Status: "204 No Content", StatusCode: http.StatusNoContent, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{}, Body: http.NoBody, Request: req,
+	}
+}
+
+// cancelBody releases an attempt's deadline once its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
 // discard drains a little of a response we are about to retry so the connection can be reused.
 func discard(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
 	_ = resp.Body.Close()
 }
 
-func sleep(req *http.Request, d time.Duration) error {
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
-		return req.Context().Err()
+		return ctx.Err()
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
-	case <-req.Context().Done():
-		return req.Context().Err()
+	case <-ctx.Done():
+		return ctx.Err()
 	case <-timer.C:
 		return nil
 	}

@@ -2,11 +2,16 @@ package httpretry_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,8 +60,12 @@ func TestRoundTrip(t *testing.T) {
 		{name: "429 twice then success", method: http.MethodGet, statuses: []int{429, 429}, wantStatus: 200, wantCalls: 3},
 		{name: "HEAD is retried too", method: http.MethodHead, statuses: []int{503}, wantStatus: 200, wantCalls: 2},
 		{name: "bounded by tries", method: http.MethodGet, statuses: []int{502, 502, 502, 502, 502}, tries: 3, wantStatus: 502, wantCalls: 3},
-		{name: "POST is never retried", method: http.MethodPost, statuses: []int{500}, wantStatus: 500, wantCalls: 1},
-		{name: "DELETE is never retried", method: http.MethodDelete, statuses: []int{429}, wantStatus: 429, wantCalls: 1},
+		{name: "POST is not retried on a 5xx: it may have been carried out", method: http.MethodPost, statuses: []int{500}, wantStatus: 500, wantCalls: 1},
+		{name: "POST is retried on a 429: refused unprocessed", method: http.MethodPost, statuses: []int{429}, wantStatus: 200, wantCalls: 2},
+		{name: "DELETE is retried on a 429", method: http.MethodDelete, statuses: []int{429}, wantStatus: 200, wantCalls: 2},
+		{name: "DELETE is retried on a 5xx", method: http.MethodDelete, statuses: []int{503, 500}, wantStatus: 200, wantCalls: 3},
+		{name: "DELETE whose retry finds 404 is done", method: http.MethodDelete, statuses: []int{502, 404}, wantStatus: 204, wantCalls: 2},
+		{name: "DELETE answered 404 at once is not found", method: http.MethodDelete, statuses: []int{404}, wantStatus: 404, wantCalls: 1},
 		{name: "404 is final", method: http.MethodGet, statuses: []int{404}, wantStatus: 404, wantCalls: 1},
 		{name: "501 is final", method: http.MethodGet, statuses: []int{501}, wantStatus: 501, wantCalls: 1},
 		{name: "Retry-After longer than MaxWait returns the refusal", method: http.MethodGet, statuses: []int{429}, retryAfter: "120", wantStatus: 429, wantCalls: 1},
@@ -73,7 +82,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			c := newClient(&httpretry.Transport{Tries: tt.tries, Backoff: time.Millisecond, MaxWait: maxWait})
 
-			req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL, nil)
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL, strings.NewReader("Body=x"))
 			require.NoError(t, err)
 			resp, err := c.Do(req)
 			require.NoError(t, err)
@@ -90,7 +99,7 @@ func TestRoundTripHonoursRetryAfter(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	var waits []time.Duration
-	c := newClient(&httpretry.Transport{Backoff: time.Millisecond, OnRetry: func(_ *http.Request, status int, wait time.Duration) {
+	c := newClient(&httpretry.Transport{Backoff: time.Millisecond, OnRetry: func(_ *http.Request, status int, _ error, wait time.Duration) {
 		assert.Equal(t, http.StatusTooManyRequests, status)
 		waits = append(waits, wait)
 	}})
@@ -170,4 +179,114 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 		assert.GreaterOrEqual(t, d, time.Duration(0), "a wait is never negative")
 	})
+}
+
+// flaky is a RoundTripper that fails the first attempts as a network would, then passes on.
+type flaky struct {
+	fail  []error // one per attempt; nil passes the request on
+	next  http.RoundTripper
+	calls int
+	hang  bool // a failing attempt waits for its context instead of failing at once
+}
+
+func (f *flaky) RoundTrip(req *http.Request) (*http.Response, error) {
+	f.calls++
+	if f.calls <= len(f.fail) && f.fail[f.calls-1] != nil {
+		if f.hang {
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}
+		return nil, f.fail[f.calls-1]
+	}
+	return f.next.RoundTrip(req)
+}
+
+func noSleep(waits *[]time.Duration) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		*waits = append(*waits, d)
+		return ctx.Err()
+	}
+}
+
+func TestTransportErrors(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	tests := []struct {
+		name      string
+		method    string
+		fail      []error
+		wantErr   bool
+		wantCalls int
+	}{
+		{name: "GET reset mid-way is retried", method: http.MethodGet, fail: []error{reset}, wantCalls: 2},
+		{name: "GET cut short (EOF) is retried", method: http.MethodGet, fail: []error{io.ErrUnexpectedEOF, io.EOF}, wantCalls: 3},
+		{name: "DELETE reset is retried", method: http.MethodDelete, fail: []error{reset}, wantCalls: 2},
+		{name: "POST reset is not retried: the carrier may have acted", method: http.MethodPost, fail: []error{reset}, wantErr: true, wantCalls: 1},
+		{name: "a certificate problem is not transient", method: http.MethodGet, fail: []error{errors.New("x509: certificate signed by unknown authority")}, wantErr: true, wantCalls: 1},
+		{name: "bounded", method: http.MethodGet, fail: []error{reset, reset, reset, reset, reset}, wantErr: true, wantCalls: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(&script{})
+			t.Cleanup(srv.Close)
+			f := &flaky{fail: tt.fail, next: http.DefaultTransport}
+			var waits []time.Duration
+			c := newClient(&httpretry.Transport{Base: f, Backoff: time.Second, Sleep: noSleep(&waits)})
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL, strings.NewReader("x"))
+			require.NoError(t, err)
+			resp, err := c.Do(req)
+			if tt.wantErr {
+				require.Error(t, err)
+			} else {
+				require.NoError(t, err)
+				_ = resp.Body.Close()
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+			}
+			assert.Equal(t, tt.wantCalls, f.calls)
+			for i, w := range waits { // exponential backoff with at most 20% jitter, never really slept
+				base := time.Second << i
+				assert.GreaterOrEqual(t, w, base)
+				assert.LessOrEqual(t, w, base+base/5)
+			}
+		})
+	}
+}
+
+func TestHungAttemptIsRetried(t *testing.T) {
+	srv := httptest.NewServer(&script{})
+	t.Cleanup(srv.Close)
+	f := &flaky{fail: []error{errors.New("hang")}, next: http.DefaultTransport, hang: true}
+	var waits []time.Duration
+	c := newClient(&httpretry.Transport{Base: f, AttemptTimeout: 20 * time.Millisecond, Sleep: noSleep(&waits)})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body) // readable after RoundTrip returned: the attempt's deadline is not cancelled early
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, "ok", string(body))
+	assert.Equal(t, 2, f.calls)
+}
+
+func TestRetriedPOSTSendsItsBodyAgain(t *testing.T) {
+	var bodies []string
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if n++; n == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	var waits []time.Duration
+	c := newClient(&httpretry.Transport{Sleep: noSleep(&waits)})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader("PhoneNumber=%2B15005550006"))
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, []string{"PhoneNumber=%2B15005550006", "PhoneNumber=%2B15005550006"}, bodies)
+	assert.Equal(t, []time.Duration{2 * time.Second}, waits, "Retry-After honoured")
 }

@@ -74,6 +74,8 @@ const (
 	GatewayAfter
 	// Hang does nothing and never answers, until the client gives up.
 	Hang
+	// HangAfter does the work, then never answers: a client killed or timing out mid-request.
+	HangAfter
 )
 
 // Fault is an injected failure for the next requests on a route.
@@ -210,6 +212,13 @@ func (f *Fake) Inject(r Route, fault Fault) {
 	f.faults[r] = append(f.faults[r], &fault)
 }
 
+// ClearFaults drops the faults not yet used.
+func (f *Fake) ClearFaults() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = map[Route][]*Fault{}
+}
+
 // SetForwardingAllowed says whether the account may forward calls (Telnyx: verification Level 2).
 func (f *Fake) SetForwardingAllowed(ok bool) {
 	f.mu.Lock()
@@ -310,6 +319,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if fault != nil && fault.Drop == DropAfter {
 		hangUp(w)
+		return
+	}
+	if fault != nil && fault.Drop == HangAfter {
+		<-r.Context().Done()
 		return
 	}
 	if fault != nil && fault.Drop == GatewayAfter {

@@ -335,7 +335,11 @@ func (f *Fake) createOrder(c call) reply {
 	}
 	for _, op := range o.phones {
 		f.sell(op.phone, op.country, op.typ)
-		n := f.own(op.phone, op.country, op.typ, "purchase-pending")
+		status := "purchase-pending"
+		if !op.reqMet {
+			status = "requirement-info-pending" // held for documents from the start
+		}
+		n := f.own(op.phone, op.country, op.typ, status)
 		if o.ref != "" {
 			ref := o.ref
 			n.ref = &ref

@@ -51,6 +51,7 @@ type number struct {
 
 type message struct {
 	id, from, to, text, direction string
+	clientRef                     string
 	received                      time.Time
 }
 
@@ -192,11 +193,9 @@ func intParam(form url.Values, key string, def int) int {
 	return def
 }
 
+// amount writes a non-negative amount of micros as Vonage writes money: "1.25", "10".
 func amount(micros int64) string {
-	s := fmt.Sprintf("%d.%06d", micros/1_000_000, max(micros, -micros)%1_000_000)
-	if micros < 0 && micros > -1_000_000 {
-		s = "-" + s
-	}
+	s := fmt.Sprintf("%d.%06d", micros/1_000_000, micros%1_000_000)
 	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }
 
@@ -370,7 +369,8 @@ func (f *Fake) send(form url.Values) reply {
 		return ok(smsAnswer(map[string]string{"status": "9", "error-text": "Partner quota exceeded"}))
 	}
 	f.balance -= smsPrice
-	m := &message{id: newUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC()}
+	m := &message{id: newUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC(),
+		clientRef: form.Get("client-ref")}
 	f.messages = append(f.messages, m)
 	return ok(smsAnswer(map[string]string{"to": to, "message-id": m.id, "status": "0",
 		"remaining-balance": amount(f.balance), "message-price": amount(smsPrice), "network": "23410"}))
@@ -417,6 +417,9 @@ func (f *Fake) records(r *http.Request, form url.Values) reply {
 			"date_received": m.received.Format("2006-01-02T15:04:05-0700"), "currency": f.currency, "total_price": 0.0045}
 		if form.Get("include_message") == "true" {
 			rec["message_body"] = m.text
+		}
+		if m.clientRef != "" {
+			rec["client_ref"] = m.clientRef
 		}
 		recs = append(recs, rec)
 	}

@@ -1,0 +1,252 @@
+// Package serve implements `vnum serve`, the HTTP server carriers push inbound SMS to.
+package serve
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	srv "github.com/vnum-cli/vnum/internal/serve"
+	sandboxwh "github.com/vnum-cli/vnum/internal/webhook/sandbox"
+	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
+	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
+	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
+	"github.com/vnum-cli/vnum/providers/twilio"
+)
+
+// Options are serve's inputs.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Factory *cmdutil.Factory
+
+	Listen         string
+	PublicURL      string
+	TrustForwarded bool
+	LogFormat      string
+}
+
+// NewCmdServe builds `vnum serve`.
+func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "serve [--listen 127.0.0.1:8080] [--public-url https://…]",
+		Short: "Receive SMS pushed by the carriers (webhooks), the moment they arrive",
+		Long: heredoc.Doc(`
+			Run the small HTTP server carriers push inbound SMS to. Put it behind your own HTTPS (a
+			reverse proxy, a tunnel, a small server) and give vnum the URL the carriers reach it
+			at with --public-url (or serve.public_url in config.yaml).
+
+			Each carrier has one route behind a secret path segment, made once and kept in
+			serve.json in the configuration directory; the routes are printed at start-up, on
+			stdout. Every request is checked before anything is stored:
+			  twilio   X-Twilio-Signature with the account's Auth Token (TWILIO_AUTH_TOKEN or
+			           vnum auth login twilio), over the public URL
+			  telnyx   the Ed25519 signature, with the account's public key (TELNYX_PUBLIC_KEY)
+			  vonage   sig, when the account signs webhooks (VONAGE_SIGNATURE_SECRET); without it
+			           only the secret path protects the route
+			  sandbox  vnum sandbox receive, signed with a local secret
+			Unsigned, forged, stale or replayed requests get 401 or 403 and a log line. Each
+			message is stored once (carriers retry) and the carrier is answered only after it was
+			written: sms list and sms wait see it at once.
+
+			The log (stderr) has one line per request, without message texts or secrets. Stop with
+			Ctrl-C or SIGTERM: requests under way are finished first.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum serve --public-url https://vnum.example.org
+			$ VNUM_SERVE_LISTEN=127.0.0.1:9000 vnum serve --trust-forwarded
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("listen") {
+				opts.Listen = cfg.ServeListen()
+			}
+			if opts.Listen == "" {
+				opts.Listen = srv.DefaultListen
+			}
+			if _, err := srv.LocalBase(opts.Listen); err != nil {
+				return cmdutil.FlagErrorf("--listen: %v", err)
+			}
+			if !cmd.Flags().Changed("public-url") {
+				opts.PublicURL = cfg.ServePublicURL()
+			}
+			if opts.PublicURL != "" {
+				if opts.PublicURL, err = srv.CheckPublicURL(opts.PublicURL); err != nil {
+					return cmdutil.FlagErrorf("--public-url: %v", err)
+				}
+			}
+			if opts.LogFormat != "text" && opts.LogFormat != "json" {
+				return cmdutil.FlagErrorf("--log-format: %q is neither text nor json", opts.LogFormat)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Listen, "listen", "", "address to listen on (config serve.listen; default "+srv.DefaultListen+")")
+	cmd.Flags().StringVar(&opts.PublicURL, "public-url", "", "https URL the carriers reach this server at (config serve.public_url)")
+	cmd.Flags().BoolVar(&opts.TrustForwarded, "trust-forwarded", false, "behind a proxy: take the URL's scheme and host from X-Forwarded-Proto and X-Forwarded-Host")
+	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log lines as text or json")
+	return cmd
+}
+
+// check is one carrier's verification, as the start-up lines say it.
+type check struct {
+	name, how string
+}
+
+func run(ctx context.Context, o *Options) error {
+	f := o.Factory
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	secrets, err := srv.EnsureSecrets(cfg.Dir())
+	if err != nil {
+		return fmt.Errorf("serve secrets: %w", err)
+	}
+	st, err := f.Store()
+	if err != nil {
+		return err
+	}
+	conf := srv.Config{Store: st, Token: secrets.PathToken, PublicURL: o.PublicURL, TrustForwarded: o.TrustForwarded,
+		Sandbox: sandboxwh.New(secrets.SandboxKey())}
+	var checks []check
+
+	signedOver := "the URL each request names"
+	switch {
+	case o.PublicURL != "":
+		signedOver = o.PublicURL
+	case o.TrustForwarded:
+		signedOver = "the URL X-Forwarded-Proto and X-Forwarded-Host name"
+	}
+	if token, why := twilioAuthToken(o); token != "" {
+		conf.Twilio, err = twiliowh.New(token)
+		if err != nil {
+			return err
+		}
+		checks = append(checks, check{"twilio", "X-Twilio-Signature with the account's Auth Token, over " + signedOver})
+	} else {
+		checks = append(checks, check{"twilio", "off: " + why})
+	}
+
+	if raw := envOrFile(f.Env, telnyxwh.EnvPublicKey); raw != "" {
+		key, err := telnyxwh.ParsePublicKey(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", telnyxwh.EnvPublicKey, err)
+		}
+		conf.Telnyx = telnyxwh.New(key)
+		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key, timestamps within 5 minutes"})
+	} else {
+		checks = append(checks, check{"telnyx", "off: no public key (set " + telnyxwh.EnvPublicKey + " to the key under Keys & Credentials → Public Key in Mission Control)"})
+	}
+
+	if secret := envOrFile(f.Env, vonagewh.EnvSignatureSecret); secret != "" {
+		conf.Vonage = vonagewh.New(secret)
+		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes"})
+	} else {
+		conf.Vonage = vonagewh.New("")
+		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
+	}
+	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+
+	conf.Logger = newLogger(o)
+	server, err := srv.New(conf)
+	if err != nil {
+		return err
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.Listen)
+	if err != nil {
+		server.Close()
+		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+	}
+	local, _ := srv.LocalBase(ln.Addr().String())
+	base := o.PublicURL
+	if base == "" {
+		base = local
+	}
+	fmt.Fprintf(o.IO.ErrOut, "vnum serve: listening on %s; public URL %s; store %s\n", ln.Addr(), orNone(o.PublicURL), st.Path())
+	for _, c := range checks {
+		fmt.Fprintf(o.IO.ErrOut, "  %-8s %s\n", c.name, c.how)
+	}
+	if o.PublicURL == "" {
+		fmt.Fprintln(o.IO.ErrOut, "  (no --public-url: carriers can reach this server only through a proxy or tunnel you point at it)")
+	}
+	routes := server.Routes(base)
+	names := make([]string, 0, len(routes))
+	for n := range routes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(o.IO.Out, "%s\t%s\n", n, routes[n])
+	}
+	return server.Serve(ctx, ln)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// twilioAuthToken is the account's Auth Token, which Twilio signs with even when vnum's REST
+// calls use an API key; or "" and why there is none.
+func twilioAuthToken(o *Options) (token, why string) {
+	f := o.Factory
+	if t := envOrFile(f.Env, "TWILIO_AUTH_TOKEN"); t != "" {
+		return t, ""
+	}
+	m, err := f.Credentials()
+	if err != nil {
+		return "", err.Error()
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err.Error()
+	}
+	cred, err := m.Lookup(twilio.Name, cfg.Profile())
+	if err != nil {
+		return "", "no Twilio credentials (vnum auth login twilio, or TWILIO_AUTH_TOKEN)"
+	}
+	if t := cred.Values[twilio.CredAuthToken]; t != "" {
+		return t, ""
+	}
+	return "", "vnum uses an API key for Twilio; Twilio signs webhooks with the Auth Token: set TWILIO_AUTH_TOKEN"
+}
+
+// envOrFile reads name, or the file that name_FILE points at (surrounding space dropped); a
+// file that cannot be read counts as unset, and the start-up lines say the carrier is off.
+func envOrFile(env func(string) string, name string) string {
+	if v := strings.TrimSpace(env(name)); v != "" {
+		return v
+	}
+	if p := env(name + "_FILE"); p != "" {
+		if b, err := os.ReadFile(p); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return ""
+}
+
+func newLogger(o *Options) *slog.Logger {
+	if o.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(o.IO.ErrOut, nil))
+	}
+	return slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+}
