@@ -76,6 +76,8 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		})
 	})
 
+	f.HTTPClient = httpClient
+
 	f.Credentials = sync.OnceValues(func() (*auth.Manager, error) {
 		cfg, err := f.Config()
 		if err != nil {

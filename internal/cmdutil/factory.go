@@ -29,6 +29,9 @@ type Factory struct {
 
 	// Config is the configuration file + VNUM_* environment.
 	Config func() (*config.Config, error)
+	// HTTPClient is the one client carrier requests go through, adapters' and auth login's:
+	// proxy settings, User-Agent, and the VNUM_DEBUG=api dump with credentials redacted.
+	HTTPClient providers.HTTPClientFunc
 	// Registry lists the carriers vnum knows.
 	Registry *providers.Registry
 	// ProviderFlag is the value of the global --provider flag ("" when not given).

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +25,6 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/termsafe"
-	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -50,7 +48,8 @@ type LoginOptions struct {
 	Credentials func() (*auth.Manager, error)
 	// Registry holds, in each carrier's Descriptor, what login asks for and checks.
 	Registry *providers.Registry
-	// HTTPClient is the client the carrier adapter uses to verify (debug dump redacted).
+	// HTTPClient is the Factory's client, the one the adapters use (debug dump redacted); the
+	// check is bounded by verifyTimeout.
 	HTTPClient providers.HTTPClientFunc
 	Env        func(string) string
 	Now        func() time.Time
@@ -74,7 +73,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Config:      f.Config,
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
-		HTTPClient:  httpClient(f),
+		HTTPClient:  f.HTTPClient,
 		Env:         f.Env,
 		Now:         f.Now,
 		Successf:    f.Successf,
@@ -237,23 +236,6 @@ func required(d providers.Descriptor, f providers.Credential) bool {
 		}
 	}
 	return true
-}
-
-// httpClient builds the same client the factory gives adapters: proxy settings, User-Agent and
-// the VNUM_DEBUG=api dump that redacts credentials.
-func httpClient(f *cmdutil.Factory) providers.HTTPClientFunc {
-	env := f.Env
-	if env == nil {
-		env = func(string) string { return "" }
-	}
-	return func() *http.Client {
-		return transport.NewClient(transport.Options{
-			UserAgent: "vnum/" + f.AppVersion,
-			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
-			DebugOut:  f.IOStreams.ErrOut,
-			Timeout:   verifyTimeout,
-		})
-	}
 }
 
 // validate checks the flags for the carrier, before anything is read or asked: which flags the

@@ -23,6 +23,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
 )
@@ -178,7 +179,10 @@ func newHarness(t *testing.T, s setup) *harness {
 	}
 	h.opts = &LoginOptions{
 		IO: ios, Prompter: h.prompter, Config: f.Config, Credentials: f.Credentials, Registry: reg,
-		HTTPClient: httpClient(f), Env: getenv, Now: f.Now, Successf: f.Successf,
+		HTTPClient: func() *http.Client {
+			return transport.NewClient(transport.Options{UserAgent: "vnum/test", Debug: transport.DebugEnabled(getenv("VNUM_DEBUG")), DebugOut: ios.ErrOut})
+		},
+		Env: getenv, Now: f.Now, Successf: f.Successf,
 	}
 	return h
 }
