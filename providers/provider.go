@@ -129,8 +129,8 @@ type BuyRequest struct {
 type Number struct {
 	ID        string     // the carrier's id for the number (Twilio PN…, sandbox id, Vonage msisdn)
 	Number    string     // E.164
-	Country   string     //
-	Type      NumberType //
+	Country   string     // "" when the carrier does not say (List may leave it to vnum, which
+	Type      NumberType // derives both from the number when it first records it)
 	Features  Features   //
 	Label     string     // carrier-side label, "" when the carrier has none
 	Monthly   Price      //

@@ -80,6 +80,13 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		})
 	})
 
+	f.HTTPClient = httpClient
+	f.Redact = func(secret string) {
+		secretsMu.Lock()
+		defer secretsMu.Unlock()
+		secrets = append(secrets, secret)
+	}
+
 	f.Credentials = sync.OnceValues(func() (*auth.Manager, error) {
 		cfg, err := f.Config()
 		if err != nil {

@@ -29,6 +29,12 @@ type Factory struct {
 
 	// Config is the configuration file + VNUM_* environment.
 	Config func() (*config.Config, error)
+	// HTTPClient is the one client carrier requests go through, adapters' and auth login's:
+	// proxy settings, User-Agent, and the VNUM_DEBUG=api dump with credentials redacted.
+	HTTPClient providers.HTTPClientFunc
+	// Redact adds a secret that HTTPClient's VNUM_DEBUG=api dump removes wherever it shows (the
+	// credentials of carriers built through Provider are added by the Factory itself).
+	Redact func(secret string)
 	// Registry lists the carriers vnum knows.
 	Registry *providers.Registry
 	// ProviderFlag is the value of the global --provider flag ("" when not given).

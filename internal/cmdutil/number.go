@@ -7,9 +7,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
+	"github.com/vnum-cli/vnum/internal/theme"
 )
 
 // MaxLabel is the longest label, in characters (not bytes: "☕" is one).
@@ -75,15 +77,21 @@ func NumberRow(n store.Number, now time.Time, tty bool) []string {
 // NumberHeader is the terminal table header for NumberRow.
 var NumberHeader = []string{"NUMBER", "LABEL", "CARRIER", "FORWARDS TO", "EXPIRES", "MONTHLY", "STATE"}
 
-// PrintNumber prints one number in full: a block of fields for people, one NumberRow for scripts.
+// PrintNumber prints one number in full, as WriteNumber does, with the Factory's streams,
+// clock and styles.
 func (f *Factory) PrintNumber(n store.Number) error {
-	ios := f.IOStreams
-	now := f.Now()
+	return WriteNumber(f.IOStreams, f.Styles, f.Now(), n)
+}
+
+// WriteNumber prints one number in full: a block of fields for people, one NumberRow for
+// scripts. It needs only the output layer: the streams, the styles (built only for a terminal)
+// and the time relative times are counted from.
+func WriteNumber(ios *iostreams.IOStreams, styles func() *theme.Styles, now time.Time, n store.Number) error {
 	if !ios.IsStdoutTTY() {
 		_, err := fmt.Fprintln(ios.Out, termsafe.Escape(strings.Join(NumberRow(n, now, false), "\t")))
 		return err
 	}
-	s := f.Styles()
+	s := styles()
 	field := func(k, v string) {
 		if v == "" {
 			v = s.Muted.Render("—")

@@ -164,6 +164,28 @@ func (s *Store) ListNumbers(ctx context.Context) ([]Number, error) {
 	return out, nil
 }
 
+// NumberProviders lists, sorted, the carriers of the stored numbers: what `vnum list` asks
+// without reading every number.
+func (s *Store) NumberProviders(ctx context.Context) ([]string, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT provider FROM numbers ORDER BY provider`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list carriers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("store: list carriers: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list carriers: %w", err)
+	}
+	return out, nil
+}
+
 func validEnd(how string) bool {
 	switch how {
 	case EndReleased, EndRotated, EndBurned, EndExpired, EndVanished:

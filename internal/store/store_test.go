@@ -408,6 +408,21 @@ func TestListNumbersOrder(t *testing.T) {
 	assert.Equal(t, []int64{ids[1], ids[4], ids[2], ids[3], ids[0]}, got)
 }
 
+func TestNumberProviders(t *testing.T) {
+	s := openStore(t)
+	got, err := s.NumberProviders(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	for i, p := range []string{"twilio", "sandbox", "twilio"} {
+		n := number(fmt.Sprintf("+3360000001%d", i), "")
+		n.Provider = p
+		insert(t, s, n)
+	}
+	got, err = s.NumberProviders(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sandbox", "twilio"}, got)
+}
+
 func TestListHistoryOrder(t *testing.T) {
 	s := openStore(t)
 	ended := []time.Time{base.Add(3 * time.Hour), base.Add(time.Hour), base.Add(3 * time.Hour), base}

@@ -4,6 +4,7 @@
 package tableprinter
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -41,22 +42,38 @@ func (p *Printer) AddRow(cells ...string) {
 	p.rows = append(p.rows, row)
 }
 
+// oneField keeps a cell one tab-separated field: tabs and line breaks become spaces.
+func oneField(c string) string {
+	if !strings.ContainsAny(c, "\t\n\r") {
+		return c
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, c)
+}
+
 // Len is the number of rows added.
 func (p *Printer) Len() int { return len(p.rows) }
 
 // Render prints the rows.
 func (p *Printer) Render() error {
 	if !p.tty {
+		// One write for the whole table, not one per row: a list of 1,000 numbers on a pipe
+		// would otherwise cost 1,000 system calls.
+		w := bufio.NewWriter(p.w)
 		for _, r := range p.rows {
-			clean := make([]string, len(r))
 			for i, c := range r {
-				clean[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+				if i > 0 {
+					w.WriteByte('\t')
+				}
+				w.WriteString(oneField(c))
 			}
-			if _, err := fmt.Fprintln(p.w, strings.Join(clean, "\t")); err != nil {
-				return err
-			}
+			w.WriteByte('\n')
 		}
-		return nil
+		return w.Flush()
 	}
 	rows := p.rows
 	out := p.table(rows)

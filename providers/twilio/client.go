@@ -42,6 +42,7 @@ type call struct {
 	op      string // "buy", "list", …, for error messages
 	p       *Provider
 	last    *lastResponse
+	rh      *client.RequestHandler // for the few requests made without a generated service
 	api     *v2010.ApiService
 	pricing *pricingv1.ApiService
 	studio  *studiov2.ApiService
@@ -83,6 +84,7 @@ func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelF
 		op:      op,
 		p:       p,
 		last:    last,
+		rh:      rh,
 		api:     v2010.NewApiService(rh),
 		pricing: pricingv1.NewApiService(rh),
 		studio:  studiov2.NewApiService(rh),

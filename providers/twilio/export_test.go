@@ -11,3 +11,6 @@ func SetRetryBackoff(p *Provider, d time.Duration) { p.retry.Backoff = d }
 
 // SetRetry lets a test tune the retry layer (its clock, sleep, attempt timeout).
 func SetRetry(p *Provider, tune func(*httpretry.Transport)) { tune(p.retry) }
+
+// LabelFrom exposes labelFrom to the tests.
+var LabelFrom = labelFrom

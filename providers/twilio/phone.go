@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -8,10 +9,24 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// classify derives what Twilio does not always say about a number: its country and type.
-func classify(e164 string) (country string, t providers.NumberType) {
+// parse parses an E.164 number once for everything derived from it (country, type, label); nil
+// when libphonenumber cannot. Parsing is most of what reading a list costs per number.
+func parse(e164 string) *phonenumbers.PhoneNumber {
 	num, err := phonenumbers.Parse(e164, "")
 	if err != nil {
+		return nil
+	}
+	return num
+}
+
+// classify derives what Twilio does not always say about a number: its country and type.
+func classify(e164 string) (country string, t providers.NumberType) {
+	return classifyParsed(parse(e164))
+}
+
+// classifyParsed is classify for a number already parsed (nil: unknown).
+func classifyParsed(num *phonenumbers.PhoneNumber) (country string, t providers.NumberType) {
+	if num == nil {
 		return "", ""
 	}
 	country = phonenumbers.GetRegionCodeForNumber(num)
@@ -35,7 +50,15 @@ func classify(e164 string) (country string, t providers.NumberType) {
 // typeFromTwilio reads the `type` field newer Twilio responses carry ("local", "mobile",
 // "national", "toll-free"…), "" when absent or unknown.
 func typeFromTwilio(s string) providers.NumberType {
-	switch strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s)) {
+	if s == "" {
+		return ""
+	}
+	switch strings.ToLower(strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == ' ' {
+			return -1
+		}
+		return r
+	}, s)) {
 	case "local":
 		return providers.TypeLocal
 	case "mobile":
@@ -69,7 +92,9 @@ func labelFrom(friendlyName, e164 string) string {
 	return fn
 }
 
-// isNumberText reports whether s is only a way of writing the phone number e164.
+// isNumberText reports whether s is only a way of writing the phone number e164. The common
+// cases (Twilio's own default, the number in national or international digits) are decided
+// without libphonenumber, whose parse is most of what a long list would cost.
 func isNumberText(s, e164 string) bool {
 	digits := onlyDigits(s)
 	if digits == "" {
@@ -84,12 +109,24 @@ func isNumberText(s, e164 string) bool {
 	if digits == full {
 		return true
 	}
-	nsn := nationalNumber(e164)
-	if digits == nsn || strings.TrimLeft(digits, "0") == nsn {
-		return true
+	// The national significant number is what follows the country calling code, which is 1 to
+	// 3 digits and prefix-free: at most one split names a country code.
+	for cc := 1; cc <= 3 && cc < len(full); cc++ {
+		code, _ := strconv.Atoi(full[:cc])
+		if phonenumbers.GetRegionCodeForCountryCode(code) == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		if nsn := full[cc:]; digits == nsn || strings.TrimLeft(digits, "0") == nsn {
+			return true
+		}
+		break
 	}
 	// National formats with a trunk prefix ("06 12 34 56 78", "1 (808) 925-5327").
-	if num, err := phonenumbers.Parse(e164, ""); err == nil {
+	if num := parse(e164); num != nil {
+		nsn := phonenumbers.GetNationalSignificantNumber(num)
+		if digits == nsn || strings.TrimLeft(digits, "0") == nsn {
+			return true
+		}
 		if onlyDigits(phonenumbers.Format(num, phonenumbers.NATIONAL)) == digits {
 			return true
 		}

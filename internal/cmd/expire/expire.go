@@ -2,6 +2,7 @@
 package expire
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,11 +18,12 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are expire's inputs.
+// Options are the dependencies `vnum expire` uses, then its flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Expire releases (or, dry, lists) the numbers whose expiry has passed, through the
+	// number lifecycle.
+	Expire func(ctx context.Context, dryRun bool) ([]numbers.ExpireResult, error)
 
 	DryRun bool
 	JSON   bool
@@ -29,7 +31,16 @@ type Options struct {
 
 // NewCmdExpire builds `vnum expire`.
 func NewCmdExpire(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Expire: func(ctx context.Context, dryRun bool) ([]numbers.ExpireResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Expire(ctx, dryRun)
+		},
+	}
 	cmd := &cobra.Command{
 		Use:   "expire [--dry-run]",
 		Short: "Release every number whose --ttl has run out (for cron)",
@@ -45,7 +56,7 @@ func NewCmdExpire(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return expireRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list what would be released")
@@ -59,12 +70,8 @@ type resultJSON struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
-	res, err := m.Expire(cmd.Context(), o.DryRun)
+func expireRun(ctx context.Context, o *Options) error {
+	res, err := o.Expire(ctx, o.DryRun)
 	o.IO.StopProgress()
 	if err != nil {
 		return err
@@ -118,13 +125,7 @@ func run(cmd *cobra.Command, o *Options) error {
 			}
 		}
 		// Every failure is the carrier's passing trouble: "try again later" (7) says so.
-		return temporary{err}
+		return &cmdutil.ExitError{Code: cmdutil.ExitRetryLater, Err: err}
 	}
 	return nil
 }
-
-// temporary is an error that exits as providers.ErrTemporary does.
-type temporary struct{ error }
-
-func (t temporary) Is(target error) bool { return target == providers.ErrTemporary }
-func (t temporary) Unwrap() error        { return t.error }

@@ -179,10 +179,10 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 	if only != "" {
 		names[only] = true
 	} else {
-		all, err := m.Store.ListNumbers(ctx)
+		inUse, err := m.Store.NumberProviders(ctx)
 		if err == nil {
-			for _, n := range all {
-				names[n.Provider] = true
+			for _, p := range inUse {
+				names[p] = true
 			}
 		}
 		names[current] = true

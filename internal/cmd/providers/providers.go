@@ -6,16 +6,27 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vnum-cli/vnum/internal/auth"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/theme"
+	carriers "github.com/vnum-cli/vnum/providers"
 )
 
-// Options are providers' inputs.
+// Options are the dependencies `vnum providers` uses, then its flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	JSON    bool
+	IO       *iostreams.IOStreams
+	Registry *carriers.Registry
+	// Default is the carrier commands use without --provider; an error (a bad setting) marks
+	// none as the default, since this is the command that lists the good names.
+	Default func() (string, error)
+	// Profile is the credential profile in use.
+	Profile     func() (string, error)
+	Credentials func() (*auth.Manager, error)
+	Styles      func() *theme.Styles
+
+	JSON bool
 }
 
 type capsJSON struct {
@@ -38,7 +49,20 @@ type providerJSON struct {
 
 // NewCmdProviders builds `vnum providers`.
 func NewCmdProviders(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f}
+	opts := &Options{
+		IO:       f.IOStreams,
+		Registry: f.Registry,
+		Default:  f.ProviderName,
+		Profile: func() (string, error) {
+			cfg, err := f.Config()
+			if err != nil {
+				return "", err
+			}
+			return cfg.Profile(), nil
+		},
+		Credentials: f.Credentials,
+		Styles:      f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "The carriers vnum knows, whether each is set up, what each can do",
@@ -47,30 +71,29 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comma
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(opts)
+			return providersRun(opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
 }
 
-func run(o *Options) error {
-	f := o.Factory
-	current, _ := f.ProviderName()
-	cfg, err := f.Config()
+func providersRun(o *Options) error {
+	current, _ := o.Default()
+	profile, err := o.Profile()
 	if err != nil {
 		return err
 	}
 	var out []providerJSON
-	for _, name := range f.Registry.Names() {
-		d, _ := f.Registry.Lookup(name)
+	for _, name := range o.Registry.Names() {
+		d, _ := o.Registry.Lookup(name)
 		c := d.Capabilities
 		j := providerJSON{Name: name, Description: d.Description, Default: name == current,
 			Can: capsJSON{c.ForwardCalls, c.ForwardSMS, c.ReadSMS, c.SendSMS, c.Labels, c.AsyncOrders}}
 		if len(d.Auth) == 0 {
 			j.Configured, j.Source = true, "none needed"
-		} else if m, err := f.Credentials(); err == nil {
-			if cred, err := m.Lookup(name, cfg.Profile()); err == nil {
+		} else if m, err := o.Credentials(); err == nil {
+			if cred, err := m.Lookup(name, profile); err == nil {
 				j.Configured, j.Source = true, string(cred.Source)
 			}
 		}
@@ -80,7 +103,7 @@ func run(o *Options) error {
 		return cmdutil.WriteJSON(o.IO, out)
 	}
 	tty := o.IO.IsStdoutTTY()
-	tp := tableprinter.New(o.IO.Out, tty, f.Styles(), o.IO.TerminalWidth(), "CARRIER", "CONFIGURED", "CAN", "ABOUT")
+	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(), "CARRIER", "CONFIGURED", "CAN", "ABOUT")
 	for _, j := range out {
 		name := j.Name
 		if j.Default && tty {

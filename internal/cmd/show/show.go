@@ -2,27 +2,44 @@
 package show
 
 import (
+	"context"
+	"time"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
-	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 )
 
-// Options are show's inputs.
+// Options are the dependencies `vnum show` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	Now     func() time.Time
+	Styles  func() *theme.Styles
 
 	Ref  string
 	JSON bool
 }
 
-// NewCmdShow builds `vnum show`.
+// NewCmdShow builds `vnum show`. runF, when not nil, replaces showRun (tests).
 func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "show REF",
 		Short: "Show everything known about one number",
@@ -38,20 +55,20 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			m, err := opts.Numbers()
-			if err != nil {
-				return err
-			}
-			n, err := f.Resolve(cmd.Context(), m, opts.Ref)
-			if err != nil {
-				return err
-			}
-			if opts.JSON {
-				return cmdutil.WriteJSON(opts.IO, cmdutil.NumberView(n))
-			}
-			return f.PrintNumber(n)
+			return showRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
+}
+
+func showRun(ctx context.Context, opts *Options) error {
+	n, err := opts.Resolve(ctx, opts.Ref)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO, cmdutil.NumberView(n))
+	}
+	return cmdutil.WriteNumber(opts.IO, opts.Styles, opts.Now(), n)
 }

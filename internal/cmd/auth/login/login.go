@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +25,6 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/termsafe"
-	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -50,11 +48,15 @@ type LoginOptions struct {
 	Credentials func() (*auth.Manager, error)
 	// Registry holds, in each carrier's Descriptor, what login asks for and checks.
 	Registry *providers.Registry
-	// HTTPClient is the client the carrier adapter uses to verify (debug dump redacted).
+	// HTTPClient is the Factory's client, the one the adapters use (debug dump redacted); the
+	// check is bounded by verifyTimeout.
 	HTTPClient providers.HTTPClientFunc
-	Env        func(string) string
-	Now        func() time.Time
-	Successf   func(format string, args ...any)
+	// Redact adds a secret for that client's VNUM_DEBUG=api dump to remove wherever it shows:
+	// the one being checked is not yet among the saved credentials it knows (nil: none).
+	Redact   func(secret string)
+	Env      func(string) string
+	Now      func() time.Time
+	Successf func(format string, args ...any)
 
 	Provider string
 	Profile  string
@@ -64,8 +66,6 @@ type LoginOptions struct {
 	WithToken       bool
 	NoVerify        bool
 	InsecureStorage bool
-
-	checking []string // the secret values verify is checking, for the debug dump to remove
 }
 
 // NewCmdLogin builds `vnum auth login`.
@@ -76,12 +76,12 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Config:      f.Config,
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
+		HTTPClient:  f.HTTPClient,
+		Redact:      f.Redact,
 		Env:         f.Env,
 		Now:         f.Now,
 		Successf:    f.Successf,
 	}
-	// The dump of VNUM_DEBUG=api removes the secret being checked wherever it shows.
-	opts.HTTPClient = httpClient(f, func() []string { return opts.checking })
 	var idFlags map[string]*string // filled below, read when the command runs
 	cmd := &cobra.Command{
 		Use:   "login CARRIER",
@@ -240,24 +240,6 @@ func required(d providers.Descriptor, f providers.Credential) bool {
 		}
 	}
 	return true
-}
-
-// httpClient builds the same client the factory gives adapters: proxy settings, User-Agent and
-// the VNUM_DEBUG=api dump that redacts credentials.
-func httpClient(f *cmdutil.Factory, secrets func() []string) providers.HTTPClientFunc {
-	env := f.Env
-	if env == nil {
-		env = func(string) string { return "" }
-	}
-	return func() *http.Client {
-		return transport.NewClient(transport.Options{
-			UserAgent: "vnum/" + f.AppVersion,
-			Debug:     transport.DebugEnabled(env("VNUM_DEBUG")),
-			DebugOut:  f.IOStreams.ErrOut,
-			Timeout:   verifyTimeout,
-			Secrets:   secrets,
-		})
-	}
 }
 
 // validate checks the flags for the carrier, before anything is read or asked: which flags the
@@ -450,10 +432,9 @@ func readSecret(o *LoginOptions, label string) (string, error) {
 // skipped or is impossible, and an error (nothing must be saved) when the carrier refused or
 // could not be asked.
 func verify(ctx context.Context, o *LoginOptions, d providers.Descriptor, set providers.CredentialSet, cred auth.Credential) (verified bool, account, note string, err error) {
-	o.checking = nil
 	for _, c := range set.Fields {
-		if v := cred.Values[c.Key]; c.Secret && v != "" {
-			o.checking = append(o.checking, v)
+		if v := cred.Values[c.Key]; c.Secret && v != "" && o.Redact != nil {
+			o.Redact(v)
 		}
 	}
 	s := providers.Settings{Env: o.Env, Credentials: cred.Values, HTTP: o.HTTPClient}
