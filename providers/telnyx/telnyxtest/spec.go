@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -26,34 +26,13 @@ import (
 const SpecFile = "spec3.numbers-v2.trimmed.json"
 
 // EnvSpecsDir names a directory holding the specs' parent: $VNUM_SPECS_DIR/telnyx/SpecFile.
-const EnvSpecsDir = "VNUM_SPECS_DIR"
+const EnvSpecsDir = specdir.Env
 
 // FindSpecsDir locates the Telnyx document: $VNUM_SPECS_DIR/telnyx when set, else
 // shared/specs/telnyx beside the repository, found by walking up from dir. It returns "" and
 // the places it looked when there is none.
 func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
-	has := func(d string) bool {
-		_, err := os.Stat(filepath.Join(d, SpecFile))
-		return err == nil
-	}
-	if v := getenv(EnvSpecsDir); v != "" {
-		d := filepath.Join(v, "telnyx")
-		if has(d) {
-			return d, nil
-		}
-		return "", []string{d}
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		for _, c := range []string{filepath.Join(d, "shared", "specs", "telnyx"), filepath.Join(d, "specs", "telnyx")} {
-			if has(c) {
-				return c, nil
-			}
-			looked = append(looked, c)
-		}
-		if parent := filepath.Dir(d); parent == d {
-			return "", looked
-		}
-	}
+	return specdir.Find(getenv, dir, "telnyx", []string{SpecFile})
 }
 
 // Specs is the loaded document with a router over it. One value can serve any number of fakes

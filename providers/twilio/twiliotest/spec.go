@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"os"
@@ -29,39 +30,13 @@ func SpecFiles() []string {
 }
 
 // EnvSpecsDir names a directory holding the specs' parent: $VNUM_SPECS_DIR/twilio/*.json.
-const EnvSpecsDir = "VNUM_SPECS_DIR"
+const EnvSpecsDir = specdir.Env
 
 // FindSpecsDir locates the Twilio specs: $VNUM_SPECS_DIR/twilio when set, else shared/specs/twilio
 // beside the repository, found by walking up from dir (the repository is <x>/main, the specs
 // <x>/shared/specs). It returns "" and the places it looked when there are none.
 func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
-	if v := getenv(EnvSpecsDir); v != "" {
-		d := filepath.Join(v, "twilio")
-		if hasSpecs(d) {
-			return d, nil
-		}
-		return "", []string{d}
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		for _, c := range []string{filepath.Join(d, "shared", "specs", "twilio"), filepath.Join(d, "specs", "twilio")} {
-			if hasSpecs(c) {
-				return c, nil
-			}
-			looked = append(looked, c)
-		}
-		if parent := filepath.Dir(d); parent == d {
-			return "", looked
-		}
-	}
-}
-
-func hasSpecs(dir string) bool {
-	for _, f := range SpecFiles() {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return false
-		}
-	}
-	return true
+	return specdir.Find(getenv, dir, "twilio", SpecFiles())
 }
 
 // Specs are the loaded Twilio documents with a router over all of them. One value can serve

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,39 +30,13 @@ func SpecFiles() []string {
 }
 
 // EnvSpecsDir names a directory holding the documents' parent: $VNUM_SPECS_DIR/vonage/*.yml.
-const EnvSpecsDir = "VNUM_SPECS_DIR"
+const EnvSpecsDir = specdir.Env
 
 // FindSpecsDir locates the Vonage documents: $VNUM_SPECS_DIR/vonage when set, else
 // shared/specs/vonage beside the repository, found by walking up from dir. It returns "" and
 // the places it looked when there are none.
 func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
-	if v := getenv(EnvSpecsDir); v != "" {
-		d := filepath.Join(v, "vonage")
-		if hasSpecs(d) {
-			return d, nil
-		}
-		return "", []string{d}
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		for _, c := range []string{filepath.Join(d, "shared", "specs", "vonage"), filepath.Join(d, "specs", "vonage")} {
-			if hasSpecs(c) {
-				return c, nil
-			}
-			looked = append(looked, c)
-		}
-		if filepath.Dir(d) == d {
-			return "", looked
-		}
-	}
-}
-
-func hasSpecs(dir string) bool {
-	for _, f := range SpecFiles() {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return false
-		}
-	}
-	return true
+	return specdir.Find(getenv, dir, "vonage", SpecFiles())
 }
 
 // Specs are the loaded documents with a router over all of them; read-only once loaded, so one
