@@ -2,6 +2,8 @@ module github.com/vnum-cli/vnum
 
 go 1.26.0
 
+toolchain go1.26.10
+
 require (
 	github.com/MakeNowJust/heredoc v1.0.0
 	github.com/charmbracelet/lipgloss v1.1.0

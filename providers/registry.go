@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 )
 
 // HTTPClientFunc returns the HTTP client an adapter must use: it carries the proxy settings, the
@@ -130,25 +131,36 @@ type Endpoint struct {
 }
 
 // BaseURL resolves where requests go: the Env variable, else the Option, else Default. An
-// override must be an http(s) URL with a host; user info, query and fragment are dropped and a
-// trailing slash trimmed, so paths can be appended.
+// override must be an https URL with a host, or http to this machine only (credentials would
+// otherwise travel in clear); user info, query and fragment are dropped and a trailing slash
+// trimmed, so paths can be appended. Errors never quote the user info.
 func (e Endpoint) BaseURL(s Settings) (string, error) {
-	raw, source := "", ""
-	if e.Env != "" && s.Env != nil {
-		raw, source = s.Env(e.Env), e.Env
-	}
-	if raw == "" && e.Option != "" {
-		raw, source = s.Options[e.Option], e.Option
-	}
+	raw, source := e.Override(s)
 	if raw == "" {
 		return e.Default, nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s %q is not an http(s) URL", source, raw)
+	u, err := httppolicy.ParseBaseURL(source, raw)
+	if err != nil {
+		return "", err
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return strings.TrimSuffix(u.String(), "/"), nil
+	return u.String(), nil
+}
+
+// Override is the override in effect, as written, and where it comes from (the variable's name,
+// or "providers.<carrier>.<option> in config.yaml" without the carrier, i.e. the Option key);
+// "" when there is none.
+func (e Endpoint) Override(s Settings) (raw, source string) {
+	if e.Env != "" && s.Env != nil {
+		if raw = strings.TrimSpace(s.Env(e.Env)); raw != "" {
+			return raw, e.Env
+		}
+	}
+	if e.Option != "" {
+		if raw = strings.TrimSpace(s.Options[e.Option]); raw != "" {
+			return raw, e.Option
+		}
+	}
+	return "", ""
 }
 
 // Var is an environment variable or a config key, with what it does.

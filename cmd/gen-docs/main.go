@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -31,7 +32,7 @@ func run(manDir, mdDir string) error {
 		return fmt.Errorf("give --man-dir or --md-dir")
 	}
 	ios, _, _, _ := iostreams.Test()
-	f, cleanup := app.NewFactory(build.Current().Version, func(string) string { return "" }, ios)
+	f, cleanup := app.NewFactory(context.Background(), build.Current().Version, func(string) string { return "" }, ios)
 	defer cleanup()
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {

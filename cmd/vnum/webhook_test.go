@@ -240,13 +240,25 @@ func send(ts *testscript.TestScript, req *http.Request) string {
 }
 
 // floodMain is the webhook-flood program the scripts run in the background (so that serve can
-// be killed under it): webhook-flood N C FILE TO sends N sandbox SMS to TO from C senders at once
-// to the serve of $VNUM_CONFIG_DIR at $VNUM_SERVE_LISTEN, and writes to FILE the id of each
-// the serve acknowledged (200).
+// be killed under it): webhook-flood N C FILE TO [RATE] sends N sandbox SMS to TO from C senders
+// at once, at most RATE a second when given (so that a kill lands mid-flood however fast the
+// machine), to the serve of $VNUM_CONFIG_DIR at $VNUM_SERVE_LISTEN, and writes to FILE the id of
+// each the serve acknowledged (200).
 func floodMain() int {
-	if len(os.Args) != 5 {
-		fmt.Fprintln(os.Stderr, "usage: webhook-flood N C FILE TO")
+	if len(os.Args) != 5 && len(os.Args) != 6 {
+		fmt.Fprintln(os.Stderr, "usage: webhook-flood N C FILE TO [RATE]")
 		return 2
+	}
+	var pace <-chan time.Time
+	if len(os.Args) == 6 {
+		rate, err := strconv.Atoi(os.Args[5])
+		if err != nil || rate <= 0 {
+			fmt.Fprintln(os.Stderr, "webhook-flood: RATE must be a positive number")
+			return 2
+		}
+		t := time.NewTicker(time.Second / time.Duration(rate))
+		defer t.Stop()
+		pace = t.C
 	}
 	n, err1 := strconv.Atoi(os.Args[1])
 	c, err2 := strconv.Atoi(os.Args[2])
@@ -294,6 +306,9 @@ func floodMain() int {
 		}()
 	}
 	for i := range n {
+		if pace != nil {
+			<-pace
+		}
 		next <- i
 	}
 	close(next)

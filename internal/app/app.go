@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmd/root"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
@@ -24,12 +25,18 @@ import (
 func Main() cmdutil.ExitCode {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C (or SIGTERM) cancels the work in hand, which the journal finishes or
+	// undoes next time; a second one, should anything not heed the first, ends vnum at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, os.Args[1:], os.Getenv, iostreams.System(os.Getenv))
 }
 
 // Run runs vnum with the given arguments, environment and streams (testscript calls it too).
 func Run(ctx context.Context, args []string, env func(string) string, ios *iostreams.IOStreams) cmdutil.ExitCode {
-	f, cleanup := NewFactory(build.Current().Version, env, ios)
+	f, cleanup := NewFactory(ctx, build.Current().Version, env, ios)
 	defer cleanup()
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {
@@ -54,6 +61,10 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "vnum: interrupted")
 		return cmdutil.ExitInterrupted
+	}
+	if cfg, cerr := f.Config(); cerr == nil {
+		// The store failing to write (a full disk, a read-only file) names its file and what to do.
+		err = store.Explain(cfg.StoreFile(), err)
 	}
 	printError(ios, executed, err)
 	return cmdutil.ExitCodeFor(err)

@@ -28,12 +28,16 @@ import (
 
 // NewFactory wires vnum's dependencies. Each is built on first use, in this order of need:
 // Config ← Credentials, Store ← Provider ← Numbers. The returned cleanup closes what was opened.
-func NewFactory(version string, env func(string) string, ios *iostreams.IOStreams) (*cmdutil.Factory, func()) {
+// ctx is the run's: cancelled on Ctrl-C, it ends what the factory does on a command's behalf
+// (a prompt, the recovery of interrupted operations) as it ends the command.
+func NewFactory(ctx context.Context, version string, env func(string) string, ios *iostreams.IOStreams) (*cmdutil.Factory, func()) {
 	var providerFlag string
+	pr := prompter.New(ios.In, ios.ErrOut, ios.InFd())
+	pr.Ctx = ctx
 	f := &cmdutil.Factory{
 		AppVersion:   version,
 		IOStreams:    ios,
-		Prompter:     prompter.New(ios.In, ios.ErrOut, ios.InFd()),
+		Prompter:     pr,
 		Env:          env,
 		Now:          time.Now,
 		ProviderFlag: &providerFlag,
@@ -77,6 +81,11 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 	})
 
 	f.HTTPClient = httpClient
+	f.Redact = func(secret string) {
+		secretsMu.Lock()
+		defer secretsMu.Unlock()
+		secrets = append(secrets, secret)
+	}
 
 	f.Credentials = sync.OnceValues(func() (*auth.Manager, error) {
 		cfg, err := f.Config()
@@ -144,6 +153,9 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			closers = append(closers, c)
 		}
 		built[name] = p
+		if n := overrideNote(d, s, cfg.File(), ios.IsStderrTTY()); n != "" {
+			notes = append(notes, n)
+		}
 		return p, nil
 	}
 
@@ -178,7 +190,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		return s, nil
 	})
 
-	f.Numbers = sync.OnceValues(func() (*numbers.Manager, error) {
+	f.NumbersOffline = sync.OnceValues(func() (*numbers.Manager, error) {
 		s, err := f.Store()
 		if err != nil {
 			return nil, err
@@ -189,7 +201,7 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
 			storePoll = 100 * time.Millisecond
 		}
-		m := numbers.New(numbers.Config{
+		return numbers.New(numbers.Config{
 			Store:     s,
 			Provider:  f.Provider,
 			Now:       f.Now,
@@ -197,10 +209,21 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
-		})
-		// Finish whatever an earlier run left half done before doing anything new.
-		notes, err := m.Recover(context.Background())
+		}), nil
+	})
+
+	f.Numbers = sync.OnceValues(func() (*numbers.Manager, error) {
+		m, err := f.NumbersOffline()
+		if err != nil {
+			return nil, err
+		}
+		// Finish whatever an earlier run left half done before doing anything new. Ctrl-C
+		// ends it at once: what it did not finish stays in the journal for the next run.
+		notes, err := m.Recover(ctx)
 		ios.StopProgress()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("finishing an interrupted operation: %w", ctx.Err())
+		}
 		for _, n := range notes {
 			fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
@@ -216,6 +239,28 @@ func NewFactory(version string, env func(string) string, ios *iostreams.IOStream
 		}
 	}
 	return f, cleanup
+}
+
+// overrideNote says, once a run, that a carrier's requests (and credentials) go to a base URL
+// other than the carrier's own, and who said so: always when config.yaml did (a line there is
+// easily forgotten, or put there by someone else), on a terminal when the environment did (a
+// script or a test that sets the variable knows).
+func overrideNote(d providers.Descriptor, s providers.Settings, configFile string, tty bool) string {
+	raw, source := d.Endpoint.Override(s)
+	if raw == "" {
+		return ""
+	}
+	where := source
+	if source == d.Endpoint.Option && source != d.Endpoint.Env {
+		where = fmt.Sprintf("providers.%s.%s in %s", d.Name, source, configFile)
+	} else if !tty {
+		return ""
+	}
+	shown := "a URL that is not valid"
+	if u, err := d.Endpoint.BaseURL(s); err == nil {
+		shown = u
+	}
+	return fmt.Sprintf("%s requests and credentials go to %s, not to %s itself (set by %s)", d.Title, shown, d.Title, where)
 }
 
 // hostname names this machine in the journal, so a process id is only checked where it means

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -43,13 +45,35 @@ func (m *Manager) lookupEnv(f providers.Credential) (envValue, error) {
 	return envValue{}, nil
 }
 
+// secretFileWait bounds how long a secret file that is not a regular file (a FIFO, a /dev/fd/N
+// from the shell's process substitution) may take to deliver its content.
+const secretFileWait = 10 * time.Second
+
 func readSecretFile(path string) (string, error) {
-	f, err := os.Open(path)
+	// Non-blocking, so that opening a FIFO nobody writes to does not hang vnum (beyond the reach
+	// of Ctrl-C); a pipe's content then gets secretFileWait to arrive.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", fmt.Errorf("cannot read the secret file: %w", err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("cannot read the secret file %s: %w", path, err)
+	}
+	switch {
+	case fi.IsDir():
+		return "", fmt.Errorf("%s is a directory, not a secret file", path)
+	case !fi.Mode().IsRegular():
+		if err := f.SetReadDeadline(time.Now().Add(secretFileWait)); err != nil {
+			// Not a pollable file (a device): nothing can bound a read from it.
+			return "", fmt.Errorf("%s is not a regular file or a pipe: not a secret file", path)
+		}
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return "", fmt.Errorf("nothing came from the secret file %s in %s", path, secretFileWait)
+	}
 	if err != nil {
 		return "", fmt.Errorf("cannot read the secret file %s: %w", path, err)
 	}

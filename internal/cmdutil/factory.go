@@ -32,6 +32,9 @@ type Factory struct {
 	// HTTPClient is the one client carrier requests go through, adapters' and auth login's:
 	// proxy settings, User-Agent, and the VNUM_DEBUG=api dump with credentials redacted.
 	HTTPClient providers.HTTPClientFunc
+	// Redact adds a secret that HTTPClient's VNUM_DEBUG=api dump removes wherever it shows (the
+	// credentials of carriers built through Provider are added by the Factory itself).
+	Redact func(secret string)
 	// Registry lists the carriers vnum knows.
 	Registry *providers.Registry
 	// ProviderFlag is the value of the global --provider flag ("" when not given).
@@ -42,8 +45,12 @@ type Factory struct {
 	Provider func(name string) (providers.Provider, error)
 	// Store opens (once) the local store.
 	Store func() (*store.Store, error)
-	// Numbers is the number lifecycle over the store and the providers.
+	// Numbers is the number lifecycle over the store and the providers, once it has finished
+	// (or undone) what earlier runs left half done: that asks the carriers.
 	Numbers func() (*numbers.Manager, error)
+	// NumbersOffline is the same lifecycle without that recovery, for commands that must not
+	// touch the network (list --offline).
+	NumbersOffline func() (*numbers.Manager, error)
 	// Warnings returns, once each, what the user should hear about that did not stop the
 	// command: carriers' warnings and credentials read from the plaintext file.
 	Warnings func() []string

@@ -57,6 +57,38 @@ func TimeText(t, now time.Time, tty bool, zero string) string {
 	}
 }
 
+// SpanWords says a span in words, largest units first, at most two of them: "1 minute",
+// "30 days", "1 day 12 hours", "45 seconds".
+func SpanWords(d time.Duration) string {
+	units := []struct {
+		name string
+		size time.Duration
+	}{{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second}}
+	var parts []string
+	for _, u := range units {
+		if len(parts) == 2 {
+			break
+		}
+		n := d / u.size
+		if n == 0 {
+			if len(parts) > 0 {
+				break // "1 day 30 seconds" would mislead less than it informs: stop at the gap
+			}
+			continue
+		}
+		d -= n * u.size
+		word := u.name
+		if n != 1 {
+			word += "s"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, word))
+	}
+	if len(parts) == 0 {
+		return "less than a second"
+	}
+	return strings.Join(parts, " ")
+}
+
 // roughly rounds a span for people: to the hour past a day (a 30-day TTL reads "in 30d" a
 // minute later, not "in 29d23h59m"), else to the minute.
 func roughly(d time.Duration) time.Duration {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/phone"
@@ -13,22 +14,33 @@ import (
 	"github.com/vnum-cli/vnum/internal/theme"
 )
 
-// ValidateLabel checks a --label: short, no spaces or control characters, and not something
-// that could be mistaken for a phone number when used as a REF.
+// MaxLabel is the longest label, in characters (not bytes: "☕" is one).
+const MaxLabel = 64
+
+// ValidateLabel checks a --label: at most 64 characters, each a letter or digit (any script) or
+// one of - _ . @ :, and not something that could be mistaken for a phone number or a flag when
+// used as a REF. Spaces, wildcards, and invisible characters (a zero-width space would make two
+// labels that look the same) are refused.
 func ValidateLabel(l string) error {
-	switch {
+	switch n := utf8.RuneCountInString(l); {
 	case l == "":
 		return nil
-	case len(l) > 64:
-		return FlagErrorf("--label is %d characters long: use at most 64", len(l))
+	case !utf8.ValidString(l):
+		return FlagErrorf("--label is not valid UTF-8 text")
+	case n > MaxLabel:
+		return FlagErrorf("--label is %d characters long: use at most %d", n, MaxLabel)
 	case phone.LooksLikeNumber(l) || strings.HasPrefix(l, "+"):
 		return FlagErrorf("--label %q looks like a phone number: labels must not, so that a REF is never ambiguous", l)
 	case strings.HasPrefix(l, "-"):
 		return FlagErrorf("--label %q starts with -: it would read as a flag where a REF is expected", l)
 	}
 	for _, r := range l {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '*' || r == '?' || r == '[' {
-			return FlagErrorf("--label %q: use letters, digits and - _ . @ : only (no spaces or wildcards)", l)
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.@:", r) {
+			what := fmt.Sprintf("%q", r)
+			if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+				what = fmt.Sprintf("an invisible character (%U)", r)
+			}
+			return FlagErrorf("--label %q holds %s: use letters, digits and - _ . @ : only", l, what)
 		}
 	}
 	return nil

@@ -14,7 +14,13 @@ func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (
 	if err := checkRef(ref); err != nil {
 		return store.Number{}, err
 	}
-	n, err := m.Resolve(ctx, ref, f.region())
+	// --provider, when given, picks among numbers that REF names on several carriers (the
+	// configured default does not: a REF names a number on whichever carrier holds it).
+	only := ""
+	if f.ProviderFlag != nil {
+		only = strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
+	}
+	n, err := m.ResolveOn(ctx, ref, f.region(), only)
 	if err != nil {
 		return n, ResolveError(err)
 	}

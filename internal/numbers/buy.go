@@ -90,6 +90,13 @@ type buyPlan struct {
 // Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
 // spends nothing; `buy --dry-run` prints the first.
 func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.Available, error) {
+	// A taken label fails here, before anything is spent, and `buy --dry-run` says so too.
+	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
+		return nil, err
+	}
+	if err := m.checkForwardTarget(ctx, req.ForwardTo); err != nil {
+		return nil, err
+	}
 	p, err := m.provider(req.Provider)
 	if err != nil {
 		return nil, err
@@ -174,9 +181,6 @@ func (m *Manager) Candidates(ctx context.Context, req BuyRequest) ([]providers.A
 // Should the carrier's answer be lost, it looks the number up on the carrier instead of buying
 // again; should the process die, the next run finishes the job (Recover).
 func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
-	if err := m.checkLabelFree(ctx, req.Label, 0); err != nil {
-		return BuyResult{}, err
-	}
 	cands, err := m.Candidates(ctx, req)
 	if err != nil {
 		return BuyResult{}, err
@@ -297,7 +301,14 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, errors.Join(buyErr, m.Store.UpdateOp(context.WithoutCancel(ctx), op))
 			}
 			// Unknown outcome (network, lost answer, timeout): never buy again; ask the carrier.
-			found, ok, lerr := m.findBought(context.WithoutCancel(ctx), p, reference(op.ID), plan.Number)
+			// A fresh order's outcome is looked up even when the user presses Ctrl-C meanwhile,
+			// so that a sold number is recorded now; a recovery's lookup stops at Ctrl-C (the
+			// entry stays for the next run).
+			lookupCtx := ctx
+			if fresh {
+				lookupCtx = context.WithoutCancel(ctx)
+			}
+			found, ok, lerr := m.findBought(lookupCtx, p, reference(op.ID), plan.Number)
 			if lerr != nil {
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)

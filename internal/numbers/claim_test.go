@@ -161,3 +161,60 @@ func TestRotateTemporarySetUpFailureNamesTheOldNumberKept(t *testing.T) {
 	require.ErrorIs(t, err, ErrBusy)
 	assert.Equal(t, buys, e.fake.CallCount(providertest.OpBuy), "no second replacement")
 }
+
+// The same number on two carriers: REF alone is ambiguous and says to add --provider; with the
+// carrier named, it resolves.
+func TestResolveOnOneCarrier(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"twilio", "telnyx"} {
+		n := store.Number{Provider: p, CarrierID: p + "-id", E164: "+33612345679", State: providers.StateActive}
+		require.NoError(t, e.st.InsertNumber(t.Context(), &n))
+	}
+	_, err := e.m.Resolve(t.Context(), "+33 6 12 34 56 79", "")
+	require.ErrorIs(t, err, ErrAmbiguous)
+	assert.Contains(t, err.Error(), "--provider")
+	n, err := e.m.ResolveOn(t.Context(), "+33 6 12 34 56 79", "", "telnyx")
+	require.NoError(t, err)
+	assert.Equal(t, "telnyx-id", n.CarrierID)
+	_, err = e.m.ResolveOn(t.Context(), "+33 6 12 34 56 79", "", "vonage")
+	require.ErrorIs(t, err, ErrNoMatch)
+}
+
+// Recovery notes say what was finished: the set-up of a number already bought is not "an
+// interrupted buy", a burn is a burn, and numbers are formatted.
+func TestRecoverNotesSayWhatWasFinished(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary}, providertest.OpForward)
+	req := buyReq()
+	req.Label, req.ForwardTo = "b", "+33612345678"
+	res, err := e.m.Buy(t.Context(), req)
+	require.Error(t, err)
+	require.NotZero(t, res.Number.ID, "bought, forwarding left for the next run")
+	e.fake.Before = nil
+	notes, err := e.manager(e.st, 6000).Recover(t.Context())
+	require.NoError(t, err)
+	require.Len(t, notes, 1)
+	assert.Equal(t, "finished setting up +33 6 12 34 56 71 (b): it is now forwarded to +33 6 12 34 56 78", notes[0])
+
+	// A burn interrupted before the carrier answered is finished as a burn.
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrTemporary}, providertest.OpRelease, providertest.OpGet)
+	_, err = e.m.Release(t.Context(), res.Number, store.EndBurned)
+	require.Error(t, err)
+	e.fake.Before = nil
+	notes, err = e.manager(e.st, 6001).Recover(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"finished an interrupted burn of +33 6 12 34 56 71"}, notes)
+}
+
+func TestRecoverNotesNothingWhileDocumentsArePending(t *testing.T) {
+	e := newEnv(t)
+	e.fake.BuyState = providers.StatePendingDocuments
+	req := buyReq()
+	req.ForwardTo = "+33612345678"
+	_, err := e.m.Buy(t.Context(), req)
+	require.NoError(t, err)
+	require.Len(t, e.ops(t), 1, "forwarding waits for the documents")
+	notes, err := e.manager(e.st, 6000).Recover(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, notes, "nothing was finished")
+}

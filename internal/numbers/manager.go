@@ -81,6 +81,12 @@ func New(c Config) *Manager {
 // Resolve finds the one stored number REF names: its label, its carrier id, or the number in any
 // common notation. region is the default country for national notation ("" for none).
 func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number, error) {
+	return m.ResolveOn(ctx, ref, region, "")
+}
+
+// ResolveOn is Resolve among the numbers of one carrier (provider ""; any): how a REF that names
+// the same number on two carriers is told apart (--provider).
+func (m *Manager) ResolveOn(ctx context.Context, ref, region, provider string) (store.Number, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return store.Number{}, fmt.Errorf("empty number reference: give a label, a number or a carrier id")
@@ -92,12 +98,15 @@ func (m *Manager) Resolve(ctx context.Context, ref, region string) (store.Number
 	e164, names := refMatcher(ref, region)
 	var matches []store.Number
 	for _, n := range all {
-		if names(n.Label, n.CarrierID, n.E164) {
+		if names(n.Label, n.CarrierID, n.E164) && (provider == "" || n.Provider == provider) {
 			matches = append(matches, n)
 		}
 	}
 	switch len(matches) {
 	case 0:
+		if provider != "" {
+			return store.Number{}, fmt.Errorf("%w %q on %s: see `vnum list --provider %s`", ErrNoMatch, ref, provider, provider)
+		}
 		// A national number libphonenumber could not read gets its reason (which country it
 		// assumed); one already in international form does not need telling to be.
 		if phone.LooksLikeNumber(ref) && e164 == "" && !strings.HasPrefix(phone.Compact(ref), "+") {

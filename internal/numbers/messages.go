@@ -281,5 +281,33 @@ func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwa
 	if n.State != providers.StateActive && n.State != "" {
 		return n, fmt.Errorf("%s is %s on the carrier: forwarding can be set once it is active", phone.Format(n.E164), n.State)
 	}
+	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
+		return n, err
+	}
 	return m.applyForwarding(ctx, p, n, f)
+}
+
+// ErrForwardLoop means a forwarding target is one of the user's own vnum numbers: a call would
+// go round between them, billed at every turn.
+var ErrForwardLoop = errors.New("forwarding loop")
+
+// checkForwardTarget refuses a target that is a number vnum holds (managed or not).
+func (m *Manager) checkForwardTarget(ctx context.Context, target string) error {
+	if target == "" {
+		return nil
+	}
+	all, err := m.Store.ListNumbers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.E164 == target {
+			what := phone.Format(o.E164)
+			if o.Label != "" {
+				what += " (" + o.Label + ")"
+			}
+			return fmt.Errorf("%w: %s is one of your vnum numbers, so calls would go round between them: forward to your own phone", ErrForwardLoop, what)
+		}
+	}
+	return nil
 }

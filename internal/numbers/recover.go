@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Recover finishes or undoes operations that an earlier vnum process left in the journal (it was
@@ -21,6 +23,11 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 	}
 	var errs []error
 	for _, op := range ops {
+		if ctx.Err() != nil {
+			// Interrupted: the rest stays in the journal for the next run.
+			errs = append(errs, ctx.Err())
+			break
+		}
 		if op.OwnerPID != 0 && !m.ownerGone(op) {
 			continue
 		}
@@ -63,11 +70,12 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		bought := op.Step != stepOrdering // the purchase was already recorded: only its set-up was left
 		n, _, err := m.resumeBuy(ctx, op, plan, false)
 		if err != nil || n.ID == 0 {
 			return "", err
 		}
-		return fmt.Sprintf("finished an interrupted buy: %s is yours", n.E164), nil
+		return buyNote(n, plan, bought), nil
 	case opRotate:
 		plan, err := decode[buyPlan](*op)
 		if err != nil {
@@ -83,13 +91,13 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 			if err != nil || h.ID == 0 {
 				return "", err
 			}
-			return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", newN.E164, h.E164), nil
+			return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", phone.Format(newN.E164), phone.Format(h.E164)), nil
 		}
 		res, err := m.resumeRotate(ctx, op, plan, false)
 		if err != nil || res.New.ID == 0 || res.Old.ID == 0 {
 			return "", err
 		}
-		return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", res.New.E164, res.Old.E164), nil
+		return fmt.Sprintf("finished an interrupted rotate: %s replaced %s", phone.Format(res.New.E164), phone.Format(res.Old.E164)), nil
 	case opRelease, opBurn:
 		plan, err := decode[releasePlan](*op)
 		if err != nil {
@@ -108,4 +116,29 @@ func (m *Manager) resume(ctx context.Context, op *store.Op) (string, error) {
 		// An entry from a newer vnum: leave it alone rather than guess.
 		return "", fmt.Errorf("journal entry %d has unknown kind %q (written by a newer vnum?)", op.ID, op.Kind)
 	}
+}
+
+// buyNote says what finishing an interrupted buy did: the purchase itself, or only the set-up of
+// a number already bought, and whether the carrier still holds it back (documents, a pending
+// order), in which case nothing is called finished.
+func buyNote(n store.Number, plan buyPlan, bought bool) string {
+	num := phone.Format(n.E164)
+	if n.Label != "" {
+		num += " (" + n.Label + ")"
+	}
+	waiting := n.State != providers.StateActive && n.State != ""
+	state := strings.ReplaceAll(string(n.State), "_", " ")
+	switch {
+	case bought && waiting:
+		return "" // nothing changed: the carrier still holds it back, as the buy said
+	case bought:
+		what := "set up"
+		if !plan.Forward.IsZero() {
+			what = "forwarded to " + phone.Format(plan.Forward.Calls)
+		}
+		return fmt.Sprintf("finished setting up %s: it is now %s", num, what)
+	case waiting:
+		return fmt.Sprintf("an interrupted buy went through: %s is yours, %s on the carrier (set up once it is active)", num, state)
+	}
+	return fmt.Sprintf("finished an interrupted buy: %s is yours", num)
 }

@@ -63,6 +63,11 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 	case providers.IsRefusal(relErr):
 		// Refused: the number is still ours and nothing changed.
 		return store.HistoryEntry{}, errors.Join(relErr, m.Store.FinishOp(context.WithoutCancel(ctx), op.ID))
+	case ctx.Err() != nil:
+		// Interrupted: asking the carrier now would keep the user waiting after Ctrl-C. The
+		// journal entry stays; the next run asks.
+		return store.HistoryEntry{}, fmt.Errorf("releasing %s interrupted (%v): %w; the next vnum command finishes it",
+			phone.Format(n.E164), relErr, ctx.Err())
 	default:
 		// Unknown outcome: ask the carrier whether it still has the number.
 		_, gerr := p.Get(context.WithoutCancel(ctx), n.CarrierID)

@@ -35,6 +35,7 @@ type candidate struct {
 	lettersOnly bool // "QGFDAE": taken only right after "code:" at the end of a line
 	bracketed   bool // "(0345)", "[123456]": fine next to a keyword, not on its own
 	glued       bool // "377381on": digits run into a word, taken only next to a keyword
+	pairs       bool // "12-34-56": could be a date, taken only next to a keyword
 }
 
 // Extract returns the one-time code in a message, or false when the message has none.
@@ -80,7 +81,7 @@ func Extract(text string) (string, bool) {
 	// ("<s>99999999</s> သို့ …": sent to 99999999); written in halves ("1234-5678") they are a code.
 	var lone *candidate
 	for i, c := range cands {
-		if !c.digitsOnly || c.bracketed || c.glued || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) ||
+		if !c.digitsOnly || c.bracketed || c.glued || c.pairs || len(c.code) > maxLen || yearLike(c.code) || negated(toks, c, kw.negated) ||
 			len(c.code) > 6 && c.first == c.last {
 			continue
 		}

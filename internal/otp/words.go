@@ -272,6 +272,13 @@ func runCandidates(toks []token, i, j int) (out []candidate, money bool) {
 	if j == i+1 && isHalf(toks[i].text) && isHalf(toks[j].text) {
 		return []candidate{{code: toks[i].text + toks[j].text, first: i, last: j, digitsOnly: true, bracketed: br}}, false
 	}
+	// Some senders write a 6-digit code in pairs: "12-34-56", "12 34 56". Dates are written so
+	// too ("12-05-24"), so such a code is taken only next to a keyword.
+	if j == i+2 && len(toks[i].text) == 2 && len(toks[i+1].text) == 2 && len(toks[j].text) == 2 &&
+		toks[i+1].before == toks[j].before {
+		return []candidate{{code: toks[i].text + toks[i+1].text + toks[j].text, first: i, last: j, digitsOnly: true,
+			bracketed: br, pairs: true}}, false
+	}
 	// Other dashed groups are dates ("2024-05-12") or ranges ("2020-2024").
 	if dashed {
 		return nil, false

@@ -35,9 +35,10 @@ func checkOwnership(d Dir, abs string, fi fs.FileInfo) error {
 			"run `chmod 700 %s`, or %s to a directory of your own", d.What, d.Path, perm, d.Path, d.Elsewhere)
 	}
 	// Above it, nobody but the user and root may be able to rename it away and put another in
-	// its place: each parent is the user's or root's, and writable by others only with the
-	// sticky bit (as /tmp is), which stops them renaming what is not theirs. Both the path as
-	// written (a symbolic link on it is judged by the link's own owner) and the real path count.
+	// its place: each parent is the user's or root's, and writable by others (or by a group not
+	// the user's own) only with the sticky bit (as /tmp is), which stops them renaming what is
+	// not theirs. Both the path as written (a symbolic link on it is judged by the link's own
+	// owner) and the real path count.
 	if lfi, err := os.Lstat(abs); err == nil && lfi.Mode()&fs.ModeSymlink != 0 {
 		if uid, ok := owner(lfi); ok && uid != me && uid != 0 {
 			return fmt.Errorf("refusing the %s %s: it is a symbolic link that belongs to uid %d, who could point it elsewhere; %s to a directory of your own",
@@ -65,7 +66,8 @@ func checkParents(d Dir, abs string, stat func(string) (fs.FileInfo, error)) err
 		case ok && uid != me && uid != 0:
 			return fmt.Errorf("refusing the %s %s: %s above it belongs to uid %d, who could replace it; %s to a directory of your own",
 				d.What, d.Path, dir, uid, d.Elsewhere)
-		case pfi.IsDir() && pfi.Mode().Perm()&0o022 != 0 && pfi.Mode()&fs.ModeSticky == 0:
+		case pfi.IsDir() && pfi.Mode()&fs.ModeSticky == 0 && (pfi.Mode().Perm()&0o002 != 0 ||
+			pfi.Mode().Perm()&0o020 != 0 && !ownGroup(pfi)):
 			return fmt.Errorf("refusing the %s %s: %s above it (mode %04o) lets other users replace it; %s to a directory of your own",
 				d.What, d.Path, dir, pfi.Mode().Perm(), d.Elsewhere)
 		}
@@ -73,6 +75,14 @@ func checkParents(d Dir, abs string, stat func(string) (fs.FileInfo, error)) err
 			return nil
 		}
 	}
+}
+
+// ownGroup reports a file whose group is the user's own primary group: with the user private
+// groups of Debian and Ubuntu (umask 002), ~/.config is often group-writable by that group alone,
+// which lets nobody else in.
+func ownGroup(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Gid) == os.Getegid()
 }
 
 func checkFileOwner(fi fs.FileInfo, path string) error {

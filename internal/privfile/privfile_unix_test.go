@@ -39,6 +39,20 @@ func TestCheckRefusesAnotherUsersDirectory(t *testing.T) {
 	if err := Check(dir(mine)); err == nil || !strings.Contains(err.Error(), shared+" above it belongs to uid 4242") {
 		t.Fatalf("Check(own dir under uid 4242's) = %v, want a refusal naming the parent", err)
 	}
+	// A parent writable by a group that is not the user's own lets that group swap it.
+	grp := filepath.Join(t.TempDir(), "team")
+	if err := os.Mkdir(grp, 0o770); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(grp, -1, 4242); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(grp, 0o770); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	if err := Ensure(dir(filepath.Join(grp, "vnum"))); err == nil || !strings.Contains(err.Error(), grp+" above it (mode 0770)") {
+		t.Fatalf("Ensure(below a dir writable by gid 4242) = %v, want a refusal naming the parent", err)
+	}
 	// A file another user left in a directory of ours is refused too.
 	own := t.TempDir()
 	planted := filepath.Join(own, "vnum.db")
@@ -94,6 +108,17 @@ func TestCheckModes(t *testing.T) {
 	below := filepath.Join(open, "vnum")
 	if err := Ensure(dir(below)); err == nil || !strings.Contains(err.Error(), open+" above it (mode 0777)") {
 		t.Fatalf("Ensure(below a 0777 dir) = %v, want a refusal naming the parent", err)
+	}
+	// A parent writable by the user's own group (Debian's user private groups, umask 002) is fine.
+	grp := filepath.Join(base, "group")
+	if err := os.Mkdir(grp, 0o775); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(grp, -1, os.Getegid()); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(dir(filepath.Join(grp, "vnum"))); err != nil {
+		t.Fatalf("Ensure(below a dir writable by the user's own group) = %v", err)
 	}
 	// A missing directory is created 0700 even with umask 0.
 	fresh := filepath.Join(base, "fresh", "vnum")

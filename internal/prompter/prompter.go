@@ -4,6 +4,7 @@ package prompter
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ type Terminal struct {
 	In     io.Reader
 	ErrOut io.Writer
 	InFd   int
+	// Ctx, when set, ends a question unanswered once it is done (Ctrl-C): Confirm returns its
+	// error at once instead of waiting for a line that may never come.
+	Ctx context.Context
 }
 
 // New returns a terminal prompter.
@@ -45,7 +49,11 @@ func (p *Terminal) Confirm(question string, def bool) (bool, error) {
 	r := bufio.NewReader(p.In)
 	for {
 		fmt.Fprintf(p.ErrOut, "? %s %s ", termsafe.Escape(question), hint) // may quote a carrier's text
-		line, err := r.ReadString('\n')
+		line, err := p.readLine(r)
+		if p.Ctx != nil && p.Ctx.Err() != nil {
+			fmt.Fprintln(p.ErrOut)
+			return false, p.Ctx.Err()
+		}
 		ans := strings.ToLower(strings.TrimSpace(line))
 		switch {
 		case ans == "" && err != nil:
@@ -62,6 +70,29 @@ func (p *Terminal) Confirm(question string, def bool) (bool, error) {
 			return false, ErrNoAnswer
 		}
 		fmt.Fprintln(p.ErrOut, "  please answer y or n")
+	}
+}
+
+// readLine reads one line from r, or gives up when p.Ctx is done. The read itself cannot be
+// interrupted: it is left to finish in the background, and the process ends soon after anyway.
+func (p *Terminal) readLine(r *bufio.Reader) (string, error) {
+	if p.Ctx == nil {
+		return r.ReadString('\n')
+	}
+	type result struct {
+		line string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		line, err := r.ReadString('\n')
+		ch <- result{line, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.line, res.err
+	case <-p.Ctx.Done():
+		return "", p.Ctx.Err()
 	}
 }
 

@@ -15,7 +15,8 @@ type replays struct {
 	ttl   time.Duration
 	max   int
 	seen  map[string]time.Time
-	order []string // insertion order, for expiry; a ring would save copies, not worth it here
+	order []string // insertion order, for expiry; order[head:] are the live keys
+	head  int
 }
 
 func newReplays(ttl time.Duration, max int) *replays {
@@ -40,13 +41,15 @@ func (r *replays) Add(key string, now time.Time) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	drop := 0
-	for drop < len(r.order) && (len(r.order)-drop >= r.max || now.Sub(r.seen[r.order[drop]]) >= r.ttl) {
-		delete(r.seen, r.order[drop])
-		drop++
+	for r.head < len(r.order) && (len(r.order)-r.head >= r.max || now.Sub(r.seen[r.order[r.head]]) >= r.ttl) {
+		delete(r.seen, r.order[r.head])
+		r.order[r.head] = ""
+		r.head++
 	}
-	if drop > 0 {
-		r.order = append(r.order[:0], r.order[drop:]...)
+	// Compact once half the slice is dead: amortised O(1) per key, not a copy per request.
+	if r.head > len(r.order)/2 {
+		r.order = append(r.order[:0], r.order[r.head:]...)
+		r.head = 0
 	}
 	if _, ok := r.seen[key]; !ok {
 		r.order = append(r.order, key)

@@ -394,3 +394,15 @@ func TestReplaysForget(t *testing.T) {
 }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+func TestReplaysKeepTheNewest(t *testing.T) {
+	r := newReplays(time.Hour, 100)
+	for i := range 1000 {
+		r.Add(strconv.Itoa(i), fixedNow.Add(time.Duration(i)*time.Millisecond))
+	}
+	require.Len(t, r.seen, 100)
+	require.True(t, r.Seen("999", fixedNow.Add(time.Second)))
+	require.True(t, r.Seen("900", fixedNow.Add(time.Second)))
+	require.False(t, r.Seen("899", fixedNow.Add(time.Second)))
+	require.LessOrEqual(t, len(r.order), 200, "the order slice is compacted")
+}

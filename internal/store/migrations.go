@@ -110,6 +110,15 @@ func migrations() []string {
 		// 3: the host of an operation's owner, so that a pid is only ever checked on its own host.
 		`ALTER TABLE ops ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
 		CREATE INDEX ops_number ON ops (number_id);`,
+		// 4: numbers vnum serve pointed at itself, with the URL each had before (webhooks.go).
+		`CREATE TABLE sms_webhooks (
+			provider   TEXT    NOT NULL,
+			carrier_id TEXT    NOT NULL,
+			url        TEXT    NOT NULL,
+			previous   TEXT    NOT NULL DEFAULT '',
+			set_at     INTEGER NOT NULL,
+			PRIMARY KEY (provider, carrier_id)
+		);`,
 	}
 }
 

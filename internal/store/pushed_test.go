@@ -110,3 +110,17 @@ func TestAddPushedConcurrentServes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, all, msgs)
 }
+
+func TestSMSWebhooks(t *testing.T) {
+	s := openStore(t)
+	require.NoError(t, s.SaveSMSWebhook(t.Context(), store.SMSWebhook{Provider: "vonage", CarrierID: "447", URL: "https://a/x", Previous: "https://old"}))
+	// serve started again with another URL: the URL changes, what to put back does not.
+	require.NoError(t, s.SaveSMSWebhook(t.Context(), store.SMSWebhook{Provider: "vonage", CarrierID: "447", URL: "https://b/x", Previous: "https://a/x"}))
+	ws, err := s.ListSMSWebhooks(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, []store.SMSWebhook{{Provider: "vonage", CarrierID: "447", URL: "https://b/x", Previous: "https://old"}}, ws)
+	require.NoError(t, s.DeleteSMSWebhook(t.Context(), "vonage", "447"))
+	ws, err = s.ListSMSWebhooks(t.Context())
+	require.NoError(t, err)
+	require.Empty(t, ws)
+}

@@ -131,6 +131,41 @@ func openError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
+// Explain adds to err, when it is SQLite failing to write the store at path (a full disk, a file
+// or directory made read-only), which file or directory is at fault and what to do; any other
+// error comes back unchanged. The CLI applies it to a command's error before printing it.
+func Explain(path string, err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fullError(path, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
+		return fmt.Errorf("cannot write %s (%w): check the permissions of %s and of the files in it (vnum.db, vnum.db-wal, vnum.db-shm), or point VNUM_DATA_DIR elsewhere",
+			path, err, filepath.Dir(path))
+	case sqlite3.SQLITE_IOERR:
+		return fmt.Errorf("could not write %s (%w): check the disk holding %s (full, or failing?)", path, err, filepath.Dir(path))
+	}
+	return err
+}
+
+// ownerOnly gives path, if it exists, mode 0600.
+func ownerOnly(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		return os.Chmod(path, 0o600)
+	}
+	return nil
+}
+
 // damaged is the refusal to use a store that lost or garbled its contents.
 func damaged(path string, err error) error {
 	return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
@@ -182,21 +217,6 @@ func create(path string) error {
 	}
 	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err // EEXIST: another vnum made it first, which is as good
-	}
-	return nil
-}
-
-// ownerOnly gives path, if it exists, mode 0600.
-func ownerOnly(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Perm() != 0o600 {
-		return os.Chmod(path, 0o600)
 	}
 	return nil
 }

@@ -1171,6 +1171,26 @@ func TestOpenEmptyFileIsDamaged(t *testing.T) {
 	assert.Zero(t, fi.Size(), "left as it was, for the user to look at")
 }
 
+// A full disk is said in the user's words, naming the directory, not as bare SQLite text.
+func TestExplainFullDisk(t *testing.T) {
+	path := dbPath(t)
+	s := openAt(t, path)
+	require.NoError(t, store.LimitPages(s, 12))
+	var err error
+	for i := range 5000 {
+		n := number(fmt.Sprintf("+336%08d", i), "")
+		if err = s.InsertNumber(t.Context(), &n); err != nil {
+			break
+		}
+	}
+	require.Error(t, err, "the store never filled up")
+	got := store.Explain(path, err).Error()
+	assert.Contains(t, got, "the disk holding "+filepath.Dir(path)+" is full")
+	assert.Contains(t, got, "free some space")
+	other := errors.New("something else")
+	assert.Equal(t, other, store.Explain(path, other))
+}
+
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
 // files once Scrub has run, while the store is still open (so the log is not simply deleted).
 func TestBurnLeavesNoTrace(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
@@ -15,14 +16,32 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// maxSMS is the longest message body, in characters, as Twilio's limit for concatenated SMS.
-const maxSMS = 1600
+// MaxSMS is the longest message body, in characters, as Twilio's limit for concatenated SMS.
+const MaxSMS = 1600
 
 var (
 	e164Pattern = lazyre.New(`^\+[1-9][0-9]{1,14}$`)
-	// A sender is a phone number, a short code or an alphanumeric sender id of up to 11 characters.
-	senderPattern = lazyre.New(`^(\+[1-9][0-9]{1,14}|[0-9]{3,8}|[A-Za-z0-9][A-Za-z0-9 ._&-]{0,10})$`)
+	// A numeric sender: an international number (any range, known to libphonenumber or not) or a
+	// short code.
+	numericSender = lazyre.New(`^(\+[1-9][0-9]{1,14}|[0-9]{1,15})$`)
 )
+
+// validSender reports whether a network could present from as an SMS sender: a number, a short
+// code, or an alphanumeric sender id of up to 11 visible characters (any script).
+func validSender(from string) bool {
+	if numericSender.MatchString(from) {
+		return true
+	}
+	if from == "" || from != strings.TrimSpace(from) || utf8.RuneCountInString(from) > 11 {
+		return false
+	}
+	for _, r := range from {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
 
 // validE164 reports whether s is an E.164 number libphonenumber considers valid.
 func validE164(s string) bool {
@@ -37,8 +56,8 @@ func checkText(op, text string) error {
 	switch {
 	case text == "":
 		return invalid(op, "message body is required")
-	case utf8.RuneCountInString(text) > maxSMS:
-		return invalid(op, "message body exceeds %d characters", maxSMS)
+	case utf8.RuneCountInString(text) > MaxSMS:
+		return invalid(op, "message body exceeds %d characters", MaxSMS)
 	}
 	return nil
 }
@@ -181,7 +200,7 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 func (p *Provider) Deliver(ctx context.Context, ref, from, text string) (providers.Message, error) {
 	var m providers.Message
 	err := p.call(ctx, opDeliver, "", func(db *sql.DB) error {
-		if !senderPattern.MatchString(from) {
+		if !validSender(from) {
 			return invalid(opDeliver, "sender %q is neither a phone number nor an alphanumeric sender id", from)
 		}
 		if err := checkText(opDeliver, text); err != nil {

@@ -324,3 +324,24 @@ func TestFindOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, found, "a failed order bought nothing")
 }
+
+// A send whose answer was lost is looked up among the outbound records: found, it was sent
+// (and is not sent again); a send that did not go out stays an unknown outcome.
+func TestSendLostAnswer(t *testing.T) {
+	f := newFake(t, telnyxtest.WithRecordDelay(300*time.Millisecond))
+	p := newProvider(t, f)
+	n, err := p.Buy(t.Context(), buyReq(offer(t, p), "vnum-op-6"))
+	require.NoError(t, err)
+
+	f.Inject(telnyxtest.RouteSendMessage, telnyxtest.Fault{Drop: telnyxtest.GatewayAfter, Status: 502})
+	m, err := p.SendSMS(t.Context(), n.ID, "+14155550100", "hello")
+	require.NoError(t, err, "the message went out: found in the records")
+	assert.Equal(t, "hello", m.Text)
+	assert.Equal(t, n.Number, m.From)
+	assert.Equal(t, 1, f.Hits(telnyxtest.RouteSendMessage), "never sent twice")
+
+	f.Inject(telnyxtest.RouteSendMessage, telnyxtest.Fault{Status: 503, Code: "10007"})
+	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "again")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+	assert.Equal(t, 2, f.Hits(telnyxtest.RouteSendMessage))
+}

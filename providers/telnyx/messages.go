@@ -292,7 +292,13 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 		Data message `json:"data"`
 	}
 	body := map[string]any{"from": n.PhoneNumber, "to": to, "text": text}
+	started := time.Now()
 	if err := p.do(ctx, op, http.MethodPost, "/v2/messages", &request{body: body}, &out); err != nil {
+		if errors.Is(err, providers.ErrUnknownOutcome) && ctx.Err() == nil {
+			if m, ok := p.findSent(ctx, n.PhoneNumber, to, text, started); ok {
+				return m, nil
+			}
+		}
 		return providers.Message{}, err
 	}
 	m := out.Data.toMessage()
@@ -310,4 +316,41 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 		m.ReceivedAt = time.Now().UTC()
 	}
 	return m, nil
+}
+
+// findSent looks for a message from → to with this text sent since started, among the outbound
+// detail records: a send whose answer was lost may have gone out. Not finding it proves nothing
+// (the record may come later), so the caller then reports the outcome as unknown.
+func (p *Provider) findSent(ctx context.Context, from, to, text string, started time.Time) (providers.Message, bool) {
+	deadline := time.Now().Add(p.sentLookup)
+	for wait := 500 * time.Millisecond; ; wait = min(wait*2, 2*time.Second) {
+		q := url.Values{}
+		q.Set("filter[record_type]", "messaging")
+		q.Set("filter[direction]", "outbound")
+		q.Set("filter[cld]", to)
+		q.Set("filter[created_at][gte]", started.Add(-time.Second).UTC().Format(time.RFC3339))
+		q.Set("page[size]", strconv.Itoa(recordPageSize))
+		var out struct {
+			Data []detailRecord `json:"data"`
+		}
+		if err := p.do(ctx, "send", http.MethodGet, "/v2/detail_records", &request{query: q}, &out); err != nil {
+			return providers.Message{}, false
+		}
+		for _, r := range out.Data {
+			if r.Direction != "outbound" || r.CLI != from || r.CLD != to || r.UUID == "" {
+				continue
+			}
+			var got struct {
+				Data message `json:"data"`
+			}
+			if p.do(ctx, "send", http.MethodGet, "/v2/messages/"+url.PathEscape(r.UUID), nil, &got) == nil && got.Data.Text == text {
+				m := got.Data.toMessage()
+				m.Inbound = false
+				return m, true
+			}
+		}
+		if time.Now().Add(wait).After(deadline) || sleep(ctx, wait) != nil {
+			return providers.Message{}, false
+		}
+	}
 }

@@ -129,9 +129,12 @@ type Provider struct {
 	hc    *http.Client
 	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
 
-	// orderWait and poll pace the following of an order; tests shorten them.
-	orderWait time.Duration
-	poll      time.Duration
+	// orderWait and poll pace the following of an order, sentLookup the search for a send whose
+	// answer was lost among the outbound detail records (which appear some time after the
+	// message); tests shorten them.
+	orderWait  time.Duration
+	poll       time.Duration
+	sentLookup time.Duration
 
 	mu           sync.Mutex
 	profileID    string                       // vnum's messaging profile, once known
@@ -163,6 +166,7 @@ func New(s providers.Settings) (*Provider, error) {
 		hc:           hc,
 		retry:        retry,
 		orderWait:    orderWait,
+		sentLookup:   6 * time.Second,
 		poll:         500 * time.Millisecond,
 		numbers:      map[string]phoneNumber{},
 		attached:     map[string]bool{},
@@ -186,16 +190,25 @@ func client(s providers.Settings, base string) (*http.Client, *httpretry.Transpo
 	if timeout == 0 {
 		timeout = defaultTimeout
 	}
+	pol, err := policy(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	retry := &httpretry.Transport{Base: hc.Transport}
+	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
+}
+
+// policy is where Telnyx requests may go (httppolicy): Telnyx's API host, or base when it is an
+// override.
+func policy(base string) (httppolicy.Policy, error) {
 	var override *url.URL
 	if base != DefaultBaseURL {
 		var err error
 		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, base); err != nil {
-			return nil, nil, err
+			return httppolicy.Policy{}, err
 		}
 	}
-	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
-	retry := &httpretry.Transport{Base: hc.Transport}
-	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
+	return httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}, nil
 }
 
 // Name implements providers.Provider.
@@ -254,7 +267,21 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
 
-	resp, body, err := httperr.Send(ctx, s, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
+	// Sent once, never retried, and under the same policy as every other request: the key
+	// goes to Telnyx (or the base URL) and nowhere a redirect names.
+	pol, err := policy(base)
+	if err != nil {
+		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
+	}
+	var injected *http.Client
+	if s.HTTP != nil {
+		injected = s.HTTP()
+	}
+	hc := pol.Client(injected)
+	if hc.Timeout == 0 {
+		hc.Timeout = defaultTimeout
+	}
+	resp, body, err := httperr.Send(ctx, hc, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
 	if err != nil {
 		return "", err
 	}

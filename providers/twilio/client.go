@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,10 +18,15 @@ import (
 	studiov2 "github.com/twilio/twilio-go/rest/studio/v2"
 
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 )
 
 // maxErrorBody bounds how much of an error response is kept for twilio-go to decode.
 const maxErrorBody = 1 << 20
+
+// maxBody bounds any answer: a page of 1,000 numbers or messages is a few MiB, and a server
+// sending more (500 MB took vnum to 2 GB of memory) is cut off with an error.
+const maxBody = 32 << 20
 
 // maxPages bounds the pages one operation follows. twilio-go follows next_page_uri for as long
 // as Twilio sends one; at 1,000 records a page this is far beyond any real account, and it stops
@@ -58,10 +62,13 @@ func (p *Provider) begin(ctx context.Context, op string) (*call, context.CancelF
 	last := &lastResponse{}
 	// No client Timeout: it would bound all attempts together, so one hung attempt would use up
 	// the time of its retries. The retry layer bounds each attempt, the context the operation.
+	// The carriers' common rule for where credentials may go (httppolicy): Twilio's hosts over
+	// https or the base URL only, for every request (twilio-go follows any next-page URL an
+	// answer names) and every redirect, never with a Referer, and no cookie jar.
+	pol := p.policy()
 	hc := &http.Client{
-		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}, base: p.baseURL},
-		CheckRedirect: p.http.CheckRedirect,
-		Jar:           p.http.Jar,
+		Transport:     &boundTransport{ctx: ctx, op: op, next: p.retry, last: last, pages: map[string]bool{}, policy: pol},
+		CheckRedirect: pol.CheckRedirect,
 	}
 	tc := &client.Client{Credentials: client.NewCredentials(p.username, p.password), HTTPClient: hc}
 	tc.SetAccountSid(p.accountSID)
@@ -114,7 +121,7 @@ type boundTransport struct {
 	next http.RoundTripper
 	last *lastResponse
 
-	base *url.URL // VNUM_TWILIO_BASE_URL, nil for Twilio's own hosts
+	policy httppolicy.Policy // where requests may go
 
 	mu    sync.Mutex
 	pages map[string]bool // next-page URLs already requested
@@ -130,7 +137,10 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// Replacing the context is safe: twilio-go's own is context.Background(), and
 	// http.Client's Timeout is still enforced through Request.Cancel for custom transports.
-	resp, err := t.next.RoundTrip(req.WithContext(t.ctx))
+	req = req.WithContext(t.ctx)
+	req.Header = req.Header.Clone()
+	req.Header.Del("Referer") // net/http sets one on a redirect; it may quote a URL of ours
+	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -144,24 +154,46 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			body = nil
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
 	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxBody, op: t.op}
 	return resp, nil
 }
 
-// checkHost keeps the credentials on Twilio: every request carries them, and twilio-go follows
-// whatever next-page URL an answer names, so a request may only go over https to a twilio.com
-// host (or to the configured base URL).
-func (t *boundTransport) checkHost(req *http.Request) error {
-	u := req.URL
-	if t.base != nil {
-		if u.Scheme == t.base.Scheme && u.Host == t.base.Host {
-			return nil
-		}
-	} else if h := u.Hostname(); u.Scheme == "https" && (h == "twilio.com" || strings.HasSuffix(h, ".twilio.com")) {
-		return nil
+// cappedBody fails a read past its limit instead of cutting the answer short silently.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	op   string
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, &providers.Error{Provider: Name, Op: b.op,
+			Message: fmt.Sprintf("Twilio's answer is larger than %d MiB: not read", maxBody>>20)}
 	}
-	return &providers.Error{Provider: Name, Op: t.op,
-		Message: fmt.Sprintf("Twilio's answer sent vnum on to %s://%s, which is not Twilio: not followed, so the credentials stay with Twilio", u.Scheme, u.Host)}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// checkHost keeps the credentials on Twilio: every request carries them, and twilio-go follows
+// whatever next-page URL an answer names, so a request may only go where the policy allows.
+func (t *boundTransport) checkHost(req *http.Request) error {
+	if err := t.policy.Check(req.URL); err != nil {
+		u := req.URL
+		return &providers.Error{Provider: Name, Op: t.op,
+			Message: fmt.Sprintf("Twilio's answer sent vnum on to %s://%s, which is not Twilio: not followed, so the credentials stay with Twilio", u.Scheme, u.Host)}
+	}
+	return nil
+}
+
+// policy is where this adapter's requests may go: Twilio's hosts, or the base URL override.
+func (p *Provider) policy() httppolicy.Policy {
+	return httppolicy.Policy{Carrier: Name, Title: "Twilio", Hosts: []string{".twilio.com"}, Base: p.baseURL}
 }
 
 // checkPage notes a request for a further page of a list (Twilio's next_page_uri carries Page

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -69,10 +70,13 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	return err
 }
 
-func (c *call) failAny(err error, safeToRepeat bool) error {
+func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 	if err == nil {
 		return nil
 	}
+	// Twilio's own words are quoted (and a server that echoes the request would quote the
+	// token): whatever the message, the secret never leaves in it.
+	defer func() { out = httperr.Redact(out, c.p.password) }()
 	if cerr := c.ctx.Err(); cerr != nil {
 		return ctxError(c.op, cerr)
 	}
@@ -87,6 +91,11 @@ func (c *call) failAny(err error, safeToRepeat bool) error {
 	var ve *client.RestErrorV1
 	if errors.As(err, &ve) {
 		return c.restError(ve.HttpStatusCode, ve.Code, ve.Message)
+	}
+	var refused *httppolicy.RefusedError
+	if errors.As(err, &refused) {
+		// Not sent, or a redirect not followed: the same answer comes back every time.
+		return &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
 	}
 	if httperr.IsCertError(err) {
 		// Not worth retrying: the same certificate comes back every time.

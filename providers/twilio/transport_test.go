@@ -28,7 +28,7 @@ func TestRequestsStayOnTwilio(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.url)
-		bt := &boundTransport{op: "list", base: tt.base}
+		bt := &boundTransport{op: "list", policy: (&Provider{baseURL: tt.base}).policy()}
 		err := bt.checkHost(&http.Request{Method: http.MethodGet, URL: u})
 		if tt.ok {
 			assert.NoError(t, err, tt.url)

@@ -3,6 +3,7 @@ package adopt
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,6 +41,9 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
+			if cmd.Flags().Changed("label") && strings.TrimSpace(opts.Label) == "" {
+				return cmdutil.FlagErrorf("--label is empty: give a label, or leave --label out")
+			}
 			if err := cmdutil.ValidateLabel(opts.Label); err != nil {
 				return err
 			}

@@ -69,7 +69,8 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 				opts.Number = args[0]
 			}
 			// --max-price "$MAX" with MAX unset must not mean "no cap".
-			for _, name := range []string{"max-price", "country", "ttl", "forward-to"} {
+			// So must --label "$LABEL": it would buy a number without the label the script uses.
+			for _, name := range []string{"max-price", "country", "ttl", "forward-to", "label"} {
 				if cmd.Flags().Changed(name) && strings.TrimSpace(cmd.Flag(name).Value.String()) == "" {
 					return cmdutil.FlagErrorf("--%s is empty: give a value, or leave the flag out", name)
 				}
@@ -210,6 +211,9 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 	}
 	o.req.Provider = name
+	if phone.IsPremium(o.req.ForwardTo) {
+		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.req.ForwardTo))
+	}
 	m, err := o.Numbers()
 	if err != nil {
 		return err
@@ -283,7 +287,8 @@ func (o *Options) printDryRun(a providers.Available) error {
 	}
 	extra := ""
 	if o.req.TTL > 0 {
-		extra += ", released after " + cmdutil.TimeText(o.Factory.Now().Add(o.req.TTL), o.Factory.Now(), true, "")[3:]
+		// In words ("1 minute", "30 days"): a user who wrote 1m for a month sees it here.
+		extra += ", released after " + cmdutil.SpanWords(o.req.TTL)
 	}
 	if o.req.ForwardTo != "" {
 		extra += ", calls forwarded to " + phone.Format(o.req.ForwardTo)
@@ -307,7 +312,7 @@ func mapErr(err error) error {
 		return cmdutil.ErrCancel
 	case errors.Is(err, numbers.ErrOverPrice), errors.Is(err, numbers.ErrAlreadyYours):
 		return &cmdutil.ExitError{Code: cmdutil.ExitRefused, Err: err}
-	case errors.Is(err, store.ErrLabelTaken):
+	case errors.Is(err, store.ErrLabelTaken), errors.Is(err, numbers.ErrForwardLoop):
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
 	}
 	return err

@@ -2,6 +2,7 @@
 package forward
 
 import (
+	"errors"
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
@@ -94,8 +95,14 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 		fw.SMS = o.To
 	}
+	if phone.IsPremium(o.To) {
+		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.To))
+	}
 	n, err = m.Forward(cmd.Context(), n, fw)
 	o.IO.StopProgress()
+	if errors.Is(err, numbers.ErrForwardLoop) {
+		return cmdutil.WithExit(cmdutil.ExitUsage, err)
+	}
 	if err != nil {
 		return err
 	}

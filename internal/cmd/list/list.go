@@ -78,7 +78,13 @@ type Total struct {
 }
 
 func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
+	numbersFunc := o.Numbers
+	if o.Offline {
+		// What vnum last knew, without asking any carrier: not even to finish an interrupted
+		// operation, which the next command that goes online does.
+		numbersFunc = o.Factory.NumbersOffline
+	}
+	m, err := numbersFunc()
 	if err != nil {
 		return err
 	}

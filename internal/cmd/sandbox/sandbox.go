@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"unicode/utf8"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -45,12 +46,18 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 			if from == "" || text == "" {
 				return cmdutil.FlagErrorf("--from and --text are required")
 			}
-			if phone.LooksLikeNumber(from) {
-				n, err := cmdutil.ParseNumber("--from", from, "")
-				if err != nil {
-					return err
-				}
-				from = n
+			region := ""
+			if cfg, err := f.Config(); err == nil {
+				region = cfg.Country()
+			}
+			// Any sender a network can present (a short code, a number libphonenumber does not
+			// know, a name in any script), in the form `sms wait --from` matches.
+			var err error
+			if from, err = phone.Sender(from, region); err != nil {
+				return cmdutil.FlagErrorf("--from: %v", err)
+			}
+			if n := utf8.RuneCountInString(text); n > sb.MaxSMS {
+				return cmdutil.FlagErrorf("--text is %d characters long: an SMS (even in several parts) holds at most %d", n, sb.MaxSMS)
 			}
 			m, err := f.Numbers()
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -32,6 +33,7 @@ type Options struct {
 	PublicURL      string
 	TrustForwarded bool
 	LogFormat      string
+	Unconfigure    bool
 }
 
 // NewCmdServe builds `vnum serve`.
@@ -57,6 +59,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			Unsigned, forged, stale or replayed requests get 401 or 403 and a log line. Each
 			message is stored once (carriers retry) and the carrier is answered only after it was
 			written: sms list and sms wait see it at once.
+
+			With a public URL, serve points the numbers of carriers that keep an inbound SMS URL on
+			the number (Vonage's moHttpUrl) at itself once it listens, recording what each had;
+			vnum serve --unconfigure puts those back.
 
 			The log (stderr) has one line per request, without message texts or secrets. Stop with
 			Ctrl-C or SIGTERM: requests under way are finished first.
@@ -101,8 +107,13 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.PublicURL, "public-url", "", "https URL the carriers reach this server at (config serve.public_url)")
 	cmd.Flags().BoolVar(&opts.TrustForwarded, "trust-forwarded", false, "behind a proxy: take the URL's scheme and host from X-Forwarded-Proto and X-Forwarded-Host")
 	cmd.Flags().StringVar(&opts.LogFormat, "log-format", "text", "log lines as text or json")
+	cmd.Flags().BoolVar(&opts.Unconfigure, "unconfigure", false, "put back the inbound SMS URLs serve set on your numbers, and exit")
 	return cmd
 }
+
+// reconfigureEvery is how often serve looks for numbers bought since it started, to point them
+// at itself.
+const reconfigureEvery = 2 * time.Minute
 
 // check is one carrier's verification, as the start-up lines say it.
 type check struct {
@@ -121,6 +132,16 @@ func run(ctx context.Context, o *Options) error {
 	}
 	st, err := f.Store()
 	if err != nil {
+		return err
+	}
+	if o.Unconfigure {
+		notes, err := srv.Unconfigure(ctx, st, f.Provider)
+		for _, n := range notes {
+			fmt.Fprintln(o.IO.ErrOut, n)
+		}
+		if err == nil && len(notes) == 0 {
+			fmt.Fprintln(o.IO.ErrOut, "vnum serve had set no number's inbound SMS URL: nothing to put back")
+		}
 		return err
 	}
 	conf := srv.Config{Store: st, Token: secrets.PathToken, PublicURL: o.PublicURL, TrustForwarded: o.TrustForwarded,
@@ -194,6 +215,33 @@ func run(ctx context.Context, o *Options) error {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(o.IO.Out, "%s\t%s\n", n, routes[n])
+	}
+	configured := make(chan struct{})
+	defer func() { <-configured }() // the store stays open until it is done
+	if o.PublicURL == "" {
+		close(configured)
+	} else {
+		// After Serve starts answering: Vonage checks a new URL with a GET before taking it.
+		go func() {
+			defer close(configured)
+			onlyNew := false
+			for {
+				notes, err := srv.Configure(ctx, st, f.Provider, routes, onlyNew)
+				for _, n := range notes {
+					conf.Logger.Info("configure", "note", n)
+				}
+				if err != nil && ctx.Err() == nil {
+					conf.Logger.Warn("configure", "error", err.Error())
+				}
+				// Numbers bought while serve runs are pointed at it on the next pass.
+				onlyNew = true
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(reconfigureEvery):
+				}
+			}
+		}()
 	}
 	return server.Serve(ctx, ln)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +126,28 @@ func TestParams(t *testing.T) {
 	if _, err := Params(nil, "application/json", []byte("{")); !errors.Is(err, webhook.ErrMalformed) {
 		t.Fatalf("bad JSON: %v", err)
 	}
+}
+
+// FuzzVerify: whatever a request carries, a signed account accepts only what the secret signed,
+// and nothing panics.
+func FuzzVerify(f *testing.F) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	good := url.Values{}
+	for k, v := range signed(sms(now), "s3cret", SHA256) {
+		good.Set(k, v)
+	}
+	f.Add(good.Encode(), "application/x-www-form-urlencoded")
+	f.Add(`{"msisdn":"1","to":"2","messageId":"x","concat":true,"concat-part":2}`, "application/json")
+	v := New("s3cret")
+	f.Fuzz(func(t *testing.T, body, contentType string) {
+		p, err := Params(nil, contentType, []byte(body))
+		if err != nil {
+			return
+		}
+		res, err := v.Verify(p, now)
+		if err == nil && len(p) > 0 && Sign("s3cret", SHA256, p) != strings.ToLower(p["sig"]) &&
+			!New("s3cret").match(p, p["sig"]) {
+			t.Fatalf("accepted an unsigned request: %+v", res)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/redact"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
 )
 
@@ -33,6 +34,11 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 	if errors.As(err, &ue) {
 		cause = ue.Err
 	}
+	var refused *httppolicy.RefusedError
+	if errors.As(err, &refused) {
+		// Not sent, or a redirect not followed: asking again gets the same answer.
+		return &providers.Error{Provider: provider, Op: op, Message: refused.Error()}
+	}
 	if IsCertError(err) {
 		return &providers.Error{Provider: provider, Op: op, Message: fmt.Sprintf("cannot verify %s's TLS certificate (%v): "+
 			"if a proxy inspects your traffic, point SSL_CERT_FILE at its CA certificate", title, cause)}
@@ -44,17 +50,10 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 // Carrier names a carrier in what Send says: its registry name and how people write it.
 type Carrier struct{ Name, Title string }
 
-// Send sends req with the settings' client (one with a timeout when there is none) and reads
-// at most maxBody of the answer. No answer, or an answer cut short, comes back as NoAnswer's
-// error; any status is the caller's to judge.
-func Send(ctx context.Context, s providers.Settings, c Carrier, op string, req *http.Request, maxBody int64) (*http.Response, []byte, error) {
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+// Send sends req with hc, a client under the carrier's httppolicy, and reads at most maxBody
+// of the answer. No answer, or an answer cut short, comes back as NoAnswer's error; any status
+// is the caller's to judge.
+func Send(ctx context.Context, hc *http.Client, c Carrier, op string, req *http.Request, maxBody int64) (*http.Response, []byte, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, nil, NoAnswer(ctx, c.Name, c.Title, op, err)

@@ -51,9 +51,12 @@ type LoginOptions struct {
 	// HTTPClient is the Factory's client, the one the adapters use (debug dump redacted); the
 	// check is bounded by verifyTimeout.
 	HTTPClient providers.HTTPClientFunc
-	Env        func(string) string
-	Now        func() time.Time
-	Successf   func(format string, args ...any)
+	// Redact adds a secret for that client's VNUM_DEBUG=api dump to remove wherever it shows:
+	// the one being checked is not yet among the saved credentials it knows (nil: none).
+	Redact   func(secret string)
+	Env      func(string) string
+	Now      func() time.Time
+	Successf func(format string, args ...any)
 
 	Provider string
 	Profile  string
@@ -74,6 +77,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Credentials: f.Credentials,
 		Registry:    f.Registry,
 		HTTPClient:  f.HTTPClient,
+		Redact:      f.Redact,
 		Env:         f.Env,
 		Now:         f.Now,
 		Successf:    f.Successf,
@@ -428,6 +432,11 @@ func readSecret(o *LoginOptions, label string) (string, error) {
 // skipped or is impossible, and an error (nothing must be saved) when the carrier refused or
 // could not be asked.
 func verify(ctx context.Context, o *LoginOptions, d providers.Descriptor, set providers.CredentialSet, cred auth.Credential) (verified bool, account, note string, err error) {
+	for _, c := range set.Fields {
+		if v := cred.Values[c.Key]; c.Secret && v != "" && o.Redact != nil {
+			o.Redact(v)
+		}
+	}
 	s := providers.Settings{Env: o.Env, Credentials: cred.Values, HTTP: o.HTTPClient}
 	if cfg, err := o.Config(); err == nil {
 		s.DataDir, s.Options = cfg.DataDir(), cfg.ProviderOptions(o.Provider)

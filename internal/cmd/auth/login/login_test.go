@@ -177,12 +177,15 @@ func newHarness(t *testing.T, s setup) *harness {
 			return h.manager, nil
 		},
 	}
+	var secrets []string // what Redact was given, as the Factory keeps them
 	h.opts = &LoginOptions{
 		IO: ios, Prompter: h.prompter, Config: f.Config, Credentials: f.Credentials, Registry: reg,
 		HTTPClient: func() *http.Client {
-			return transport.NewClient(transport.Options{UserAgent: "vnum/test", Debug: transport.DebugEnabled(getenv("VNUM_DEBUG")), DebugOut: ios.ErrOut})
+			return transport.NewClient(transport.Options{UserAgent: "vnum/test", Debug: transport.DebugEnabled(getenv("VNUM_DEBUG")),
+				DebugOut: ios.ErrOut, Secrets: func() []string { return secrets }})
 		},
-		Env: getenv, Now: f.Now, Successf: f.Successf,
+		Redact: func(s string) { secrets = append(secrets, s) },
+		Env:    getenv, Now: f.Now, Successf: f.Successf,
 	}
 	return h
 }

@@ -66,13 +66,15 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if opts.since, err = duration.Parse(opts.Since); err != nil {
 				return cmdutil.FlagErrorf("--since: %v", err)
 			}
-			if opts.From != "" && phone.LooksLikeNumber(opts.From) {
+			if opts.From != "" {
 				region := ""
 				if cfg, err := f.Config(); err == nil {
 					region = cfg.Country()
 				}
-				if opts.From, err = cmdutil.ParseNumber("--from", opts.From, region); err != nil {
-					return err
+				// The form the sender was stored in: a short code, a number as the network gave
+				// it, or a name.
+				if opts.From, err = phone.Sender(opts.From, region); err != nil {
+					return cmdutil.FlagErrorf("--from: %v", err)
 				}
 			}
 			if runF != nil {

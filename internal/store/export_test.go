@@ -1,0 +1,11 @@
+package store
+
+import "fmt"
+
+// LimitPages makes the store full once its file reaches n pages: the only way a test can see a
+// disk-full error. The store then uses one connection, so the limit holds for every statement.
+func LimitPages(s *Store, n int) error {
+	s.db.SetMaxOpenConns(1)
+	_, err := s.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", n))
+	return err
+}
