@@ -122,7 +122,9 @@ func campaign(t *testing.T, seed uint64, n int) {
 	var waited time.Duration
 	var mu sync.Mutex
 	twilio.SetRetry(p, func(r *httpretry.Transport) {
-		r.AttemptTimeout = 100 * time.Millisecond // a hang is noticed quickly, and retried when safe
+		// A hang is noticed after a second and retried when safe. Shorter would also cut short
+		// healthy requests when -race and a busy machine slow the fake's document checks.
+		r.AttemptTimeout = time.Second
 		r.Sleep = func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
 			waited += d
