@@ -77,7 +77,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		authCmd.NewCmdAuth(f),
 		providersCmd.NewCmdProviders(f, nil),
 		sandboxCmd.NewCmdSandbox(f),
-		versionCmd.NewCmdVersion(f),
+		versionCmd.NewCmdVersion(f, nil),
 	)
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")

@@ -2,6 +2,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,17 +11,22 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
-	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are search's inputs.
+// Options are the dependencies `vnum search` uses, then its flags.
 type Options struct {
-	IO       *iostreams.IOStreams
-	Factory  *cmdutil.Factory
-	Numbers  func() (*numbers.Manager, error)
-	Provider string
+	IO *iostreams.IOStreams
+	// DefaultCountry is the country setting (config.yaml, VNUM_COUNTRY), for a search without
+	// --country.
+	DefaultCountry func() (string, error)
+	// Provider names the carrier to ask (--provider, VNUM_PROVIDER, config).
+	Provider func() (string, error)
+	// Search asks the carrier, through the number lifecycle.
+	Search func(ctx context.Context, provider string, q providers.Query) ([]providers.Available, error)
+	Styles func() *theme.Styles
 
 	Country     string
 	Type        string
@@ -35,7 +41,25 @@ type Options struct {
 
 // NewCmdSearch builds `vnum search`.
 func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		DefaultCountry: func() (string, error) {
+			cfg, err := f.Config()
+			if err != nil {
+				return "", err
+			}
+			return cfg.Country(), nil
+		},
+		Provider: f.ProviderName,
+		Search: func(ctx context.Context, provider string, q providers.Query) ([]providers.Available, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Search(ctx, provider, q)
+		},
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "search --country CC [flags]",
 		Short: "List numbers for sale, cheapest first",
@@ -60,7 +84,7 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return searchRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -78,11 +102,10 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 func (o *Options) parse() (providers.Query, error) {
 	country := o.Country
 	if country == "" {
-		cfg, err := o.Factory.Config()
-		if err != nil {
+		var err error
+		if country, err = o.DefaultCountry(); err != nil {
 			return providers.Query{}, err
 		}
-		country = cfg.Country()
 	}
 	if country == "" {
 		return providers.Query{}, cmdutil.FlagErrorf("--country is required (or set country in config.yaml or VNUM_COUNTRY)")
@@ -108,17 +131,13 @@ func (o *Options) parse() (providers.Query, error) {
 		Limit: o.Limit, NoPaperwork: o.NoPaperwork}, nil
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	name, err := o.Factory.ProviderName()
-	if err != nil {
-		return err
-	}
-	m, err := o.Numbers()
+func searchRun(ctx context.Context, o *Options) error {
+	name, err := o.Provider()
 	if err != nil {
 		return err
 	}
 	o.IO.StartProgress("Searching " + name)
-	res, err := m.Search(cmd.Context(), name, o.query)
+	res, err := o.Search(ctx, name, o.query)
 	o.IO.StopProgress()
 	if err != nil {
 		return err
@@ -135,7 +154,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		return nil
 	}
 	tty := o.IO.IsStdoutTTY()
-	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(),
+	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(),
 		"NUMBER", "TYPE", "MONTHLY", "FEATURES", "PAPERWORK", "LOCALITY")
 	for _, a := range res {
 		v := cmdutil.AvailableView(a)

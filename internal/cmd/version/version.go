@@ -9,38 +9,57 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/build"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
 )
 
-// NewCmdVersion builds `vnum version`.
-func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
-	var asJSON bool
+// Options are the dependencies `vnum version` uses, then its flag.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Build is what this binary was built from (build.Current in production).
+	Build    func() build.Info
+	Go       string // runtime.Version()
+	Platform string // GOOS/GOARCH
+
+	JSON bool
+}
+
+// NewCmdVersion builds `vnum version`. runF, when not nil, replaces versionRun (tests).
+func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Build: build.Current, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print vnum's version",
 		Args:  cmdutil.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			i := build.Current()
-			if asJSON {
-				return cmdutil.WriteJSON(f.IOStreams, struct {
-					build.Info
-					Go       string `json:"go"`
-					Platform string `json:"platform"`
-				}{i, runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH})
+			if runF != nil {
+				return runF(opts)
 			}
-			line := "vnum " + i.Version
-			if i.Commit != "" {
-				line += " (" + short(i.Commit)
-				if i.Date != "" {
-					line += ", " + i.Date
-				}
-				line += ")"
-			}
-			_, err := fmt.Fprintln(f.IOStreams.Out, line)
-			return err
+			return versionRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
+}
+
+func versionRun(opts *Options) error {
+	i := opts.Build()
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO, struct {
+			build.Info
+			Go       string `json:"go"`
+			Platform string `json:"platform"`
+		}{i, opts.Go, opts.Platform})
+	}
+	line := "vnum " + i.Version
+	if i.Commit != "" {
+		line += " (" + short(i.Commit)
+		if i.Date != "" {
+			line += ", " + i.Date
+		}
+		line += ")"
+	}
+	_, err := fmt.Fprintln(opts.IO.Out, line)
+	return err
 }
 
 func short(c string) string {

@@ -2,6 +2,7 @@
 package list
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -15,13 +16,22 @@ import (
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/theme"
 )
 
-// Options are sms list's inputs.
+// Options are the dependencies `vnum sms list` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number a REF names among those vnum holds; ResolveEnded among those it
+	// held (their messages stay until a burn).
+	Resolve      func(ctx context.Context, ref string) (store.Number, error)
+	ResolveEnded func(ctx context.Context, ref string) (store.HistoryEntry, error)
+	// Messages reads a held number's messages from its carrier (and records them); Kept reads
+	// what vnum kept of a number it no longer holds.
+	Messages func(ctx context.Context, n store.Number, since time.Time) ([]store.Message, error)
+	Kept     func(ctx context.Context, h store.HistoryEntry, since time.Time) ([]store.Message, error)
+	Now      func() time.Time
+	Styles   func() *theme.Styles
 
 	Ref   string
 	Since string
@@ -32,7 +42,39 @@ type Options struct {
 
 // NewCmdList builds `vnum sms list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		ResolveEnded: func(ctx context.Context, ref string) (store.HistoryEntry, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.HistoryEntry{}, err
+			}
+			return f.ResolveEnded(ctx, m, ref)
+		},
+		Messages: func(ctx context.Context, n store.Number, since time.Time) ([]store.Message, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Messages(ctx, n, since)
+		},
+		Kept: func(ctx context.Context, h store.HistoryEntry, since time.Time) ([]store.Message, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Store.ListMessages(ctx, h.ID, since)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:     "list REF [--since DURATION]",
 		Aliases: []string{"ls"},
@@ -54,7 +96,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return listRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only messages from the last DURATION, e.g. 1h or 7d")
@@ -62,21 +104,17 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
+func listRun(ctx context.Context, o *Options) error {
 	var since time.Time
 	if o.since > 0 {
-		since = o.Factory.Now().Add(-o.since)
+		since = o.Now().Add(-o.since)
 	}
 	var msgs []store.Message
-	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+	n, err := o.Resolve(ctx, o.Ref)
 	switch {
 	case errors.Is(err, numbers.ErrNoMatch):
 		// A number given back: what vnum kept of its messages is still here (burn deletes it).
-		h, herr := o.Factory.ResolveEnded(cmd.Context(), m, o.Ref)
+		h, herr := o.ResolveEnded(ctx, o.Ref)
 		if herr != nil {
 			return err
 		}
@@ -84,14 +122,14 @@ func run(cmd *cobra.Command, o *Options) error {
 			fmt.Fprintf(o.IO.ErrOut, "%s was %s on %s: these are the messages vnum kept\n",
 				phone.Format(h.E164), h.How, h.EndedAt.Local().Format("2006-01-02 15:04"))
 		}
-		if msgs, err = m.Store.ListMessages(cmd.Context(), h.ID, since); err != nil {
+		if msgs, err = o.Kept(ctx, h, since); err != nil {
 			return err
 		}
 	case err != nil:
 		return err
 	default:
 		o.IO.StartProgress("Reading messages")
-		msgs, err = m.Messages(cmd.Context(), n, since)
+		msgs, err = o.Messages(ctx, n, since)
 		o.IO.StopProgress()
 		if err != nil {
 			return err
@@ -111,8 +149,8 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 		return nil
 	}
-	now := o.Factory.Now()
-	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(), "RECEIVED", "FROM", "TEXT")
+	now := o.Now()
+	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(), "RECEIVED", "FROM", "TEXT")
 	for _, msg := range msgs {
 		v := cmdutil.MessageView(msg.Message)
 		text := v.Text
