@@ -68,6 +68,10 @@ func realKeyring() bool {
 	return os.Getenv("VNUM_TEST_KEYRING") == "1" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 }
 
+// keyringScripts are the sessions that use a real Secret Service when one is there (they skip
+// themselves otherwise, with [!keyring]).
+var keyringScripts = map[string]bool{"auth_keyring": true}
+
 func setupScript(e *testscript.Env) error {
 	home := filepath.Join(e.WorkDir, "home")
 	for _, d := range []string{home, filepath.Join(e.WorkDir, "config"), filepath.Join(e.WorkDir, "data")} {
@@ -82,8 +86,9 @@ func setupScript(e *testscript.Env) error {
 	e.Setenv("VNUM_DATA_DIR", filepath.Join(e.WorkDir, "data"))
 	// Only the keyring scripts may reach a Secret Service, and only the private one that
 	// keyring-session.sh started; everywhere else the bus is a path where nothing listens, so
-	// go-keyring can neither find the developer's keyring nor start a daemon of its own.
-	if realKeyring() {
+	// go-keyring can neither find the developer's keyring nor start a daemon of its own, and no
+	// script finds credentials another script saved there.
+	if realKeyring() && keyringScripts[strings.TrimPrefix(filepath.Base(e.WorkDir), "script-")] {
 		e.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	} else {
 		e.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(e.WorkDir, "no-bus"))
