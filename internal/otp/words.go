@@ -467,8 +467,9 @@ func isCurrencyCode(w string) bool {
 // isCurrencyWord matches a currency written as a word after the amount: "80元", "450,000 ريال".
 func isCurrencyWord(t token) bool {
 	switch t.folded {
+	// Folded spellings: folding drops the breve, so "рублей" and "рупий" arrive as "рублеи" and "рупии".
 	case "yuan", "euros", "euro", "dollars", "rupees", "reais", "pesos", "ريال", "ريالا", "تومان", "دينار", "درهم",
-		"руб", "рублей", "грн", "рупий", "рупии", "zl", "lei", "kc", "forint", "won", "dong":
+		"руб", "рублеи", "грн", "рупии", "zl", "lei", "kc", "forint", "won", "dong":
 		return true
 	}
 	if t.unspaced {
