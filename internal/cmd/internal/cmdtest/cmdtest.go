@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/shlex"
@@ -14,13 +15,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Execute runs cmd with args split as a shell would, cobra's own output discarded, and
-// returns the error ExecuteC gave.
+// Execute runs cmd with args split as a shell would, an empty stdin and cobra's own output
+// discarded, and returns the error ExecuteC gave.
 func Execute(t *testing.T, cmd *cobra.Command, args string) error {
 	t.Helper()
 	argv, err := shlex.Split(args)
 	require.NoError(t, err)
 	cmd.SetArgs(argv)
+	cmd.SetIn(strings.NewReader(""))
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	_, err = cmd.ExecuteC()
