@@ -80,6 +80,9 @@ func TestExpireRun(t *testing.T) {
 		{name: "lasting failure exits 1", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"), Err: temporary},
 			{Number: num("+33199000002", ""), Err: refused}}, wantExit: cmdutil.ExitFailure,
 			wantStderr: "could not release +33 1 99 00 00 02: sandbox release: refused"},
+		{name: "carrier text with terminal escapes", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"),
+			Err: &providers.Error{Provider: "sandbox", Op: "release", Kind: providers.ErrUnauthorized, Message: "no\x1b]0;PWNED\x07"}}},
+			wantExit: cmdutil.ExitFailure, wantStderr: "could not release +33 1 99 00 00 01: sandbox release: no"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +102,7 @@ func TestExpireRun(t *testing.T) {
 			err := expireRun(t.Context(), opts)
 			assert.Equal(t, tt.dry, askedDry)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err))
+			assert.NotContains(t, errOut.String(), "\x1b", "a carrier's text reaches the terminal escaped")
 			if tt.wantStderr != "" {
 				assert.Contains(t, errOut.String(), tt.wantStderr)
 			} else {
