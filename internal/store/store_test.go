@@ -1115,14 +1115,20 @@ func TestBeginNumberOpClaimsTheNumber(t *testing.T) {
 	assert.Equal(t, "rotate", be.Op.Kind)
 	assert.Equal(t, 100, be.Op.OwnerPID)
 	assert.Equal(t, "box", be.Op.OwnerHost)
+	// NumberFree tells the same without claiming.
+	err = other.NumberFree(t.Context(), n.ID)
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, first.ID, be.Op.ID)
 
 	// Finished, the claim is gone; a number no longer stored cannot be claimed.
 	require.NoError(t, s.FinishOp(t.Context(), first.ID))
+	require.NoError(t, other.NumberFree(t.Context(), n.ID))
 	require.NoError(t, other.BeginNumberOp(t.Context(), &second))
 	require.NoError(t, s.FinishOp(t.Context(), second.ID))
 	_, err = s.EndNumber(t.Context(), n.ID, store.EndReleased, base, "")
 	require.NoError(t, err)
 	require.ErrorIs(t, s.BeginNumberOp(t.Context(), &store.Op{Kind: "release", NumberID: n.ID}), store.ErrNotFound)
+	require.ErrorIs(t, s.NumberFree(t.Context(), n.ID), store.ErrNotFound)
 	ops, err := s.ListOps(t.Context())
 	require.NoError(t, err)
 	assert.Empty(t, ops)
