@@ -115,12 +115,18 @@ func openError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-// Explain adds to err, when it is SQLite failing to write the store at path (a full disk, a file
-// or directory made read-only), which file or directory is at fault and what to do; any other
-// error comes back unchanged. The CLI applies it to a command's error before printing it.
-func Explain(path string, err error) error {
+// Explain adds to err, when it is SQLite failing to write the store (a full disk, a file or
+// directory made read-only), which file or directory is at fault and what to do; any other error
+// comes back unchanged. storeFile names the store's file ("" when unknown); it is called only for a
+// SQLite error, which only an opened store gives, so a failed command that never needed the store
+// does not look for it. The CLI applies it to a command's error before printing it.
+func Explain(err error, storeFile func() string) error {
 	var se *sqlite.Error
-	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	path := storeFile()
+	if path == "" || strings.Contains(err.Error(), path) {
 		return err
 	}
 	switch se.Code() & 0xff {

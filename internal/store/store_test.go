@@ -1190,11 +1190,11 @@ func TestExplainFullDisk(t *testing.T) {
 		}
 	}
 	require.Error(t, err, "the store never filled up")
-	got := store.Explain(path, err).Error()
+	got := store.Explain(err, func() string { return path }).Error()
 	assert.Contains(t, got, "the disk holding "+filepath.Dir(path)+" is full")
 	assert.Contains(t, got, "free some space")
 	other := errors.New("something else")
-	assert.Equal(t, other, store.Explain(path, other))
+	assert.Equal(t, other, store.Explain(other, func() string { panic("looked for the store's file for another error") }))
 }
 
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
