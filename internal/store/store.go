@@ -64,7 +64,7 @@ func Open(path string) (*Store, error) {
 	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	// The companions first, so that nothing is made beside a planted link. A read-only episode
+	// The companions first, so that no store is built beside a planted link. A read-only episode
 	// (a backup restored, a chmod) may have left one without the owner's write permission,
 	// which makes every write fail although the store itself is writable: privfile.Create gives
 	// it its owner-only mode back.
