@@ -27,22 +27,38 @@ type envValue struct {
 // variable wins over the file, as in lego's GetOrFile.
 func (m *Manager) lookupEnv(f providers.Credential) (envValue, error) {
 	for _, name := range f.Env {
-		if v := m.env(name); v != "" {
-			return envValue{value: v, set: name}, nil
+		if v, err := readEnv(m.env, name); v.set != "" || err != nil {
+			return v, err
 		}
-		fileVar := name + "_FILE"
-		path := m.env(fileVar)
-		if path == "" {
-			continue
-		}
-		v, err := readSecretFile(path)
-		if err != nil {
-			// The path is not secret; the content never appears in an error.
-			return envValue{}, fmt.Errorf("%s: %w", fileVar, err)
-		}
-		return envValue{value: v, fromFile: true, set: fileVar}, nil
 	}
 	return envValue{}, nil
+}
+
+// EnvOrFile reads one secret as carrier credentials are read: the variable name, else the file
+// that name_FILE names, with the same bounds (a pipe gets secretFileWait, a file at most
+// maxSecretFile). It returns "" when neither is set, and an error naming name_FILE when that
+// file cannot be read (`vnum serve` reads the webhook keys that are no credentials so).
+func EnvOrFile(env func(string) string, name string) (string, error) {
+	v, err := readEnv(env, name)
+	return v.value, err
+}
+
+// readEnv reads name, then name_FILE; set is "" when neither is set.
+func readEnv(env func(string) string, name string) (envValue, error) {
+	if v := env(name); v != "" {
+		return envValue{value: v, set: name}, nil
+	}
+	fileVar := name + "_FILE"
+	path := env(fileVar)
+	if path == "" {
+		return envValue{}, nil
+	}
+	v, err := readSecretFile(path)
+	if err != nil {
+		// The path is not secret; the content never appears in an error.
+		return envValue{}, fmt.Errorf("%s: %w", fileVar, err)
+	}
+	return envValue{value: v, fromFile: true, set: fileVar}, nil
 }
 
 // secretFileWait bounds how long a secret file that is not a regular file (a FIFO, a /dev/fd/N

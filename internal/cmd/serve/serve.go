@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/vnum-cli/vnum/internal/auth"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	srv "github.com/vnum-cli/vnum/internal/serve"
@@ -166,7 +166,11 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"twilio", "off: " + why})
 	}
 
-	if raw := envOrFile(f.Env, telnyxwh.EnvPublicKey); raw != "" {
+	rawKey, err := auth.EnvOrFile(f.Env, telnyxwh.EnvPublicKey)
+	if err != nil {
+		return err
+	}
+	if raw := strings.TrimSpace(rawKey); raw != "" {
 		key, err := telnyxwh.ParsePublicKey(raw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", telnyxwh.EnvPublicKey, err)
@@ -177,7 +181,11 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"telnyx", "off: no public key (set " + telnyxwh.EnvPublicKey + " to the key under Keys & Credentials → Public Key in Mission Control)"})
 	}
 
-	if secret := envOrFile(f.Env, vonagewh.EnvSignatureSecret); secret != "" {
+	secret, err := auth.EnvOrFile(f.Env, vonagewh.EnvSignatureSecret)
+	if err != nil {
+		return err
+	}
+	if secret = strings.TrimSpace(secret); secret != "" {
 		conf.Vonage = vonagewh.New(secret)
 		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes"})
 	} else {
@@ -258,7 +266,11 @@ func orNone(s string) string {
 // calls use an API key; or "" and why there is none.
 func twilioAuthToken(o *Options) (token, why string) {
 	f := o.Factory
-	if t := envOrFile(f.Env, "TWILIO_AUTH_TOKEN"); t != "" {
+	t, err := auth.EnvOrFile(f.Env, "TWILIO_AUTH_TOKEN")
+	if err != nil {
+		return "", err.Error()
+	}
+	if t = strings.TrimSpace(t); t != "" {
 		return t, ""
 	}
 	m, err := f.Credentials()
@@ -277,20 +289,6 @@ func twilioAuthToken(o *Options) (token, why string) {
 		return t, ""
 	}
 	return "", "vnum uses an API key for Twilio; Twilio signs webhooks with the Auth Token: set TWILIO_AUTH_TOKEN"
-}
-
-// envOrFile reads name, or the file that name_FILE points at (surrounding space dropped); a
-// file that cannot be read counts as unset, and the start-up lines say the carrier is off.
-func envOrFile(env func(string) string, name string) string {
-	if v := strings.TrimSpace(env(name)); v != "" {
-		return v
-	}
-	if p := env(name + "_FILE"); p != "" {
-		if b, err := os.ReadFile(p); err == nil {
-			return strings.TrimSpace(string(b))
-		}
-	}
-	return ""
 }
 
 func newLogger(o *Options) *slog.Logger {
