@@ -14,6 +14,7 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
 
 // phoneNumber is the part of Telnyx's PhoneNumberDetailed that vnum reads.
@@ -257,8 +258,8 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	return out, nil
 }
 
-// listAll reads every page of a list: the first, then the others in parallel (at most four at
-// a time).
+// listAll reads every page of a list: the first, then the others in parallel (listConcurrency
+// at a time).
 func listAll[T any](ctx context.Context, p *Provider, op, path string, filter url.Values) ([]T, error) {
 	page := func(n int) ([]T, pageMeta, error) {
 		q := url.Values{}
@@ -278,34 +279,19 @@ func listAll[T any](ctx context.Context, p *Provider, op, path string, filter ur
 	if err != nil {
 		return nil, err
 	}
-	pages := meta.TotalPages
-	if pages > maxPages {
+	last := meta.TotalPages
+	if last > maxPages {
 		return nil, &providers.Error{Provider: Name, Op: op,
 			Message: fmt.Sprintf("Telnyx's list goes on past %d pages: vnum stopped reading it", maxPages)}
 	}
-	if pages <= 1 {
-		return first, nil
+	rest, err := pages.Rest(last, listConcurrency, func(n int) ([]T, error) {
+		data, _, err := page(n)
+		return data, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	rest := make([][]T, pages+1)
-	errs := make([]error, pages+1)
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for n := 2; n <= pages; n++ {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rest[n], _, errs[n] = page(n)
-		})
-	}
-	wg.Wait()
-	all := first
-	for n := 2; n <= pages; n++ {
-		if errs[n] != nil {
-			return nil, errs[n]
-		}
-		all = append(all, rest[n]...)
-	}
-	return all, nil
+	return append(first, rest...), nil
 }
 
 // findByNumber looks an E.164 number up among the account's numbers.

@@ -69,6 +69,8 @@ const (
 	listPageSize = 250
 	// maxPages bounds the pages one list follows: 200 × 250 numbers is far beyond any account.
 	maxPages = 200
+	// listConcurrency is how many further pages of a list are read at once.
+	listConcurrency = 4
 	// orderWait is how long Buy follows an order before handing back a pending number, whose
 	// progress the lifecycle layer then follows through Get (and reports).
 	orderWait = 3 * time.Second

@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
 
 // Paths on rest.nexmo.com.
@@ -488,37 +487,21 @@ func (p *Provider) List(ctx context.Context) (out []providers.Number, err error)
 	if err != nil {
 		return nil, err
 	}
-	pages := min((first.Count+size-1)/size, maxPages)
-	results := make([][]owned, max(pages, 1))
-	results[0] = first.Numbers
-	if pages > 1 {
-		var wg sync.WaitGroup
-		errs := make([]error, pages)
-		sem := make(chan struct{}, listConcurrency)
-		for i := 2; i <= pages; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				pg, err := get(i)
-				results[i-1], errs[i-1] = pg.Numbers, err
-			}(i)
-		}
-		wg.Wait()
-		if i := slices.IndexFunc(errs, func(e error) bool { return e != nil }); i >= 0 {
-			return nil, errs[i]
-		}
+	last := min((first.Count+size-1)/size, maxPages)
+	rest, err := pages.Rest(last, listConcurrency, func(index int) ([]owned, error) {
+		pg, err := get(index)
+		return pg.Numbers, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, pg := range results {
-		for _, o := range pg {
-			if o.MSISDN == "" || seen[o.MSISDN] {
-				continue // a number that moved between pages while they were read
-			}
-			seen[o.MSISDN] = true
-			out = append(out, o.number())
+	for _, o := range append(first.Numbers, rest...) {
+		if o.MSISDN == "" || seen[o.MSISDN] {
+			continue // a number that moved between pages while they were read
 		}
+		seen[o.MSISDN] = true
+		out = append(out, o.number())
 	}
 	return out, nil
 }
