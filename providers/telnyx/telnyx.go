@@ -153,14 +153,11 @@ func New(s providers.Settings) (*Provider, error) {
 	if key == "" {
 		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized, Message: "credentials: missing " + CredAPIKey}
 	}
-	base, err := Descriptor().Endpoint.BaseURL(s)
+	base, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
-	hc, retry, err := client(s, base)
-	if err != nil {
-		return nil, &providers.Error{Provider: Name, Message: err.Error()}
-	}
+	hc, retry := client(s, override)
 	return &Provider{
 		settings:     s,
 		key:          key,
@@ -180,7 +177,7 @@ func New(s providers.Settings) (*Provider, error) {
 // client is the settings' HTTP client with reads retried on 429 and 5xx (httpretry), under
 // the carrier policy (httppolicy): requests, and the key they carry, go to Telnyx's API host or
 // to the base-URL override only.
-func client(s providers.Settings, base string) (*http.Client, *httpretry.Transport, error) {
+func client(s providers.Settings, override *url.URL) (*http.Client, *httpretry.Transport) {
 	var hc *http.Client
 	if s.HTTP != nil {
 		hc = s.HTTP()
@@ -192,25 +189,14 @@ func client(s providers.Settings, base string) (*http.Client, *httpretry.Transpo
 	if timeout == 0 {
 		timeout = defaultTimeout
 	}
-	pol, err := policy(base)
-	if err != nil {
-		return nil, nil, err
-	}
 	retry := &httpretry.Transport{Base: hc.Transport}
-	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
+	return policy(override).Client(&http.Client{Transport: retry, Timeout: timeout}), retry
 }
 
-// policy is where Telnyx requests may go (httppolicy): Telnyx's API host, or base when it is an
-// override.
-func policy(base string) (httppolicy.Policy, error) {
-	var override *url.URL
-	if base != DefaultBaseURL {
-		var err error
-		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, base); err != nil {
-			return httppolicy.Policy{}, err
-		}
-	}
-	return httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}, nil
+// policy is where Telnyx requests may go (httppolicy): Telnyx's API host, or the base-URL
+// override when there is one.
+func policy(override *url.URL) httppolicy.Policy {
+	return httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
 }
 
 // Name implements providers.Provider.
@@ -253,7 +239,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	defer func() { err = httperr.Redact(err, key) }()
 
-	base, err := Descriptor().Endpoint.BaseURL(s)
+	base, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
@@ -271,15 +257,11 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 
 	// Sent once, never retried, and under the same policy as every other request: the key
 	// goes to Telnyx (or the base URL) and nowhere a redirect names.
-	pol, err := policy(base)
-	if err != nil {
-		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
-	}
 	var injected *http.Client
 	if s.HTTP != nil {
 		injected = s.HTTP()
 	}
-	hc := pol.Client(injected)
+	hc := policy(override).Client(injected)
 	if hc.Timeout == 0 {
 		hc.Timeout = defaultTimeout
 	}

@@ -335,14 +335,11 @@ func normaliseOptions(opts map[string]string) map[string]string {
 // baseURL resolves where requests go, through the Descriptor's Endpoint: the environment wins
 // over the config option; neither (nil) means Twilio's own hosts.
 func baseURL(s providers.Settings) (*url.URL, error) {
-	raw, err := Descriptor().Endpoint.BaseURL(s)
+	_, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, fmt.Errorf("twilio: %w", err)
 	}
-	if raw == "" {
-		return nil, nil // no override is a valid answer
-	}
-	return url.Parse(raw)
+	return override, nil
 }
 
 // Name implements providers.Provider.

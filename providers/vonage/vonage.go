@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -147,16 +146,12 @@ func New(s providers.Settings) (*Provider, error) {
 			Message: "credentials: missing " + strings.Join(missing, ", ")}
 	}
 	// One override for both hosts: the environment, else providers.vonage.base_url.
-	restBase, err := Descriptor().Endpoint.BaseURL(s)
+	restBase, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
 	apiBase := DefaultAPIBaseURL
-	var override *url.URL
-	if restBase != DefaultBaseURL {
-		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, restBase); err != nil {
-			return nil, &providers.Error{Provider: Name, Message: err.Error()}
-		}
+	if override != nil {
 		apiBase = restBase
 	}
 	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
