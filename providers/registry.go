@@ -34,6 +34,18 @@ type Settings struct {
 	HTTP HTTPClientFunc
 }
 
+// Client is the client HTTP builds, or an empty one (http.DefaultTransport, no timeout) when
+// there is none: never nil. It may be shared by the run's carriers: an adapter builds its own
+// clients over its Transport and never changes it.
+func (s Settings) Client() *http.Client {
+	if s.HTTP != nil {
+		if hc := s.HTTP(); hc != nil {
+			return hc
+		}
+	}
+	return &http.Client{}
+}
+
 // Descriptor is everything vnum knows about one carrier, in one place: the adapter's package
 // returns it from Descriptor() and providers/all lists it, once. Nothing else in vnum names a
 // carrier's credentials, variables or options: `vnum auth login` (what to ask, how to check it),

@@ -1,7 +1,9 @@
 package providers_test
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +71,11 @@ func TestRegistry(t *testing.T) {
 	require.ErrorContains(t, err, `provider "b" registered twice`)
 	_, err = providers.NewRegistry(providers.Descriptor{})
 	require.Error(t, err)
+}
+
+func TestSettingsClient(t *testing.T) {
+	assert.NotNil(t, providers.Settings{}.Client(), "no HTTP: an empty client, never nil")
+	assert.NotNil(t, providers.Settings{HTTP: func() *http.Client { return nil }}.Client(), "HTTP gives nil: an empty client")
+	hc := &http.Client{Timeout: time.Second}
+	assert.Same(t, hc, providers.Settings{HTTP: func() *http.Client { return hc }}.Client(), "the injected client itself")
 }

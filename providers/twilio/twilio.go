@@ -165,7 +165,6 @@ type Provider struct {
 	username   string // account SID or API key SID
 	password   string // auth token or API key secret
 	baseURL    *url.URL
-	http       *http.Client         // the injected client; only its Transport and settings are reused
 	retry      *httpretry.Transport // every request goes through it (see client.go)
 	callerID   string
 	options    map[string]string
@@ -201,13 +200,6 @@ func New(s providers.Settings) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{}
-	}
 	callerID := opts[OptCallerID]
 	if callerID == "" {
 		callerID = CallerIDPassthrough
@@ -217,8 +209,7 @@ func New(s providers.Settings) (*Provider, error) {
 		username:   username,
 		password:   password,
 		baseURL:    base,
-		http:       hc,
-		retry:      newRetry(hc),
+		retry:      newRetry(s.Client()),
 		callerID:   callerID,
 		options:    opts,
 		pageSize:   listPageSize,

@@ -12,6 +12,7 @@
 package vonage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -155,37 +156,24 @@ func New(s providers.Settings) (*Provider, error) {
 		apiBase = restBase
 	}
 	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	retry := &httpretry.Transport{Base: hc.Transport}
+	// Our own clients over the injected one's transport (the injected client is shared by the
+	// run's carriers, so it is never changed), under the carriers' common rule for where
+	// credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only within
+	// them. It matters here more than anywhere: the secret rides in the query of every GET.
+	injected := s.Client()
+	timeout := cmp.Or(injected.Timeout, defaultRequestTimeout)
+	retry := &httpretry.Transport{Base: injected.Transport}
 	return &Provider{
 		retry:    retry,
 		key:      key,
 		secret:   secret,
 		restBase: restBase,
 		apiBase:  apiBase,
-		reads:    newClient(policy, hc, retry),
-		once:     newClient(policy, hc, hc.Transport),
+		reads:    policy.Client(&http.Client{Transport: retry, Timeout: timeout}),
+		once:     policy.Client(&http.Client{Transport: injected.Transport, Timeout: timeout}),
 		dataDir:  s.DataDir,
 		pageSize: pageSize,
 	}, nil
-}
-
-// newClient is a client of our own over the injected one's transport (the injected client is
-// shared by the run's carriers, so it is never changed), under the carriers' common rule for
-// where credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only
-// within them. It matters here more than anywhere: the secret rides in the query of every GET.
-func newClient(policy httppolicy.Policy, injected *http.Client, rt http.RoundTripper) *http.Client {
-	c := policy.Client(&http.Client{Transport: rt, Timeout: injected.Timeout})
-	if c.Timeout == 0 {
-		c.Timeout = defaultRequestTimeout
-	}
-	return c
 }
 
 // Name implements providers.Provider.
