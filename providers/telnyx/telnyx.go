@@ -161,16 +161,16 @@ func New(s providers.Settings) (*Provider, error) {
 	// Our own clients over the injected one's transport (the injected client is shared by the
 	// run's carriers, so it is never changed), under the carrier policy (httppolicy): requests,
 	// and the key they carry, go to Telnyx's API host or to the base-URL override only.
+	// The retry layer bounds each attempt, the operation's context all of them (see bound).
 	injected := s.Client()
-	timeout := cmp.Or(injected.Timeout, defaultTimeout)
 	pol := policy(override)
-	retry := &httpretry.Transport{Base: injected.Transport}
+	retry := httpretry.Over(injected, defaultTimeout)
 	return &Provider{
 		key:          key,
 		base:         base,
-		hc:           pol.Client(&http.Client{Transport: retry, Timeout: timeout}),
+		hc:           pol.Client(&http.Client{Transport: retry}),
 		retry:        retry,
-		once:         pol.Client(&http.Client{Transport: injected.Transport, Timeout: timeout}),
+		once:         pol.Client(&http.Client{Transport: injected.Transport, Timeout: cmp.Or(injected.Timeout, defaultTimeout)}),
 		orderWait:    orderWait,
 		sentLookup:   6 * time.Second,
 		poll:         500 * time.Millisecond,

@@ -209,24 +209,13 @@ func New(s providers.Settings) (*Provider, error) {
 		username:   username,
 		password:   password,
 		baseURL:    base,
-		retry:      newRetry(s.Client()),
+		retry:      httpretry.Over(s.Client(), defaultRequestTimeout),
 		callerID:   callerID,
 		options:    opts,
 		pageSize:   listPageSize,
 		prices:     map[string]countryPrices{},
 		phoneBySID: map[string]string{},
 	}, nil
-}
-
-// newRetry is the retry layer over the injected client's transport. Each attempt gets the
-// client's timeout (or defaultRequestTimeout) of its own, so a request that hangs is sent again
-// when that is safe, within the operation's deadline.
-func newRetry(hc *http.Client) *httpretry.Transport {
-	timeout := hc.Timeout
-	if timeout == 0 {
-		timeout = defaultRequestTimeout
-	}
-	return &httpretry.Transport{Base: hc.Transport, AttemptTimeout: timeout}
 }
 
 // credentials resolves the Basic-auth pair. Twilio accepts either the account's auth token or an

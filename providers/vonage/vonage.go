@@ -118,7 +118,7 @@ type Provider struct {
 	key, secret string
 	restBase    string       // https://rest.nexmo.com or the override
 	apiBase     string       // https://api.nexmo.com or the override
-	reads       *http.Client // retries GETs refused for now (429, 5xx) through retry
+	reads       *http.Client // retries GETs refused for now (429, 5xx), or hung, through retry
 	retry       *httpretry.Transport
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
@@ -160,17 +160,17 @@ func New(s providers.Settings) (*Provider, error) {
 	// run's carriers, so it is never changed), under the carriers' common rule for where
 	// credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only within
 	// them. It matters here more than anywhere: the secret rides in the query of every GET.
+	// The retry layer bounds each attempt, the operation's context all of them (see begin).
 	injected := s.Client()
-	timeout := cmp.Or(injected.Timeout, defaultRequestTimeout)
-	retry := &httpretry.Transport{Base: injected.Transport}
+	retry := httpretry.Over(injected, defaultRequestTimeout)
 	return &Provider{
 		retry:    retry,
 		key:      key,
 		secret:   secret,
 		restBase: restBase,
 		apiBase:  apiBase,
-		reads:    policy.Client(&http.Client{Transport: retry, Timeout: timeout}),
-		once:     policy.Client(&http.Client{Transport: injected.Transport, Timeout: timeout}),
+		reads:    policy.Client(&http.Client{Transport: retry}),
+		once:     policy.Client(&http.Client{Transport: injected.Transport, Timeout: cmp.Or(injected.Timeout, defaultRequestTimeout)}),
 		dataDir:  s.DataDir,
 		pageSize: pageSize,
 	}, nil

@@ -4,7 +4,7 @@
 //
 //	base, override, err := Descriptor().Endpoint.Resolve(s) // override: nil when not overridden
 //	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
-//	hc := pol.Client(s.HTTP()) // s.HTTP() may already hold a retry transport: it stays inside
+//	hc := pol.Client(&http.Client{Transport: httpretry.Over(s.Client(), 30*time.Second)})
 //
 // The rule:
 //   - a request goes over https to one of the carrier's own hosts, on the default port; or, with
