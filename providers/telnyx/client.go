@@ -98,8 +98,7 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 			}
 		}
 		if write && resp.StatusCode >= http.StatusInternalServerError {
-			pe.Kind = providers.ErrUnknownOutcome
-			pe.Message += "; Telnyx may or may not have carried the request out"
+			httperr.MaybeDone(pe, "Telnyx")
 		}
 		return pe
 	}
