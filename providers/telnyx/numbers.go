@@ -10,9 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/vnum-cli/vnum/internal/lazyre"
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
@@ -354,42 +353,11 @@ func (p *Provider) setReference(ctx context.Context, op, id, label string) error
 	return err
 }
 
-// classify derives a number's country and type from the number itself, for records that do
-// not say (search results carry no type).
+// classify derives a number's country and type from the number itself, as vnum does for what a
+// carrier leaves out (internal/phone), for records that do not say (search results carry no type).
 func classify(e164 string) (country string, t providers.NumberType) {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return "", ""
-	}
-	country = phonenumbers.GetRegionCodeForNumber(num)
-	if country == phonenumbers.UNKNOWN_REGION {
-		country = ""
-	}
-	switch phonenumbers.GetNumberType(num) {
-	case phonenumbers.MOBILE:
-		t = providers.TypeMobile
-	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
-		t = providers.TypeLocal
-	case phonenumbers.TOLL_FREE:
-		t = providers.TypeTollFree
-	case phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN:
-		t = providers.TypeNational
-	}
-	return country, t
+	return phone.Country(e164), phone.TypeOf(e164)
 }
-
-// nationalNumber is the national significant number ("612345678" for +33612345678).
-func nationalNumber(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return strings.TrimPrefix(e164, "+")
-	}
-	return phonenumbers.GetNationalSignificantNumber(num)
-}
-
-var e164Pattern = lazyre.New(`^\+[1-9][0-9]{6,14}$`)
-
-func isE164(s string) bool { return e164Pattern.MatchString(s) }
 
 func deref(s *string) string {
 	if s == nil {

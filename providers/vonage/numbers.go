@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
@@ -273,7 +274,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (n provide
 		return providers.Number{}, err
 	}
 	defer done()
-	if !isE164(req.Number) {
+	if !phone.IsE164(req.Number) {
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnavailable,
 			Message: fmt.Sprintf("%q is not an E.164 number like +447700900123", req.Number)}
 	}
@@ -435,7 +436,7 @@ func (o owned) number() providers.Number {
 // checkID refuses ids that cannot be a Vonage number (its msisdn: digits, no "+") before any
 // request.
 func checkID(op, id string) error {
-	if isE164("+" + id) {
+	if phone.IsE164("+" + id) {
 		return nil
 	}
 	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotFound,
@@ -560,7 +561,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnsupported,
 			Message: "Vonage cannot forward SMS by itself (only to a webhook): read them with `vnum sms list` or `vnum sms wait`"}
 	}
-	if f.Calls != "" && !isE164(f.Calls) {
+	if f.Calls != "" && !phone.IsE164(f.Calls) {
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op,
 			Message: fmt.Sprintf("%q is not an E.164 number like +447700900123", f.Calls)}
 	}
