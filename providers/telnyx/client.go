@@ -19,8 +19,9 @@ import (
 type request struct {
 	query url.Values
 	body  any // JSON-encoded when not nil
-	// idempotencyKey is sent as Idempotency-Key: Telnyx replays the first successful answer to a
-	// repeated key instead of doing the work twice.
+	// idempotencyKey is sent as Idempotency-Key. Telnyx honours it only on endpoints whose
+	// reference declares it, which number orders do not (CARRIERS.md): nothing relies on it, and a
+	// write whose answer was lost is looked up, never sent again (see do).
 	idempotencyKey string
 	// notFound is the message for a 404, which then wraps providers.ErrNotFound; "" leaves a 404
 	// a plain error (a wrong base URL answers 404 too).
