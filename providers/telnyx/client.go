@@ -81,14 +81,9 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 		req.GetBody = nil
 	}
 
-	resp, err := p.hc.Do(req)
+	resp, raw, err := httperr.Send(ctx, p.hc, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
 	if err != nil {
-		return unknownIf(write, httperr.NoAnswer(ctx, Name, "Telnyx", op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return unknownIf(write, httperr.NoAnswer(ctx, Name, "Telnyx", op, err))
+		return unknownIf(write, err)
 	}
 	if resp.StatusCode >= http.StatusBadRequest || resp.StatusCode < http.StatusOK {
 		pe := statusError(op, resp, raw)
