@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -31,6 +32,18 @@ type Settings struct {
 	Credentials map[string]string
 	// HTTP builds the HTTP client adapters must use (proxy, debug dump, User-Agent applied).
 	HTTP HTTPClientFunc
+}
+
+// Client is the client HTTP builds, or an empty one (http.DefaultTransport, no timeout) when
+// there is none: never nil. It may be shared by the run's carriers: an adapter builds its own
+// clients over its Transport and never changes it.
+func (s Settings) Client() *http.Client {
+	if s.HTTP != nil {
+		if hc := s.HTTP(); hc != nil {
+			return hc
+		}
+	}
+	return &http.Client{}
 }
 
 // Descriptor is everything vnum knows about one carrier, in one place: the adapter's package
@@ -135,15 +148,26 @@ type Endpoint struct {
 // otherwise travel in clear); user info, query and fragment are dropped and a trailing slash
 // trimmed, so paths can be appended. Errors never quote the user info.
 func (e Endpoint) BaseURL(s Settings) (string, error) {
+	base, _, err := e.Resolve(s)
+	return base, err
+}
+
+// Resolve is BaseURL that also returns the override it found, parsed (nil when there is none,
+// or when it names Default itself): what an adapter's httppolicy.Policy.Base needs, without
+// parsing the URL a second time.
+func (e Endpoint) Resolve(s Settings) (base string, override *url.URL, err error) {
 	raw, source := e.Override(s)
 	if raw == "" {
-		return e.Default, nil
+		return e.Default, nil, nil
 	}
 	u, err := httppolicy.ParseBaseURL(source, raw)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return u.String(), nil
+	if u.String() == e.Default {
+		return e.Default, nil, nil
+	}
+	return u.String(), u, nil
 }
 
 // Override is the override in effect, as written, and where it comes from (the variable's name,

@@ -1,7 +1,9 @@
 package providers_test
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +21,7 @@ func TestEndpointBaseURL(t *testing.T) {
 		wantErr string
 	}{
 		{name: "default", want: "https://api.example"},
+		{name: "an override naming the default", env: "https://api.example/", want: "https://api.example"},
 		{name: "the option", option: "http://127.0.0.1:8080/", want: "http://127.0.0.1:8080"},
 		{name: "the environment wins over the option", env: "https://gw.example/x/", option: "http://127.0.0.1:8080", want: "https://gw.example/x"},
 		{name: "user info and query dropped", env: "https://u:p@gw.example/x?a=b#f", want: "https://gw.example/x"},
@@ -32,12 +35,21 @@ func TestEndpointBaseURL(t *testing.T) {
 				Options: map[string]string{"base_url": tt.option},
 			}
 			got, err := e.BaseURL(s)
+			base, override, rerr := e.Resolve(s)
 			if tt.wantErr != "" {
 				require.EqualError(t, err, tt.wantErr)
+				require.EqualError(t, rerr, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
+			require.NoError(t, rerr)
 			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, base, "Resolve's base is BaseURL's")
+			if tt.want == e.Default {
+				assert.Nil(t, override, "no override, or one naming the default")
+			} else if assert.NotNil(t, override) {
+				assert.Equal(t, tt.want, override.String())
+			}
 		})
 	}
 	got, err := providers.Endpoint{Env: "VNUM_X_BASE_URL"}.BaseURL(providers.Settings{})
@@ -59,4 +71,11 @@ func TestRegistry(t *testing.T) {
 	require.ErrorContains(t, err, `provider "b" registered twice`)
 	_, err = providers.NewRegistry(providers.Descriptor{})
 	require.Error(t, err)
+}
+
+func TestSettingsClient(t *testing.T) {
+	assert.NotNil(t, providers.Settings{}.Client(), "no HTTP: an empty client, never nil")
+	assert.NotNil(t, providers.Settings{HTTP: func() *http.Client { return nil }}.Client(), "HTTP gives nil: an empty client")
+	hc := &http.Client{Timeout: time.Second}
+	assert.Same(t, hc, providers.Settings{HTTP: func() *http.Client { return hc }}.Client(), "the injected client itself")
 }

@@ -1,6 +1,7 @@
 package telnyx_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -344,4 +345,22 @@ func TestSendLostAnswer(t *testing.T) {
 	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "again")
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
 	assert.Equal(t, 2, f.Hits(telnyxtest.RouteSendMessage))
+}
+
+// A read whose attempt hangs past the injected client's timeout is sent again: the timeout
+// bounds each attempt, not the attempts and their waits together.
+func TestHungReadRetried(t *testing.T) {
+	f := newFake(t)
+	env := map[string]string{telnyx.EnvBaseURL: f.URL}
+	p, err := telnyx.New(providers.Settings{
+		Env:         func(name string) string { return env[name] },
+		Credentials: map[string]string{telnyx.CredAPIKey: f.APIKey},
+		HTTP:        func() *http.Client { return &http.Client{Timeout: 300 * time.Millisecond} },
+	})
+	require.NoError(t, err)
+	telnyx.SetRetryBackoff(p, time.Millisecond)
+	f.Inject(telnyxtest.RouteListNumbers, telnyxtest.Fault{Drop: telnyxtest.Hang})
+	_, err = p.List(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.Hits(telnyxtest.RouteListNumbers))
 }

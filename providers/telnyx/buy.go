@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/lazyre"
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -55,7 +56,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (providers
 	if err := ctx.Err(); err != nil {
 		return providers.Number{}, fmt.Errorf("%s %s: %w", Name, op, err)
 	}
-	if !isE164(req.Number) {
+	if !phone.IsE164(req.Number) {
 		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnavailable,
 			Message: fmt.Sprintf("%q is not an E.164 number like +33612345678", req.Number)}
 	}
@@ -171,7 +172,7 @@ func (p *Provider) FindOrder(ctx context.Context, reference, number string) (pro
 // search returned (error 85000), and a number no longer offered is no longer for sale.
 func (p *Provider) offered(ctx context.Context, number, country string, t providers.NumberType) (providers.Available, error) {
 	const op = "buy"
-	list, err := p.search(ctx, op, country, t, nationalNumber(number), false, false, 20)
+	list, err := p.search(ctx, op, country, t, phone.NationalNumber(number), false, false, 20)
 	if err != nil {
 		return providers.Available{}, err
 	}

@@ -19,8 +19,9 @@ import (
 type request struct {
 	query url.Values
 	body  any // JSON-encoded when not nil
-	// idempotencyKey is sent as Idempotency-Key: Telnyx replays the first successful answer to a
-	// repeated key instead of doing the work twice.
+	// idempotencyKey is sent as Idempotency-Key. Telnyx honours it only on endpoints whose
+	// reference declares it, which number orders do not (CARRIERS.md): nothing relies on it, and a
+	// write whose answer was lost is looked up, never sent again (see do).
 	idempotencyKey string
 	// notFound is the message for a 404, which then wraps providers.ErrNotFound; "" leaves a 404
 	// a plain error (a wrong base URL answers 404 too).
@@ -80,14 +81,9 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 		req.GetBody = nil
 	}
 
-	resp, err := p.hc.Do(req)
+	resp, raw, err := httperr.Send(ctx, p.hc, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
 	if err != nil {
-		return unknownIf(write, httperr.NoAnswer(ctx, Name, "Telnyx", op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return unknownIf(write, httperr.NoAnswer(ctx, Name, "Telnyx", op, err))
+		return unknownIf(write, err)
 	}
 	if resp.StatusCode >= http.StatusBadRequest || resp.StatusCode < http.StatusOK {
 		pe := statusError(op, resp, raw)
@@ -98,8 +94,7 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 			}
 		}
 		if write && resp.StatusCode >= http.StatusInternalServerError {
-			pe.Kind = providers.ErrUnknownOutcome
-			pe.Message += "; Telnyx may or may not have carried the request out"
+			httperr.MaybeDone(pe, "Telnyx")
 		}
 		return pe
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -21,7 +22,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return providers.Number{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnsupported,
 			Message: "Telnyx has no SMS forwarding of its own; read the SMS with `vnum sms list` or `vnum sms wait` instead"}
 	}
-	if f.Calls != "" && !isE164(f.Calls) {
+	if f.Calls != "" && !phone.IsE164(f.Calls) {
 		return providers.Number{}, fmt.Errorf("%s %s: %q is not an E.164 number like +33612345678", Name, op, f.Calls)
 	}
 	ctx, cancel := bound(ctx)

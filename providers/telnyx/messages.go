@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -273,7 +274,7 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 	if err := checkID(ctx, op, fromID); err != nil {
 		return providers.Message{}, err
 	}
-	if !isE164(to) {
+	if !phone.IsE164(to) {
 		return providers.Message{}, fmt.Errorf("%s %s: %q is not an E.164 number like +33612345678", Name, op, to)
 	}
 	if strings.TrimSpace(text) == "" {

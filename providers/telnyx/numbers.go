@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/vnum-cli/vnum/internal/lazyre"
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
 
 // phoneNumber is the part of Telnyx's PhoneNumberDetailed that vnum reads.
@@ -257,8 +257,8 @@ func (p *Provider) List(ctx context.Context) ([]providers.Number, error) {
 	return out, nil
 }
 
-// listAll reads every page of a list: the first, then the others in parallel (at most four at
-// a time).
+// listAll reads every page of a list: the first, then the others in parallel (listConcurrency
+// at a time).
 func listAll[T any](ctx context.Context, p *Provider, op, path string, filter url.Values) ([]T, error) {
 	page := func(n int) ([]T, pageMeta, error) {
 		q := url.Values{}
@@ -278,34 +278,19 @@ func listAll[T any](ctx context.Context, p *Provider, op, path string, filter ur
 	if err != nil {
 		return nil, err
 	}
-	pages := meta.TotalPages
-	if pages > maxPages {
+	last := meta.TotalPages
+	if last > maxPages {
 		return nil, &providers.Error{Provider: Name, Op: op,
 			Message: fmt.Sprintf("Telnyx's list goes on past %d pages: vnum stopped reading it", maxPages)}
 	}
-	if pages <= 1 {
-		return first, nil
+	rest, err := pages.Rest(last, listConcurrency, func(n int) ([]T, error) {
+		data, _, err := page(n)
+		return data, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	rest := make([][]T, pages+1)
-	errs := make([]error, pages+1)
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for n := 2; n <= pages; n++ {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rest[n], _, errs[n] = page(n)
-		})
-	}
-	wg.Wait()
-	all := first
-	for n := 2; n <= pages; n++ {
-		if errs[n] != nil {
-			return nil, errs[n]
-		}
-		all = append(all, rest[n]...)
-	}
-	return all, nil
+	return append(first, rest...), nil
 }
 
 // findByNumber looks an E.164 number up among the account's numbers.
@@ -368,42 +353,11 @@ func (p *Provider) setReference(ctx context.Context, op, id, label string) error
 	return err
 }
 
-// classify derives a number's country and type from the number itself, for records that do
-// not say (search results carry no type).
+// classify derives a number's country and type from the number itself, as vnum does for what a
+// carrier leaves out (internal/phone), for records that do not say (search results carry no type).
 func classify(e164 string) (country string, t providers.NumberType) {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return "", ""
-	}
-	country = phonenumbers.GetRegionCodeForNumber(num)
-	if country == phonenumbers.UNKNOWN_REGION {
-		country = ""
-	}
-	switch phonenumbers.GetNumberType(num) {
-	case phonenumbers.MOBILE:
-		t = providers.TypeMobile
-	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
-		t = providers.TypeLocal
-	case phonenumbers.TOLL_FREE:
-		t = providers.TypeTollFree
-	case phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN:
-		t = providers.TypeNational
-	}
-	return country, t
+	return phone.Country(e164), phone.TypeOf(e164)
 }
-
-// nationalNumber is the national significant number ("612345678" for +33612345678).
-func nationalNumber(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return strings.TrimPrefix(e164, "+")
-	}
-	return phonenumbers.GetNationalSignificantNumber(num)
-}
-
-var e164Pattern = lazyre.New(`^\+[1-9][0-9]{6,14}$`)
-
-func isE164(s string) bool { return e164Pattern.MatchString(s) }
 
 func deref(s *string) string {
 	if s == nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -92,7 +93,7 @@ func (p *Provider) search(ctx context.Context, op, country string, t providers.N
 	list := make([]providers.Available, 0, len(out.Data))
 	seen := map[string]bool{}
 	for _, a := range out.Data {
-		if !isE164(a.PhoneNumber) || seen[a.PhoneNumber] {
+		if !phone.IsE164(a.PhoneNumber) || seen[a.PhoneNumber] {
 			continue
 		}
 		seen[a.PhoneNumber] = true

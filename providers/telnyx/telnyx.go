@@ -14,8 +14,10 @@
 package telnyx
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -69,6 +71,8 @@ const (
 	listPageSize = 250
 	// maxPages bounds the pages one list follows: 200 × 250 numbers is far beyond any account.
 	maxPages = 200
+	// listConcurrency is how many further pages of a list are read at once.
+	listConcurrency = 4
 	// orderWait is how long Buy follows an order before handing back a pending number, whose
 	// progress the lifecycle layer then follows through Get (and reports).
 	orderWait = 3 * time.Second
@@ -122,12 +126,11 @@ func capabilities() providers.Capabilities {
 
 // Provider talks to one Telnyx account. It is safe for concurrent use.
 type Provider struct {
-	settings providers.Settings // for Verify
-
 	key   string
 	base  string
 	hc    *http.Client
 	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
+	once  *http.Client         // hc without the retry layer: Verify's read is sent once
 
 	// orderWait and poll pace the following of an order, sentLookup the search for a send whose
 	// answer was lost among the outbound detail records (which appear some time after the
@@ -151,20 +154,23 @@ func New(s providers.Settings) (*Provider, error) {
 	if key == "" {
 		return nil, &providers.Error{Provider: Name, Kind: providers.ErrUnauthorized, Message: "credentials: missing " + CredAPIKey}
 	}
-	base, err := Descriptor().Endpoint.BaseURL(s)
+	base, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
-	hc, retry, err := client(s, base)
-	if err != nil {
-		return nil, &providers.Error{Provider: Name, Message: err.Error()}
-	}
+	// Our own clients over the injected one's transport (the injected client is shared by the
+	// run's carriers, so it is never changed), under the carrier policy (httppolicy): requests,
+	// and the key they carry, go to Telnyx's API host or to the base-URL override only.
+	// The retry layer bounds each attempt, the operation's context all of them (see bound).
+	injected := s.Client()
+	pol := policy(override)
+	retry := httpretry.Over(injected, defaultTimeout)
 	return &Provider{
-		settings:     s,
 		key:          key,
 		base:         base,
-		hc:           hc,
+		hc:           pol.Client(&http.Client{Transport: retry}),
 		retry:        retry,
+		once:         pol.Client(&http.Client{Transport: injected.Transport, Timeout: cmp.Or(injected.Timeout, defaultTimeout)}),
 		orderWait:    orderWait,
 		sentLookup:   6 * time.Second,
 		poll:         500 * time.Millisecond,
@@ -175,40 +181,10 @@ func New(s providers.Settings) (*Provider, error) {
 	}, nil
 }
 
-// client is the settings' HTTP client with reads retried on 429 and 5xx (httpretry), under
-// the carrier policy (httppolicy): requests, and the key they carry, go to Telnyx's API host or
-// to the base-URL override only.
-func client(s providers.Settings, base string) (*http.Client, *httpretry.Transport, error) {
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	timeout := hc.Timeout
-	if timeout == 0 {
-		timeout = defaultTimeout
-	}
-	pol, err := policy(base)
-	if err != nil {
-		return nil, nil, err
-	}
-	retry := &httpretry.Transport{Base: hc.Transport}
-	return pol.Client(&http.Client{Transport: retry, Timeout: timeout}), retry, nil
-}
-
-// policy is where Telnyx requests may go (httppolicy): Telnyx's API host, or base when it is an
-// override.
-func policy(base string) (httppolicy.Policy, error) {
-	var override *url.URL
-	if base != DefaultBaseURL {
-		var err error
-		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, base); err != nil {
-			return httppolicy.Policy{}, err
-		}
-	}
-	return httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}, nil
+// policy is where Telnyx requests may go (httppolicy): Telnyx's API host, or the base-URL
+// override when there is one.
+func policy(override *url.URL) httppolicy.Policy {
+	return httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
 }
 
 // Name implements providers.Provider.
@@ -232,56 +208,30 @@ func (p *Provider) warn(format string, args ...any) {
 	p.warnings = append(p.warnings, fmt.Sprintf(format, args...))
 }
 
-// Verify implements providers.Verifier with one read of the balance, never retried (see the
-// function Verify). Telnyx names no account there, so the account returned is "".
-func (p *Provider) Verify(ctx context.Context) (string, error) { return Verify(ctx, p.settings) }
-
-// Verify checks the API key in s.Credentials with one authenticated read, GET /v2/balance, and
-// never retries it. Telnyx gives no account id there, so the account returned is always "".
+// Verify implements providers.Verifier with one authenticated read, GET /v2/balance, never
+// retried. Telnyx gives no account id there, so the account returned is always "".
 //
 // A refused key gives an *providers.Error wrapping providers.ErrUnauthorized; a rate limit,
 // ErrRateLimited (with Retry set from Retry-After or x-ratelimit-reset); a 5xx answer or no
 // answer, ErrTemporary. A cancelled context gives an error wrapping the context's error. No
 // error ever contains the key.
-func Verify(ctx context.Context, s providers.Settings) (account string, err error) {
+func (p *Provider) Verify(ctx context.Context) (account string, err error) {
 	const op = "verify"
-	key := strings.TrimSpace(s.Credentials[CredAPIKey])
-	if key == "" {
-		return "", &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnauthorized, Message: "credentials: missing " + CredAPIKey}
-	}
-	defer func() { err = httperr.Redact(err, key) }()
-
-	base, err := Descriptor().Endpoint.BaseURL(s)
-	if err != nil {
-		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
-	}
+	defer func() { err = httperr.Redact(err, p.key) }()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
 		defer cancel()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+balancePath, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+balancePath, nil)
 	if err != nil {
 		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Authorization", "Bearer "+p.key)
 	req.Header.Set("Accept", "application/json")
-
 	// Sent once, never retried, and under the same policy as every other request: the key
 	// goes to Telnyx (or the base URL) and nowhere a redirect names.
-	pol, err := policy(base)
-	if err != nil {
-		return "", &providers.Error{Provider: Name, Op: op, Message: err.Error()}
-	}
-	var injected *http.Client
-	if s.HTTP != nil {
-		injected = s.HTTP()
-	}
-	hc := pol.Client(injected)
-	if hc.Timeout == 0 {
-		hc.Timeout = defaultTimeout
-	}
-	resp, body, err := httperr.Send(ctx, hc, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
+	resp, body, err := httperr.Send(ctx, p.once, httperr.Carrier{Name: Name, Title: "Telnyx"}, op, req, maxBody)
 	if err != nil {
 		return "", err
 	}
@@ -300,4 +250,18 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 			Message: fmt.Sprintf("unreadable answer from Telnyx to GET %s (%s): not a balance", balancePath, contentType(resp))}
 	}
 	return "", nil
+}
+
+// Verify checks the API key in s.Credentials as Provider.Verify does, without an adapter at
+// hand; a missing key or a bad base URL fails before anything is sent.
+func Verify(ctx context.Context, s providers.Settings) (account string, err error) {
+	p, err := New(s)
+	if err != nil {
+		var pe *providers.Error
+		if errors.As(err, &pe) {
+			pe.Op = "verify"
+		}
+		return "", err
+	}
+	return p.Verify(ctx)
 }

@@ -64,8 +64,7 @@ func (c *call) failWrite(err error, safeToRepeat bool) error {
 	if !safeToRepeat && errors.As(err, &pe) && pe.Status >= http.StatusInternalServerError {
 		// A server error (a gateway's 502 or 504 above all) says nothing of whether Twilio did
 		// the work behind it: not "try again", which would buy or send twice.
-		pe.Kind = providers.ErrUnknownOutcome
-		pe.Message += "; Twilio may or may not have carried the request out"
+		httperr.MaybeDone(pe, "Twilio")
 	}
 	return err
 }

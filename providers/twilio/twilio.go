@@ -165,7 +165,6 @@ type Provider struct {
 	username   string // account SID or API key SID
 	password   string // auth token or API key secret
 	baseURL    *url.URL
-	http       *http.Client         // the injected client; only its Transport and settings are reused
 	retry      *httpretry.Transport // every request goes through it (see client.go)
 	callerID   string
 	options    map[string]string
@@ -201,13 +200,6 @@ func New(s providers.Settings) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{}
-	}
 	callerID := opts[OptCallerID]
 	if callerID == "" {
 		callerID = CallerIDPassthrough
@@ -217,25 +209,13 @@ func New(s providers.Settings) (*Provider, error) {
 		username:   username,
 		password:   password,
 		baseURL:    base,
-		http:       hc,
-		retry:      newRetry(hc),
+		retry:      httpretry.Over(s.Client(), defaultRequestTimeout),
 		callerID:   callerID,
 		options:    opts,
 		pageSize:   listPageSize,
 		prices:     map[string]countryPrices{},
 		phoneBySID: map[string]string{},
 	}, nil
-}
-
-// newRetry is the retry layer over the injected client's transport. Each attempt gets the
-// client's timeout (or defaultRequestTimeout) of its own, so a request that hangs is sent again
-// when that is safe, within the operation's deadline.
-func newRetry(hc *http.Client) *httpretry.Transport {
-	timeout := hc.Timeout
-	if timeout == 0 {
-		timeout = defaultRequestTimeout
-	}
-	return &httpretry.Transport{Base: hc.Transport, AttemptTimeout: timeout}
 }
 
 // credentials resolves the Basic-auth pair. Twilio accepts either the account's auth token or an
@@ -335,14 +315,11 @@ func normaliseOptions(opts map[string]string) map[string]string {
 // baseURL resolves where requests go, through the Descriptor's Endpoint: the environment wins
 // over the config option; neither (nil) means Twilio's own hosts.
 func baseURL(s providers.Settings) (*url.URL, error) {
-	raw, err := Descriptor().Endpoint.BaseURL(s)
+	_, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, fmt.Errorf("twilio: %w", err)
 	}
-	if raw == "" {
-		return nil, nil // no override is a valid answer
-	}
-	return url.Parse(raw)
+	return override, nil
 }
 
 // Name implements providers.Provider.

@@ -2,6 +2,7 @@ package vonage_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -484,3 +485,27 @@ func assertNoSecret(t *testing.T, secret, s string) {
 type rtFunc func(*http.Request) (*http.Response, error)
 
 func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A read whose attempt hangs past the injected client's timeout is sent again: the timeout
+// bounds each attempt, not the attempts and their waits together.
+func TestHungReadRetried(t *testing.T) {
+	var attempts atomic.Int32
+	p, err := vonage.New(providers.Settings{
+		Credentials: map[string]string{vonage.CredAPIKey: "abcd1234", vonage.CredAPISecret: "S3cretS3cret"},
+		HTTP: func() *http.Client {
+			return &http.Client{Timeout: 300 * time.Millisecond, Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+				if attempts.Add(1) == 1 {
+					<-r.Context().Done() // the first attempt never gets an answer
+					return nil, r.Context().Err()
+				}
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(`{"count":0,"numbers":[]}`)), Request: r}, nil
+			})}
+		},
+	})
+	require.NoError(t, err)
+	vonage.SetRetryBackoff(p, time.Millisecond)
+	_, err = p.List(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), attempts.Load())
+}

@@ -142,8 +142,7 @@ func (c *call) do(k kind, req *http.Request, out any) error {
 			Message: fmt.Sprintf("unreadable answer from Vonage to %s %s (%s)", req.Method, req.URL.Path, ct)}
 		if k == write {
 			// A 2xx we cannot read (a captive portal, a proxy's page): Vonage may have acted.
-			e.Kind = providers.ErrUnknownOutcome
-			e.Message += "; Vonage may or may not have carried the request out"
+			httperr.MaybeDone(e, "Vonage")
 		}
 		return e
 	}
@@ -158,8 +157,7 @@ func (c *call) noAnswer(k kind, err error) error {
 		e := &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
 		if k == write && refused.Redirect {
 			// The request itself reached Vonage, which answered with the redirect.
-			e.Kind = providers.ErrUnknownOutcome
-			e.Message += "; Vonage may or may not have carried the request out"
+			httperr.MaybeDone(e, "Vonage")
 		}
 		return e
 	}
@@ -184,8 +182,7 @@ func (c *call) refusal(k kind, resp *http.Response, body []byte) error {
 	err := statusError(c.op, resp, body)
 	var pe *providers.Error
 	if k == write && errors.As(err, &pe) && errors.Is(pe.Kind, providers.ErrTemporary) {
-		pe.Kind = providers.ErrUnknownOutcome
-		pe.Message += "; Vonage may or may not have carried the request out"
+		httperr.MaybeDone(pe, "Vonage")
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -144,7 +145,7 @@ func (r record) message() providers.Message {
 		Text:    r.MessageBody,
 		Inbound: true,
 	}
-	if isE164("+" + r.From) {
+	if phone.IsE164("+" + r.From) {
 		m.From = "+" + r.From // a number; anything else is an alphanumeric sender id
 	}
 	m.ReceivedAt, _ = parseReportsTime(r.DateReceived)
@@ -213,7 +214,7 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (m prov
 	if err := checkID(c.op, fromID); err != nil {
 		return providers.Message{}, err
 	}
-	if !isE164(to) {
+	if !phone.IsE164(to) {
 		return providers.Message{}, fmt.Errorf("vonage send: %q is not an E.164 number like +447700900123", to)
 	}
 	if strings.TrimSpace(text) == "" {

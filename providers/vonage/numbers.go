@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/pages"
 )
 
 // Paths on rest.nexmo.com.
@@ -274,7 +274,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (n provide
 		return providers.Number{}, err
 	}
 	defer done()
-	if !isE164(req.Number) {
+	if !phone.IsE164(req.Number) {
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnavailable,
 			Message: fmt.Sprintf("%q is not an E.164 number like +447700900123", req.Number)}
 	}
@@ -436,7 +436,7 @@ func (o owned) number() providers.Number {
 // checkID refuses ids that cannot be a Vonage number (its msisdn: digits, no "+") before any
 // request.
 func checkID(op, id string) error {
-	if isE164("+" + id) {
+	if phone.IsE164("+" + id) {
 		return nil
 	}
 	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotFound,
@@ -488,37 +488,21 @@ func (p *Provider) List(ctx context.Context) (out []providers.Number, err error)
 	if err != nil {
 		return nil, err
 	}
-	pages := min((first.Count+size-1)/size, maxPages)
-	results := make([][]owned, max(pages, 1))
-	results[0] = first.Numbers
-	if pages > 1 {
-		var wg sync.WaitGroup
-		errs := make([]error, pages)
-		sem := make(chan struct{}, listConcurrency)
-		for i := 2; i <= pages; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				pg, err := get(i)
-				results[i-1], errs[i-1] = pg.Numbers, err
-			}(i)
-		}
-		wg.Wait()
-		if i := slices.IndexFunc(errs, func(e error) bool { return e != nil }); i >= 0 {
-			return nil, errs[i]
-		}
+	last := min((first.Count+size-1)/size, maxPages)
+	rest, err := pages.Rest(last, listConcurrency, func(index int) ([]owned, error) {
+		pg, err := get(index)
+		return pg.Numbers, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, pg := range results {
-		for _, o := range pg {
-			if o.MSISDN == "" || seen[o.MSISDN] {
-				continue // a number that moved between pages while they were read
-			}
-			seen[o.MSISDN] = true
-			out = append(out, o.number())
+	for _, o := range append(first.Numbers, rest...) {
+		if o.MSISDN == "" || seen[o.MSISDN] {
+			continue // a number that moved between pages while they were read
 		}
+		seen[o.MSISDN] = true
+		out = append(out, o.number())
 	}
 	return out, nil
 }
@@ -577,7 +561,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnsupported,
 			Message: "Vonage cannot forward SMS by itself (only to a webhook): read them with `vnum sms list` or `vnum sms wait`"}
 	}
-	if f.Calls != "" && !isE164(f.Calls) {
+	if f.Calls != "" && !phone.IsE164(f.Calls) {
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op,
 			Message: fmt.Sprintf("%q is not an E.164 number like +447700900123", f.Calls)}
 	}

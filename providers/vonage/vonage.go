@@ -12,11 +12,11 @@
 package vonage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -118,7 +118,7 @@ type Provider struct {
 	key, secret string
 	restBase    string       // https://rest.nexmo.com or the override
 	apiBase     string       // https://api.nexmo.com or the override
-	reads       *http.Client // retries GETs refused for now (429, 5xx) through retry
+	reads       *http.Client // retries GETs refused for now (429, 5xx), or hung, through retry
 	retry       *httpretry.Transport
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
@@ -147,50 +147,33 @@ func New(s providers.Settings) (*Provider, error) {
 			Message: "credentials: missing " + strings.Join(missing, ", ")}
 	}
 	// One override for both hosts: the environment, else providers.vonage.base_url.
-	restBase, err := Descriptor().Endpoint.BaseURL(s)
+	restBase, override, err := Descriptor().Endpoint.Resolve(s)
 	if err != nil {
 		return nil, &providers.Error{Provider: Name, Message: err.Error()}
 	}
 	apiBase := DefaultAPIBaseURL
-	var override *url.URL
-	if restBase != DefaultBaseURL {
-		if override, err = httppolicy.ParseBaseURL(EnvBaseURL, restBase); err != nil {
-			return nil, &providers.Error{Provider: Name, Message: err.Error()}
-		}
+	if override != nil {
 		apiBase = restBase
 	}
 	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
-	var hc *http.Client
-	if s.HTTP != nil {
-		hc = s.HTTP()
-	}
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	retry := &httpretry.Transport{Base: hc.Transport}
+	// Our own clients over the injected one's transport (the injected client is shared by the
+	// run's carriers, so it is never changed), under the carriers' common rule for where
+	// credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only within
+	// them. It matters here more than anywhere: the secret rides in the query of every GET.
+	// The retry layer bounds each attempt, the operation's context all of them (see begin).
+	injected := s.Client()
+	retry := httpretry.Over(injected, defaultRequestTimeout)
 	return &Provider{
 		retry:    retry,
 		key:      key,
 		secret:   secret,
 		restBase: restBase,
 		apiBase:  apiBase,
-		reads:    newClient(policy, hc, retry),
-		once:     newClient(policy, hc, hc.Transport),
+		reads:    policy.Client(&http.Client{Transport: retry}),
+		once:     policy.Client(&http.Client{Transport: injected.Transport, Timeout: cmp.Or(injected.Timeout, defaultRequestTimeout)}),
 		dataDir:  s.DataDir,
 		pageSize: pageSize,
 	}, nil
-}
-
-// newClient is a client of our own over the injected one's transport (the injected client is
-// shared by the run's carriers, so it is never changed), under the carriers' common rule for
-// where credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only
-// within them. It matters here more than anywhere: the secret rides in the query of every GET.
-func newClient(policy httppolicy.Policy, injected *http.Client, rt http.RoundTripper) *http.Client {
-	c := policy.Client(&http.Client{Transport: rt, Timeout: injected.Timeout})
-	if c.Timeout == 0 {
-		c.Timeout = defaultRequestTimeout
-	}
-	return c
 }
 
 // Name implements providers.Provider.

@@ -47,6 +47,15 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 		Message: fmt.Sprintf("cannot reach %s: %v", title, cause)}
 }
 
+// MaybeDone marks e, the failure of a write the carrier may have carried out all the same (a
+// 5xx, a 2xx vnum cannot read, a redirect not followed), as providers.ErrUnknownOutcome, and
+// says so: the caller looks the outcome up rather than sending the write again. title is how
+// people name the carrier ("Telnyx").
+func MaybeDone(e *providers.Error, title string) {
+	e.Kind = providers.ErrUnknownOutcome
+	e.Message += "; " + title + " may or may not have carried the request out"
+}
+
 // Carrier names a carrier in what Send says: its registry name and how people write it.
 type Carrier struct{ Name, Title string }
 

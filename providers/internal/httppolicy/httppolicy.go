@@ -2,9 +2,9 @@
 // credentials they carry, may go. Every carrier adapter (Twilio, Telnyx, Vonage, and any that
 // follows) sends through a client built here:
 //
-//	base, err := httppolicy.ParseBaseURL(EnvBaseURL, env(EnvBaseURL)) // nil when not overridden
-//	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: base}
-//	hc := pol.Client(s.HTTP()) // s.HTTP() may already hold a retry transport: it stays inside
+//	base, override, err := Descriptor().Endpoint.Resolve(s) // override: nil when not overridden
+//	pol := httppolicy.Policy{Carrier: Name, Title: "Telnyx", Hosts: []string{"api.telnyx.com"}, Base: override}
+//	hc := pol.Client(&http.Client{Transport: httpretry.Over(s.Client(), 30*time.Second)})
 //
 // The rule:
 //   - a request goes over https to one of the carrier's own hosts, on the default port; or, with

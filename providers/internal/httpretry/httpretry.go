@@ -15,8 +15,9 @@
 // carrier may have carried it out; the caller must look the outcome up instead (vnum's journal
 // does). Nor a request whose body cannot be replayed (no GetBody), nor one whose context ended.
 //
-// Use: &http.Client{Transport: &httpretry.Transport{Base: base}}. The zero value is usable and
-// safe for concurrent use; tests set Sleep (and Now) so they never really wait.
+// Use: &http.Client{Transport: httpretry.Over(injected, fallback)}, a client without a Timeout
+// of its own. The zero Transport is usable too, and safe for concurrent use; tests set Sleep
+// (and Now) so they never really wait.
 package httpretry
 
 import (
@@ -68,6 +69,19 @@ type Transport struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock Retry-After dates are measured from; nil means time.Now.
 	Now func() time.Time
+}
+
+// Over is the retry layer over an adapter's injected client: each attempt is sent through its
+// Transport and bounded by its Timeout (fallback when it sets none). The timeout bounds each
+// attempt rather than the attempts and their waits together, so a read that hangs is sent again
+// within the operation's deadline; the client above Over must set no Timeout, which would bound
+// them all. hc itself is not changed.
+func Over(hc *http.Client, fallback time.Duration) *Transport {
+	timeout := hc.Timeout
+	if timeout <= 0 {
+		timeout = fallback
+	}
+	return &Transport{Base: hc.Transport, AttemptTimeout: timeout}
 }
 
 // RoundTrip implements http.RoundTripper.

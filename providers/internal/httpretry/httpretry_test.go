@@ -293,3 +293,17 @@ func TestRetriedPOSTSendsItsBodyAgain(t *testing.T) {
 	assert.Equal(t, []string{"PhoneNumber=%2B15005550006", "PhoneNumber=%2B15005550006"}, bodies)
 	assert.Equal(t, []time.Duration{2 * time.Second}, waits, "Retry-After honoured")
 }
+
+// Over takes the injected client's transport and makes its timeout (or the fallback) each
+// attempt's own.
+func TestOver(t *testing.T) {
+	rt := &httpretry.Transport{} // any RoundTripper
+	tr := httpretry.Over(&http.Client{Transport: rt, Timeout: 2 * time.Second}, 30*time.Second)
+	if tr.Base != rt || tr.AttemptTimeout != 2*time.Second {
+		t.Errorf("Over = Base %v, AttemptTimeout %v; want the client's transport and 2s", tr.Base, tr.AttemptTimeout)
+	}
+	tr = httpretry.Over(&http.Client{}, 30*time.Second)
+	if tr.Base != nil || tr.AttemptTimeout != 30*time.Second {
+		t.Errorf("Over without timeout = Base %v, AttemptTimeout %v; want nil and the fallback", tr.Base, tr.AttemptTimeout)
+	}
+}
