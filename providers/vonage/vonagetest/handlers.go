@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // Vonage's number types and what the fake charges a month for each, in micros.
@@ -369,7 +371,7 @@ func (f *Fake) send(form url.Values) reply {
 		return ok(smsAnswer(map[string]string{"status": "9", "error-text": "Partner quota exceeded"}))
 	}
 	f.balance -= smsPrice
-	m := &message{id: newUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC(),
+	m := &message{id: fakeserver.NewUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC(),
 		clientRef: form.Get("client-ref")}
 	f.messages = append(f.messages, m)
 	return ok(smsAnswer(map[string]string{"to": to, "message-id": m.id, "status": "0",
@@ -432,7 +434,7 @@ func (f *Fake) records(r *http.Request, form url.Values) reply {
 		links["next"] = map[string]string{"href": "http://" + r.Host + self.RequestURI()}
 	}
 	return ok(map[string]any{
-		"_links": links, "request_id": newUUID(), "request_status": "SUCCESS",
+		"_links": links, "request_id": fakeserver.NewUUID(), "request_status": "SUCCESS",
 		"received_at": now.UTC().Format("2006-01-02T15:04:05-0700"), "price": 0.0045 * float64(len(recs)), "currency": f.currency,
 		"account_id": f.APIKey, "product": "SMS", "direction": form.Get("direction"),
 		"include_message": form.Get("include_message") == "true", "show_concatenated": false,
