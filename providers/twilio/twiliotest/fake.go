@@ -86,6 +86,10 @@ func WithTrial() Option { return func(f *Fake) { f.trial = true } }
 // WithDelay adds latency to every request.
 func WithDelay(d time.Duration) Option { return func(f *Fake) { f.delay = d } }
 
+// WithReporter sends validation failures to report instead of failing the test, for tests
+// that check the validation itself.
+func WithReporter(report func(problem string)) Option { return func(f *Fake) { f.report = report } }
+
 // Fake is one Twilio account behind an httptest.Server.
 type Fake struct {
 	URL        string // base URL; every Twilio host is served here
