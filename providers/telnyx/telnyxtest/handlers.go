@@ -2,7 +2,6 @@ package telnyxtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -154,33 +153,7 @@ func libTypes(t string) []phonenumbers.PhoneNumberType {
 
 // generate makes n valid numbers of a country and type never handed out before.
 func (f *Fake) generate(country, t string, n int) []string {
-	types := libTypes(t)
-	var example *phonenumbers.PhoneNumber
-	for _, lt := range types {
-		if example = phonenumbers.GetExampleNumberForType(country, lt); example != nil {
-			break
-		}
-	}
-	if example == nil {
-		return nil
-	}
-	nsn := phonenumbers.GetNationalSignificantNumber(example)
-	prefix := nsn[:max(0, len(nsn)-4)]
-	cc := phonenumbers.GetCountryCodeForRegion(country)
-	var out []string
-	for i := 0; i < 10000 && len(out) < n; i++ {
-		e164 := fmt.Sprintf("+%d%s%04d", cc, prefix, i)
-		if f.used[e164] {
-			continue
-		}
-		num, err := phonenumbers.Parse(e164, "")
-		if err != nil || !phonenumbers.IsValidNumberForRegion(num, country) || !slices.Contains(types, phonenumbers.GetNumberType(num)) {
-			continue
-		}
-		f.used[e164] = true
-		out = append(out, e164)
-	}
-	return out
+	return fakeserver.NewNumbers(country, libTypes(t), n, f.used)
 }
 
 // stock returns a country and type's numbers for sale, stocking 20 on first use.

@@ -125,7 +125,7 @@ type Fake struct {
 	currency  string
 	numbers   map[string]*number // msisdn → owned number
 	stock     map[string][]*offer
-	used      map[string]bool
+	used      map[string]bool // numbers ever generated, E.164
 	paperwork map[string]bool // countries whose numbers need an address (buy refused with 420)
 	messages  []*message
 	seq       int

@@ -104,37 +104,16 @@ func phoneTypes(typ string) []phonenumbers.PhoneNumberType {
 	return nil
 }
 
-// generate makes up to n new valid numbers of a country and type from libphonenumber's example
-// number, varying its last four digits, so that every check of vnum's agrees with them.
+// generate makes up to n new valid numbers of a country and type (see fakeserver.NewNumbers),
+// as offers.
 func (f *Fake) generate(country, typ string, n int) []*offer {
-	types := phoneTypes(typ)
-	var example *phonenumbers.PhoneNumber
-	for _, t := range types {
-		if example = phonenumbers.GetExampleNumberForType(country, t); example != nil {
-			break
-		}
-	}
-	if example == nil || !slices.Contains(types, phonenumbers.GetNumberType(example)) {
-		return nil // no numbers of that very type there (US mobiles are fixed-line-or-mobile)
-	}
-	nsn := phonenumbers.GetNationalSignificantNumber(example)
-	prefix := fmt.Sprintf("%d%s", phonenumbers.GetCountryCodeForRegion(country), nsn[:max(0, len(nsn)-4)])
 	features := []string{"VOICE", "SMS"}
 	if typ == TypeTollFree {
 		features = []string{"VOICE"}
 	}
 	var out []*offer
-	for i := 0; i < 2000 && len(out) < n; i++ {
-		msisdn := fmt.Sprintf("%s%04d", prefix, i)
-		if f.used[msisdn] {
-			continue
-		}
-		num, err := phonenumbers.Parse("+"+msisdn, "")
-		if err != nil || !phonenumbers.IsValidNumberForRegion(num, country) || !slices.Contains(types, phonenumbers.GetNumberType(num)) {
-			continue
-		}
-		f.used[msisdn] = true
-		out = append(out, &offer{msisdn: msisdn, country: country, typ: typ, features: features, cost: monthly(typ)})
+	for _, e164 := range fakeserver.NewNumbers(country, phoneTypes(typ), n, f.used) {
+		out = append(out, &offer{msisdn: strings.TrimPrefix(e164, "+"), country: country, typ: typ, features: features, cost: monthly(typ)})
 	}
 	return out
 }
