@@ -62,10 +62,15 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 		fmt.Fprintln(ios.ErrOut, "vnum: interrupted")
 		return cmdutil.ExitInterrupted
 	}
-	if cfg, cerr := f.Config(); cerr == nil {
-		// The store failing to write (a full disk, a read-only file) names its file and what to do.
-		err = store.Explain(cfg.StoreFile(), err)
-	}
+	// The store failing to write (a full disk, a read-only file) names its file and what to do.
+	// Only an opened store fails so: the configuration is loaded already, and is not loaded (nor
+	// its warnings printed) for any other failure.
+	err = store.Explain(err, func() string {
+		if cfg, cerr := f.Config(); cerr == nil {
+			return cfg.StoreFile()
+		}
+		return ""
+	})
 	printError(ios, executed, err)
 	return cmdutil.ExitCodeFor(err)
 }

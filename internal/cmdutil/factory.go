@@ -56,14 +56,21 @@ type Factory struct {
 	Warnings func() []string
 }
 
+// ProviderFlagName is the carrier --provider names, as the registry spells it ("Twilio" is
+// twilio); "" when the flag was not given. Compare this, never the flag's raw value, with a
+// number's Provider.
+func (f *Factory) ProviderFlagName() string {
+	if f.ProviderFlag == nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
+}
+
 // ProviderName is the carrier a command should use: --provider, else VNUM_PROVIDER / config,
 // else the sandbox, in any case ("Twilio" is twilio). It fails on a name vnum does not know,
 // listing the ones it does, and names the setting when the name came from one.
 func (f *Factory) ProviderName() (string, error) {
-	name := ""
-	if f.ProviderFlag != nil {
-		name = strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
-	}
+	name := f.ProviderFlagName()
 	var cfg *config.Config
 	if name == "" {
 		var err error

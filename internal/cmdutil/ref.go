@@ -16,11 +16,7 @@ func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (
 	}
 	// --provider, when given, picks among numbers that REF names on several carriers (the
 	// configured default does not: a REF names a number on whichever carrier holds it).
-	only := ""
-	if f.ProviderFlag != nil {
-		only = strings.ToLower(strings.TrimSpace(*f.ProviderFlag))
-	}
-	n, err := m.ResolveOn(ctx, ref, f.region(), only)
+	n, err := m.ResolveOn(ctx, ref, f.region(), f.ProviderFlagName())
 	if err != nil {
 		return n, ResolveError(err)
 	}

@@ -85,19 +85,7 @@ func (m *Manager) beginOn(ctx context.Context, op *store.Op, n store.Number) err
 // checkFree says, without claiming it, whether an operation on n could begin now: the same
 // errors as beginOn, so a command can refuse before searching or asking.
 func (m *Manager) checkFree(ctx context.Context, n store.Number) error {
-	if _, err := m.Store.GetNumber(ctx, n.ID); err != nil {
-		return m.claimError(ctx, n, fmt.Errorf("store: number %d: %w", n.ID, err))
-	}
-	ops, err := m.Store.ListOps(ctx)
-	if err != nil {
-		return err
-	}
-	for _, op := range ops {
-		if op.NumberID == n.ID {
-			return m.claimError(ctx, n, &store.BusyError{Op: op})
-		}
-	}
-	return nil
+	return m.claimError(ctx, n, m.Store.NumberFree(ctx, n.ID))
 }
 
 func (m *Manager) claimError(ctx context.Context, n store.Number, err error) error {

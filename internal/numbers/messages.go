@@ -101,6 +101,21 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 			interval, most = max(interval, least), max(most, least)
 		}
 	}
+	// With --code, a message without one is passed over but left for a later wait.
+	var match func(store.Message) bool
+	if o.Code {
+		match = func(msg store.Message) bool {
+			_, found := otp.Extract(msg.Text)
+			if !found && !msg.Withheld && !told[msg.ID] {
+				told[msg.ID] = true
+				polls.noCode = append(polls.noCode, msg)
+				if o.NoCode != nil {
+					o.NoCode(msg)
+				}
+			}
+			return found || msg.Withheld
+		}
+	}
 	for {
 		err := m.SyncMessages(ctx, n)
 		if err != nil && !errors.Is(err, providers.ErrRateLimited) && !errors.Is(err, providers.ErrTemporary) {
@@ -110,53 +125,33 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 			return res, polls.waitErr(ctx, o, err)
 		}
 		polls.note(err)
-		// With --code, a message without one is passed over but left for a later wait.
-		var match func(store.Message) bool
-		if o.Code {
-			match = func(msg store.Message) bool {
-				_, found := otp.Extract(msg.Text)
-				if !found && !msg.Withheld && !told[msg.ID] {
-					told[msg.ID] = true
-					polls.noCode = append(polls.noCode, msg)
-					if o.NoCode != nil {
-						o.NoCode(msg)
-					}
-				}
-				return found || msg.Withheld
+		// Look in the store now and, until the next read of the carrier, every StorePoll: vnum
+		// serve may store a pushed message at any moment. Without it, only a read adds messages.
+		next := time.Now().Add(interval) // real time, as sleep is: m.Now may be frozen
+		for looked := false; ; looked = true {
+			msg, skipped, ok, err := m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
+			if err != nil {
+				return res, err
 			}
-		}
-		msg, skipped, ok, err := m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
-		if err != nil {
-			return res, err
-		}
-		res.Skipped = skipped
-		if ok {
-			return m.waitResult(n, o, res, msg)
-		}
-		m.Report("Waiting for an SMS to " + phone.Format(n.E164))
-		if m.StorePoll <= 0 {
-			if err := sleep(ctx, interval); err != nil {
-				return res, polls.waitErr(ctx, o, err)
-			}
-		} else {
-			// Until the next read of the carrier, look for a message vnum serve stored.
-			next := time.Now().Add(interval) // real time, as sleep is: m.Now may be frozen
-			for !ok {
-				left := time.Until(next)
-				if left <= 0 {
-					break
-				}
-				if err := sleep(ctx, min(m.StorePoll, left)); err != nil {
-					return res, polls.waitErr(ctx, o, err)
-				}
-				msg, skipped, ok, err = m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
-				if err != nil {
-					return res, err
-				}
-				res.Skipped = skipped
-			}
+			res.Skipped = skipped
 			if ok {
 				return m.waitResult(n, o, res, msg)
+			}
+			if !looked {
+				m.Report("Waiting for an SMS to " + phone.Format(n.E164))
+			}
+			wait := interval
+			if m.StorePoll > 0 {
+				wait = min(time.Until(next), m.StorePoll)
+				if wait <= 0 {
+					break
+				}
+			}
+			if err := sleep(ctx, wait); err != nil {
+				return res, polls.waitErr(ctx, o, err)
+			}
+			if m.StorePoll <= 0 {
+				break
 			}
 		}
 		interval = min(interval*3/2, most)

@@ -64,9 +64,7 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 				byCarrier[n.CarrierID] = n
 			}
 		}
-		seen := map[string]bool{}
 		for _, c := range owned {
-			seen[c.ID] = true
 			n, ok := byCarrier[c.ID]
 			if !ok && !phone.IsE164(c.Number) {
 				// One garbled record must not stop the others from being brought in.
@@ -98,13 +96,10 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 				}
 			}
 		}
-		for _, n := range stored {
-			if n.Provider != providerName || seen[n.CarrierID] || busy[fmt.Sprint(n.ID)] || busy[n.E164] {
-				continue
-			}
-			// Recorded after the carrier's list was taken: not evidence of anything. Nor is
-			// the list itself, for a number the carrier did not say is gone.
-			if !n.UpdatedAt.Before(started) || n.State == providers.StatePending || !gone[n.ID] {
+		// The numbers the carrier said are gone, among those the list still leaves out as the
+		// transaction reads them: one recorded after the list was taken is not evidence of anything.
+		for _, n := range vanishing(stored, providerName, owned, busy, started) {
+			if !gone[n.ID] {
 				continue
 			}
 			if _, err := tx.EndNumber(ctx, n.ID, store.EndVanished, m.Now(), ""); err != nil {

@@ -57,9 +57,18 @@ func Check(d Dir) error {
 
 // Create makes sure path exists as a regular file of the user's, mode 0600, without following a
 // symbolic link: a new file is created 0600 (whatever the umask), an existing one loses any group
-// or other permission. A symbolic link, or anything but a regular file, is refused.
+// or other permission and gets back the owner's read and write (a read-only episode, a backup
+// restored, may have taken them). A symbolic link, or anything but a regular file, is refused.
 func Create(path string) error {
-	f, err := Open(path, os.O_RDWR|os.O_CREATE)
+	// Read-only: changing the mode needs ownership, not write permission.
+	f, err := Open(path, os.O_RDONLY|os.O_CREATE)
+	if errors.Is(err, fs.ErrPermission) && !isSymlink(path) {
+		// Not even the owner may read it (mode 0200, 0000): give the bits back by name (in a
+		// directory Check accepted, nobody else can swap it meanwhile), then look again.
+		if os.Chmod(path, 0o600) == nil {
+			f, err = Open(path, os.O_RDONLY|os.O_CREATE)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@
 package privfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,6 +171,22 @@ func TestCreate(t *testing.T) {
 	}
 	if fi, _ := os.Stat(loose); fi.Mode().Perm() != 0o600 {
 		t.Errorf("existing file left with mode %04o, want 0600", fi.Mode().Perm())
+	}
+	// A read-only episode left it without the owner's write bit, or without any bit at all.
+	for _, mode := range []os.FileMode{0o400, 0o000} {
+		locked := filepath.Join(d, fmt.Sprintf("locked-%04o", mode))
+		if err := os.WriteFile(locked, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(locked, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := Create(locked); err != nil {
+			t.Fatalf("Create(mode %04o) = %v", mode, err)
+		}
+		if fi, _ := os.Stat(locked); fi.Mode().Perm() != 0o600 {
+			t.Errorf("file of mode %04o left with mode %04o, want 0600", mode, fi.Mode().Perm())
+		}
 	}
 	if err := RefuseSymlink(fresh); err != nil {
 		t.Errorf("RefuseSymlink(regular file) = %v", err)

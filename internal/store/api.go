@@ -117,7 +117,8 @@ type Op struct {
 //	BeginNumberOp(ctx, *Op) error             BeginOp that claims op.NumberID: ErrNotFound when the
 //	                                          number is no longer stored, *BusyError when another
 //	                                          operation on it is in the journal
-//	UpdateOp(ctx, *Op) error                  Step, NumberID, Payload, OwnerPID by ID
+//	NumberFree(ctx, numberID) error           BeginNumberOp's check, claiming nothing
+//	UpdateOp(ctx, *Op) error                  Step, NumberID, Payload, OwnerPID, OwnerHost by ID
 //	FinishOp(ctx, id int64) error             removes it
 //	ListOps(ctx) ([]Op, error)                oldest first
 //	ClaimOp(ctx, id int64, fromPID, toPID int) (bool, error)

@@ -27,6 +27,13 @@ func scanMessage(sc scanner) (Message, error) {
 	return m, nil
 }
 
+// insertMessage stores a message unless the number already has one with that carrier id, for
+// AddMessages and AddPushed. Arguments: number id, carrier id, sender, recipient, text, received
+// at, inbound, withheld.
+const insertMessage = `INSERT INTO messages (number_id, carrier_msg_id, sender, recipient, body,
+	received_at, inbound, withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`
+
 // AddMessages stores msgs for the number numberID, in one transaction, and returns how many were
 // new. A message already stored for that number (same carrier Message.ID) is left as it is, so
 // polling a carrier repeatedly never duplicates or un-claims a message. Every message needs the
@@ -45,10 +52,7 @@ func (s *Store) AddMessages(ctx context.Context, numberID int64, msgs []provider
 			if err != nil {
 				return fmt.Errorf("store: add message %s: %w", m.ID, err)
 			}
-			res, err := tx.q.ExecContext(ctx, `INSERT INTO messages (number_id, carrier_msg_id, sender,
-				recipient, body, received_at, inbound, withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`,
-				numberID, m.ID, m.From, m.To, m.Text, received, m.Inbound, m.Withheld)
+			res, err := tx.q.ExecContext(ctx, insertMessage, numberID, m.ID, m.From, m.To, m.Text, received, m.Inbound, m.Withheld)
 			if err != nil {
 				return fmt.Errorf("store: add message %s: %w", m.ID, err)
 			}

@@ -113,10 +113,8 @@ func (e *BusyError) Error() string {
 func (e *BusyError) Is(target error) bool { return target == ErrBusy }
 
 // BeginNumberOp journals op as BeginOp does, and makes it the one operation under way on the
-// number op.NumberID: in the same transaction it checks that the number is still stored
-// (ErrNotFound: another process released or rotated it meanwhile) and that no other journal
-// entry concerns it (*BusyError naming that entry, whether its owner runs or it waits for the
-// next run to be finished). The claim lasts as long as op is in the journal (FinishOp ends it).
+// number op.NumberID: in the same transaction it checks that the number is free (NumberFree).
+// The claim lasts as long as op is in the journal (FinishOp ends it).
 //
 // SQLite serialises this with its IMMEDIATE transaction; a store on a server database reads the
 // number's row with SELECT … FOR UPDATE to the same effect.
@@ -125,22 +123,33 @@ func (s *Store) BeginNumberOp(ctx context.Context, op *Op) error {
 		return errors.New("store: begin number op: number id is required")
 	}
 	return s.InTx(ctx, func(tx *Store) error {
-		var id int64
-		err := tx.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE id = ?`, op.NumberID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: number %d: %w", op.NumberID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: begin %s op: %w", op.Kind, err)
-		}
-		held, err := tx.listOps(ctx, `SELECT id, kind, step, provider, number_id, NULL,
-			owner_pid, owner_host, created_at, updated_at FROM ops WHERE number_id = ? ORDER BY id LIMIT 1`, op.NumberID)
-		if err != nil {
+		if err := tx.NumberFree(ctx, op.NumberID); err != nil {
 			return err
-		}
-		if len(held) > 0 {
-			return &BusyError{Op: held[0]}
 		}
 		return tx.BeginOp(ctx, op)
 	})
+}
+
+// NumberFree says whether an operation could claim the number now, without claiming it: nil when
+// the number is still stored (else ErrNotFound: another process released or rotated it
+// meanwhile) and no journal entry concerns it (else a *BusyError naming that entry, whether its
+// owner runs or it waits for the next run to be finished).
+func (s *Store) NumberFree(ctx context.Context, numberID int64) error {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE id = ?`, numberID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: number %d: %w", numberID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: number %d: %w", numberID, err)
+	}
+	held, err := s.listOps(ctx, `SELECT id, kind, step, provider, number_id, NULL,
+		owner_pid, owner_host, created_at, updated_at FROM ops WHERE number_id = ? ORDER BY id LIMIT 1`, numberID)
+	if err != nil {
+		return err
+	}
+	if len(held) > 0 {
+		return &BusyError{Op: held[0]}
+	}
+	return nil
 }

@@ -116,9 +116,7 @@ func (s *Store) preparePush(ctx context.Context) (pushStmts, error) {
 		st.close()
 		return pushStmts{}, err
 	}
-	if st.message, err = prep.PrepareContext(ctx, `INSERT INTO messages (number_id, carrier_msg_id, sender, recipient, body,
-		received_at, inbound, withheld) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
-		ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`); err != nil {
+	if st.message, err = prep.PrepareContext(ctx, insertMessage); err != nil {
 		st.close()
 		return pushStmts{}, err
 	}
@@ -162,7 +160,7 @@ func (s *Store) addPushed(ctx context.Context, st pushStmts, p Pushed, pushedAt 
 		}
 		m = whole
 	}
-	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), m.Withheld); err != nil {
+	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), true, m.Withheld); err != nil {
 		return 0, err
 	}
 	return PushStored, nil

@@ -64,36 +64,20 @@ func Open(path string) (*Store, error) {
 	if err := privfile.Ensure(DataDir(filepath.Dir(path))); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := privfile.RefuseSymlink(p); err != nil {
+	// The companions first, so that no store is built beside a planted link. A read-only episode
+	// (a backup restored, a chmod) may have left one without the owner's write permission,
+	// which makes every write fail although the store itself is writable: privfile.Create gives
+	// it its owner-only mode back.
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := privfile.Create(p); err != nil {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
 	}
 	if err := create(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if fi, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
-	} else if fi.Size() == 0 {
-		// vnum never leaves an empty file (create makes the store whole before it appears), so
-		// this one lost its contents: SQLite would take it for a new store and every number,
-		// expiry and history entry would be silently forgotten.
-		return nil, damaged(path, errors.New("the file is empty"))
-	}
-	// A read-only episode (a backup restored, a chmod) may have left the -wal or -shm file
-	// without the owner's write permission, which makes every write fail although the store
-	// itself is writable: they belong to the store, and get its owner-only mode back. Then each
-	// file is opened without following a link and made 0600 (the companions created so, before
-	// SQLite makes them under the umask).
-	for _, p := range []string{path + "-wal", path + "-shm"} {
-		if err := ownerOnly(p); err != nil {
-			return nil, fmt.Errorf("store: open: %w (the file belongs to %s: fix its permissions, or move it aside)", err, path)
-		}
-	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := privfile.Create(p); err != nil {
-			return nil, fmt.Errorf("store: open: %w", err)
-		}
+	if err := checkStoreFile(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -131,12 +115,18 @@ func openError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-// Explain adds to err, when it is SQLite failing to write the store at path (a full disk, a file
-// or directory made read-only), which file or directory is at fault and what to do; any other
-// error comes back unchanged. The CLI applies it to a command's error before printing it.
-func Explain(path string, err error) error {
+// Explain adds to err, when it is SQLite failing to write the store (a full disk, a file or
+// directory made read-only), which file or directory is at fault and what to do; any other error
+// comes back unchanged. storeFile names the store's file ("" when unknown); it is called only for a
+// SQLite error, which only an opened store gives, so a failed command that never needed the store
+// does not look for it. The CLI applies it to a command's error before printing it.
+func Explain(err error, storeFile func() string) error {
 	var se *sqlite.Error
-	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	path := storeFile()
+	if path == "" || strings.Contains(err.Error(), path) {
 		return err
 	}
 	switch se.Code() & 0xff {
@@ -151,17 +141,22 @@ func Explain(path string, err error) error {
 	return err
 }
 
-// ownerOnly gives path, if it exists, mode 0600.
-func ownerOnly(path string) error {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+// checkStoreFile opens the store's file as privfile does (no link followed, the user's own,
+// 0600) and refuses it when empty: vnum never leaves an empty file (create makes the store whole
+// before it appears), so this one lost its contents, and SQLite would take it for a new store:
+// every number, expiry and history entry would be silently forgotten.
+func checkStoreFile(path string) error {
+	f, err := privfile.Open(path, os.O_RDWR)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: open: %w", err)
 	}
-	if fi.Mode().Perm() != 0o600 {
-		return os.Chmod(path, 0o600)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store: open: %w", err)
+	}
+	if fi.Size() == 0 {
+		return damaged(path, errors.New("the file is empty"))
 	}
 	return nil
 }
@@ -181,9 +176,10 @@ func fullError(path string, err error) error {
 // create makes path a complete, empty vnum store when it does not exist. The store is built
 // under another name and linked into place, so that path never exists half made: another vnum
 // starting at the same moment either finds no file or a whole store, and an empty file at path
-// can only be damage (see Open).
+// can only be damage (see Open). Whatever is at path already, a symbolic link included, is left
+// for Open to judge.
 func create(path string) error {
-	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Lstat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*") // mode 0600

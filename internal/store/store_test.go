@@ -1115,14 +1115,20 @@ func TestBeginNumberOpClaimsTheNumber(t *testing.T) {
 	assert.Equal(t, "rotate", be.Op.Kind)
 	assert.Equal(t, 100, be.Op.OwnerPID)
 	assert.Equal(t, "box", be.Op.OwnerHost)
+	// NumberFree tells the same without claiming.
+	err = other.NumberFree(t.Context(), n.ID)
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, first.ID, be.Op.ID)
 
 	// Finished, the claim is gone; a number no longer stored cannot be claimed.
 	require.NoError(t, s.FinishOp(t.Context(), first.ID))
+	require.NoError(t, other.NumberFree(t.Context(), n.ID))
 	require.NoError(t, other.BeginNumberOp(t.Context(), &second))
 	require.NoError(t, s.FinishOp(t.Context(), second.ID))
 	_, err = s.EndNumber(t.Context(), n.ID, store.EndReleased, base, "")
 	require.NoError(t, err)
 	require.ErrorIs(t, s.BeginNumberOp(t.Context(), &store.Op{Kind: "release", NumberID: n.ID}), store.ErrNotFound)
+	require.ErrorIs(t, s.NumberFree(t.Context(), n.ID), store.ErrNotFound)
 	ops, err := s.ListOps(t.Context())
 	require.NoError(t, err)
 	assert.Empty(t, ops)
@@ -1184,11 +1190,11 @@ func TestExplainFullDisk(t *testing.T) {
 		}
 	}
 	require.Error(t, err, "the store never filled up")
-	got := store.Explain(path, err).Error()
+	got := store.Explain(err, func() string { return path }).Error()
 	assert.Contains(t, got, "the disk holding "+filepath.Dir(path)+" is full")
 	assert.Contains(t, got, "free some space")
 	other := errors.New("something else")
-	assert.Equal(t, other, store.Explain(path, other))
+	assert.Equal(t, other, store.Explain(other, func() string { panic("looked for the store's file for another error") }))
 }
 
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's

@@ -94,7 +94,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	if err != nil {
 		return err
 	}
-	only := *o.Factory.ProviderFlag
+	only := o.Factory.ProviderFlagName()
 	// Credentials missing or refused do not hide what vnum knows, but a script must not take
 	// it for the carrier's word: the list is printed, and the exit code says 4.
 	var authErr error
@@ -113,7 +113,7 @@ func run(cmd *cobra.Command, o *Options) error {
 // show prints the stored numbers that the flags select.
 func (o *Options) show(m *numbers.Manager, cmd *cobra.Command) error {
 	ctx := cmd.Context()
-	only := *o.Factory.ProviderFlag
+	only := o.Factory.ProviderFlagName()
 	all, err := m.Store.ListNumbers(ctx)
 	if err != nil {
 		return err
