@@ -132,6 +132,9 @@ func TestExtract(t *testing.T) {
 		{"masked card", "Payment ****4821 approved", ""},
 		{"short international number", "Questions? +290 1234", ""},
 		{"amount with a thousands separator", "Amount: 125,000 credited", ""},
+		// Folding drops the breve of й: the currency word must be listed as "рублеи" to match.
+		{"amount in roubles written out", "Списание 4500 рублей", ""},
+		{"amount in rupees written out", "Платёж 1500 рупий", ""},
 		{"dashed number that is not two halves", "Parking slot 12-3456 reserved", ""},
 		{"app hash holding digits is not a code", "<#> Acme: tap the link to sign in FaqCx/12345", ""},
 		{"app hash on its own last line", "Acme: tap the link to sign in\nFaqCx/12345", ""},

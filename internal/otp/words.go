@@ -119,13 +119,15 @@ func hasAnySuffix(w string, suffixes ...string) bool {
 var notCodeSuffixes = []string{"unicode", "barcode", "encode", "decode", "vscode", "fancode", "qrcode", "postcode",
 	"zipcode", "opcode", "keycode", "promocode", "shortcode", "errorcode", "statuscode", "hscode"}
 
-// unspacedKeywords are searched inside runs of Han, kana, Hangul or Thai, already folded.
+// unspacedKeywords are searched inside runs of Han, kana, Hangul or Thai, already folded. A
+// word that holds one of them needs no entry of its own: 验证 covers 验证码 and 验证代码,
+// 密碼 動態密碼, コード 認証コード, 確認コード and パスコード, 인증 인증번호.
 var unspacedKeywords = []string{
-	"验证码", "驗證碼", "校验码", "校驗碼", "动态码", "動態碼", "确认码", "確認碼", "认证码", "認證碼", "验证代码", "驗證代碼",
-	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "動態密碼", "验证", "驗證", "认证代码", "認證代碼",
+	"校验码", "校驗碼", "动态码", "動態碼", "确认码", "確認碼", "认证码", "認證碼",
+	"激活码", "授权码", "安全码", "口令", "密码", "密碼", "识别码", "验证", "驗證", "认证代码", "認證代碼",
 	"登录", "登入", "登陆",
-	"認証コード", "確認コード", "認証番号", "確認番号", "暗証番号", "パスワード", "パスコード", "ワンタイム", "コード",
-	"인증번호", "인증", "코드", "비밀번호", "확인번호", "승인번호",
+	"認証番号", "確認番号", "暗証番号", "パスワード", "ワンタイム", "コード",
+	"인증", "코드", "비밀번호", "확인번호", "승인번호",
 	"รหัส",
 }
 
@@ -467,8 +469,9 @@ func isCurrencyCode(w string) bool {
 // isCurrencyWord matches a currency written as a word after the amount: "80元", "450,000 ريال".
 func isCurrencyWord(t token) bool {
 	switch t.folded {
+	// Folded spellings: folding drops the breve, so "рублей" and "рупий" arrive as "рублеи" and "рупии".
 	case "yuan", "euros", "euro", "dollars", "rupees", "reais", "pesos", "ريال", "ريالا", "تومان", "دينار", "درهم",
-		"руб", "рублей", "грн", "рупий", "рупии", "zl", "lei", "kc", "forint", "won", "dong":
+		"руб", "рублеи", "грн", "рупии", "zl", "lei", "kc", "forint", "won", "dong":
 		return true
 	}
 	if t.unspaced {

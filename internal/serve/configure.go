@@ -12,6 +12,25 @@ import (
 // ProviderFunc returns the named carrier's adapter.
 type ProviderFunc func(name string) (providers.Provider, error)
 
+// perCarrier asks get once per carrier: a pass looks at every number, and a carrier that
+// cannot be built (credentials missing, a keyring that does not answer) fails the same way for
+// each of its numbers.
+func perCarrier(get ProviderFunc) ProviderFunc {
+	type built struct {
+		p   providers.Provider
+		err error
+	}
+	seen := map[string]built{}
+	return func(name string) (providers.Provider, error) {
+		b, ok := seen[name]
+		if !ok {
+			b.p, b.err = get(name)
+			seen[name] = b
+		}
+		return b.p, b.err
+	}
+}
+
 // Configure points the inbound SMS of every number held on a carrier that keeps the URL on the
 // number (providers.SMSWebhookSetter) at that carrier's route in routes (public URLs). What a
 // number had before is recorded first, so Unconfigure can put it back even if vnum stops half
@@ -28,6 +47,7 @@ func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, rout
 	if err != nil {
 		return nil, err
 	}
+	provider = perCarrier(provider)
 	before := map[string]string{}
 	for _, w := range recorded {
 		before[w.Provider+"\x00"+w.CarrierID] = w.Previous
@@ -83,6 +103,7 @@ func Unconfigure(ctx context.Context, st *store.Store, provider ProviderFunc) ([
 	if err != nil {
 		return nil, err
 	}
+	provider = perCarrier(provider)
 	var notes []string
 	failed := 0
 	for _, w := range recorded {

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -86,4 +87,32 @@ func TestConfigureAndUnconfigure(t *testing.T) {
 	left, err := st.ListSMSWebhooks(t.Context())
 	require.NoError(t, err)
 	require.Empty(t, left)
+}
+
+func TestConfigureAsksEachCarrierOnce(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "vnum.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	for _, id := range []string{"447700900001", "447700900002", "447700900003"} {
+		n := store.Number{Provider: "vonage", CarrierID: id, E164: "+" + id, Features: providers.Features{SMS: true}}
+		require.NoError(t, st.InsertNumber(t.Context(), &n))
+	}
+	require.NoError(t, st.SaveSMSWebhook(t.Context(), store.SMSWebhook{Provider: "vonage", CarrierID: "447700900001", URL: "https://vnum.example/hooks/t/vonage"}))
+	require.NoError(t, st.SaveSMSWebhook(t.Context(), store.SMSWebhook{Provider: "vonage", CarrierID: "447700900002", URL: "https://vnum.example/hooks/t/vonage"}))
+	asked := 0
+	provider := func(string) (providers.Provider, error) {
+		asked++
+		return nil, errors.New("no vonage credentials")
+	}
+	routes := map[string]string{"vonage": "https://vnum.example/hooks/t/vonage"}
+
+	notes, err := Configure(t.Context(), st, provider, routes, false)
+	require.NoError(t, err)
+	require.Len(t, notes, 3, "each number still says it was not pointed: %q", notes)
+	require.Equal(t, 1, asked, "the carrier is built once a pass, not once per number")
+
+	asked = 0
+	_, err = Unconfigure(t.Context(), st, provider)
+	require.Error(t, err)
+	require.Equal(t, 1, asked)
 }

@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/shlex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
@@ -84,12 +84,7 @@ func TestNewCmdBuy(t *testing.T) {
 			f := testFactory(t, tt.env)
 			var got *Options
 			cmd := NewCmdBuy(f, func(o *Options) error { got = o; return nil })
-			argv, err := shlex.Split(tt.args)
-			require.NoError(t, err)
-			cmd.SetArgs(argv)
-			cmd.SetOut(f.IOStreams.Out)
-			cmd.SetErr(f.IOStreams.ErrOut)
-			_, err = cmd.ExecuteC()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)

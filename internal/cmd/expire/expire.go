@@ -87,12 +87,13 @@ func expireRun(ctx context.Context, o *Options) error {
 			if errors.Is(r.ByOther, numbers.ErrBusy) {
 				j.Result = "skipped" // another vnum is on it; the next expire sees it gone
 			}
-			fmt.Fprintf(o.IO.ErrOut, "vnum: %v\n", r.ByOther)
+			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", termsafe.Escape(r.ByOther.Error()))
 		case r.Err != nil:
 			failures = append(failures, r.Err)
 			j.Result, j.Error = "failed", r.Err.Error()
-			// The reason is talk, for stderr; stdout keeps the one-word result for scripts.
-			fmt.Fprintf(o.IO.ErrOut, "vnum: could not release %s: %v\n", phone.Format(r.Number.E164), r.Err)
+			// The reason is talk, for stderr; stdout keeps the one-word result for scripts. It
+			// may quote the carrier: escaped, as every carrier text vnum prints.
+			fmt.Fprintf(o.IO.ErrOut, "vnum: could not release %s: %s\n", phone.Format(r.Number.E164), termsafe.Escape(r.Err.Error()))
 		}
 		out = append(out, j)
 	}

@@ -1,19 +1,16 @@
 package expire
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/shlex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
@@ -38,12 +35,7 @@ func TestNewCmdExpire(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *Options
 			cmd := NewCmdExpire(&cmdutil.Factory{IOStreams: ios}, func(o *Options) error { got = o; return nil })
-			argv, err := shlex.Split(tt.args)
-			require.NoError(t, err)
-			cmd.SetArgs(argv)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			_, err = cmd.ExecuteC()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return
@@ -88,6 +80,9 @@ func TestExpireRun(t *testing.T) {
 		{name: "lasting failure exits 1", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"), Err: temporary},
 			{Number: num("+33199000002", ""), Err: refused}}, wantExit: cmdutil.ExitFailure,
 			wantStderr: "could not release +33 1 99 00 00 02: sandbox release: refused"},
+		{name: "carrier text with terminal escapes", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"),
+			Err: &providers.Error{Provider: "sandbox", Op: "release", Kind: providers.ErrUnauthorized, Message: "no\x1b]0;PWNED\x07"}}},
+			wantExit: cmdutil.ExitFailure, wantStderr: "could not release +33 1 99 00 00 01: sandbox release: no"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,26 +102,13 @@ func TestExpireRun(t *testing.T) {
 			err := expireRun(t.Context(), opts)
 			assert.Equal(t, tt.dry, askedDry)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err))
+			assert.NotContains(t, errOut.String(), "\x1b", "a carrier's text reaches the terminal escaped")
 			if tt.wantStderr != "" {
 				assert.Contains(t, errOut.String(), tt.wantStderr)
 			} else {
 				assert.Empty(t, errOut.String())
 			}
-			golden(t, out.Bytes())
+			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}
-}
-
-// golden compares got with testdata/<test name>.golden, or rewrites it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), string(got))
 }

@@ -1,18 +1,15 @@
 package providers
 
 import (
-	"bytes"
 	"errors"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/google/shlex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
@@ -37,12 +34,7 @@ func TestNewCmdProviders(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *Options
 			cmd := NewCmdProviders(&cmdutil.Factory{IOStreams: ios}, func(o *Options) error { got = o; return nil })
-			argv, err := shlex.Split(tt.args)
-			require.NoError(t, err)
-			cmd.SetArgs(argv)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			_, err = cmd.ExecuteC()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return
@@ -110,21 +102,7 @@ func TestProvidersRun(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			golden(t, out.Bytes())
+			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}
-}
-
-// golden compares got with testdata/<test name>.golden, or rewrites it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), string(got))
 }

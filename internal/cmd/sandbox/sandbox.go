@@ -84,7 +84,7 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 			}
 			how := ""
 			if pushed, err := pushToServe(cmd.Context(), f, msg); err != nil {
-				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s; the message waits at the sandbox carrier, where sms list and sms wait read it\n", err)
+				cmdutil.Warnf(f.IOStreams, "%s; the message waits at the sandbox carrier, where sms list and sms wait read it", err)
 			} else if pushed {
 				how = " through vnum serve"
 			}

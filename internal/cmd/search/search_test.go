@@ -1,18 +1,15 @@
 package search
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/google/shlex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
@@ -50,12 +47,7 @@ func TestNewCmdSearch(t *testing.T) {
 				Config: func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) }}
 			var got *Options
 			cmd := NewCmdSearch(f, func(o *Options) error { got = o; return nil })
-			argv, err := shlex.Split(tt.args)
-			require.NoError(t, err)
-			cmd.SetArgs(argv)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			_, err = cmd.ExecuteC()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCodeFor(err))
@@ -118,7 +110,7 @@ func TestSearchRun(t *testing.T) {
 				assert.Empty(t, out.String())
 				return
 			}
-			golden(t, out.Bytes())
+			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}
 	t.Run("unknown carrier", func(t *testing.T) {
@@ -130,18 +122,4 @@ func TestSearchRun(t *testing.T) {
 		err := searchRun(t.Context(), opts)
 		assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCodeFor(err))
 	})
-}
-
-// golden compares got with testdata/<test name>.golden, or rewrites it with -update.
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), string(got))
 }

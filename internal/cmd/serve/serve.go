@@ -17,6 +17,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	srv "github.com/vnum-cli/vnum/internal/serve"
+	"github.com/vnum-cli/vnum/internal/termsafe"
 	sandboxwh "github.com/vnum-cli/vnum/internal/webhook/sandbox"
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
@@ -137,7 +138,7 @@ func run(ctx context.Context, o *Options) error {
 	if o.Unconfigure {
 		notes, err := srv.Unconfigure(ctx, st, f.Provider)
 		for _, n := range notes {
-			fmt.Fprintln(o.IO.ErrOut, n)
+			fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(n)) // a note may quote the carrier's error
 		}
 		if err == nil && len(notes) == 0 {
 			fmt.Fprintln(o.IO.ErrOut, "vnum serve had set no number's inbound SMS URL: nothing to put back")

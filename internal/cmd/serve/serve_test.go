@@ -1,17 +1,21 @@
 package serve
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/shlex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 func TestNewCmdServe(t *testing.T) {
@@ -55,12 +59,7 @@ func TestNewCmdServe(t *testing.T) {
 				Config: func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) }}
 			var got *Options
 			cmd := NewCmdServe(f, func(o *Options) error { got = o; return nil })
-			argv, err := shlex.Split(tt.args)
-			require.NoError(t, err)
-			cmd.SetArgs(argv)
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err = cmd.Execute()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -71,4 +70,32 @@ func TestNewCmdServe(t *testing.T) {
 			assert.Equal(t, tt.want, *got)
 		})
 	}
+}
+
+// refusingCarrier keeps inbound SMS URLs on its numbers but refuses to change them, with a
+// message holding terminal escapes.
+type refusingCarrier struct{ providers.Provider }
+
+func (refusingCarrier) SMSWebhook(context.Context, string) (string, error) { return "", nil }
+func (refusingCarrier) SetSMSWebhook(context.Context, string, string) error {
+	return errors.New("refused\x1b]0;PWNED\x07")
+}
+
+func TestUnconfigureEscapesCarrierText(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}
+	st, err := store.Open(filepath.Join(dir, "vnum.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.SaveSMSWebhook(t.Context(), store.SMSWebhook{Provider: "vonage", CarrierID: "447700900001",
+		URL: "https://vnum.example/hooks/t/vonage", Previous: "https://mine.example/sms"}))
+	ios, _, _, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Env: func(k string) string { return env[k] },
+		Config:   func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) },
+		Store:    func() (*store.Store, error) { return st, nil },
+		Provider: func(string) (providers.Provider, error) { return refusingCarrier{}, nil }}
+	err = run(t.Context(), &Options{IO: ios, Factory: f, Unconfigure: true})
+	require.ErrorContains(t, err, "could not be put back")
+	assert.Contains(t, errOut.String(), "vonage 447700900001: not put back: refused")
+	assert.NotContains(t, errOut.String(), "\x1b", "the carrier's text reaches the terminal escaped")
 }

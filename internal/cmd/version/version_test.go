@@ -1,34 +1,31 @@
 package version
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/build"
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 )
 
 func TestNewCmdVersion(t *testing.T) {
 	for _, tt := range []struct {
-		args     []string
+		args     string
 		wantJSON bool
 		wantErr  string
 	}{
-		{args: nil},
-		{args: []string{"--json"}, wantJSON: true},
-		{args: []string{"now"}, wantErr: `unexpected argument "now"`},
+		{args: ""},
+		{args: "--json", wantJSON: true},
+		{args: "now", wantErr: `unexpected argument "now"`},
 	} {
 		ios, _, _, _ := iostreams.Test()
 		var got *Options
 		cmd := NewCmdVersion(&cmdutil.Factory{IOStreams: ios}, func(o *Options) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SetOut(&bytes.Buffer{})
-		cmd.SetErr(&bytes.Buffer{})
-		_, err := cmd.ExecuteC()
+		err := cmdtest.Execute(t, cmd, tt.args)
 		if tt.wantErr != "" {
 			require.ErrorContains(t, err, tt.wantErr)
 			continue

@@ -197,6 +197,10 @@ func candidates(secret, base string, n int) [][]byte {
 	return nil
 }
 
+// signingClean replaces the & and = inside values, as Vonage does before signing; built once,
+// not per request (a Replacer is safe for concurrent use).
+var signingClean = strings.NewReplacer("&", "_", "=", "_")
+
 // signingString is "&k=v" for every parameter but sig, sorted by key.
 func signingString(params map[string]string) string {
 	keys := make([]string, 0, len(params))
@@ -206,13 +210,12 @@ func signingString(params map[string]string) string {
 		}
 	}
 	sort.Strings(keys)
-	clean := strings.NewReplacer("&", "_", "=", "_")
 	var b strings.Builder
 	for _, k := range keys {
 		b.WriteString("&")
 		b.WriteString(k)
 		b.WriteString("=")
-		b.WriteString(clean.Replace(params[k]))
+		b.WriteString(signingClean.Replace(params[k]))
 	}
 	return b.String()
 }

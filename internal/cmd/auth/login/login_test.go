@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
@@ -285,12 +286,7 @@ func TestNewCmdLogin(t *testing.T) {
 			f := &cmdutil.Factory{IOStreams: ios, Env: func(k string) string { return tt.env[k] }, Registry: reg}
 			var got *LoginOptions
 			cmd := NewCmdLogin(f, func(o *LoginOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetIn(&bytes.Buffer{})
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			_, err = cmd.ExecuteC()
+			err = cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)

@@ -1,7 +1,6 @@
 package status
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
@@ -52,11 +52,7 @@ func TestNewCmdStatus(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			var got *StatusOptions
 			cmd := NewCmdStatus(&cmdutil.Factory{IOStreams: ios, Registry: testRegistry(t)}, func(o *StatusOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			cmd.SilenceUsage, cmd.SilenceErrors = true, true
-			err := cmd.Execute()
+			err := cmdtest.Execute(t, cmd, tt.args)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return

@@ -112,7 +112,11 @@ func run(cmd *cobra.Command, o *Options) error {
 	o.IO.StopProgress()
 	var noCode *numbers.NoCodeError
 	if errors.As(err, &noCode) { // messages came, none with a code: says so, and is a timeout
-		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: err}
+		ref := n.Label
+		if ref == "" {
+			ref = n.E164
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: fmt.Errorf("%w; vnum sms list %s shows what came", err, ref)}
 	}
 	if errors.Is(err, numbers.ErrWaitTimeout) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitTimeout, Err: fmt.Errorf("%w for %s", err, phone.Format(n.E164))}

@@ -1,0 +1,45 @@
+// Package cmdtest holds what the command packages' tests share: running a command's flag
+// parsing on a shell-like argument line, and comparing output with a golden file.
+package cmdtest
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/shlex"
+	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Execute runs cmd with args split as a shell would, an empty stdin and cobra's own output
+// discarded, and returns the error ExecuteC gave.
+func Execute(t *testing.T, cmd *cobra.Command, args string) error {
+	t.Helper()
+	argv, err := shlex.Split(args)
+	require.NoError(t, err)
+	cmd.SetArgs(argv)
+	cmd.SetIn(strings.NewReader(""))
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	_, err = cmd.ExecuteC()
+	return err
+}
+
+// Golden compares got with testdata/<test name>.golden, or rewrites that file when update is
+// set (each test file declares its own -update flag, see STYLE.md).
+func Golden(t *testing.T, got []byte, update bool) {
+	t.Helper()
+	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
+	if update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), string(got))
+}
