@@ -3,11 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,37 +14,15 @@ import (
 
 // Telnyx's document is loaded once per test binary, on the first `faketelnyx start`, and shared
 // read-only by every fake.
-var (
-	telnyxSpecs = sync.OnceValue(func() (r telnyxSpecsResult) {
-		wd, err := os.Getwd()
-		if err != nil {
-			r.err = err
-			return r
-		}
-		dir, looked := telnyxtest.FindSpecsDir(os.Getenv, wd)
-		if dir == "" {
-			r.looked = looked
-			return r
-		}
-		r.specs, r.err = telnyxtest.LoadSpecs(dir)
-		return r
-	})
-	telnyxUnvalidated atomic.Int32 // scripts that ran a fake Telnyx without the document
-)
-
-type telnyxSpecsResult struct {
-	specs  *telnyxtest.Specs
-	looked []string
-	err    error
-}
+var telnyxDocs = newCarrierDocs("faketelnyx", "Telnyx's OpenAPI document", "telnyx/"+telnyxtest.SpecFile,
+	telnyxtest.EnvSpecsDir, telnyxtest.FindSpecsDir, telnyxtest.LoadSpecs)
 
 type telnyxKey struct{}
 
 // telnyxSession is one script's fake Telnyx account.
 type telnyxSession struct {
-	t        testscript.T
-	fake     *telnyxtest.Fake
-	reported int
+	fake *telnyxtest.Fake
+	docCheck
 }
 
 // telnyxRoutes are the scripts' short names for the fake's routes (hits, fault).
@@ -110,13 +85,13 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 	if s.fake == nil {
 		ts.Fatalf("faketelnyx %s: run faketelnyx start first", args[0])
 	}
-	s.check(ts)
+	s.check(ts, telnyxCmd.name, telnyxDocs.what, s.fake.Problems())
 	f := s.fake
 	out := ts.Stdout()
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "own":
-		a := parseFlags(ts, sub, args, 2, 3, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 2, 3, nil)
 		n := 1
 		if len(a) == 3 {
 			n = atoi(ts, a[2])
@@ -129,22 +104,22 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			fmt.Fprintln(out, p)
 		}
 	case "numbers":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, n := range f.Numbers() {
 			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Phone, n.ID, n.Status, dash(n.CustomerReference), dash(n.MessagingProfile), dash(n.ForwardsTo))
 		}
 	case "orders":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, o := range f.Orders() {
 			fmt.Fprintf(out, "%s\t%s\t%s\n", o.Status, dash(o.CustomerReference), strings.Join(o.Numbers, ","))
 		}
 	case "profiles":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, p := range f.Profiles() {
 			fmt.Fprintln(out, p)
 		}
 	case "messages":
-		a := parseFlags(ts, sub, args, 0, 1, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 0, 1, nil)
 		phone := ""
 		if len(a) == 1 {
 			phone = s.phone(ts, a[0])
@@ -157,7 +132,7 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 	case "deliver":
 		var withheld bool
 		var after time.Duration
-		a := parseFlags(ts, sub, args, 3, 3, func(fs *flag.FlagSet) {
+		a := telnyxCmd.parseFlags(ts, sub, args, 3, 3, func(fs *flag.FlagSet) {
 			fs.BoolVar(&withheld, "withheld", false, "Telnyx keeps the text back (redaction)")
 			fs.DurationVar(&after, "after", 0, "deliver in the background after this long")
 		})
@@ -178,7 +153,7 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "fault":
 		var fault telnyxtest.Fault
-		a := parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
+		a := telnyxCmd.parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
 			fs.IntVar(&fault.Times, "times", 1, "how many requests the fault answers")
 			fs.StringVar(&fault.RetryAfter, "retry-after", "", "Retry-After header")
 			fs.StringVar(&fault.RateLimitReset, "reset", "", "x-ratelimit-reset header")
@@ -206,11 +181,11 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		f.Inject(route, fault)
 	case "clear-faults":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		f.ClearFaults()
 	case "hits":
 		var reset bool
-		a := parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
+		a := telnyxCmd.parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
 			fs.BoolVar(&reset, "reset", false, "zero the counts after printing them")
 		})
 		if len(a) == 1 {
@@ -233,25 +208,25 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 			f.ResetCounts()
 		}
 	case "release":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		if !f.Release(s.phone(ts, a[0])) {
 			ts.Fatalf("faketelnyx release: the fake account has no number %s", a[0])
 		}
 	case "paperwork":
-		a := parseFlags(ts, sub, args, 3, 3, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 3, 3, nil)
 		kind := a[2]
 		if kind == "none" {
 			kind = ""
 		}
 		f.SetPaperwork(strings.ToUpper(a[0]), a[1], kind)
 	case "forwarding":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		f.SetForwardingAllowed(a[0] == "on")
 	case "fail-orders":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		f.FailOrders(a[0] == "on")
 	case "check":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 	default:
 		ts.Fatalf("faketelnyx: unknown command %q; usage:\n%s", sub, telnyxUsage)
 	}
@@ -267,7 +242,7 @@ func dash(s string) string {
 func (s *telnyxSession) start(ts *testscript.TestScript, args []string) {
 	var noProvider, noForwarding bool
 	orderDelay, recordDelay := 300*time.Millisecond, 200*time.Millisecond
-	parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
+	telnyxCmd.parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&noProvider, "no-provider", false, "do not set VNUM_PROVIDER=telnyx")
 		fs.BoolVar(&noForwarding, "no-forwarding", false, "the account may not forward calls")
 		fs.DurationVar(&orderDelay, "order-delay", orderDelay, "how long orders stay pending")
@@ -276,49 +251,20 @@ func (s *telnyxSession) start(ts *testscript.TestScript, args []string) {
 	if s.fake != nil {
 		ts.Fatalf("faketelnyx start: this script already started a fake")
 	}
-	specs := telnyxSpecs()
-	if specs.err != nil {
-		ts.Fatalf("faketelnyx start: loading Telnyx's OpenAPI document: %v", specs.err)
-	}
 	opts := []telnyxtest.Option{telnyxtest.WithOrderDelay(orderDelay), telnyxtest.WithRecordDelay(recordDelay)}
-	if specs.specs != nil {
-		opts = append(opts, telnyxtest.WithSpecs(specs.specs))
-	} else {
-		telnyxUnvalidated.Add(1)
-		ts.Logf("faketelnyx: Telnyx's OpenAPI document not found (looked in %s): this script runs UNVALIDATED; set %s",
-			strings.Join(specs.looked, ", "), telnyxtest.EnvSpecsDir)
+	if specs := telnyxDocs.forScript(ts); specs != nil {
+		opts = append(opts, telnyxtest.WithSpecs(specs))
 	}
 	f := telnyxtest.Start(opts...)
 	f.SetForwardingAllowed(!noForwarding)
 	s.fake = f
 	ts.Defer(f.Close)
-	ts.Defer(func() {
-		if p := s.unreported(); len(p) > 0 {
-			msg := "faketelnyx: by the end of the script, exchanges that break Telnyx's OpenAPI document:\n\t" + strings.Join(p, "\n\t")
-			if e, ok := s.t.(interface{ Errorf(string, ...any) }); ok {
-				e.Errorf("%s", msg)
-			} else {
-				s.t.Fatal(msg)
-			}
-		}
-	})
+	s.checkAtEnd(ts, telnyxCmd.name, telnyxDocs.what, f.Problems)
 	ts.Setenv("VNUM_TELNYX_BASE_URL", f.URL)
 	ts.Setenv("TELNYX_API_KEY", f.APIKey)
 	if !noProvider {
 		ts.Setenv("VNUM_PROVIDER", "telnyx")
 	}
-}
-
-func (s *telnyxSession) check(ts *testscript.TestScript) {
-	if p := s.unreported(); len(p) > 0 {
-		ts.Fatalf("faketelnyx: exchanges that break Telnyx's OpenAPI document:\n\t%s", strings.Join(p, "\n\t"))
-	}
-}
-
-func (s *telnyxSession) unreported() []string {
-	p := s.fake.Problems()
-	p, s.reported = p[s.reported:], len(p)
-	return p
 }
 
 // phone resolves a NUMBER argument: E.164 as is, else an owned number's id or

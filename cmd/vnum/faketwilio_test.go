@@ -4,12 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -18,37 +14,15 @@ import (
 
 // The Twilio documents are 2.4 MB of JSON: they are loaded once per test binary, on the first
 // `faketwilio start`, and shared read-only by every fake.
-var (
-	twilioSpecs = sync.OnceValue(func() (r specsResult) {
-		wd, err := os.Getwd()
-		if err != nil {
-			r.err = err
-			return r
-		}
-		dir, looked := twiliotest.FindSpecsDir(os.Getenv, wd)
-		if dir == "" {
-			r.looked = looked
-			return r
-		}
-		r.specs, r.err = twiliotest.LoadSpecs(dir)
-		return r
-	})
-	unvalidated atomic.Int32 // scripts that ran a fake without the documents
-)
-
-type specsResult struct {
-	specs  *twiliotest.Specs // nil when not found
-	looked []string          // where they were looked for, when not found
-	err    error
-}
+var twilioDocs = newCarrierDocs("faketwilio", "Twilio's OpenAPI documents", "twilio/*.json", twiliotest.EnvSpecsDir,
+	twiliotest.FindSpecsDir, twiliotest.LoadSpecs)
 
 type fakeKey struct{}
 
 // fakeSession is one script's fake Twilio account.
 type fakeSession struct {
-	t        testscript.T
-	fake     *twiliotest.Fake
-	reported int // Problems already reported
+	fake *twiliotest.Fake
+	docCheck
 }
 
 // routeNames are the scripts' short names for the fake's routes (hits, fault).
@@ -114,13 +88,13 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 	if s.fake == nil {
 		ts.Fatalf("faketwilio %s: run faketwilio start first", args[0])
 	}
-	s.check(ts)
+	s.check(ts, twilioCmd.name, twilioDocs.what, s.fake.Problems())
 	f := s.fake
 	out := ts.Stdout()
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "own":
-		a := parseFlags(ts, sub, args, 2, 3, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 2, 3, nil)
 		n := 1
 		if len(a) == 3 {
 			n = atoi(ts, a[2])
@@ -138,17 +112,17 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 			fmt.Fprintln(out, st.Phone)
 		}
 	case "numbers":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, n := range f.Numbers() {
 			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Phone, n.SID, n.FriendlyName, flowOf(n.VoiceURL), flowOf(n.SmsURL), n.BundleSID)
 		}
 	case "flows":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, fl := range f.Flows() {
 			fmt.Fprintf(out, "%s\t%s\t%d\n", fl.SID, fl.FriendlyName, fl.Revision)
 		}
 	case "messages":
-		a := parseFlags(ts, sub, args, 0, 1, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 0, 1, nil)
 		phone := ""
 		if len(a) == 1 {
 			phone = s.phone(ts, a[0])
@@ -160,7 +134,7 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "deliver":
 		var withheld bool
-		a := parseFlags(ts, sub, args, 3, 3, func(fs *flag.FlagSet) {
+		a := twilioCmd.parseFlags(ts, sub, args, 3, 3, func(fs *flag.FlagSet) {
 			fs.BoolVar(&withheld, "withheld", false, "Twilio withholds the text (error 30038)")
 		})
 		var opts []twiliotest.DeliverOption
@@ -169,7 +143,7 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		f.Deliver(a[1], s.phone(ts, a[0]), a[2], opts...)
 	case "dial":
-		a := parseFlags(ts, sub, args, 2, 2, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 2, 2, nil)
 		target, callerID, ok := f.Dial(a[1], s.phone(ts, a[0]))
 		if !ok {
 			fmt.Fprintln(out, "not forwarded")
@@ -178,7 +152,7 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(out, "%s\t%s\n", target, callerID)
 	case "fault":
 		var fault twiliotest.Fault
-		a := parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
+		a := twilioCmd.parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
 			fs.IntVar(&fault.Times, "times", 1, "how many requests the fault answers")
 			fs.StringVar(&fault.RetryAfter, "retry-after", "", "Retry-After header")
 			fs.StringVar(&fault.Message, "message", "", "Twilio's message")
@@ -199,7 +173,7 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 		f.Inject(route, fault)
 	case "hits":
 		var reset bool
-		a := parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
+		a := twilioCmd.parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
 			fs.BoolVar(&reset, "reset", false, "zero the counts after printing them")
 		})
 		if len(a) == 1 {
@@ -218,10 +192,10 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 			f.ResetCounts()
 		}
 	case "release":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		s.release(ts, s.phone(ts, a[0]))
 	case "trial":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		switch a[0] {
 		case "on", "off":
 			f.SetTrial(a[0] == "on")
@@ -229,23 +203,23 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: faketwilio trial on|off")
 		}
 	case "verify":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		f.VerifyCallerID(a[0])
 	case "bundle":
 		var status string
-		a := parseFlags(ts, sub, args, 2, 2, func(fs *flag.FlagSet) {
+		a := twilioCmd.parseFlags(ts, sub, args, 2, 2, func(fs *flag.FlagSet) {
 			fs.StringVar(&status, "status", "twilio-approved", "the bundle's status")
 		})
 		fmt.Fprintln(out, f.AddBundle(strings.ToUpper(a[0]), a[1], status, "vnum test bundle"))
 	case "credential":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := twilioCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		v, ok := map[string]string{"account-sid": f.AccountSID, "auth-token": f.AuthToken, "api-key": f.APIKey, "api-secret": f.APISecret}[a[0]]
 		if !ok {
 			ts.Fatalf("usage: faketwilio credential account-sid|auth-token|api-key|api-secret")
 		}
 		fmt.Fprintln(out, v)
 	case "check":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)
 	default:
 		ts.Fatalf("faketwilio: unknown command %q; usage:\n%s", sub, fakeUsage)
 	}
@@ -254,24 +228,16 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 // start starts the script's fake account and points vnum at it.
 func (s *fakeSession) start(ts *testscript.TestScript, args []string) {
 	var trial, noProvider bool
-	parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
+	twilioCmd.parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&trial, "trial", false, "a trial account")
 		fs.BoolVar(&noProvider, "no-provider", false, "do not set VNUM_PROVIDER=twilio")
 	})
 	if s.fake != nil {
 		ts.Fatalf("faketwilio start: this script already started a fake")
 	}
-	specs := twilioSpecs()
-	if specs.err != nil {
-		ts.Fatalf("faketwilio start: loading Twilio's OpenAPI documents: %v", specs.err)
-	}
 	var opts []twiliotest.Option
-	if specs.specs != nil {
-		opts = append(opts, twiliotest.WithSpecs(specs.specs))
-	} else {
-		unvalidated.Add(1)
-		ts.Logf("faketwilio: Twilio's OpenAPI documents not found (looked in %s): this script runs UNVALIDATED; set %s",
-			strings.Join(specs.looked, ", "), twiliotest.EnvSpecsDir)
+	if specs := twilioDocs.forScript(ts); specs != nil {
+		opts = append(opts, twiliotest.WithSpecs(specs))
 	}
 	if trial {
 		opts = append(opts, twiliotest.WithTrial())
@@ -279,38 +245,13 @@ func (s *fakeSession) start(ts *testscript.TestScript, args []string) {
 	f := twiliotest.Start(opts...)
 	s.fake = f
 	ts.Defer(f.Close)
-	// Deferred after Close, so it runs before it. ts.Fatalf cannot be used in a deferred
-	// function; Errorf marks the script failed without stopping it.
-	ts.Defer(func() {
-		if p := s.unreported(); len(p) > 0 {
-			msg := "faketwilio: by the end of the script, exchanges that break Twilio's OpenAPI documents:\n\t" + strings.Join(p, "\n\t")
-			if e, ok := s.t.(interface{ Errorf(string, ...any) }); ok {
-				e.Errorf("%s", msg)
-			} else {
-				s.t.Fatal(msg)
-			}
-		}
-	})
+	s.checkAtEnd(ts, twilioCmd.name, twilioDocs.what, f.Problems)
 	ts.Setenv("VNUM_TWILIO_BASE_URL", f.URL)
 	ts.Setenv("TWILIO_ACCOUNT_SID", f.AccountSID)
 	ts.Setenv("TWILIO_AUTH_TOKEN", f.AuthToken)
 	if !noProvider {
 		ts.Setenv("VNUM_PROVIDER", "twilio")
 	}
-}
-
-// check fails the script on the validation failures seen since the last check.
-func (s *fakeSession) check(ts *testscript.TestScript) {
-	if p := s.unreported(); len(p) > 0 {
-		ts.Fatalf("faketwilio: exchanges that break Twilio's OpenAPI documents:\n\t%s", strings.Join(p, "\n\t"))
-	}
-}
-
-// unreported returns the validation failures not yet reported, and marks them reported.
-func (s *fakeSession) unreported() []string {
-	p := s.fake.Problems()
-	p, s.reported = p[s.reported:], len(p)
-	return p
 }
 
 // phone resolves a NUMBER argument to one the fake knows: E.164 as is, else an owned number's
@@ -363,31 +304,6 @@ func (s *fakeSession) route(ts *testscript.TestScript, name string) twiliotest.R
 	return r
 }
 
-// parseFlags parses a sub-command's flags, which may come before, between or after its
-// arguments, checks the argument count and returns the arguments.
-func parseFlags(ts *testscript.TestScript, name string, args []string, minArgs, maxArgs int, define func(*flag.FlagSet)) []string {
-	fs := flag.NewFlagSet("faketwilio "+name, flag.ContinueOnError)
-	fs.SetOutput(ts.Stderr())
-	if define != nil {
-		define(fs)
-	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			ts.Fatalf("faketwilio %s: %v", name, err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(positional) < minArgs || len(positional) > maxArgs {
-		ts.Fatalf("faketwilio %s: wrong number of arguments; usage:\n%s", name, fakeUsage)
-	}
-	return positional
-}
-
 // flowOf is the Studio flow SID a webhook URL points at, "-" for none.
 func flowOf(webhook string) string {
 	if i := strings.Index(webhook, "/Flows/"); i >= 0 {
@@ -397,12 +313,4 @@ func flowOf(webhook string) string {
 		return "-"
 	}
 	return webhook
-}
-
-func atoi(ts *testscript.TestScript, s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		ts.Fatalf("faketwilio: %q is not a number", s)
-	}
-	return n
 }

@@ -3,13 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -19,37 +15,15 @@ import (
 )
 
 // Vonage's documents are loaded once per test binary, on the first `fakevonage start`.
-var (
-	vonageSpecs = sync.OnceValue(func() (r vonageSpecsResult) {
-		wd, err := os.Getwd()
-		if err != nil {
-			r.err = err
-			return r
-		}
-		dir, looked := vonagetest.FindSpecsDir(os.Getenv, wd)
-		if dir == "" {
-			r.looked = looked
-			return r
-		}
-		r.specs, r.err = vonagetest.LoadSpecs(dir)
-		return r
-	})
-	vonageUnvalidated atomic.Int32
-)
-
-type vonageSpecsResult struct {
-	specs  *vonagetest.Specs // nil when not found
-	looked []string
-	err    error
-}
+var vonageDocs = newCarrierDocs("fakevonage", "Vonage's OpenAPI documents", "vonage/*.yml", vonagetest.EnvSpecsDir,
+	vonagetest.FindSpecsDir, vonagetest.LoadSpecs)
 
 type vonageKey struct{}
 
 // vonageSession is one script's fake Vonage account.
 type vonageSession struct {
-	t        testscript.T
-	fake     *vonagetest.Fake
-	reported int
+	fake *vonagetest.Fake
+	docCheck
 }
 
 var vonageRoutes = map[string]vonagetest.Route{
@@ -102,13 +76,13 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 	if s.fake == nil {
 		ts.Fatalf("fakevonage %s: run fakevonage start first", args[0])
 	}
-	s.check(ts)
+	s.check(ts, vonageCmd.name, vonageDocs.what, s.fake.Problems())
 	f := s.fake
 	out := ts.Stdout()
 	sub, args := args[0], args[1:]
 	switch sub {
 	case "own":
-		a := parseFlags(ts, sub, args, 2, 3, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 2, 3, nil)
 		n := 1
 		if len(a) == 3 {
 			n = atoi(ts, a[2])
@@ -121,7 +95,7 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 			fmt.Fprintln(out, "+"+id)
 		}
 	case "numbers":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		vonageCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, n := range f.Numbers() {
 			fmt.Fprintf(out, "+%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.MSISDN, n.Country, n.Type, dash(n.VoiceCallbackType),
 				dash(n.VoiceCallbackValue), dash(n.MoHTTPURL), dash(n.AppID))
@@ -142,7 +116,7 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("fakevonage configure: the account has no number %s", args[0])
 		}
 	case "messages":
-		a := parseFlags(ts, sub, args, 0, 1, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 0, 1, nil)
 		msisdn := ""
 		if len(a) == 1 {
 			msisdn = s.msisdn(ts, a[0])
@@ -153,11 +127,11 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	case "deliver":
-		a := parseFlags(ts, sub, args, 3, 3, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 3, 3, nil)
 		f.Deliver(a[1], s.msisdn(ts, a[0]), a[2])
 	case "fault":
 		var fault vonagetest.Fault
-		a := parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
+		a := vonageCmd.parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {
 			fs.IntVar(&fault.Times, "times", 1, "how many requests the fault answers")
 			fs.StringVar(&fault.RetryAfter, "retry-after", "", "Retry-After header")
 			fs.StringVar(&fault.Label, "label", "", "Vonage's error-code-label")
@@ -183,7 +157,7 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 		f.Inject(route, fault)
 	case "hits":
 		var reset bool
-		a := parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
+		a := vonageCmd.parseFlags(ts, sub, args, 0, 1, func(fs *flag.FlagSet) {
 			fs.BoolVar(&reset, "reset", false, "zero the counts after printing them")
 		})
 		if len(a) == 1 {
@@ -202,7 +176,7 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 			f.ResetCounts()
 		}
 	case "balance":
-		a := parseFlags(ts, sub, args, 0, 1, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 0, 1, nil)
 		if len(a) == 0 {
 			fmt.Fprintln(out, providers.Price{Micros: f.Balance()}.Amount())
 			break
@@ -211,22 +185,22 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		f.SetBalance(p.Micros)
 	case "paperwork":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		f.RequirePaperwork(a[0])
 	case "release":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		if !f.Release(s.msisdn(ts, a[0])) {
 			ts.Fatalf("fakevonage release: the account has no number %s", a[0])
 		}
 	case "credential":
-		a := parseFlags(ts, sub, args, 1, 1, nil)
+		a := vonageCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		v, ok := map[string]string{"api-key": f.APIKey, "api-secret": f.APISecret}[a[0]]
 		if !ok {
 			ts.Fatalf("usage: fakevonage credential api-key|api-secret")
 		}
 		fmt.Fprintln(out, v)
 	case "check":
-		parseFlags(ts, sub, args, 0, 0, nil)
+		vonageCmd.parseFlags(ts, sub, args, 0, 0, nil)
 	default:
 		ts.Fatalf("fakevonage: unknown command %q; usage:\n%s", sub, fakeVonageUsage)
 	}
@@ -237,7 +211,7 @@ func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	var noProvider bool
 	var balance, currency, secret string
 	var delay time.Duration
-	parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
+	vonageCmd.parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&noProvider, "no-provider", false, "do not set VNUM_PROVIDER=vonage")
 		fs.StringVar(&balance, "balance", "10.00", "the account's balance")
 		fs.StringVar(&currency, "currency", "EUR", "the account's currency")
@@ -253,48 +227,19 @@ func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	if secret != "" {
 		opts = append(opts, vonagetest.WithSecret(secret))
 	}
-	specs := vonageSpecs()
-	if specs.err != nil {
-		ts.Fatalf("fakevonage start: loading Vonage's OpenAPI documents: %v", specs.err)
-	}
-	if specs.specs != nil {
-		opts = append(opts, vonagetest.WithSpecs(specs.specs))
-	} else {
-		vonageUnvalidated.Add(1)
-		ts.Logf("fakevonage: Vonage's OpenAPI documents not found (looked in %s): this script runs UNVALIDATED; set %s",
-			strings.Join(specs.looked, ", "), vonagetest.EnvSpecsDir)
+	if specs := vonageDocs.forScript(ts); specs != nil {
+		opts = append(opts, vonagetest.WithSpecs(specs))
 	}
 	f := vonagetest.Start(opts...)
 	s.fake = f
 	ts.Defer(f.Close)
-	ts.Defer(func() {
-		if p := s.unreported(); len(p) > 0 {
-			msg := "fakevonage: by the end of the script, exchanges that break Vonage's OpenAPI documents:\n\t" + strings.Join(p, "\n\t")
-			if e, ok := s.t.(interface{ Errorf(string, ...any) }); ok {
-				e.Errorf("%s", msg)
-			} else {
-				s.t.Fatal(msg)
-			}
-		}
-	})
+	s.checkAtEnd(ts, vonageCmd.name, vonageDocs.what, f.Problems)
 	ts.Setenv("VNUM_VONAGE_BASE_URL", f.URL)
 	ts.Setenv("VONAGE_API_KEY", f.APIKey)
 	ts.Setenv("VONAGE_API_SECRET", f.APISecret)
 	if !noProvider {
 		ts.Setenv("VNUM_PROVIDER", "vonage")
 	}
-}
-
-func (s *vonageSession) check(ts *testscript.TestScript) {
-	if p := s.unreported(); len(p) > 0 {
-		ts.Fatalf("fakevonage: exchanges that break Vonage's OpenAPI documents:\n\t%s", strings.Join(p, "\n\t"))
-	}
-}
-
-func (s *vonageSession) unreported() []string {
-	p := s.fake.Problems()
-	p, s.reported = p[s.reported:], len(p)
-	return p
 }
 
 // msisdn resolves a NUMBER argument: E.164 or digits as they are, or @FILE for the first line
@@ -317,13 +262,4 @@ func (s *vonageSession) route(ts *testscript.TestScript, name string) vonagetest
 		ts.Fatalf("fakevonage: unknown route %q; usage:\n%s", name, fakeVonageUsage)
 	}
 	return r
-}
-
-// logUnvalidatedVonage says, once per test run, that sessions ran without the documents.
-func logUnvalidatedVonage(t *testing.T) {
-	if n := vonageUnvalidated.Load(); n > 0 {
-		t.Logf("%d script(s) ran against a fake Vonage WITHOUT OpenAPI validation: Vonage's documents were not found "+
-			"(looked in %s); set %s to the directory holding vonage/*.yml",
-			n, strings.Join(vonageSpecs().looked, ", "), vonagetest.EnvSpecsDir)
-	}
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vnum-cli/vnum/internal/app"
-	"github.com/vnum-cli/vnum/providers/telnyx/telnyxtest"
-	"github.com/vnum-cli/vnum/providers/twilio/twiliotest"
 )
 
 // TestMain lets the test binary stand in for the vnum binary inside the scripts: `exec vnum`
@@ -28,17 +26,9 @@ func TestMain(m *testing.M) {
 // faketelnyx and fakevonage commands.
 func TestScripts(t *testing.T) {
 	t.Cleanup(func() {
-		logUnvalidatedVonage(t)
-		if n := unvalidated.Load(); n > 0 {
-			t.Logf("%d script(s) ran against a fake Twilio WITHOUT OpenAPI validation: Twilio's documents were not found "+
-				"(looked in %s); set %s to the directory holding twilio/*.json",
-				n, strings.Join(twilioSpecs().looked, ", "), twiliotest.EnvSpecsDir)
-		}
-		if n := telnyxUnvalidated.Load(); n > 0 {
-			t.Logf("%d script(s) ran against a fake Telnyx WITHOUT OpenAPI validation: Telnyx's document was not found "+
-				"(looked in %s); set %s to the directory holding telnyx/%s",
-				n, strings.Join(telnyxSpecs().looked, ", "), telnyxtest.EnvSpecsDir, telnyxtest.SpecFile)
-		}
+		twilioDocs.logUnvalidated(t)
+		telnyxDocs.logUnvalidated(t)
+		vonageDocs.logUnvalidated(t)
 	})
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
@@ -99,9 +89,9 @@ func setupScript(e *testscript.Env) error {
 	if gorace := os.Getenv("GORACE"); !strings.Contains(gorace, "atexit_sleep_ms") {
 		e.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=10"))
 	}
-	e.Values[fakeKey{}] = &fakeSession{t: e.T()}
-	e.Values[telnyxKey{}] = &telnyxSession{t: e.T()}
-	e.Values[vonageKey{}] = &vonageSession{t: e.T()}
+	e.Values[fakeKey{}] = &fakeSession{docCheck: docCheck{t: e.T()}}
+	e.Values[telnyxKey{}] = &telnyxSession{docCheck: docCheck{t: e.T()}}
+	e.Values[vonageKey{}] = &vonageSession{docCheck: docCheck{t: e.T()}}
 	return nil
 }
 

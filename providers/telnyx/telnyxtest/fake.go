@@ -11,18 +11,17 @@ package telnyxtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // Route names one endpoint of the fake, for fault injection and request counts.
@@ -132,14 +131,11 @@ type Fake struct {
 	paperwork    map[string]string    // "CC/type" → "address" or "document"
 	noForwarding bool                 // the account may not forward calls (Level 1)
 	failOrders   bool
-	faults       map[Route][]*Fault
-	hits         map[Route]int
-	total        int
-	logs         []string
 	seq          int64
 
-	pmu      sync.Mutex
-	problems []string
+	faults   fakeserver.Faults[Route, Fault]
+	requests fakeserver.Requests[Route]
+	problems fakeserver.Problems // a lock of their own: handlers report while holding mu
 }
 
 // New starts a fake Telnyx account and stops it when the test ends. A validation failure fails
@@ -158,7 +154,7 @@ func Start(opts ...Option) *Fake { return start(nil, opts) }
 
 func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
-		APIKey:      "KEY" + strings.ToUpper(randomHex(13)) + "_" + randomHex(11),
+		APIKey:      "KEY" + strings.ToUpper(fakeserver.RandomHex(13)) + "_" + fakeserver.RandomHex(11),
 		orderDelay:  300 * time.Millisecond,
 		recordDelay: 200 * time.Millisecond,
 		numbers:     map[string]*number{},
@@ -166,12 +162,10 @@ func start(report func(string), opts []Option) *Fake {
 		used:        map[string]bool{},
 		searched:    map[string]time.Time{},
 		paperwork:   map[string]string{"FR/local": "address", "FR/mobile": "document", "DE/local": "address"},
-		faults:      map[Route][]*Fault{},
-		hits:        map[Route]int{},
 		report:      report,
 	}
 	if f.report == nil {
-		f.report = f.keep
+		f.report = f.problems.Add
 	}
 	for _, o := range opts {
 		o(f)
@@ -189,35 +183,16 @@ func (f *Fake) Close() {
 	})
 }
 
-func (f *Fake) keep(problem string) {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	f.problems = append(f.problems, problem)
-}
-
 // Problems returns the validation failures kept so far by a fake from Start without reporter.
 func (f *Fake) Problems() []string {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	return slices.Clone(f.problems)
+	return f.problems.All()
 }
 
 // Inject queues a fault for the next requests on a route.
-func (f *Fake) Inject(r Route, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if fault.Times <= 0 {
-		fault.Times = 1
-	}
-	f.faults[r] = append(f.faults[r], &fault)
-}
+func (f *Fake) Inject(r Route, fault Fault) { f.faults.Push(r, fault, fault.Times) }
 
 // ClearFaults drops the faults not yet used.
-func (f *Fake) ClearFaults() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults = map[Route][]*Fault{}
-}
+func (f *Fake) ClearFaults() { f.faults.Clear() }
 
 // SetForwardingAllowed says whether the account may forward calls (Telnyx: verification Level 2).
 func (f *Fake) SetForwardingAllowed(ok bool) {
@@ -234,34 +209,17 @@ func (f *Fake) FailOrders(fail bool) {
 }
 
 // Hits is how many requests a route received, faults included.
-func (f *Fake) Hits(r Route) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[r]
-}
+func (f *Fake) Hits(r Route) int { return f.requests.Hits(r) }
 
 // Total is how many requests the fake received.
-func (f *Fake) Total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.total
-}
+func (f *Fake) Total() int { return f.requests.Total() }
 
 // ResetCounts zeroes Hits and Total.
-func (f *Fake) ResetCounts() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.hits = map[Route]int{}
-	f.total = 0
-}
+func (f *Fake) ResetCounts() { f.requests.ResetCounts() }
 
 // Logs returns one line per request: method, path with query, and JSON body. Headers (and so
 // the key) are never logged.
-func (f *Fake) Logs() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.logs)
-}
+func (f *Fake) Logs() []string { return f.requests.Logs() }
 
 // serve is the fake's HTTP handler: log, count, delay, fault, authenticate, route, validate.
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
@@ -269,25 +227,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	_ = r.Body.Close()
 	rt, params := match(r.Method, r.URL.Path)
 
-	f.mu.Lock()
-	f.total++
-	f.hits[rt]++
-	f.logs = append(f.logs, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Method, r.URL.RequestURI(), compact(body))))
-	var fault *Fault
-	if q := f.faults[rt]; len(q) > 0 {
-		fault = q[0]
-		if fault.Times--; fault.Times <= 0 {
-			f.faults[rt] = q[1:]
-		}
-	}
-	f.mu.Unlock()
+	f.requests.Add(rt, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Method, r.URL.RequestURI(), compact(body))))
+	fault := f.faults.Next(rt)
 
-	if f.delay > 0 {
-		select {
-		case <-time.After(f.delay):
-		case <-r.Context().Done():
-			return
-		}
+	if f.delay > 0 && !fakeserver.Wait(r.Context(), f.delay) {
+		return
 	}
 	var res reply
 	switch {
@@ -295,7 +239,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	case fault != nil && fault.Drop == DropBefore:
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	case fault != nil && fault.Drop == DropNone:
 		res = telnyxError(fault.Status, fault.Code, fault.Title, fault.Detail)
@@ -318,7 +262,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		cancel()
 	}
 	if fault != nil && fault.Drop == DropAfter {
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	}
 	if fault != nil && fault.Drop == HangAfter {
@@ -326,9 +270,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault != nil && fault.Drop == GatewayAfter {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(fault.Status)
-		_, _ = fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", fault.Status, http.StatusText(fault.Status))
+		fakeserver.GatewayPage(w, fault.Status)
 		return
 	}
 	for k, vs := range res.headerWithType() {
@@ -393,17 +335,6 @@ func compact(body []byte) string {
 	return string(out)
 }
 
-func hangUp(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		_ = conn.Close()
-	}
-}
-
 // reply is an answer before encoding.
 type reply struct {
 	status int
@@ -448,19 +379,4 @@ func telnyxError(status int, code, title, detail string) reply {
 
 func notFound() reply {
 	return telnyxError(http.StatusNotFound, "10005", "Resource not found", "The requested resource or URL could not be found.")
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -2,7 +2,6 @@ package telnyxtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // number is an owned number.
@@ -152,33 +153,7 @@ func libTypes(t string) []phonenumbers.PhoneNumberType {
 
 // generate makes n valid numbers of a country and type never handed out before.
 func (f *Fake) generate(country, t string, n int) []string {
-	types := libTypes(t)
-	var example *phonenumbers.PhoneNumber
-	for _, lt := range types {
-		if example = phonenumbers.GetExampleNumberForType(country, lt); example != nil {
-			break
-		}
-	}
-	if example == nil {
-		return nil
-	}
-	nsn := phonenumbers.GetNationalSignificantNumber(example)
-	prefix := nsn[:max(0, len(nsn)-4)]
-	cc := phonenumbers.GetCountryCodeForRegion(country)
-	var out []string
-	for i := 0; i < 10000 && len(out) < n; i++ {
-		e164 := fmt.Sprintf("+%d%s%04d", cc, prefix, i)
-		if f.used[e164] {
-			continue
-		}
-		num, err := phonenumbers.Parse(e164, "")
-		if err != nil || !phonenumbers.IsValidNumberForRegion(num, country) || !slices.Contains(types, phonenumbers.GetNumberType(num)) {
-			continue
-		}
-		f.used[e164] = true
-		out = append(out, e164)
-	}
-	return out
+	return fakeserver.NewNumbers(country, libTypes(t), n, f.used)
 }
 
 // stock returns a country and type's numbers for sale, stocking 20 on first use.
@@ -281,10 +256,10 @@ func (f *Fake) requirements(c call) reply {
 	country, t := q.Get("filter[country_code]"), q.Get("filter[phone_number_type]")
 	reqs := []any{}
 	if kind := f.paperwork[country+"/"+t]; kind != "" {
-		reqs = append(reqs, map[string]any{"id": newUUID(), "name": "Local address", "field_type": "address",
+		reqs = append(reqs, map[string]any{"id": fakeserver.NewUUID(), "name": "Local address", "field_type": "address",
 			"description": "An address in the country", "record_type": "requirement_type", "acceptance_criteria": map[string]any{}})
 		if kind == "document" {
-			reqs = append(reqs, map[string]any{"id": newUUID(), "name": "Proof of identity", "field_type": "document",
+			reqs = append(reqs, map[string]any{"id": fakeserver.NewUUID(), "name": "Proof of identity", "field_type": "document",
 				"description": "An identity document", "record_type": "requirement_type", "acceptance_criteria": map[string]any{}})
 		}
 	}
@@ -322,7 +297,7 @@ func (f *Fake) createOrder(c call) reply {
 		return telnyxError(http.StatusUnprocessableEntity, "10015", "Invalid messaging profile", "messaging_profile_id is not a profile of this account")
 	}
 	now := time.Now().UTC()
-	o := &order{id: newUUID(), ref: in.CustomerReference, status: "pending", profileID: in.MessagingProfileID,
+	o := &order{id: fakeserver.NewUUID(), ref: in.CustomerReference, status: "pending", profileID: in.MessagingProfileID,
 		created: now, updated: now, due: now.Add(f.orderDelay), fail: f.failOrders, idemKey: key, idemBody: compact(c.body)}
 	for _, pn := range in.PhoneNumbers {
 		country, t, ok := f.forSale(pn.PhoneNumber)
@@ -330,7 +305,7 @@ func (f *Fake) createOrder(c call) reply {
 			return telnyxError(http.StatusUnprocessableEntity, "85000", "Must search phone number via search API first",
 				"The phone number "+pn.PhoneNumber+" was not returned by a recent search or is no longer available")
 		}
-		o.phones = append(o.phones, &orderPhone{id: newUUID(), phone: pn.PhoneNumber, country: country, typ: t,
+		o.phones = append(o.phones, &orderPhone{id: fakeserver.NewUUID(), phone: pn.PhoneNumber, country: country, typ: t,
 			status: "pending", reqMet: f.paperwork[country+"/"+t] == ""})
 	}
 	for _, op := range o.phones {
@@ -714,7 +689,7 @@ func (f *Fake) createProfile(c call) reply {
 		return telnyxError(http.StatusUnprocessableEntity, "10015", "Bad Request", "name and whitelisted_destinations are required")
 	}
 	now := time.Now().UTC()
-	p := &profile{id: newUUID(), name: in.Name, whitelist: in.Whitelist, created: now, updated: now}
+	p := &profile{id: fakeserver.NewUUID(), name: in.Name, whitelist: in.Whitelist, created: now, updated: now}
 	f.profiles = append(f.profiles, p)
 	return ok(map[string]any{"data": f.profileJSON(p)})
 }
@@ -828,7 +803,7 @@ func (f *Fake) sendMessage(c call) reply {
 		return telnyxError(http.StatusBadRequest, "40005", "Invalid message body", "text is required")
 	}
 	now := time.Now().UTC()
-	m := &message{id: newUUID(), direction: "outbound", from: in.From, to: in.To, text: in.Text, at: now,
+	m := &message{id: fakeserver.NewUUID(), direction: "outbound", from: in.From, to: in.To, text: in.Text, at: now,
 		recordAt: now.Add(f.recordDelay), profileID: *n.profileID}
 	f.messages = append(f.messages, m)
 	return ok(map[string]any{"data": messageJSON(m)})

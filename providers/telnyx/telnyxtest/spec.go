@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +18,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
 )
 
 // SpecFile is Telnyx's OpenAPI 3.1 document, trimmed to the numbers, messaging and reporting

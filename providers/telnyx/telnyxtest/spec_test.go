@@ -17,6 +17,9 @@ func TestValidationReportsBreaks(t *testing.T) {
 	require.NoError(t, err)
 	dir, looked := FindSpecsDir(os.Getenv, wd)
 	if dir == "" {
+		if v := os.Getenv(EnvSpecsDir); v != "" {
+			t.Fatalf("%s is %s, but Telnyx's document is not there (looked in %v)", EnvSpecsDir, v, looked)
+		}
 		t.Skipf("Telnyx's document not found (looked in %v)", looked)
 	}
 	specs, err := LoadSpecs(dir)

@@ -3,6 +3,8 @@ package telnyxtest
 import (
 	"errors"
 	"time"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // NumberState is what the fake knows about an owned number.
@@ -118,7 +120,7 @@ func (f *Fake) Deliver(from, to, text string, opts ...DeliverOption) (string, er
 		return "", ErrNotAccepted
 	}
 	now := time.Now().UTC()
-	m := &message{id: newUUID(), direction: "inbound", from: from, to: to, text: text, at: now, profileID: *n.profileID}
+	m := &message{id: fakeserver.NewUUID(), direction: "inbound", from: from, to: to, text: text, at: now, profileID: *n.profileID}
 	if p := f.profile(*n.profileID); p != nil {
 		m.profileName = p.name
 	}

@@ -9,8 +9,6 @@ package twiliotest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // Route names one endpoint of the fake, for fault injection and request counts.
@@ -86,6 +86,10 @@ func WithTrial() Option { return func(f *Fake) { f.trial = true } }
 // WithDelay adds latency to every request.
 func WithDelay(d time.Duration) Option { return func(f *Fake) { f.delay = d } }
 
+// WithReporter sends validation failures to report instead of failing the test, for tests
+// that check the validation itself.
+func WithReporter(report func(problem string)) Option { return func(f *Fake) { f.report = report } }
+
 // Fake is one Twilio account behind an httptest.Server.
 type Fake struct {
 	URL        string // base URL; every Twilio host is served here
@@ -113,16 +117,13 @@ type Fake struct {
 	bundles       []*bundle
 	callerIDs     map[string]bool
 	prices        map[string]priceList
-	faults        map[Route][]*Fault
-	hits          map[Route]int
-	total         int
-	logs          []string
 	seq           int
 
+	faults   fakeserver.Faults[Route, Fault]
+	requests fakeserver.Requests[Route]
 	// problems are the validation failures of a fake from Start without a reporter. They have
 	// a lock of their own: handlers report while holding mu.
-	pmu      sync.Mutex
-	problems []string
+	problems fakeserver.Problems
 }
 
 // New starts a fake Twilio account and stops it when the test ends. A validation failure fails
@@ -142,21 +143,19 @@ func Start(opts ...Option) *Fake { return start(nil, opts) }
 func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
 		AccountSID: NewSID("AC"),
-		AuthToken:  randomHex(16),
+		AuthToken:  fakeserver.RandomHex(16),
 		APIKey:     NewSID("SK"),
-		APISecret:  randomHex(16),
+		APISecret:  fakeserver.RandomHex(16),
 		numbers:    map[string]*number{},
 		avail:      map[string][]*avail{},
 		used:       map[string]bool{},
 		flows:      map[string]*flow{},
 		callerIDs:  map[string]bool{},
 		prices:     defaultPrices(),
-		faults:     map[Route][]*Fault{},
-		hits:       map[Route]int{},
 		report:     report,
 	}
 	if f.report == nil {
-		f.report = f.keep
+		f.report = f.problems.Add
 	}
 	for _, o := range opts {
 		o(f)
@@ -170,38 +169,17 @@ func start(report func(string), opts []Option) *Fake {
 // Close stops the fake, waiting for the requests under way. It may be called more than once.
 func (f *Fake) Close() { f.closeOnce.Do(f.srv.Close) }
 
-func (f *Fake) keep(problem string) {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	f.problems = append(f.problems, problem)
-}
-
 // Problems returns the validation failures kept so far by a fake from Start that has no
 // reporter, oldest first; a fake from New reports them to its test instead.
 func (f *Fake) Problems() []string {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	return slices.Clone(f.problems)
+	return f.problems.All()
 }
 
 // NewSID makes a Twilio SID: a two-letter prefix and 32 hex digits.
-func NewSID(prefix string) string { return prefix + randomHex(16) }
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func NewSID(prefix string) string { return prefix + fakeserver.RandomHex(16) }
 
 // Inject queues a fault for the next requests on a route.
-func (f *Fake) Inject(r Route, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if fault.Times <= 0 {
-		fault.Times = 1
-	}
-	f.faults[r] = append(f.faults[r], &fault)
-}
+func (f *Fake) Inject(r Route, fault Fault) { f.faults.Push(r, fault, fault.Times) }
 
 // SetTrial switches the account between trial and full.
 func (f *Fake) SetTrial(trial bool) {
@@ -236,34 +214,17 @@ func (f *Fake) AddBundle(country, numberType, status, name string) string {
 }
 
 // Hits is how many requests a route received, faults included.
-func (f *Fake) Hits(r Route) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[r]
-}
+func (f *Fake) Hits(r Route) int { return f.requests.Hits(r) }
 
 // Total is how many requests the fake received.
-func (f *Fake) Total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.total
-}
+func (f *Fake) Total() int { return f.requests.Total() }
 
 // ResetCounts zeroes Hits and Total.
-func (f *Fake) ResetCounts() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.hits = map[Route]int{}
-	f.total = 0
-}
+func (f *Fake) ResetCounts() { f.requests.ResetCounts() }
 
 // Logs returns one line per request: method, path, query and form body. Headers (and so
 // credentials) are never logged.
-func (f *Fake) Logs() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.logs)
-}
+func (f *Fake) Logs() []string { return f.requests.Logs() }
 
 // NumberState is what the fake knows about an owned number.
 type NumberState struct {
@@ -463,31 +424,17 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, params := f.match(r.Method, r.URL.Path)
 
-	f.mu.Lock()
-	f.total++
-	f.hits[rt.name]++
-	f.logs = append(f.logs, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Method, r.URL.RequestURI(), formLog(r.Method, form))))
-	var fault *Fault
-	if q := f.faults[rt.name]; len(q) > 0 {
-		fault = q[0]
-		if fault.Times--; fault.Times <= 0 {
-			f.faults[rt.name] = q[1:]
-		}
-	}
-	f.mu.Unlock()
+	f.requests.Add(rt.name, strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Method, r.URL.RequestURI(), formLog(r.Method, form))))
+	fault := f.faults.Next(rt.name)
 
-	if f.delay > 0 {
-		select {
-		case <-time.After(f.delay):
-		case <-r.Context().Done():
-			return
-		}
+	if f.delay > 0 && !fakeserver.Wait(r.Context(), f.delay) {
+		return
 	}
 
 	var res reply
 	switch {
 	case fault != nil && fault.Drop == DropBefore:
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	case fault != nil && fault.Drop == DropNone:
 		res = twilioError(fault.Status, fault.Code, fault.Message)
@@ -507,13 +454,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		cancel()
 	}
 	if fault != nil && fault.Drop == DropAfter {
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	}
 	if fault != nil && fault.Drop == GatewayAfter {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(fault.Status)
-		_, _ = fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", fault.Status, http.StatusText(fault.Status))
+		fakeserver.GatewayPage(w, fault.Status)
 		return
 	}
 	for k, vs := range res.headerWithType() {
@@ -551,17 +496,6 @@ func formLog(method string, form url.Values) string {
 		return ""
 	}
 	return form.Encode()
-}
-
-func hangUp(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		_ = conn.Close()
-	}
 }
 
 // reply is an answer before encoding.

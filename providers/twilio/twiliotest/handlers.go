@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // route is one endpoint: a method and a path pattern whose groups are the path parameters.
@@ -185,33 +187,11 @@ func sells(country, resource string) bool {
 	return false
 }
 
-// generate makes up to n new valid numbers of a country and resource, varying the last digits
-// of libphonenumber's example number, so classification and validation agree with them.
+// generate makes up to n new valid numbers of a country and resource (see
+// fakeserver.NewNumbers), as offers.
 func (f *Fake) generate(country, resource string, n int) []*avail {
-	types := resourceTypes(resource)
-	var example *phonenumbers.PhoneNumber
-	for _, t := range types {
-		if example = phonenumbers.GetExampleNumberForType(country, t); example != nil {
-			break
-		}
-	}
-	if example == nil {
-		return nil
-	}
-	nsn := phonenumbers.GetNationalSignificantNumber(example)
-	prefix := nsn[:max(0, len(nsn)-4)]
-	cc := phonenumbers.GetCountryCodeForRegion(country)
 	var out []*avail
-	for i := 0; i < 10000 && len(out) < n; i++ {
-		e164 := fmt.Sprintf("+%d%s%04d", cc, prefix, i)
-		if f.used[e164] {
-			continue
-		}
-		num, err := phonenumbers.Parse(e164, "")
-		if err != nil || !phonenumbers.IsValidNumberForRegion(num, country) || !slices.Contains(types, phonenumbers.GetNumberType(num)) {
-			continue
-		}
-		f.used[e164] = true
+	for _, e164 := range fakeserver.NewNumbers(country, resourceTypes(resource), n, f.used) {
 		a := &avail{phone: e164, country: country, resource: resource, locality: "Testville", addressReq: "none",
 			caps: caps{Voice: true, SMS: resource != "National", MMS: isNANP(country) && resource == "Local"}}
 		if !isNANP(country) && resource == "Local" {

@@ -7,20 +7,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
+	"github.com/vnum-cli/vnum/providers/internal/specroute"
 )
 
 // SpecFiles lists Twilio's official OpenAPI documents the fake validates against, one per host
@@ -42,17 +42,7 @@ func FindSpecsDir(getenv func(string) string, dir string) (found string, looked 
 // Specs are the loaded Twilio documents with a router over all of them. One value can serve
 // any number of fakes concurrently: it is read-only once loaded.
 type Specs struct {
-	routes []specRoute
-}
-
-type specRoute struct {
-	re     *regexp.Regexp
-	names  []string
-	params int
-	lits   int
-	doc    *openapi3.T
-	path   string
-	item   *openapi3.PathItem
+	routes specroute.Table
 }
 
 // servedPrefixes are the path templates (prefixes) of the products the fake serves. Only they
@@ -95,21 +85,11 @@ func LoadSpecs(dir string) (*Specs, error) {
 				op.Servers = nil
 				typeFormFields(op)
 			}
-			r, err := compileTemplate(path)
-			if err != nil {
+			if err := s.routes.Add(doc, path, path, item); err != nil {
 				return nil, fmt.Errorf("twiliotest: %s: %w", f, err)
 			}
-			r.doc, r.path, r.item = doc, path, item
-			s.routes = append(s.routes, r)
 		}
 	}
-	// Literal segments win over parameters: /v2/Flows/Validate before /v2/Flows/{Sid}.
-	sort.SliceStable(s.routes, func(i, j int) bool {
-		if s.routes[i].params != s.routes[j].params {
-			return s.routes[i].params < s.routes[j].params
-		}
-		return s.routes[i].lits > s.routes[j].lits
-	})
 	return s, nil
 }
 
@@ -220,50 +200,6 @@ func typeFormFields(op *openapi3.Operation) {
 	}
 }
 
-var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
-
-// compileTemplate turns "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json" into
-// a regexp; kin-openapi's own routers do not match parameters followed by ".json".
-func compileTemplate(path string) (specRoute, error) {
-	var b strings.Builder
-	b.WriteString("^")
-	var names []string
-	last := 0
-	for _, m := range templateParam.FindAllStringSubmatchIndex(path, -1) {
-		b.WriteString(regexp.QuoteMeta(path[last:m[0]]))
-		b.WriteString(`([^/]+?)`)
-		names = append(names, path[m[2]:m[3]])
-		last = m[1]
-	}
-	b.WriteString(regexp.QuoteMeta(path[last:]))
-	b.WriteString("$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return specRoute{}, err
-	}
-	return specRoute{re: re, names: names, params: len(names), lits: len(path) - len(strings.Join(names, "")) - 2*len(names)}, nil
-}
-
-// find returns the documented operation for a request, with its path parameters.
-func (s *Specs) find(method, path string) (*routers.Route, map[string]string, error) {
-	for _, r := range s.routes {
-		m := r.re.FindStringSubmatch(path)
-		if m == nil {
-			continue
-		}
-		op := r.item.GetOperation(method)
-		if op == nil {
-			continue
-		}
-		params := make(map[string]string, len(r.names))
-		for i, n := range r.names {
-			params[n] = m[i+1]
-		}
-		return &routers.Route{Spec: r.doc, Path: r.path, PathItem: r.item, Method: method, Operation: op}, params, nil
-	}
-	return nil, nil, fmt.Errorf("%s %s is not an operation of Twilio's OpenAPI documents", method, path)
-}
-
 // exchange is one request and the answer the fake is about to give, for validation.
 type exchange struct {
 	req    *http.Request
@@ -277,9 +213,9 @@ type exchange struct {
 // define no others), the response too. Error responses must have Twilio's error shape.
 func (s *Specs) validate(ctx context.Context, ex exchange) []string {
 	var problems []string
-	route, params, err := s.find(ex.req.Method, ex.req.URL.Path)
-	if err != nil {
-		return []string{err.Error()}
+	route, params, ok := s.routes.Find(ex.req.Method, ex.req.URL.Path)
+	if !ok {
+		return []string{fmt.Sprintf("%s %s is not an operation of Twilio's OpenAPI documents", ex.req.Method, ex.req.URL.Path)}
 	}
 	req := ex.req.Clone(ctx)
 	req.Body = io.NopCloser(bytes.NewReader(ex.body))

@@ -13,19 +13,18 @@ package vonagetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // Route names one endpoint of the fake, for fault injection and request counts.
@@ -126,17 +125,14 @@ type Fake struct {
 	currency  string
 	numbers   map[string]*number // msisdn → owned number
 	stock     map[string][]*offer
-	used      map[string]bool
+	used      map[string]bool // numbers ever generated, E.164
 	paperwork map[string]bool // countries whose numbers need an address (buy refused with 420)
 	messages  []*message
-	faults    map[Route][]*Fault
-	hits      map[Route]int
-	total     int
-	logs      []string
 	seq       int
 
-	pmu      sync.Mutex
-	problems []string
+	faults   fakeserver.Faults[Route, Fault]
+	requests fakeserver.Requests[Route]
+	problems fakeserver.Problems // a lock of their own: handlers report while holding mu
 }
 
 // New starts a fake Vonage account and stops it when the test ends. A validation failure fails
@@ -154,8 +150,8 @@ func Start(opts ...Option) *Fake { return start(nil, opts) }
 
 func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
-		APIKey:    randomHex(4),
-		APISecret: "Vs" + randomHex(7),
+		APIKey:    fakeserver.RandomHex(4),
+		APISecret: "Vs" + fakeserver.RandomHex(7),
 		report:    report,
 		batch:     1000,
 		balance:   10_000_000,
@@ -164,11 +160,9 @@ func start(report func(string), opts []Option) *Fake {
 		stock:     map[string][]*offer{},
 		used:      map[string]bool{},
 		paperwork: map[string]bool{},
-		faults:    map[Route][]*Fault{},
-		hits:      map[Route]int{},
 	}
 	if f.report == nil {
-		f.report = f.keep
+		f.report = f.problems.Add
 	}
 	for _, o := range opts {
 		o(f)
@@ -181,35 +175,14 @@ func start(report func(string), opts []Option) *Fake {
 // Close stops the fake. It may be called more than once.
 func (f *Fake) Close() { f.closeOnce.Do(f.srv.Close) }
 
-func (f *Fake) keep(problem string) {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	f.problems = append(f.problems, problem)
-}
-
 // Problems returns the validation failures kept so far by a fake from Start without a
 // reporter, oldest first.
 func (f *Fake) Problems() []string {
-	f.pmu.Lock()
-	defer f.pmu.Unlock()
-	return slices.Clone(f.problems)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return f.problems.All()
 }
 
 // Inject queues a fault for the next requests on a route.
-func (f *Fake) Inject(r Route, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if fault.Times <= 0 {
-		fault.Times = 1
-	}
-	f.faults[r] = append(f.faults[r], &fault)
-}
+func (f *Fake) Inject(r Route, fault Fault) { f.faults.Push(r, fault, fault.Times) }
 
 // SetBalance sets the account's balance, in millionths of its currency.
 func (f *Fake) SetBalance(micros int64) {
@@ -234,34 +207,17 @@ func (f *Fake) RequirePaperwork(country string) {
 }
 
 // Hits is how many requests a route received, faults included.
-func (f *Fake) Hits(r Route) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.hits[r]
-}
+func (f *Fake) Hits(r Route) int { return f.requests.Hits(r) }
 
 // Total is how many requests the fake received.
-func (f *Fake) Total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.total
-}
+func (f *Fake) Total() int { return f.requests.Total() }
 
 // ResetCounts zeroes Hits and Total.
-func (f *Fake) ResetCounts() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.hits = map[Route]int{}
-	f.total = 0
-}
+func (f *Fake) ResetCounts() { f.requests.ResetCounts() }
 
 // Logs returns one line per request: method, path and parameters, the secret replaced by
 // [redacted] (the fake's own logs are no place for it either).
-func (f *Fake) Logs() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.logs)
-}
+func (f *Fake) Logs() []string { return f.requests.Logs() }
 
 // NumberState is what the fake knows about an owned number.
 type NumberState struct {
@@ -319,7 +275,7 @@ func (f *Fake) Messages() []MessageState {
 func (f *Fake) Deliver(from, to, text string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := &message{id: newUUID(), from: strings.TrimPrefix(from, "+"), to: strings.TrimPrefix(to, "+"), text: text,
+	m := &message{id: fakeserver.NewUUID(), from: strings.TrimPrefix(from, "+"), to: strings.TrimPrefix(to, "+"), text: text,
 		direction: "inbound", received: time.Now().UTC()}
 	f.messages = append(f.messages, m)
 	return m.id
@@ -363,30 +319,16 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rt := Route(r.Method + " " + r.URL.Path)
-	f.mu.Lock()
-	f.total++
-	f.hits[rt]++
-	f.logs = append(f.logs, strings.TrimSpace(r.Method+" "+r.URL.Path+" "+redactForm(form).Encode()))
-	var fault *Fault
-	if q := f.faults[rt]; len(q) > 0 {
-		fault = q[0]
-		if fault.Times--; fault.Times <= 0 {
-			f.faults[rt] = q[1:]
-		}
-	}
-	f.mu.Unlock()
+	f.requests.Add(rt, strings.TrimSpace(r.Method+" "+r.URL.Path+" "+redactForm(form).Encode()))
+	fault := f.faults.Next(rt)
 
-	if f.delay > 0 {
-		select {
-		case <-time.After(f.delay):
-		case <-r.Context().Done():
-			return
-		}
+	if f.delay > 0 && !fakeserver.Wait(r.Context(), f.delay) {
+		return
 	}
 	var res reply
 	switch {
 	case fault != nil && fault.Drop == DropBefore:
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	case fault != nil && fault.Drop == DropNone:
 		res = faultReply(rt, *fault)
@@ -403,18 +345,14 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case fault != nil && fault.Drop == DropAfter:
-		hangUp(w)
+		fakeserver.HangUp(w)
 		return
 	case fault != nil && fault.Drop == HoldAfter:
-		select {
-		case <-time.After(fault.Hold):
-		case <-r.Context().Done():
+		if !fakeserver.Wait(r.Context(), fault.Hold) {
 			return
 		}
 	case fault != nil && fault.Drop == GatewayAfter:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(fault.Status)
-		_, _ = fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", fault.Status, http.StatusText(fault.Status))
+		fakeserver.GatewayPage(w, fault.Status)
 		return
 	}
 	for k, vs := range res.headers() {
@@ -458,16 +396,6 @@ func faultReply(rt Route, fault Fault) reply {
 	return res
 }
 
-func hangUp(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return
-	}
-	if conn, _, err := hj.Hijack(); err == nil {
-		_ = conn.Close()
-	}
-}
-
 // reply is an answer before encoding.
 type reply struct {
 	status int
@@ -505,18 +433,9 @@ func legacyError(status int, label string) reply {
 // problem is api.nexmo.com's RFC 7807 error.
 func problem(status int, title, detail string) reply {
 	body := map[string]string{"type": "https://developer.vonage.com/api-errors#" + strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "-"),
-		"title": title, "instance": newUUID()}
+		"title": title, "instance": fakeserver.NewUUID()}
 	if detail != "" {
 		body["detail"] = detail
 	}
 	return reply{status: status, known: true, body: body}
-}
-
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

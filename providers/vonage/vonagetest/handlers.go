@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/vnum-cli/vnum/providers/internal/fakeserver"
 )
 
 // Vonage's number types and what the fake charges a month for each, in micros.
@@ -102,37 +104,16 @@ func phoneTypes(typ string) []phonenumbers.PhoneNumberType {
 	return nil
 }
 
-// generate makes up to n new valid numbers of a country and type from libphonenumber's example
-// number, varying its last four digits, so that every check of vnum's agrees with them.
+// generate makes up to n new valid numbers of a country and type (see fakeserver.NewNumbers),
+// as offers.
 func (f *Fake) generate(country, typ string, n int) []*offer {
-	types := phoneTypes(typ)
-	var example *phonenumbers.PhoneNumber
-	for _, t := range types {
-		if example = phonenumbers.GetExampleNumberForType(country, t); example != nil {
-			break
-		}
-	}
-	if example == nil || !slices.Contains(types, phonenumbers.GetNumberType(example)) {
-		return nil // no numbers of that very type there (US mobiles are fixed-line-or-mobile)
-	}
-	nsn := phonenumbers.GetNationalSignificantNumber(example)
-	prefix := fmt.Sprintf("%d%s", phonenumbers.GetCountryCodeForRegion(country), nsn[:max(0, len(nsn)-4)])
 	features := []string{"VOICE", "SMS"}
 	if typ == TypeTollFree {
 		features = []string{"VOICE"}
 	}
 	var out []*offer
-	for i := 0; i < 2000 && len(out) < n; i++ {
-		msisdn := fmt.Sprintf("%s%04d", prefix, i)
-		if f.used[msisdn] {
-			continue
-		}
-		num, err := phonenumbers.Parse("+"+msisdn, "")
-		if err != nil || !phonenumbers.IsValidNumberForRegion(num, country) || !slices.Contains(types, phonenumbers.GetNumberType(num)) {
-			continue
-		}
-		f.used[msisdn] = true
-		out = append(out, &offer{msisdn: msisdn, country: country, typ: typ, features: features, cost: monthly(typ)})
+	for _, e164 := range fakeserver.NewNumbers(country, phoneTypes(typ), n, f.used) {
+		out = append(out, &offer{msisdn: strings.TrimPrefix(e164, "+"), country: country, typ: typ, features: features, cost: monthly(typ)})
 	}
 	return out
 }
@@ -369,7 +350,7 @@ func (f *Fake) send(form url.Values) reply {
 		return ok(smsAnswer(map[string]string{"status": "9", "error-text": "Partner quota exceeded"}))
 	}
 	f.balance -= smsPrice
-	m := &message{id: newUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC(),
+	m := &message{id: fakeserver.NewUUID(), from: from, to: to, text: form.Get("text"), direction: "outbound", received: time.Now().UTC(),
 		clientRef: form.Get("client-ref")}
 	f.messages = append(f.messages, m)
 	return ok(smsAnswer(map[string]string{"to": to, "message-id": m.id, "status": "0",
@@ -432,7 +413,7 @@ func (f *Fake) records(r *http.Request, form url.Values) reply {
 		links["next"] = map[string]string{"href": "http://" + r.Host + self.RequestURI()}
 	}
 	return ok(map[string]any{
-		"_links": links, "request_id": newUUID(), "request_status": "SUCCESS",
+		"_links": links, "request_id": fakeserver.NewUUID(), "request_status": "SUCCESS",
 		"received_at": now.UTC().Format("2006-01-02T15:04:05-0700"), "price": 0.0045 * float64(len(recs)), "currency": f.currency,
 		"account_id": f.APIKey, "product": "SMS", "direction": form.Get("direction"),
 		"include_message": form.Get("include_message") == "true", "show_concatenated": false,

@@ -7,20 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vnum-cli/vnum/providers/internal/specdir"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/vnum-cli/vnum/providers/internal/specdir"
+	"github.com/vnum-cli/vnum/providers/internal/specroute"
 )
 
 // SpecFiles lists Vonage's OpenAPI documents the fake validates against, as published in
@@ -42,16 +41,7 @@ func FindSpecsDir(getenv func(string) string, dir string) (found string, looked 
 // Specs are the loaded documents with a router over all of them; read-only once loaded, so one
 // value serves any number of fakes at once.
 type Specs struct {
-	routes []specRoute
-}
-
-type specRoute struct {
-	re      *regexp.Regexp
-	names   []string
-	literal int // characters outside parameters: more wins
-	doc     *openapi3.T
-	path    string // as in the document
-	item    *openapi3.PathItem
+	routes specroute.Table
 }
 
 // LoadSpecs reads the documents in dir and adapts them, in memory, to how Vonage really
@@ -97,21 +87,12 @@ func LoadSpecs(dir string) (*Specs, error) {
 					}
 				}
 			}
-			r, err := compile(served + path)
-			if err != nil {
+			if err := s.routes.Add(doc, served+path, path, item); err != nil {
 				return nil, fmt.Errorf("vonagetest: %s: %w", f, err)
 			}
-			r.doc, r.path, r.item = doc, path, item
-			s.routes = append(s.routes, r)
 		}
 		doc.Servers = nil
 	}
-	sort.SliceStable(s.routes, func(i, j int) bool {
-		if len(s.routes[i].names) != len(s.routes[j].names) {
-			return len(s.routes[i].names) < len(s.routes[j].names)
-		}
-		return s.routes[i].literal > s.routes[j].literal
-	})
 	return s, nil
 }
 
@@ -148,48 +129,6 @@ func typeFormBody(op *openapi3.Operation) {
 	}
 }
 
-var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
-
-func compile(path string) (specRoute, error) {
-	var b strings.Builder
-	b.WriteString("^")
-	var names []string
-	last, params := 0, 0
-	for _, m := range templateParam.FindAllStringSubmatchIndex(path, -1) {
-		b.WriteString(regexp.QuoteMeta(path[last:m[0]]))
-		b.WriteString(`([^/]+)`)
-		names = append(names, path[m[2]:m[3]])
-		params += m[1] - m[0]
-		last = m[1]
-	}
-	b.WriteString(regexp.QuoteMeta(path[last:]) + "$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return specRoute{}, err
-	}
-	return specRoute{re: re, names: names, literal: len(path) - params}, nil
-}
-
-// find returns the documented operation for a request, with its path parameters.
-func (s *Specs) find(method, path string) (*routers.Route, map[string]string, error) {
-	for _, r := range s.routes {
-		m := r.re.FindStringSubmatch(path)
-		if m == nil {
-			continue
-		}
-		op := r.item.GetOperation(method)
-		if op == nil {
-			continue
-		}
-		params := make(map[string]string, len(r.names))
-		for i, n := range r.names {
-			params[n] = m[i+1]
-		}
-		return &routers.Route{Spec: r.doc, Path: r.path, PathItem: r.item, Method: method, Operation: op}, params, nil
-	}
-	return nil, nil, fmt.Errorf("%s %s is not an operation of Vonage's OpenAPI documents", method, path)
-}
-
 // exchange is one request and the answer the fake is about to give.
 type exchange struct {
 	req    *http.Request
@@ -204,9 +143,9 @@ type exchange struct {
 // one the operation documents; an undocumented error status (429, 5xx, the Reports API's 401)
 // must still have one of Vonage's two error shapes.
 func (s *Specs) validate(ctx context.Context, ex exchange) []string {
-	route, params, err := s.find(ex.req.Method, ex.req.URL.Path)
-	if err != nil {
-		return []string{err.Error()}
+	route, params, ok := s.routes.Find(ex.req.Method, ex.req.URL.Path)
+	if !ok {
+		return []string{fmt.Sprintf("%s %s is not an operation of Vonage's OpenAPI documents", ex.req.Method, ex.req.URL.Path)}
 	}
 	var problems []string
 	req := ex.req.Clone(ctx)
