@@ -227,6 +227,12 @@ type OrderFinder interface {
 	FindOrder(ctx context.Context, reference, number string) (n Number, found bool, err error)
 }
 
+// WithheldExplainer is a carrier that keeps some messages' text back (Message.Withheld) for a
+// reason of its own that the user can act on; WithheldReason says it in the carrier's words.
+type WithheldExplainer interface {
+	WithheldReason() string
+}
+
 // Verifier checks credentials with one cheap authenticated read (`vnum auth login`).
 type Verifier interface {
 	// Verify returns the account's non-secret identifier (account SID, key id) when the

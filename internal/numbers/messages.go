@@ -161,12 +161,11 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 // waitResult is what Wait returns for the message msg it claimed.
 func (m *Manager) waitResult(n store.Number, o WaitOptions, res WaitResult, msg store.Message) (WaitResult, error) {
 	if msg.Withheld {
-		why := "" // what the carrier's own words for it are
-		switch n.Provider {
-		case "twilio":
-			why = " (Twilio error 30038: it withholds one-time codes sent to some numbers)"
-		case "telnyx":
-			why = " (Telnyx redacts message texts when redaction is on for the account or messaging profile)"
+		why := "" // the carrier's own words for it, when it has them
+		if p, err := m.provider(n.Provider); err == nil {
+			if e, ok := providers.As[providers.WithheldExplainer](p); ok {
+				why = " (" + e.WithheldReason() + ")"
+			}
 		}
 		return WaitResult{Message: msg}, fmt.Errorf("%w: a message from %s reached %s but the carrier kept its text back%s; use another carrier or number for this service",
 			ErrWithheld, msg.From, phone.Format(n.E164), why)

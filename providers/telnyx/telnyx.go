@@ -193,6 +193,11 @@ func (p *Provider) Name() string { return Name }
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
 
+// WithheldReason says why Telnyx delivers some messages without their text.
+func (p *Provider) WithheldReason() string {
+	return "Telnyx redacts message texts when redaction is on for the account or messaging profile"
+}
+
 // Warnings implements providers.Warner: the non-fatal problems noticed so far, once each.
 func (p *Provider) Warnings() []string {
 	p.mu.Lock()

@@ -328,6 +328,11 @@ func (p *Provider) Name() string { return Name }
 // Capabilities implements providers.Provider.
 func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
 
+// WithheldReason says why Twilio delivers some messages without their text.
+func (p *Provider) WithheldReason() string {
+	return "Twilio error 30038: it withholds one-time codes sent to some numbers"
+}
+
 // Warnings implements providers.Warner: it returns, and forgets, the non-fatal problems noticed
 // by earlier calls, such as a trial account forwarding calls to a number Twilio has not
 // verified. Calls still succeed.
