@@ -345,6 +345,12 @@ func TestSendLostAnswer(t *testing.T) {
 	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "again")
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
 	assert.Equal(t, 2, f.Hits(telnyxtest.RouteSendMessage))
+
+	// No answer at all: not "cannot reach Telnyx" alone, which would read as nothing sent.
+	f.Inject(telnyxtest.RouteSendMessage, telnyxtest.Fault{Drop: telnyxtest.DropBefore})
+	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "once more")
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+	assert.Contains(t, err.Error(), "may or may not")
 }
 
 // A read whose attempt hangs past the injected client's timeout is sent again: the timeout

@@ -108,14 +108,15 @@ func (p *Provider) do(ctx context.Context, op, method, path string, r *request, 
 	return nil
 }
 
-// unknownIf marks a failed write's error as an unknown outcome: the request may have been
-// carried out although no usable answer came back.
+// unknownIf marks a failed write's error as an unknown outcome, and says so: the request may
+// have been carried out although no usable answer came back ("cannot reach Telnyx" alone would
+// read as nothing done).
 func unknownIf(write bool, err error) error {
 	var pe *providers.Error
 	if !write || !errors.As(err, &pe) {
 		return err
 	}
-	pe.Kind = providers.ErrUnknownOutcome
+	httperr.MaybeDone(pe, "Telnyx")
 	return err
 }
 
