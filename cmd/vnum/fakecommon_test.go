@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -37,23 +36,18 @@ type docsResult[S any] struct {
 }
 
 // newCarrierDocs returns a carrier's documents, found by find (the carrier's FindSpecsDir)
-// from the working directory and read by read (its LoadSpecs) when first asked for. Not
-// finding them is an error when env names where they are.
+// from the working directory and read by read (its LoadSpecs) when first asked for.
 func newCarrierDocs[S any](cmd, what, holding, env string,
-	find func(getenv func(string) string, dir string) (string, []string), read func(dir string) (*S, error)) *carrierDocs[S] {
+	find func(getenv func(string) string, dir string) (string, []string, error), read func(dir string) (*S, error)) *carrierDocs[S] {
 	return &carrierDocs[S]{cmd: cmd, what: what, holding: holding, env: env, load: sync.OnceValue(func() (r docsResult[S]) {
 		wd, err := os.Getwd()
 		if err != nil {
 			r.err = err
 			return r
 		}
-		dir, looked := find(os.Getenv, wd)
+		dir, looked, err := find(os.Getenv, wd)
 		if dir == "" {
-			// Documents asked for by name and not there would otherwise turn every fake's
-			// validation off with only a line in the log: a run that cannot fail on it.
-			if v := os.Getenv(env); v != "" {
-				r.err = fmt.Errorf("%s is %s, but looking for %s there found nothing (looked in %s)", env, v, what, strings.Join(looked, ", "))
-			}
+			r.err = err // documents named by VNUM_SPECS_DIR and not there
 			r.looked = looked
 			return r
 		}

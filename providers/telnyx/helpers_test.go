@@ -30,8 +30,9 @@ func loadSpecs(t testing.TB) (*telnyxtest.Specs, []string) {
 			specCache.err = err
 			return
 		}
-		dir, looked := telnyxtest.FindSpecsDir(os.Getenv, wd)
+		dir, looked, err := telnyxtest.FindSpecsDir(os.Getenv, wd)
 		if dir == "" {
+			specCache.err = err
 			specCache.looked = looked
 			return
 		}

@@ -35,8 +35,9 @@ func loadSpecs(t testing.TB) (*faketwilio.Specs, []string) {
 			specCache.err = err
 			return
 		}
-		dir, looked := faketwilio.FindSpecsDir(os.Getenv, wd)
+		dir, looked, err := faketwilio.FindSpecsDir(os.Getenv, wd)
 		if dir == "" {
+			specCache.err = err
 			specCache.looked = looked
 			return
 		}

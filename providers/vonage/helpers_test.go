@@ -22,7 +22,10 @@ var loadOnce = sync.OnceValues(func() (*vonagetest.Specs, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, looked := vonagetest.FindSpecsDir(os.Getenv, wd)
+	dir, looked, err := vonagetest.FindSpecsDir(os.Getenv, wd)
+	if err != nil {
+		return nil, err
+	}
 	if dir == "" {
 		return nil, &missingSpecs{looked: looked}
 	}

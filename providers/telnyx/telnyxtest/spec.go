@@ -32,7 +32,7 @@ const EnvSpecsDir = specdir.Env
 // FindSpecsDir locates the Telnyx document: $VNUM_SPECS_DIR/telnyx when set, else
 // shared/specs/telnyx beside the repository, found by walking up from dir. It returns "" and
 // the places it looked when there is none.
-func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
+func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string, err error) {
 	return specdir.Find(getenv, dir, "telnyx", []string{SpecFile})
 }
 

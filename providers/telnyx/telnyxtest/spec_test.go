@@ -15,11 +15,9 @@ import (
 func TestValidationReportsBreaks(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	dir, looked := FindSpecsDir(os.Getenv, wd)
+	dir, looked, err := FindSpecsDir(os.Getenv, wd)
+	require.NoError(t, err)
 	if dir == "" {
-		if v := os.Getenv(EnvSpecsDir); v != "" {
-			t.Fatalf("%s is %s, but Telnyx's document is not there (looked in %v)", EnvSpecsDir, v, looked)
-		}
 		t.Skipf("Telnyx's document not found (looked in %v)", looked)
 	}
 	specs, err := LoadSpecs(dir)

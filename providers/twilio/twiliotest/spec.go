@@ -35,7 +35,7 @@ const EnvSpecsDir = specdir.Env
 // FindSpecsDir locates the Twilio specs: $VNUM_SPECS_DIR/twilio when set, else shared/specs/twilio
 // beside the repository, found by walking up from dir (the repository is <x>/main, the specs
 // <x>/shared/specs). It returns "" and the places it looked when there are none.
-func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
+func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string, err error) {
 	return specdir.Find(getenv, dir, "twilio", SpecFiles())
 }
 

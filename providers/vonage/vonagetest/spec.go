@@ -34,7 +34,7 @@ const EnvSpecsDir = specdir.Env
 // FindSpecsDir locates the Vonage documents: $VNUM_SPECS_DIR/vonage when set, else
 // shared/specs/vonage beside the repository, found by walking up from dir. It returns "" and
 // the places it looked when there are none.
-func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string) {
+func FindSpecsDir(getenv func(string) string, dir string) (found string, looked []string, err error) {
 	return specdir.Find(getenv, dir, "vonage", SpecFiles())
 }
 

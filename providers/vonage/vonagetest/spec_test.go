@@ -19,11 +19,9 @@ import (
 func TestValidationCatchesBadRequests(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	dir, looked := vonagetest.FindSpecsDir(os.Getenv, wd)
+	dir, looked, err := vonagetest.FindSpecsDir(os.Getenv, wd)
+	require.NoError(t, err)
 	if dir == "" {
-		if v := os.Getenv(vonagetest.EnvSpecsDir); v != "" {
-			t.Fatalf("%s is %s, but Vonage's documents are not there (looked in %s)", vonagetest.EnvSpecsDir, v, strings.Join(looked, ", "))
-		}
 		t.Skipf("Vonage's documents not found (looked in %s)", strings.Join(looked, ", "))
 	}
 	specs, err := vonagetest.LoadSpecs(dir)
