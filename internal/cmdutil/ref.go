@@ -16,7 +16,7 @@ func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (
 	}
 	// --provider, when given, picks among numbers that REF names on several carriers (the
 	// configured default does not: a REF names a number on whichever carrier holds it).
-	n, err := m.ResolveOn(ctx, ref, f.region(), f.ProviderFlagName())
+	n, err := m.ResolveOn(ctx, ref, f.Region(), f.ProviderFlagName())
 	if err != nil {
 		return n, ResolveError(err)
 	}
@@ -28,15 +28,16 @@ func (f *Factory) ResolveEnded(ctx context.Context, m *numbers.Manager, ref stri
 	if err := checkRef(ref); err != nil {
 		return store.HistoryEntry{}, err
 	}
-	h, err := m.ResolveEnded(ctx, ref, f.region())
+	h, err := m.ResolveEnded(ctx, ref, f.Region())
 	if err != nil {
 		return h, ResolveError(err)
 	}
 	return h, nil
 }
 
-// region is the configured country, for numbers written in national notation.
-func (f *Factory) region() string {
+// Region is the configured country, for numbers and senders written in national notation; ""
+// when the configuration cannot be read (the command reports that error elsewhere).
+func (f *Factory) Region() string {
 	if cfg, err := f.Config(); err == nil {
 		return cfg.Country()
 	}

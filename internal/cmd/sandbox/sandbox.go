@@ -46,14 +46,10 @@ func newCmdReceive(f *cmdutil.Factory) *cobra.Command {
 			if from == "" || text == "" {
 				return cmdutil.FlagErrorf("--from and --text are required")
 			}
-			region := ""
-			if cfg, err := f.Config(); err == nil {
-				region = cfg.Country()
-			}
 			// Any sender a network can present (a short code, a number libphonenumber does not
 			// know, a name in any script), in the form `sms wait --from` matches.
 			var err error
-			if from, err = phone.Sender(from, region); err != nil {
+			if from, err = phone.Sender(from, f.Region()); err != nil {
 				return cmdutil.FlagErrorf("--from: %v", err)
 			}
 			if n := utf8.RuneCountInString(text); n > sb.MaxSMS {

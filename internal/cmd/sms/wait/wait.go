@@ -67,13 +67,9 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 				return cmdutil.FlagErrorf("--since: %v", err)
 			}
 			if opts.From != "" {
-				region := ""
-				if cfg, err := f.Config(); err == nil {
-					region = cfg.Country()
-				}
 				// The form the sender was stored in: a short code, a number as the network gave
 				// it, or a name.
-				if opts.From, err = phone.Sender(opts.From, region); err != nil {
+				if opts.From, err = phone.Sender(opts.From, f.Region()); err != nil {
 					return cmdutil.FlagErrorf("--from: %v", err)
 				}
 			}
