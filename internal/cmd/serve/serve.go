@@ -3,6 +3,8 @@ package serve
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +24,7 @@ import (
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
 	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
+	"github.com/vnum-cli/vnum/providers/telnyx"
 	"github.com/vnum-cli/vnum/providers/twilio"
 )
 
@@ -53,7 +56,8 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			stdout. Every request is checked before anything is stored:
 			  twilio   X-Twilio-Signature with the account's Auth Token (TWILIO_AUTH_TOKEN or
 			           vnum auth login twilio), over the public URL
-			  telnyx   the Ed25519 signature, with the account's public key (TELNYX_PUBLIC_KEY)
+			  telnyx   the Ed25519 signature, with the account's public key (TELNYX_PUBLIC_KEY or
+			           vnum auth login telnyx --public-key)
 			  vonage   sig, when the account signs webhooks (VONAGE_SIGNATURE_SECRET); without it
 			           only the secret path protects the route
 			  sandbox  vnum sandbox receive, signed with a local secret
@@ -166,19 +170,13 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"twilio", "off: " + why})
 	}
 
-	rawKey, err := auth.EnvOrFile(f.Env, telnyxwh.EnvPublicKey)
-	if err != nil {
+	if key, from, why, err := telnyxPublicKey(o); err != nil {
 		return err
-	}
-	if raw := strings.TrimSpace(rawKey); raw != "" {
-		key, err := telnyxwh.ParsePublicKey(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", telnyxwh.EnvPublicKey, err)
-		}
+	} else if key != nil {
 		conf.Telnyx = telnyxwh.New(key)
-		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key, timestamps within 5 minutes"})
+		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes"})
 	} else {
-		checks = append(checks, check{"telnyx", "off: no public key (set " + telnyxwh.EnvPublicKey + " to the key under Keys & Credentials → Public Key in Mission Control)"})
+		checks = append(checks, check{"telnyx", "off: " + why})
 	}
 
 	secret, err := auth.EnvOrFile(f.Env, vonagewh.EnvSignatureSecret)
@@ -289,6 +287,47 @@ func twilioAuthToken(o *Options) (token, why string) {
 		return t, ""
 	}
 	return "", "vnum uses an API key for Twilio; Twilio signs webhooks with the Auth Token: set TWILIO_AUTH_TOKEN"
+}
+
+// telnyxPublicKey is the key Telnyx signs webhooks against: TELNYX_PUBLIC_KEY (or its _FILE),
+// else the one saved by `vnum auth login telnyx --public-key` for the profile; from says which.
+// Without one, why says how to give it. A key that is not one, or a secret file that cannot be
+// read, is an error: serve must not start with the route silently off.
+func telnyxPublicKey(o *Options) (key ed25519.PublicKey, from, why string, err error) {
+	f := o.Factory
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, "", "", err
+	}
+	m, err := f.Credentials()
+	if err != nil {
+		return nil, "", "", err
+	}
+	raw, src, lerr := m.Optional(telnyx.Name, cfg.Profile(), telnyx.CredPublicKey)
+	if raw = strings.TrimSpace(raw); raw == "" {
+		why = "no public key (set " + telnyxwh.EnvPublicKey + ", or run vnum auth login telnyx --public-key, " +
+			"with the key under Keys & Credentials → Public Key in Mission Control)"
+		switch {
+		case errors.Is(lerr, auth.ErrKeyringUnavailable):
+			why += "; " + lerr.Error()
+		case lerr != nil:
+			return nil, "", "", lerr // names the variable or the entry
+		}
+		return nil, "", why, nil
+	}
+	switch src {
+	case auth.SourceEnv:
+		from = telnyxwh.EnvPublicKey
+	case auth.SourceFile:
+		from = telnyxwh.EnvPublicKey + "_FILE"
+	default:
+		from = "saved with vnum auth login, " + string(src)
+	}
+	key, err = telnyxwh.ParsePublicKey(raw)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%s: %w", from, err)
+	}
+	return key, from, "", nil
 }
 
 func newLogger(o *Options) *slog.Logger {
