@@ -201,6 +201,19 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
 			storePoll = 100 * time.Millisecond
 		}
+		// With a public URL, numbers are pointed at serve's routes as they are bought: those
+		// routes are worked out (keys looked up) only when a number is to be pointed.
+		routes := sync.OnceValue(func() map[string]string {
+			cfg, err := f.Config()
+			if err != nil {
+				return nil
+			}
+			public, err := serve.CheckPublicURL(cfg.ServePublicURL())
+			if err != nil || cfg.ServePublicURL() == "" {
+				return nil
+			}
+			return serve.PublicRoutes(cfg.Dir(), public, serve.KeyLookup{Env: f.Env, Credentials: f.Credentials, Config: f.Config})
+		})
 		return numbers.New(numbers.Config{
 			Store:     s,
 			Provider:  f.Provider,
@@ -209,6 +222,11 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
+			SMSRoute:  func(provider string) string { return routes()[provider] },
+			Warn: func(msg string) {
+				ios.StopProgress()
+				cmdutil.Warnf(ios, "%s", msg) // escaped there: it may quote a carrier
+			},
 		}), nil
 	})
 

@@ -3,8 +3,6 @@ package serve
 
 import (
 	"context"
-	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,8 +22,6 @@ import (
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
 	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
-	"github.com/vnum-cli/vnum/providers/telnyx"
-	"github.com/vnum-cli/vnum/providers/twilio"
 )
 
 // Options are serve's inputs.
@@ -160,7 +156,8 @@ func run(ctx context.Context, o *Options) error {
 	case o.TrustForwarded:
 		signedOver = "the URL X-Forwarded-Proto and X-Forwarded-Host name"
 	}
-	if token, why := twilioAuthToken(o); token != "" {
+	keys := srv.KeyLookup{Env: f.Env, Credentials: f.Credentials, Config: f.Config}
+	if token, why := keys.TwilioAuthToken(); token != "" {
 		conf.Twilio, err = twiliowh.New(token)
 		if err != nil {
 			return err
@@ -170,7 +167,7 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"twilio", "off: " + why})
 	}
 
-	if key, from, why, err := telnyxPublicKey(o); err != nil {
+	if key, from, why, err := keys.TelnyxPublicKey(); err != nil {
 		return err
 	} else if key != nil {
 		conf.Telnyx = telnyxwh.New(key)
@@ -258,76 +255,6 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// twilioAuthToken is the account's Auth Token, which Twilio signs with even when vnum's REST
-// calls use an API key; or "" and why there is none.
-func twilioAuthToken(o *Options) (token, why string) {
-	f := o.Factory
-	t, err := auth.EnvOrFile(f.Env, "TWILIO_AUTH_TOKEN")
-	if err != nil {
-		return "", err.Error()
-	}
-	if t = strings.TrimSpace(t); t != "" {
-		return t, ""
-	}
-	m, err := f.Credentials()
-	if err != nil {
-		return "", err.Error()
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return "", err.Error()
-	}
-	cred, err := m.Lookup(twilio.Name, cfg.Profile())
-	if err != nil {
-		return "", "no Twilio credentials (vnum auth login twilio, or TWILIO_AUTH_TOKEN)"
-	}
-	if t := cred.Values[twilio.CredAuthToken]; t != "" {
-		return t, ""
-	}
-	return "", "vnum uses an API key for Twilio; Twilio signs webhooks with the Auth Token: set TWILIO_AUTH_TOKEN"
-}
-
-// telnyxPublicKey is the key Telnyx signs webhooks against: TELNYX_PUBLIC_KEY (or its _FILE),
-// else the one saved by `vnum auth login telnyx --public-key` for the profile; from says which.
-// Without one, why says how to give it. A key that is not one, or a secret file that cannot be
-// read, is an error: serve must not start with the route silently off.
-func telnyxPublicKey(o *Options) (key ed25519.PublicKey, from, why string, err error) {
-	f := o.Factory
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, "", "", err
-	}
-	m, err := f.Credentials()
-	if err != nil {
-		return nil, "", "", err
-	}
-	raw, src, lerr := m.Optional(telnyx.Name, cfg.Profile(), telnyx.CredPublicKey)
-	if raw = strings.TrimSpace(raw); raw == "" {
-		why = "no public key (set " + telnyxwh.EnvPublicKey + ", or run vnum auth login telnyx --public-key, " +
-			"with the key under Keys & Credentials → Public Key in Mission Control)"
-		switch {
-		case errors.Is(lerr, auth.ErrKeyringUnavailable):
-			why += "; " + lerr.Error()
-		case lerr != nil:
-			return nil, "", "", lerr // names the variable or the entry
-		}
-		return nil, "", why, nil
-	}
-	switch src {
-	case auth.SourceEnv:
-		from = telnyxwh.EnvPublicKey
-	case auth.SourceFile:
-		from = telnyxwh.EnvPublicKey + "_FILE"
-	default:
-		from = "saved with vnum auth login, " + string(src)
-	}
-	key, err = telnyxwh.ParsePublicKey(raw)
-	if err != nil {
-		return nil, "", "", fmt.Errorf("%s: %w", from, err)
-	}
-	return key, from, "", nil
 }
 
 func newLogger(o *Options) *slog.Logger {
