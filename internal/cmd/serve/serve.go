@@ -61,9 +61,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			message is stored once (carriers retry) and the carrier is answered only after it was
 			written: sms list and sms wait see it at once.
 
-			With a public URL, serve points the numbers of carriers that keep an inbound SMS URL on
-			the number (Vonage's moHttpUrl) at itself once it listens, recording what each had;
-			vnum serve --unconfigure puts those back.
+			With a public URL, serve points the numbers' inbound SMS at itself once it listens
+			(Vonage's moHttpUrl; Telnyx's webhook_url of vnum's messaging profile), recording what
+			each had; with serve.public_url set, buy, forward and rotate do it too, and release puts
+			back what the number had. vnum serve --unconfigure puts everything back.
 
 			The log (stderr) has one line per request, without message texts or secrets. Stop with
 			Ctrl-C or SIGTERM: requests under way are finished first.
