@@ -220,7 +220,6 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		// Finish whatever an earlier run left half done before doing anything new. Ctrl-C
 		// ends it at once: what it did not finish stays in the journal for the next run.
 		notes, err := m.Recover(ctx)
-		ios.StopProgress()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("finishing an interrupted operation: %w", ctx.Err())
 		}

@@ -221,7 +221,6 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.DryRun {
 		o.IO.StartProgress("Searching " + name)
 		cands, err := m.Candidates(ctx, o.req)
-		o.IO.StopProgress()
 		if err != nil {
 			return mapErr(err)
 		}
@@ -229,14 +228,12 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	if o.IO.CanPrompt() && !o.Yes {
 		o.req.Confirm = func(a providers.Available) (bool, error) {
-			o.IO.StopProgress()
 			return o.Factory.Prompter.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s%s?",
 				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, cmdutil.MonthlyText(a.Monthly), upfront(a)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + name)
 	res, err := m.Buy(ctx, o.req)
-	o.IO.StopProgress()
 	for _, w := range res.Warnings {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}

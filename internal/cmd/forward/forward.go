@@ -99,7 +99,6 @@ func run(cmd *cobra.Command, o *Options) error {
 		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.To))
 	}
 	n, err = m.Forward(cmd.Context(), n, fw)
-	o.IO.StopProgress()
 	if errors.Is(err, numbers.ErrForwardLoop) {
 		return cmdutil.WithExit(cmdutil.ExitUsage, err)
 	}
