@@ -182,7 +182,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(cfg.StoreFile())
+		s, err := store.Open(cfg.Store())
 		if err != nil {
 			return nil, err
 		}

@@ -51,9 +51,7 @@ var (
 // `func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }`.
 func Main(m *testing.M) int {
 	code := m.Run()
-	if srv != nil {
-		srv.stop()
-	}
+	Stop()
 	return code
 }
 
@@ -77,9 +75,7 @@ func Both(m *testing.M, onPostgres *bool) int {
 		}
 		*onPostgres = false
 	}
-	if srv != nil {
-		srv.stop()
-	}
+	Stop()
 	return code
 }
 
@@ -87,18 +83,45 @@ func Both(m *testing.M, onPostgres *bool) int {
 // or fails it when CI=true.
 func URL(t testing.TB) string {
 	t.Helper()
-	once.Do(func() { srv, startErr = start() })
-	if startErr != nil {
+	if err := Available(); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL test server: %v (CI=true: these tests must run; install the postgresql package)", startErr)
+			t.Fatalf("PostgreSQL test server: %v (CI=true: these tests must run; install the postgresql package)", err)
 		}
-		t.Skipf("skipping PostgreSQL tests: %v (install PostgreSQL, e.g. the Debian postgresql package, to run them)", startErr)
+		t.Skipf("skipping PostgreSQL tests: %v (install PostgreSQL, e.g. the Debian postgresql package, to run them)", err)
+	}
+	u, err := Database()
+	if err != nil {
+		t.Fatalf("PostgreSQL test server: %v", err)
+	}
+	return u
+}
+
+// Available starts the test binary's server if it is not running yet, and says why it cannot.
+func Available() error {
+	once.Do(func() { srv, startErr = start() })
+	return startErr
+}
+
+// Database creates a new, empty database on the server (Available must have said nil) and returns
+// its URL: for callers without a testing.TB, such as testscript commands.
+func Database() (string, error) {
+	if err := Available(); err != nil {
+		return "", err
 	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbSeq.Add(1))
 	if _, err := srv.admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("PostgreSQL test server: create database: %v", err)
+		return "", fmt.Errorf("create database: %w", err)
 	}
-	return srv.url(name)
+	return srv.url(name), nil
+}
+
+// Stop stops the server, for a test binary whose TestMain cannot call Main (put it in the
+// Cleanup of the test that uses the server).
+func Stop() {
+	if srv != nil {
+		srv.stop()
+		srv = nil
+	}
 }
 
 func (s *server) url(db string) string {

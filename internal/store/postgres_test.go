@@ -130,4 +130,3 @@ func TestPostgresHonoursPGEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "env", got.Label, "the same database")
 }
-
