@@ -254,7 +254,7 @@ func newStoreFunc(cfg func() (*config.Config, error), closers *closeList) func()
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(c.StoreFile())
+		s, err := store.Open(c.Store())
 		if err != nil {
 			return nil, err
 		}

@@ -9,3 +9,6 @@ func LimitPages(s *Store, n int) error {
 	_, err := s.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", n))
 	return err
 }
+
+// PGText is how a PostgreSQL store keeps text that TEXT refuses.
+var PGText = pgText
