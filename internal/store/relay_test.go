@@ -157,4 +157,3 @@ func TestRelayLifecycle(t *testing.T) {
 	require.Empty(t, all[0].Text, "a settled relay forgets its text")
 	require.Equal(t, []string{"S1"}, all[0].SentIDs)
 }
-
