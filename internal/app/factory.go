@@ -190,6 +190,13 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		return s, nil
 	})
 
+	// vnum serve is set up: it ran here once (its secrets exist) or the config says where it
+	// listens or is reached.
+	f.SMSRelay = sync.OnceValue(func() bool {
+		cfg, err := f.Config()
+		return err == nil && (serve.Configured(cfg.Dir(), cfg.ServeListen()) || cfg.ServePublicURL() != "")
+	})
+
 	f.NumbersOffline = sync.OnceValues(func() (*numbers.Manager, error) {
 		s, err := f.Store()
 		if err != nil {
@@ -198,7 +205,8 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		// With vnum serve set up, messages may be pushed into the store at any moment: sms wait
 		// looks there every 100 ms, between its slower reads of the carrier.
 		var storePoll time.Duration
-		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
+		relay := f.SMSRelay()
+		if relay {
 			storePoll = 100 * time.Millisecond
 		}
 		return numbers.New(numbers.Config{
@@ -209,6 +217,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
+			SMSRelay:  relay,
 		}), nil
 	})
 
