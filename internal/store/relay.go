@@ -149,8 +149,18 @@ func (s *Store) RelaysSending(ctx context.Context) ([]Relay, error) {
 // transaction, and returns them. Each row is claimed by one owner only, whatever the number of
 // processes claiming at once: the claim is an update conditional on the row still being queued.
 func (s *Store) ClaimRelays(ctx context.Context, owner string, limit int) ([]Relay, error) {
+	// A read first: an idle queue, polled every second, never takes the write lock.
+	_, now := s.stamp()
+	var one int
+	err := s.q.QueryRowContext(ctx, `SELECT 1 FROM relay_queue WHERE state = ? AND next_at <= ? LIMIT 1`, RelayQueued, now).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: claim relays: %w", err)
+	}
 	var out []Relay
-	err := s.InTx(ctx, func(tx *Store) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		_, now := tx.stamp()
 		due, err := tx.listRelays(ctx, `WHERE state = ? AND next_at <= ? ORDER BY next_at, queued_at LIMIT ?`,
 			RelayQueued, now, limit)
