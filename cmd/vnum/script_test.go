@@ -41,6 +41,7 @@ func TestScripts(t *testing.T) {
 			"fakevonage": cmdFakeVonage,
 			"webhook":    cmdWebhook,
 			"freeport":   cmdFreeport,
+			"relays":     cmdRelays,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

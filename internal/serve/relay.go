@@ -165,13 +165,14 @@ func (r *Relayer) one(ctx context.Context, rel store.Relay) {
 	switch {
 	case err == nil:
 		r.sent(ctx, log, rel, m.ID, len(parts))
-	case errors.Is(err, providers.ErrUnknownOutcome) || errors.Is(err, context.DeadlineExceeded):
-		// No answer in time is no answer: the message may have gone out.
-		r.unknown(ctx, log, rel, text, err)
-	case providers.IsPermanent(err):
+	case errors.Is(err, providers.ErrRateLimited):
+		r.retry(ctx, log, rel, err) // a 429 was not taken: try again later
+	case providers.IsRefusal(err):
 		r.settle(ctx, log, rel, store.RelayFailed, err.Error())
-	default: // rate limited, carrier or network failure before the message was taken
-		r.retry(ctx, log, rel, err)
+	default:
+		// A 5xx, no answer, a connection lost, a timeout: the message may have gone out. Sent
+		// again only once the carrier's records prove it did not.
+		r.unknown(ctx, log, rel, text, err)
 	}
 }
 

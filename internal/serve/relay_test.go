@@ -71,7 +71,10 @@ func (f *fakeSender) sentTexts() []string {
 // errLost is a send the carrier carried out but whose answer was lost.
 var errLost = &providers.Error{Provider: "fake", Op: "send", Kind: providers.ErrUnknownOutcome, Message: "no answer"}
 
-func isLost(err error) bool { return err == errLost }
+// errReset is a connection lost after the request left: the carrier may have sent it.
+var errReset = &providers.Error{Provider: "fake", Op: "send", Kind: providers.ErrTemporary, Message: "connection reset"}
+
+func isLost(err error) bool { return err == errLost || err == errReset }
 
 func rateLimited(retry time.Duration) error {
 	return &providers.Error{Provider: "fake", Op: "send", Kind: providers.ErrRateLimited, Status: 429, Retry: retry, Message: "too many requests"}
@@ -193,7 +196,8 @@ func TestRelayGivesUp(t *testing.T) {
 	_, st, n := relayFixture(t)
 	push(t, st, n, "M1", secretText)
 	logs := &syncBuffer{}
-	s := &fakeSender{fail: func(int) error {
+	// The carrier fails (503) and its records show nothing went out: tried again, then given up.
+	s := &fakeSender{sure: true, fail: func(int) error {
 		return &providers.Error{Provider: "fake", Op: "send", Kind: providers.ErrTemporary, Status: 503, Message: "unavailable"}
 	}}
 	drainUntil(t, st, newTestRelayer(st, s, "a", logs, func(c *RelayConfig) { c.GiveUp = 300 * time.Millisecond }))
@@ -224,6 +228,23 @@ func TestRelayLostAnswerFoundIsNotResent(t *testing.T) {
 	s := &fakeSender{fail: func(call int) error {
 		if call == 1 {
 			return errLost
+		}
+		return nil
+	}}
+	drainUntil(t, st, newTestRelayer(st, s, "a", &syncBuffer{}, nil))
+	assert.Equal(t, 1, s.calls)
+	assert.Len(t, s.sentTexts(), 1)
+	assert.Equal(t, []string{store.RelaySent}, relayStates(t, st))
+}
+
+// A connection lost after the request left is not a reason to send again: the records say it
+// went out.
+func TestRelayNetworkFailureAfterSendIsNotResent(t *testing.T) {
+	_, st, n := relayFixture(t)
+	push(t, st, n, "M1", secretText)
+	s := &fakeSender{sure: true, fail: func(call int) error {
+		if call == 1 {
+			return errReset
 		}
 		return nil
 	}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,8 +23,12 @@ type relaySender struct {
 
 func (s relaySender) Send(ctx context.Context, numberID int64, to, text string) (providers.Message, error) {
 	n, err := s.st.GetNumber(ctx, numberID)
+	if errors.Is(err, store.ErrNotFound) { // ended meanwhile: nothing can be sent from it
+		return providers.Message{}, &providers.Error{Provider: "vnum", Op: "send", Kind: providers.ErrNotFound,
+			Message: fmt.Sprintf("number %d is no longer held", numberID)}
+	}
 	if err != nil {
-		return providers.Message{}, fmt.Errorf("number %d: %w", numberID, err) // ended meanwhile: permanent
+		return providers.Message{}, &providers.Error{Provider: "vnum", Op: "send", Kind: providers.ErrTemporary, Message: err.Error()}
 	}
 	return s.m.Send(ctx, n, to, text)
 }
