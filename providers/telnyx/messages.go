@@ -333,6 +333,9 @@ func (p *Provider) CheckSent(ctx context.Context, fromID, to, text string, since
 		return providers.Message{}, false, false, err
 	}
 	m, found := p.findSent(ctx, n.PhoneNumber, to, text, since)
+	if found {
+		m.From, m.To, m.Text = n.PhoneNumber, to, text
+	}
 	return m, found, false, nil
 }
 
