@@ -107,6 +107,13 @@ func joinNames(names []string) string {
 	return out
 }
 
+// RelaysSMS reports whether forwarding SMS on provider is vnum serve's relay (the carrier cannot
+// forward them itself).
+func (f *Factory) RelaysSMS(provider string) bool {
+	d, ok := f.Registry.Lookup(provider)
+	return ok && !d.Capabilities.ForwardSMS && d.Capabilities.SendSMS
+}
+
 // CheckForwardSMS refuses, as a usage error, SMS forwarding on a carrier that cannot do it,
 // before anything is bought or changed.
 // Where the carrier can send SMS, vnum serve relays them once it is set up.

@@ -193,6 +193,7 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
 	// The SMS relay: messages queued with the pushed messages they copy are re-sent by this
