@@ -35,7 +35,8 @@ import (
 //	Credentials ← Config          the keyring / files / environment, per carrier and profile
 //	Provider    ← Config, Credentials, HTTPClient    one adapter per carrier, built once
 //	Store       ← Config          the local database, opened once
-//	NumbersOffline ← Store, Provider, Config         the number lifecycle
+//	SMSRelay    ← Config          whether vnum serve is set up (it relays SMS, pushes them)
+//	NumbersOffline ← Store, Provider, SMSRelay       the number lifecycle
 //	Numbers     ← NumbersOffline  the same, after finishing what an earlier run left half done
 //
 // The returned cleanup closes what was opened (store, adapters), last opened first. ctx is the
@@ -73,7 +74,8 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 	f.Provider = adapters.provider
 	f.Warnings = adapters.warnings
 	f.Store = newStoreFunc(f.Config, closers)
-	f.NumbersOffline = newNumbersOfflineFunc(f.Store, f.Provider, f.Config, f.Now, ios.StartProgress)
+	f.SMSRelay = newSMSRelayFunc(f.Config)
+	f.NumbersOffline = newNumbersOfflineFunc(f.Store, f.Provider, f.SMSRelay, f.Now, ios.StartProgress)
 	f.Numbers = newNumbersFunc(ctx, f.NumbersOffline, ios.ErrOut)
 	return f, closers.closeAll
 }
@@ -263,10 +265,19 @@ func newStoreFunc(cfg func() (*config.Config, error), closers *closeList) func()
 	})
 }
 
+// newSMSRelayFunc tells, once, whether vnum serve is set up: it ran here once (its secrets
+// exist) or the config says where it listens or is reached.
+func newSMSRelayFunc(cfg func() (*config.Config, error)) func() bool {
+	return sync.OnceValue(func() bool {
+		c, err := cfg()
+		return err == nil && (serve.Configured(c.Dir(), c.ServeListen()) || c.ServePublicURL() != "")
+	})
+}
+
 // newNumbersOfflineFunc builds the number lifecycle once, over the store and the adapters, with
 // report showing its progress.
 func newNumbersOfflineFunc(openStore func() (*store.Store, error), provider func(string) (providers.Provider, error),
-	cfg func() (*config.Config, error), now func() time.Time, report func(string)) func() (*numbers.Manager, error) {
+	serveSetUp func() bool, now func() time.Time, report func(string)) func() (*numbers.Manager, error) {
 	return sync.OnceValues(func() (*numbers.Manager, error) {
 		s, err := openStore()
 		if err != nil {
@@ -275,7 +286,8 @@ func newNumbersOfflineFunc(openStore func() (*store.Store, error), provider func
 		// With vnum serve set up, messages may be pushed into the store at any moment: sms wait
 		// looks there every 100 ms, between its slower reads of the carrier.
 		var storePoll time.Duration
-		if c, err := cfg(); err == nil && serve.Configured(c.Dir(), c.ServeListen()) {
+		relay := serveSetUp()
+		if relay {
 			storePoll = 100 * time.Millisecond
 		}
 		return numbers.New(numbers.Config{
@@ -286,6 +298,7 @@ func newNumbersOfflineFunc(openStore func() (*store.Store, error), provider func
 			Host:      hostname(),
 			Report:    report,
 			StorePoll: storePoll,
+			SMSRelay:  relay,
 		}), nil
 	})
 }

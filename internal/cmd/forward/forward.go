@@ -107,6 +107,8 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	if o.Off {
 		o.Factory.Successf("Stopped forwarding %s", phone.Format(n.E164))
+	} else if o.SMS && o.Factory.RelaysSMS(n.Provider) {
+		o.Factory.Successf("Calls to %s now reach %s; vnum serve relays its SMS there (keep it running)", phone.Format(n.E164), phone.Format(o.To))
 	} else {
 		what := "Calls"
 		if o.SMS {
