@@ -263,7 +263,6 @@ func buyRun(ctx context.Context, o *Options) error {
 	if o.DryRun {
 		o.IO.StartProgress("Searching " + name)
 		cands, err := o.Candidates(ctx, o.req)
-		o.IO.StopProgress()
 		if err != nil {
 			return mapErr(err)
 		}
@@ -271,14 +270,12 @@ func buyRun(ctx context.Context, o *Options) error {
 	}
 	if o.IO.CanPrompt() && !o.Yes {
 		o.req.Confirm = func(a providers.Available) (bool, error) {
-			o.IO.StopProgress()
 			return o.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s%s?",
 				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, cmdutil.MonthlyText(a.Monthly), upfront(a)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + name)
 	res, err := o.Buy(ctx, o.req)
-	o.IO.StopProgress()
 	for _, w := range res.Warnings {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}

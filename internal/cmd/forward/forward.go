@@ -124,7 +124,6 @@ func forwardRun(ctx context.Context, o *Options) error {
 		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.To))
 	}
 	n, err = o.Forward(ctx, n, fw)
-	o.IO.StopProgress()
 	if errors.Is(err, numbers.ErrForwardLoop) {
 		return cmdutil.WithExit(cmdutil.ExitUsage, err)
 	}

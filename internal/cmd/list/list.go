@@ -195,7 +195,6 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 	for _, name := range sorted {
 		o.IO.StartProgress("Asking " + name)
 		notes, err := m.Refresh(ctx, name)
-		o.IO.StopProgress()
 		for _, n := range notes {
 			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}

@@ -81,7 +81,6 @@ func run(cmd *cobra.Command, o *Options) error {
 	if o.DryRun {
 		o.IO.StartProgress("Searching " + old.Provider)
 		cands, err := m.RotateCandidates(ctx, old)
-		o.IO.StopProgress()
 		if err != nil {
 			return err
 		}
@@ -108,14 +107,12 @@ func run(cmd *cobra.Command, o *Options) error {
 	var confirm func(providers.Available) (bool, error)
 	if o.IO.CanPrompt() && !o.Yes {
 		confirm = func(a providers.Available) (bool, error) {
-			o.IO.StopProgress()
 			return o.Factory.Prompter.Confirm(fmt.Sprintf("Replace %s with %s (%s) and release %s?",
 				phone.Format(old.E164), phone.Format(a.Number), cmdutil.MonthlyText(a.Monthly), phone.Format(old.E164)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + old.Provider)
 	res, err := m.Rotate(ctx, old, confirm)
-	o.IO.StopProgress()
 	for _, w := range res.Warnings {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
