@@ -65,6 +65,9 @@ func topicText() map[string]struct{ short, long string } {
 			                         else ~/.config/vnum); holds config.yaml
 			  VNUM_DATA_DIR          data directory (default $XDG_DATA_HOME/vnum, else
 			                         ~/.local/share/vnum); holds vnum.db and sandbox.db
+			  VNUM_STORE             a postgres:// URL: keep the store there instead of vnum.db,
+			                         shared by a team or a CI fleet (config: store); PGHOST,
+			                         PGUSER, PGPASSWORD, ~/.pgpass… fill in what it leaves out
 
 			{{carriers}}
 			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: the CA certificates to

@@ -190,8 +190,28 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
+	// The SMS relay: messages queued with the pushed messages they copy are re-sent by this
+	// worker (several serves on one store share the queue; each message goes out once).
+	m, err := f.NumbersOffline()
+	if err != nil {
+		return err
+	}
+	relayer := srv.NewRelayer(srv.RelayConfig{Store: st, Sender: relaySender{st: st, m: m}, Owner: relayOwner(m),
+		Gone: relayOwnerGone(m), Logger: conf.Logger})
+	conf.Stored = relayer.Wake
+	relayDone := make(chan struct{})
+	rctx, stopRelay := context.WithCancel(ctx)
+	defer func() {
+		stopRelay()
+		<-relayDone // the store stays open until the relay under way is recorded
+	}()
+	go func() {
+		defer close(relayDone)
+		relayer.Run(rctx)
+	}()
 	server, err := srv.New(conf)
 	if err != nil {
 		return err

@@ -510,7 +510,6 @@ func checkWith(ctx context.Context, o *LoginOptions, d providers.Descriptor, set
 	defer cancel()
 	o.IO.StartProgress("Checking the credentials with " + title)
 	account, err = check(ctx)
-	o.IO.StopProgress()
 	switch {
 	case errors.Is(err, providers.ErrUnauthorized):
 		return false, "", "", &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
