@@ -231,6 +231,9 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		if err != nil {
 			return BuyResult{Number: n, Bought: c, Warnings: warnings}, err
 		}
+		if w := m.pointSMS(ctx, n); w != "" {
+			warnings = append(warnings, w)
+		}
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
 	return BuyResult{}, lastErr

@@ -300,7 +300,11 @@ func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwa
 	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
 		return n, err
 	}
-	return m.applyForwarding(ctx, p, n, f)
+	n, err = m.applyForwarding(ctx, p, n, f)
+	if err == nil {
+		m.warn(m.pointSMS(ctx, n))
+	}
+	return n, err
 }
 
 // ErrForwardLoop means a forwarding target is one of the user's own vnum numbers: a call would

@@ -13,5 +13,8 @@ func LimitPages(s *Store, n int) error {
 	return err
 }
 
+// PGText is how a PostgreSQL store keeps text that TEXT refuses.
+var PGText = pgText
+
 // SetClock makes s read the time from now (stamps, due relays).
 func SetClock(s *Store, now func() time.Time) { s.now = now }

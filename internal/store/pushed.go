@@ -167,7 +167,7 @@ func (s *Store) addPushed(ctx context.Context, st pushStmts, p Pushed, pushedAt 
 		}
 		m = whole
 	}
-	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), true, m.Withheld); err != nil {
+	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), 1, flag(m.Withheld)); err != nil {
 		return 0, err
 	}
 	// Queued with the message, in its transaction: acknowledged means relayed in due course.
