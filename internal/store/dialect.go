@@ -39,6 +39,15 @@ type dialect interface {
 	skipLocked() string
 	// uniqueViolation reports whether err is the unique index named index refusing a row.
 	uniqueViolation(err error, index string) bool
+
+	// For Copy: the store's tables, a table's columns and primary key (in key order; empty when
+	// it has none), and the highest id a table's generated ids ever reached (ok false for a
+	// table that generates none; asked only of a table with an id column), which setLastID
+	// raises to v so no id is handed out twice.
+	tables(ctx context.Context, q querier) ([]string, error)
+	columns(ctx context.Context, q querier, table string) (cols, key []string, err error)
+	lastID(ctx context.Context, q querier, table string) (v int64, ok bool, err error)
+	setLastID(ctx context.Context, q querier, table string, v int64) error
 }
 
 // sqliteDialect is the default store: one file in the data directory.
@@ -264,4 +273,121 @@ func flag(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// tables are in the order they were made, so that a table is filled before one that refers to it.
+func (sqliteDialect) tables(ctx context.Context, q querier) ([]string, error) {
+	return strs(q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`))
+}
+
+func (sqliteDialect) columns(ctx context.Context, q querier, table string) (cols, key []string, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, pk FROM pragma_table_info(?) ORDER BY cid`, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	pk := map[int]string{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, nil, err
+		}
+		cols = append(cols, name)
+		if n > 0 {
+			pk[n] = name
+		}
+	}
+	for i := 1; i <= len(pk); i++ {
+		key = append(key, pk[i])
+	}
+	return cols, key, rows.Err()
+}
+
+// lastID: AUTOINCREMENT tables keep theirs in sqlite_sequence (a row once one id was given).
+func (sqliteDialect) lastID(ctx context.Context, q querier, table string) (int64, bool, error) {
+	var sqlText string
+	err := q.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&sqlText)
+	if err != nil || !strings.Contains(strings.ToUpper(sqlText), "AUTOINCREMENT") {
+		return 0, false, err
+	}
+	var v int64
+	err = q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = ?`, table).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, true, nil
+	}
+	return v, err == nil, err
+}
+
+func (d sqliteDialect) setLastID(ctx context.Context, q querier, table string, v int64) error {
+	cur, ok, err := d.lastID(ctx, q, table)
+	if err != nil || !ok || cur >= v {
+		return err
+	}
+	res, err := q.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = ?`, v, table)
+	if n, _ := res.RowsAffected(); err == nil && n == 0 {
+		_, err = q.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, table, v)
+	}
+	return err
+}
+
+func (pgDialect) tables(ctx context.Context, q querier) ([]string, error) {
+	return strs(q.QueryContext(ctx, `SELECT relname FROM pg_class
+		WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND relname <> 'vnum_schema'
+		ORDER BY oid`))
+}
+
+func (pgDialect) columns(ctx context.Context, q querier, table string) (cols, key []string, err error) {
+	if cols, err = strs(q.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`, table)); err != nil {
+		return nil, nil, err
+	}
+	key, err = strs(q.QueryContext(ctx, `SELECT k.column_name FROM information_schema.table_constraints c
+		JOIN information_schema.key_column_usage k
+		  ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name
+		WHERE c.table_schema = current_schema() AND c.table_name = ? AND c.constraint_type = 'PRIMARY KEY'
+		ORDER BY k.ordinal_position`, table))
+	return cols, key, err
+}
+
+// lastID: an identity column's sequence (last_value is NULL until it gave an id).
+func (pgDialect) lastID(ctx context.Context, q querier, table string) (int64, bool, error) {
+	var seq sql.NullString
+	// Only asked of a table with an id column (an error would end the transaction).
+	if err := q.QueryRowContext(ctx, `SELECT pg_get_serial_sequence(?, 'id')`, table).Scan(&seq); err != nil {
+		return 0, false, err
+	}
+	if !seq.Valid {
+		return 0, false, nil
+	}
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT last_value FROM pg_sequences
+		WHERE quote_ident(schemaname) || '.' || quote_ident(sequencename) = ?`, seq.String).Scan(&v)
+	return v.Int64, err == nil, err
+}
+
+func (d pgDialect) setLastID(ctx context.Context, q querier, table string, v int64) error {
+	cur, ok, err := d.lastID(ctx, q, table)
+	if err != nil || !ok || cur >= v || v < 1 {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(?, 'id'), ?)`, table, v)
+	return err
+}
+
+// strs reads a one-column result of text.
+func strs(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
