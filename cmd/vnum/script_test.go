@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"webhook":    cmdWebhook,
 			"freeport":   cmdFreeport,
 			"pgstore":    cmdPGStore,
+			"relays":     cmdRelays,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {

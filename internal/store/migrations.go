@@ -121,6 +121,34 @@ func migrations() []string {
 			set_at     INTEGER NOT NULL,
 			PRIMARY KEY (provider, carrier_id)
 		);`,
+		// 5: SMS relayed by vnum serve for carriers that cannot forward SMS themselves (relay.go):
+		// each number's target, and the queue of messages to re-send, one row per inbound message.
+		`CREATE TABLE sms_relays (
+			number_id  BIGINT NOT NULL PRIMARY KEY,
+			target     TEXT   NOT NULL,
+			set_at     BIGINT NOT NULL
+		);
+		CREATE TABLE relay_queue (
+			number_id      BIGINT  NOT NULL,
+			carrier_msg_id TEXT    NOT NULL,
+			provider       TEXT    NOT NULL,
+			sender         TEXT    NOT NULL DEFAULT '',
+			target         TEXT    NOT NULL,
+			-- body is the inbound text, emptied once the relay is settled.
+			body           TEXT    NOT NULL DEFAULT '',
+			-- queued → sending → queued (next part, retry) | sent | failed | unknown
+			state          TEXT    NOT NULL DEFAULT 'queued',
+			parts_done     INTEGER NOT NULL DEFAULT 0,
+			attempts       INTEGER NOT NULL DEFAULT 0,
+			next_at        BIGINT  NOT NULL,
+			queued_at      BIGINT  NOT NULL,
+			claimed_by     TEXT    NOT NULL DEFAULT '',
+			claimed_at     BIGINT  NOT NULL DEFAULT 0,
+			sent_ids       TEXT    NOT NULL DEFAULT '',
+			error          TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (number_id, carrier_msg_id)
+		);
+		CREATE INDEX relay_queue_due ON relay_queue (state, next_at);`,
 	}
 }
 

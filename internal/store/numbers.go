@@ -232,6 +232,9 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM numbers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: end number %d: %w", id, err)
 		}
+		if err := dropRelays(ctx, tx.q, id); err != nil {
+			return fmt.Errorf("store: end number %d: %w", id, err)
+		}
 		if how == EndBurned {
 			if _, err := tx.q.ExecContext(ctx, `DELETE FROM messages WHERE number_id = ?`, id); err != nil {
 				return fmt.Errorf("store: end number %d: delete messages: %w", id, err)

@@ -56,6 +56,7 @@ func topicText() map[string]struct{ short, long string } {
 
 			vnum serve (webhook signatures; each also as NAME_FILE):
 			  TELNYX_PUBLIC_KEY      Telnyx's public key (base64), to check its Ed25519 signatures
+			                         (else the one saved by vnum auth login telnyx --public-key)
 			  VONAGE_SIGNATURE_SECRET  Vonage's signature secret, to check sig
 			  TWILIO_AUTH_TOKEN      Twilio signs with the Auth Token, even when vnum uses an API key
 
