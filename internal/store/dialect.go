@@ -25,7 +25,7 @@ type dialect interface {
 	wrap(q querier) querier
 	// lockTx makes the transaction just begun exclusive, as SQLite's IMMEDIATE does: the store's
 	// read-then-write transactions rely on no other writer running between their read and write.
-	lockTx(ctx context.Context, q querier) error
+	lockTx(ctx context.Context, q querier, shared bool) error
 	// lockSchema, inside a transaction, keeps other processes from migrating at the same time.
 	lockSchema(ctx context.Context, q querier) error
 	// schemaVersion reads how many migrations the database ran (0 for a new one), inside the
@@ -37,6 +37,9 @@ type dialect interface {
 	// skipLocked ends a SELECT that picks a row to change, where the dialect has row locks: a
 	// row another transaction is changing is passed over rather than waited for.
 	skipLocked() string
+	// forUpdate ends a SELECT whose rows the transaction is about to change, where the
+	// dialect has row locks: they are locked until it ends.
+	forUpdate() string
 	// uniqueViolation reports whether err is the unique index named index refusing a row.
 	uniqueViolation(err error, index string) bool
 
@@ -59,9 +62,10 @@ func (sqliteDialect) ddl(step string) string { return step }
 
 // skipLocked: SQLite has no row locks; the IMMEDIATE transaction serialises writers.
 func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) forUpdate() string  { return "" }
 
 // lockTx: the transaction is IMMEDIATE already (dsn's _txlock), nothing to add.
-func (sqliteDialect) lockTx(context.Context, querier) error { return nil }
+func (sqliteDialect) lockTx(context.Context, querier, bool) error { return nil }
 
 // lockSchema: the IMMEDIATE transaction holds the write lock, which covers the schema too.
 func (sqliteDialect) lockSchema(context.Context, querier) error { return nil }
@@ -110,14 +114,22 @@ func (pgDialect) name() string { return "postgres" }
 func (pgDialect) wrap(q querier) querier { return pgQuerier{q} }
 
 func (pgDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (pgDialect) forUpdate() string  { return " FOR UPDATE" }
 
 // lockTx takes one transaction-scoped advisory lock for every write transaction of the fleet:
 // the exact counterpart of SQLite's IMMEDIATE, so that every read-then-write the store and its
 // callers do keeps its meaning (at READ COMMITTED, two transactions would otherwise both read
 // "free" and both write). Transactions are short; the lock is released at commit or rollback,
 // and by the server when the connection dies.
-func (pgDialect) lockTx(ctx context.Context, q querier) error {
-	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, lockSpace, lockWrites)
+//
+// shared takes it in shared mode, for transactions that lock the rows they change themselves
+// (BeginNumberOp): those run side by side, but never while an exclusive one runs.
+func (pgDialect) lockTx(ctx context.Context, q querier, shared bool) error {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	_, err := q.ExecContext(ctx, `SELECT `+fn+`(?, ?)`, lockSpace, lockWrites)
 	return err
 }
 
