@@ -31,6 +31,8 @@ type dialect interface {
 	// schemaVersion reads how many migrations the database ran (0 for a new one), inside the
 	// migration's transaction; setSchemaVersion records v there.
 	schemaVersion(ctx context.Context, q querier) (int, error)
+	// currentVersion reads the version outside a transaction, without creating anything.
+	currentVersion(ctx context.Context, q querier) (int, error)
 	setSchemaVersion(ctx context.Context, q querier, v int) error
 	// ddl is a migration step in the dialect's spelling.
 	ddl(step string) string
@@ -76,6 +78,10 @@ func (sqliteDialect) schemaVersion(ctx context.Context, q querier) (int, error) 
 		return 0, fmt.Errorf("store: read schema version: %w", err)
 	}
 	return v, nil
+}
+
+func (d sqliteDialect) currentVersion(ctx context.Context, q querier) (int, error) {
+	return d.schemaVersion(ctx, q)
 }
 
 func (sqliteDialect) setSchemaVersion(ctx context.Context, q querier, v int) error {
@@ -150,6 +156,15 @@ func (pgDialect) schemaVersion(ctx context.Context, q querier) (int, error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+func (pgDialect) currentVersion(ctx context.Context, q querier) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT version FROM vnum_schema`).Scan(&v)
+	if err != nil {
+		return 0, err
 	}
 	return v, nil
 }
