@@ -51,6 +51,9 @@ type Config struct {
 	// StorePoll, when not zero, is how often `sms wait` looks in the store between two reads of
 	// the carrier: `vnum serve` may write a pushed message there at any moment.
 	StorePoll time.Duration
+	// LeaseID is the reader's own lease (VNUM_LEASE), "" for none: sms list and sms wait on its
+	// number see only what came since it began, and are refused once it has ended.
+	LeaseID string
 }
 
 // Manager runs the lifecycle.
