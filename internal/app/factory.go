@@ -209,6 +209,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 			Host:      hostname(),
 			Report:    ios.StartProgress,
 			StorePoll: storePoll,
+			LeaseID:   strings.TrimSpace(env("VNUM_LEASE")),
 		}), nil
 	})
 
