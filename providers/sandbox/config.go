@@ -26,6 +26,10 @@ const (
 	// EnvPaperwork makes countries require paperwork: a comma list of country:address or
 	// country:documents ("FR:documents,DE:address").
 	EnvPaperwork = envNamespace + "PAPERWORK"
+	// EnvDir is where the sandbox keeps its world (sandbox.db) instead of the data directory: one
+	// simulated carrier account that several data directories (as several machines) share.
+	// Processes share it safely: SQLite in WAL mode, every write one IMMEDIATE transaction.
+	EnvDir = envNamespace + "DIR"
 )
 
 // DefaultApproval is how long documents take to be approved when EnvApproval is not set.
