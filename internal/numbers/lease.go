@@ -188,7 +188,7 @@ func (m *Manager) poolBuys(ctx context.Context, pool string) (running, orphaned 
 		}
 		// An owner on another machine cannot be checked: one silent for longer than any buy takes
 		// is taken for gone.
-		if op.OwnerPID == 0 || m.ownerGone(op) || m.Now().Sub(op.UpdatedAt) > poolClaimTTL {
+		if op.OwnerPID == 0 || m.ownerGone(ctx, op) || m.Now().Sub(op.UpdatedAt) > poolClaimTTL {
 			orphaned = true
 		} else {
 			running = true
