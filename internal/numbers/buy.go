@@ -324,7 +324,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
 			}
-			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight {
+			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight && !buysInProcess(p) {
 				// The process that sent the order died a moment ago: the request may still be on
 				// its way or being carried out. Not there yet proves nothing; look again later.
 				return store.Number{}, nil, fmt.Errorf("the interrupted buy of %s may still be completing on the carrier: vnum checks again on its next run",
@@ -713,4 +713,11 @@ func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) 
 		return err
 	}
 	return nil
+}
+
+// buysInProcess reports whether p's purchases end with the process that made them, so that an
+// interrupted one is never still on its way (providers.InProcessBuyer).
+func buysInProcess(p providers.Provider) bool {
+	b, ok := providers.As[providers.InProcessBuyer](p)
+	return ok && b.BuysInProcess()
 }

@@ -110,6 +110,10 @@ func New(s providers.Settings) (*Provider, error) {
 	return &Provider{cfg: cfg, path: filepath.Join(dir, DBFile), now: time.Now}, nil
 }
 
+// BuysInProcess: a sandbox purchase is one transaction of the process that asks for it, so one
+// whose process died is either in the database or was never made (providers.InProcessBuyer).
+func (p *Provider) BuysInProcess() bool { return true }
+
 // Close closes the database, if an operation opened it.
 func (p *Provider) Close() error {
 	p.mu.Lock()
