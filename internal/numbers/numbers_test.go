@@ -704,11 +704,13 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	require.NoError(t, err)
 
 	e.now = e.now.Add(time.Minute)
-	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	returned, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Len(t, notes, 2)
+	stored := e.numbers(t)
+	assert.Equal(t, stored, returned, "Refresh returns the store as it left it, for list to show without reading it again")
 	byNumber := map[string]store.Number{}
-	for _, n := range e.numbers(t) {
+	for _, n := range stored {
 		byNumber[n.E164] = n
 	}
 	require.Len(t, byNumber, 2)
@@ -720,6 +722,14 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, hs, 1)
 	assert.Equal(t, store.EndVanished, hs[0].How)
+
+	// Nothing changed on the carrier: nothing is written (the rows keep their stamps).
+	e.now = e.now.Add(time.Minute)
+	again, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	assert.Empty(t, notes)
+	assert.Equal(t, stored, again)
+	assert.Equal(t, stored, e.numbers(t))
 }
 
 // A carrier record without a valid number is left out with a note; the others still come in.
@@ -729,7 +739,7 @@ func TestRefreshLeavesOutAGarbledRecord(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.fake.Add(providers.Number{Number: "+33612345673", Country: fr, Type: providers.TypeMobile})
 	require.NoError(t, err)
-	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	_, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Contains(t, strings.Join(notes, "\n"), "without a valid phone number")
 	ns := e.numbers(t)
@@ -1101,7 +1111,7 @@ func TestRefreshKeepsANumberTheListLeftOut(t *testing.T) {
 		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(int) bool { return true },
 	})
 	e.now = e.now.Add(time.Minute)
-	notes, err := m.Refresh(t.Context(), providertest.FakeName)
+	_, notes, err := m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Len(t, notes, 1, "only the released number is reported: %v", notes)
 

@@ -98,10 +98,11 @@ func run(cmd *cobra.Command, o *Options) error {
 	// Credentials missing or refused do not hide what vnum knows, but a script must not take
 	// it for the carrier's word: the list is printed, and the exit code says 4.
 	var authErr error
+	var stored []store.Number // as the carriers' refresh left the store, if it did
 	if !o.Offline {
-		authErr = o.refresh(cmd, m, only, current)
+		stored, authErr = o.refresh(cmd, m, only, current)
 	}
-	if err := o.show(m, cmd); err != nil {
+	if err := o.show(m, cmd, stored); err != nil {
 		return err
 	}
 	if authErr != nil {
@@ -110,13 +111,15 @@ func run(cmd *cobra.Command, o *Options) error {
 	return nil
 }
 
-// show prints the stored numbers that the flags select.
-func (o *Options) show(m *numbers.Manager, cmd *cobra.Command) error {
-	ctx := cmd.Context()
+// show prints the stored numbers that the flags select: all, when given, or else read from the
+// store.
+func (o *Options) show(m *numbers.Manager, cmd *cobra.Command, all []store.Number) error {
 	only := o.Factory.ProviderFlagName()
-	all, err := m.Store.ListNumbers(ctx)
-	if err != nil {
-		return err
+	if all == nil {
+		var err error
+		if all, err = m.Store.ListNumbers(cmd.Context()); err != nil {
+			return err
+		}
 	}
 	var shown []store.Number
 	for _, n := range all {
@@ -172,8 +175,9 @@ func (o *Options) show(m *numbers.Manager, cmd *cobra.Command) error {
 
 // refresh asks the carriers that hold stored numbers (and the selected one) what the account
 // owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
-// known.
-func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) (authErr error) {
+// known. It returns the stored numbers as the last carrier's refresh left them (every carrier's:
+// each refresh reads the whole store), or nil when a refresh failed and the store must be read.
+func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) (stored []store.Number, authErr error) {
 	ctx := cmd.Context()
 	names := map[string]bool{}
 	if only != "" {
@@ -192,9 +196,14 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 		sorted = append(sorted, n)
 	}
 	sort.Strings(sorted)
+	failed := false
 	for _, name := range sorted {
 		o.IO.StartProgress("Asking " + name)
-		notes, err := m.Refresh(ctx, name)
+		rows, notes, err := m.Refresh(ctx, name)
+		stored = rows
+		if err != nil {
+			failed = true
+		}
 		for _, n := range notes {
 			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
@@ -208,7 +217,10 @@ func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current 
 			cmdutil.Warnf(o.IO, "could not ask %s what you own (%v); showing what vnum last knew", name, err)
 		}
 	}
-	return authErr
+	if failed {
+		stored = nil
+	}
+	return stored, authErr
 }
 
 func totalsOf(ns []store.Number) []Total {
