@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	v2010 "github.com/twilio/twilio-go/rest/api/v2010"
 )
@@ -23,7 +24,7 @@ import (
 // (strings with escapes or non-ASCII bytes are handed to encoding/json itself), nesting stops at
 // 10,000 levels, and whatever follows the page is not read.
 func decodeOwnedPage(data []byte) (*ownedPage, error) {
-	d := &pageDecoder{data: data}
+	d := &pageDecoder{data: data, src: string(data)}
 	var p ownedPage
 	if err := d.page(&p); err != nil {
 		return nil, err
@@ -39,8 +40,23 @@ var errDepth = errors.New("twilio: page nested too deep")
 // pageDecoder walks data once; pos is the next byte to read.
 type pageDecoder struct {
 	data  []byte
+	src   string // data, copied once: the fields read are substrings of it, not copies each
 	pos   int
 	depth int
+	slab  []string // the strings the fields point to, allocated a block at a time
+}
+
+// plain says whether a string may hold c as it is: printable ASCII but the quote and the
+// backslash.
+func plain(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+
+// newString returns a pointer to a copy of s, from a block of strings shared by the page.
+func (d *pageDecoder) newString(s string) *string {
+	if len(d.slab) == cap(d.slab) {
+		d.slab = make([]string, 0, 256)
+	}
+	d.slab = append(d.slab, s)
+	return &d.slab[len(d.slab)-1]
 }
 
 func (d *pageDecoder) syntaxError(what string) error {
@@ -96,7 +112,7 @@ func (d *pageDecoder) null() (bool, error) {
 
 // object reads an object, calling field for each key with the decoder at the key's value; field
 // must consume the value.
-func (d *pageDecoder) object(field func(key []byte) error) error {
+func (d *pageDecoder) object(field func(key string) error) error {
 	if d.peek() != '{' {
 		return d.syntaxError("looking for an object")
 	}
@@ -113,7 +129,7 @@ func (d *pageDecoder) object(field func(key []byte) error) error {
 		if d.peek() != '"' {
 			return d.syntaxError("looking for a key")
 		}
-		key, err := d.stringBytes()
+		key, err := d.str()
 		if err != nil {
 			return err
 		}
@@ -173,12 +189,12 @@ func (d *pageDecoder) array(elem func(i int) error) (int, error) {
 func (d *pageDecoder) skip() error {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.object(func([]byte) error { return d.skip() })
+		return d.object(func(string) error { return d.skip() })
 	case c == '[':
 		_, err := d.array(func(int) error { return d.skip() })
 		return err
 	case c == '"':
-		_, err := d.stringBytes()
+		_, err := d.str()
 		return err
 	case c == 't':
 		return d.literal("true")
@@ -193,8 +209,8 @@ func (d *pageDecoder) skip() error {
 	}
 }
 
-// isValue says whether a value of another kind than expected starts here: that is a type error
-// if the value is well formed, and a syntax error otherwise, as in encoding/json.
+// mismatch consumes a value of another kind than field wants: a type error if the value is well
+// formed, a syntax error otherwise, as in encoding/json.
 func (d *pageDecoder) mismatch(field, want string) error {
 	if err := d.skip(); err != nil {
 		return err
@@ -246,38 +262,40 @@ func (d *pageDecoder) number() error {
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// stringBytes consumes a string and returns its text. Plain ASCII without escapes (all of a
-// Twilio page but a label or two) is returned as it stands, sharing data's memory; anything else
-// is checked here and decoded by encoding/json, for its exact handling of escapes, surrogates and
-// invalid UTF-8.
-func (d *pageDecoder) stringBytes() ([]byte, error) {
+// str consumes a string and returns its text. Plain ASCII without escapes (all of a Twilio page
+// but a label or two) is a substring of the page as it stands; anything else is checked here and
+// decoded by encoding/json, for its exact handling of escapes, surrogates and invalid UTF-8.
+func (d *pageDecoder) str() (string, error) {
 	b := d.data
 	start := d.pos // the opening quote
 	d.pos++
-	plain := true
+	asIs := true
 	for {
+		for d.pos < len(b) && plain(b[d.pos]) {
+			d.pos++
+		}
 		if d.pos >= len(b) {
-			return nil, d.syntaxError("in a string")
+			return "", d.syntaxError("in a string")
 		}
 		c := b[d.pos]
 		switch {
 		case c == '"':
 			d.pos++
-			if plain {
-				return b[start+1 : d.pos-1], nil
+			if asIs {
+				return d.src[start+1 : d.pos-1], nil
 			}
 			var s string
 			if err := json.Unmarshal(b[start:d.pos], &s); err != nil {
-				return nil, fmt.Errorf("twilio: unreadable page: %w", err)
+				return "", fmt.Errorf("twilio: unreadable page: %w", err)
 			}
-			return []byte(s), nil
+			return s, nil
 		case c < 0x20:
-			return nil, d.syntaxError("in a string")
+			return "", d.syntaxError("in a string")
 		case c == '\\':
-			plain = false
+			asIs = false
 			d.pos++
 			if d.pos >= len(b) {
-				return nil, d.syntaxError("in a string escape")
+				return "", d.syntaxError("in a string escape")
 			}
 			switch b[d.pos] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -286,17 +304,15 @@ func (d *pageDecoder) stringBytes() ([]byte, error) {
 				d.pos++
 				for range 4 {
 					if d.pos >= len(b) || !isHex(b[d.pos]) {
-						return nil, d.syntaxError("in a \\u escape")
+						return "", d.syntaxError("in a \\u escape")
 					}
 					d.pos++
 				}
 			default:
-				return nil, d.syntaxError("in a string escape")
+				return "", d.syntaxError("in a string escape")
 			}
-		case c >= 0x80:
-			plain = false
-			d.pos++
-		default:
+		default: // a byte of a multi-byte character, or of invalid UTF-8
+			asIs = false
 			d.pos++
 		}
 	}
@@ -313,14 +329,15 @@ func (d *pageDecoder) text(dst **string, field string) error {
 		}
 		return d.mismatch(field, "a string")
 	}
-	s, err := d.stringBytes()
+	s, err := d.str()
 	if err != nil {
 		return err
 	}
 	if *dst == nil {
-		*dst = new(string)
+		*dst = d.newString(s)
+	} else {
+		**dst = s
 	}
-	**dst = string(s)
 	return nil
 }
 
@@ -340,7 +357,7 @@ func (d *pageDecoder) flag(dst *bool, field string) error {
 }
 
 // key matches a decoded key against a field's name as encoding/json does.
-func key(k []byte, name string) bool { return string(k) == name || bytes.EqualFold(k, []byte(name)) }
+func key(k, name string) bool { return k == name || strings.EqualFold(k, name) }
 
 func (d *pageDecoder) page(p *ownedPage) error {
 	if isNull, err := d.null(); isNull || err != nil {
@@ -349,7 +366,7 @@ func (d *pageDecoder) page(p *ownedPage) error {
 	if d.peek() != '{' {
 		return d.mismatch("the page", "an object")
 	}
-	return d.object(func(k []byte) error {
+	return d.object(func(k string) error {
 		switch {
 		case key(k, "next_page_uri"):
 			return d.text(&p.NextPageURI, "next_page_uri")
@@ -399,7 +416,7 @@ func (d *pageDecoder) listing(l *ownedListing) error {
 	if d.peek() != '{' {
 		return d.mismatch("a number", "an object")
 	}
-	return d.object(func(k []byte) error {
+	return d.object(func(k string) error {
 		switch {
 		case key(k, "sid"):
 			return d.text(&l.Sid, "sid")
@@ -438,7 +455,7 @@ func (d *pageDecoder) capabilities(dst **v2010.ApiV2010AccountIncomingPhoneNumbe
 		*dst = &v2010.ApiV2010AccountIncomingPhoneNumberCapabilities{}
 	}
 	c := *dst
-	return d.object(func(k []byte) error {
+	return d.object(func(k string) error {
 		switch {
 		case key(k, "voice"):
 			return d.flag(&c.Voice, "voice")
