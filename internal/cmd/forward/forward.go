@@ -27,6 +27,8 @@ type Options struct {
 	Resolve func(ctx context.Context, ref string) (store.Number, error)
 	// CheckForwardSMS refuses --sms on a carrier that cannot forward SMS.
 	CheckForwardSMS func(provider, flag string) error
+	// RelaysSMS says vnum serve, not the carrier, forwards this carrier's SMS.
+	RelaysSMS func(provider string) bool
 	// Forward sets the number's forwarding at its carrier and in the store.
 	Forward func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error)
 	Now     func() time.Time
@@ -52,6 +54,7 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			return f.Resolve(ctx, m, ref)
 		},
 		CheckForwardSMS: f.CheckForwardSMS,
+		RelaysSMS:       f.RelaysSMS,
 		Forward: func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error) {
 			m, err := f.Numbers()
 			if err != nil {
@@ -132,6 +135,8 @@ func forwardRun(ctx context.Context, o *Options) error {
 	}
 	if o.Off {
 		cmdutil.WriteSuccess(o.IO, o.Styles, "Stopped forwarding %s", phone.Format(n.E164))
+	} else if o.SMS && o.RelaysSMS(n.Provider) {
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Calls to %s now reach %s; vnum serve relays its SMS there (keep it running)", phone.Format(n.E164), phone.Format(o.To))
 	} else {
 		what := "Calls"
 		if o.SMS {

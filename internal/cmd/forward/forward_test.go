@@ -98,6 +98,7 @@ func TestForwardRun(t *testing.T) {
 		sms, off     bool
 		resolveErr   error
 		smsRefused   error
+		relayed      bool // vnum serve, not the carrier, forwards the SMS
 		forwardErr   error
 		wantForward  *providers.Forwarding // nil: the carrier is not asked
 		wantStderr   string
@@ -110,6 +111,8 @@ func TestForwardRun(t *testing.T) {
 		{name: "json", to: me, json: true, wantForward: &providers.Forwarding{Calls: me}},
 		{name: "sms too", tty: true, to: me, sms: true, wantForward: &providers.Forwarding{Calls: me, SMS: me},
 			wantStderr: "✓ Calls and SMS to +33 1 99 00 00 01 now reach +33 6 12 34 56 78\n", wantNoStdout: true},
+		{name: "sms relayed by serve", tty: true, to: me, sms: true, relayed: true, wantForward: &providers.Forwarding{Calls: me, SMS: me},
+			wantStderr: "✓ Calls to +33 1 99 00 00 01 now reach +33 6 12 34 56 78; vnum serve relays its SMS there (keep it running)\n", wantNoStdout: true},
 		{name: "off tty", tty: true, off: true, wantForward: &providers.Forwarding{},
 			wantStderr: "✓ Stopped forwarding +33 1 99 00 00 01\n", wantNoStdout: true},
 		{name: "off pipe", off: true, wantForward: &providers.Forwarding{}},
@@ -144,6 +147,7 @@ func TestForwardRun(t *testing.T) {
 					assert.Equal(t, "--sms", flag)
 					return tt.smsRefused
 				},
+				RelaysSMS: func(provider string) bool { return tt.relayed },
 				Forward: func(_ context.Context, n store.Number, fw providers.Forwarding) (store.Number, error) {
 					asked = &fw
 					n.Forward = fw
