@@ -200,7 +200,7 @@ func TestRelayGivesUp(t *testing.T) {
 	s := &fakeSender{sure: true, fail: func(int) error {
 		return &providers.Error{Provider: "fake", Op: "send", Kind: providers.ErrTemporary, Status: 503, Message: "unavailable"}
 	}}
-	drainUntil(t, st, newTestRelayer(st, s, "a", logs, func(c *RelayConfig) { c.GiveUp = 300 * time.Millisecond }))
+	drainUntil(t, st, newTestRelayer(st, s, "a", logs, func(c *RelayConfig) { c.GiveUp = time.Second }))
 	assert.Equal(t, []string{store.RelayFailed}, relayStates(t, st))
 	assert.Greater(t, s.calls, 1, "tried again before giving up")
 	assert.Contains(t, logs.String(), "relay: given up")

@@ -232,7 +232,11 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM numbers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: end number %d: %w", id, err)
 		}
-		if err := dropRelays(ctx, tx.q, id); err != nil {
+		movedTo := ""
+		if how == EndRotated {
+			movedTo = replacedBy
+		}
+		if err := dropRelays(ctx, tx.q, id, n.Provider, movedTo); err != nil {
 			return fmt.Errorf("store: end number %d: %w", id, err)
 		}
 		if how == EndBurned {

@@ -77,10 +77,19 @@ func (s *Store) SMSRelay(ctx context.Context, numberID int64) (string, error) {
 }
 
 // dropRelays forgets the number's relay target and its queued relays (the number has ended: it
-// can send nothing any more, and a burned number's texts must go).
-func dropRelays(ctx context.Context, q querier, numberID int64) error {
+// can send nothing any more, and a burned number's texts must go). A rotated number's relays not
+// yet under way are handed to the number that replaced it (held with the same carrier as
+// replacedBy), which sends them instead.
+func dropRelays(ctx context.Context, q querier, numberID int64, provider, replacedBy string) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM sms_relays WHERE number_id = ?`, numberID); err != nil {
 		return fmt.Errorf("drop sms relay: %w", err)
+	}
+	if replacedBy != "" {
+		if _, err := q.ExecContext(ctx, `UPDATE relay_queue SET number_id = (SELECT id FROM numbers WHERE provider = ? AND e164 = ?
+			ORDER BY id LIMIT 1) WHERE number_id = ? AND state = ? AND EXISTS (SELECT 1 FROM numbers WHERE provider = ? AND e164 = ?)`,
+			provider, replacedBy, numberID, RelayQueued, provider, replacedBy); err != nil {
+			return fmt.Errorf("move relay queue: %w", err)
+		}
 	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM relay_queue WHERE number_id = ?`, numberID); err != nil {
 		return fmt.Errorf("drop relay queue: %w", err)

@@ -157,3 +157,24 @@ func TestRelayLifecycle(t *testing.T) {
 	require.Empty(t, all[0].Text, "a settled relay forgets its text")
 	require.Equal(t, []string{"S1"}, all[0].SentIDs)
 }
+
+// A rotated number's relays not yet under way go to the number that replaced it.
+func TestRotatedNumberHandsOverItsRelays(t *testing.T) {
+	s := openStore(t)
+	old := insert(t, s, number("+33612345678", "shop"))
+	repl := insert(t, s, number("+33612345670", ""))
+	require.NoError(t, s.SetSMSRelay(t.Context(), old.ID, "+33700000001"))
+	_, err := s.AddPushed(t.Context(), []store.Pushed{pushed("M1", old.E164, "one", base), pushed("M2", old.E164, "two", base)})
+	require.NoError(t, err)
+	claimed, err := s.ClaimRelays(t.Context(), "w1", 1) // M1 under way from the old number
+	require.NoError(t, err)
+	require.Len(t, claimed, 1)
+	_, err = s.EndNumber(t.Context(), old.ID, store.EndRotated, time.Time{}, repl.E164)
+	require.NoError(t, err)
+	rs, err := s.ListRelays(t.Context())
+	require.NoError(t, err)
+	require.Len(t, rs, 1, "the one under way went with the old number")
+	require.Equal(t, repl.ID, rs[0].NumberID)
+	require.NotEqual(t, claimed[0].CarrierMsgID, rs[0].CarrierMsgID)
+	require.Equal(t, store.RelayQueued, rs[0].State)
+}

@@ -383,13 +383,13 @@ func TestCheckSent(t *testing.T) {
 	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "From +33612345678: code 1")
 	require.NoError(t, err)
 
-	m, found, sure, err := p.CheckSent(t.Context(), n.ID, "+14155550100", "From +33612345678: code 1", since)
+	m, found, _, err := p.CheckSent(t.Context(), n.ID, "+14155550100", "From +33612345678: code 1", since)
 	require.NoError(t, err)
 	assert.True(t, found)
 	assert.Equal(t, n.Number, m.From)
 	assert.False(t, m.Inbound)
 
-	_, found, sure, err = p.CheckSent(t.Context(), n.ID, "+14155550100", "never sent", since)
+	_, found, sure, err := p.CheckSent(t.Context(), n.ID, "+14155550100", "never sent", since)
 	require.NoError(t, err)
 	assert.False(t, found)
 	assert.False(t, sure, "absent from Telnyx's records proves nothing")
