@@ -172,6 +172,12 @@ type Capabilities struct {
 	AsyncOrders bool
 	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
 	MaxConcurrency int
+	// BlockCalls, Voicemail and CallLog: the carrier turns away blocked callers (CallRouter),
+	// records voicemail (CallRouter, VoicemailBox) and lists calls (CallLogReader) itself,
+	// with no server of the user's. CallsVia says how, or what it needs instead when they are
+	// false ("needs vnum serve").
+	BlockCalls, Voicemail, CallLog bool
+	CallsVia                       string
 	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
 	// for carriers that bill or limit those reads; 0 means vnum's own pace.
 	MinPoll time.Duration

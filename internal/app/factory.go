@@ -201,7 +201,15 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		if cfg, err := f.Config(); err == nil && serve.Configured(cfg.Dir(), cfg.ServeListen()) {
 			storePoll = 100 * time.Millisecond
 		}
+		var prefs numbers.CallPrefs
+		if cfg, err := f.Config(); err == nil {
+			prefs.Greeting = cfg.VoicemailGreeting()
+			if cfg.BlockAction() == config.BlockMessage {
+				prefs.BlockMessage = numbers.DefaultBlockMessage
+			}
+		}
 		return numbers.New(numbers.Config{
+			CallPrefs: prefs,
 			Store:     s,
 			Provider:  f.Provider,
 			Now:       f.Now,

@@ -35,6 +35,18 @@ const (
 	KeyServeListen = "serve.listen"
 	// KeyServePublicURL is the https URL carriers reach serve at; VNUM_SERVE_PUBLIC_URL.
 	KeyServePublicURL = "serve.public_url"
+	// KeyBlockAction is what a blocked caller gets: "reject" (the call ends at once, the
+	// default) or "message" (a short "not available" message first); VNUM_BLOCK_ACTION.
+	KeyBlockAction = "block.action"
+	// KeyVoicemailGreeting is the text the carrier says before recording a voicemail;
+	// VNUM_VOICEMAIL_GREETING. The default names nobody.
+	KeyVoicemailGreeting = "voicemail.greeting"
+)
+
+// Values of block.action.
+const (
+	BlockReject  = "reject"
+	BlockMessage = "message"
 )
 
 // DefaultProvider is the carrier used when nothing else is set: the local simulation, which
@@ -160,7 +172,8 @@ func Load(env Env) (*Config, error) {
 		c.fileFound = true
 	}
 	// Environment over file: only the documented keys, read through env so tests control it.
-	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL} {
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL,
+		KeyBlockAction, KeyVoicemailGreeting} {
 		name := "VNUM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		if val := env(name); val != "" {
 			v.Set(k, val)
@@ -187,6 +200,14 @@ func (c *Config) check() error {
 	default:
 		errs = append(errs, c.Invalid(KeyPrompt, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyPrompt), PromptEnabled, PromptDisabled)))
 	}
+	switch a := strings.ToLower(c.Get(KeyBlockAction)); a {
+	case "", BlockReject, BlockMessage:
+	default:
+		errs = append(errs, c.Invalid(KeyBlockAction, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyBlockAction), BlockReject, BlockMessage)))
+	}
+	if g := c.Get(KeyVoicemailGreeting); len(g) > 500 {
+		errs = append(errs, c.Invalid(KeyVoicemailGreeting, fmt.Errorf("is %d characters long: keep a greeting under 500", len(g))))
+	}
 	if raw := c.v.Get(KeyProviders); raw != nil {
 		sections, ok := raw.(map[string]any)
 		bad := !ok
@@ -209,7 +230,7 @@ func (c *Config) Unknown() []string {
 		return nil
 	}
 	known := map[string]bool{KeyProvider: true, KeyProfile: true, KeyCountry: true, KeyForwardTo: true,
-		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true}
+		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true, "block": true, "voicemail": true}
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range c.v.AllKeys() {
@@ -258,6 +279,17 @@ func (c *Config) ServeListen() string { return c.Get(KeyServeListen) }
 
 // ServePublicURL is serve.public_url ("" when unset).
 func (c *Config) ServePublicURL() string { return c.Get(KeyServePublicURL) }
+
+// BlockAction is block.action, lower case: BlockReject (also when unset) or BlockMessage.
+func (c *Config) BlockAction() string {
+	if a := strings.ToLower(c.Get(KeyBlockAction)); a != "" {
+		return a
+	}
+	return BlockReject
+}
+
+// VoicemailGreeting is voicemail.greeting ("" when unset).
+func (c *Config) VoicemailGreeting() string { return c.Get(KeyVoicemailGreeting) }
 
 // PromptDisabled reports whether config says never to prompt.
 func (c *Config) PromptDisabled() bool { return strings.EqualFold(c.Get(KeyPrompt), PromptDisabled) }

@@ -278,7 +278,15 @@ func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwa
 	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
 		return n, err
 	}
-	return m.applyForwarding(ctx, p, n, f)
+	// The block list and voicemail stay; voicemail after a delay needs a call to ring.
+	c, err := m.Store.CallSettings(ctx, n.ID)
+	if err != nil {
+		return n, err
+	}
+	if f.Calls == "" && c.Voicemail == providers.VoicemailAfter {
+		c.Voicemail, c.VoicemailAfter = providers.VoicemailOff, 0
+	}
+	return m.applyRouting(ctx, p, n, f, c)
 }
 
 // ErrForwardLoop means a forwarding target is one of the user's own vnum numbers: a call would
