@@ -82,7 +82,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 			if f.SMS != "" && !cur.Features.SMS {
 				return invalid(opForward, "%s cannot receive SMS, so it cannot forward them", cur.Number)
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE numbers SET fwd_calls = ?, fwd_sms = ? WHERE id = ?", f.Calls, f.SMS, id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE numbers SET fwd_calls = ?, fwd_sms = ?, call_rules = '' WHERE id = ?", f.Calls, f.SMS, id); err != nil {
 				return err
 			}
 			cur.Forward = f

@@ -29,7 +29,7 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 			VNUM_SANDBOX_LATENCY and VNUM_SANDBOX_FAIL, which make it slow or fail on purpose.
 		`),
 	}
-	cmd.AddCommand(newCmdReceive(f))
+	cmd.AddCommand(newCmdReceive(f), newCmdCall(f))
 	return cmd
 }
 
