@@ -48,6 +48,8 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	executed, err := cmd.ExecuteContextC(ctx)
+	// The one hand-placed stop: a command that ends without writing anything leaves its spinner
+	// to be taken down here (any write or prompt takes it down earlier, see iostreams).
 	ios.StopProgress()
 	for _, w := range f.Warnings() {
 		fmt.Fprintf(ios.ErrOut, "warning: %s\n", termsafe.Escape(w))
@@ -66,7 +68,7 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	// Only an opened store fails so: the configuration is loaded already, and is not loaded (nor
 	// its warnings printed) for any other failure.
 	err = store.Explain(err, func() string {
-		if cfg, cerr := f.Config(); cerr == nil {
+		if cfg, cerr := f.Config(); cerr == nil && !cfg.SharedStore() {
 			return cfg.StoreFile()
 		}
 		return ""

@@ -1,6 +1,11 @@
 // Package iostreams owns vnum's standard streams and what is known about them: which are
 // terminals, whether colour is wanted, whether prompting is allowed. Data goes to Out; everything
 // meant for a person (progress, warnings, confirmations) goes to ErrOut.
+//
+// The progress spinner has one owner, the streams themselves: Out and ErrOut take the spinner
+// off the screen before they write anything, and a prompt writes its question to ErrOut, so a
+// command starts a spinner and never has to remember to stop it. app.Run stops whatever is left
+// when the command ends.
 package iostreams
 
 import (
@@ -9,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -18,9 +24,13 @@ import (
 
 // IOStreams is passed to every command through the Factory.
 type IOStreams struct {
-	In     io.Reader
+	In io.Reader
+	// Out and ErrOut stop the progress spinner before each write (see New): replacing them
+	// after construction loses that.
 	Out    io.Writer
 	ErrOut io.Writer
+	// spinnerOut is the unwrapped ErrOut, where the spinner draws.
+	spinnerOut io.Writer
 
 	inFd                 int // -1 when In is not a file
 	inTTY, outTTY, errTT bool
@@ -30,6 +40,31 @@ type IOStreams struct {
 
 	progressMu sync.Mutex
 	progress   *spinner
+	spinning   atomic.Bool // progress != nil, read without the lock on every write
+}
+
+// New returns streams over in, out and errOut, none of them a terminal until said otherwise
+// (SetStdoutTTY and friends); inFd is In's file descriptor, or -1. Out and ErrOut are wrapped so
+// that anything written to them first takes the spinner off the screen.
+func New(in io.Reader, out, errOut io.Writer, inFd int) *IOStreams {
+	s := &IOStreams{In: in, spinnerOut: errOut, inFd: inFd, width: 80}
+	s.Out = stopsProgress{s, out}
+	s.ErrOut = stopsProgress{s, errOut}
+	return s
+}
+
+// stopsProgress is an output stream that removes the spinner before writing, so that the
+// spinner's line never mixes with a command's text, a warning or a prompt.
+type stopsProgress struct {
+	s *IOStreams
+	w io.Writer
+}
+
+func (p stopsProgress) Write(b []byte) (int, error) {
+	if p.s.spinning.Load() {
+		p.s.StopProgress()
+	}
+	return p.w.Write(b)
 }
 
 // Env is how System reads the environment (os.Getenv in production).
@@ -39,15 +74,11 @@ type Env func(string) string
 // colour detection that honours NO_COLOR, CLICOLOR, CLICOLOR_FORCE, VNUM_FORCE_TTY and
 // VNUM_PROMPT_DISABLED.
 func System(env Env) *IOStreams {
-	ios := &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		inFd:   int(os.Stdin.Fd()),
-		inTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		outTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		errTT:  term.IsTerminal(int(os.Stderr.Fd())),
-	}
+	ios := New(os.Stdin, os.Stdout, os.Stderr, int(os.Stdin.Fd()))
+	ios.inTTY = term.IsTerminal(int(os.Stdin.Fd()))
+	ios.outTTY = term.IsTerminal(int(os.Stdout.Fd()))
+	ios.errTT = term.IsTerminal(int(os.Stderr.Fd()))
+	ios.width = 0
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 		ios.width = w
 	}
@@ -73,7 +104,7 @@ func System(env Env) *IOStreams {
 // Test returns streams backed by buffers, none of them a terminal.
 func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, inFd: -1, width: 80}, in, out, errOut
+	return New(in, out, errOut, -1), in, out, errOut
 }
 
 func (s *IOStreams) IsStdinTTY() bool  { return s.inTTY }
@@ -99,7 +130,9 @@ func (s *IOStreams) CanPrompt() bool {
 }
 
 // StartProgress shows a spinner with label on ErrOut while work is under way, only when a person
-// is watching (stdout and stderr are terminals). Calling it again changes the label.
+// is watching (stdout and stderr are terminals). Calling it again changes the label. There is no
+// need to stop it: the next write to Out or ErrOut (the result, a warning, an error, a prompt's
+// question) removes it first, and app.Run removes it when the command ends.
 func (s *IOStreams) StartProgress(label string) {
 	if !s.outTTY || !s.errTT {
 		return
@@ -111,16 +144,19 @@ func (s *IOStreams) StartProgress(label string) {
 		s.progress.setLabel(label)
 		return
 	}
-	s.progress = startSpinner(s.ErrOut, label)
+	s.progress = startSpinner(s.spinnerOut, label)
+	s.spinning.Store(true)
 }
 
-// StopProgress removes the spinner, if any.
+// StopProgress removes the spinner, if any, and returns once its line is cleared. Commands do not
+// call it (a write does it for them, see StartProgress); app.Run does, when the command ends.
 func (s *IOStreams) StopProgress() {
 	s.progressMu.Lock()
 	defer s.progressMu.Unlock()
 	if s.progress != nil {
 		s.progress.stop()
 		s.progress = nil
+		s.spinning.Store(false)
 	}
 }
 

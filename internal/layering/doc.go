@@ -1,4 +1,5 @@
 // Package layering holds no code: its test enforces vnum's layers (see layering_test.go), so CI
 // fails when a carrier adapter reaches into the CLI, an adapter imports another, or a command
-// spends money without the number lifecycle and its journal.
+// spends money without the number lifecycle and its journal, or a command stops the progress
+// spinner by hand (the streams own it).
 package layering

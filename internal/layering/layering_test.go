@@ -194,3 +194,34 @@ func TestCommandsSpendOnlyThroughTheLifecycle(t *testing.T) {
 	}
 	assert.Positive(t, calls, "the commands call the lifecycle's Buy or Release somewhere: the check looked")
 }
+
+// The progress spinner has one owner: the streams stop it before any write or prompt, and app.Run
+// when the command ends. A command stopping it by hand is a sign it thinks it must (and the next
+// one will forget), so none does.
+func TestCommandsDoNotStopTheSpinner(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	checked := 0
+	for _, dir := range []string{"internal/cmd", "internal/cmdutil", "internal/numbers"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			checked++
+			ast.Inspect(f, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "StopProgress" {
+					t.Errorf("%s: stops the progress spinner by hand: the next write or prompt does it (see iostreams)", fset.Position(sel.Pos()))
+				}
+				return true
+			})
+			return nil
+		})
+		require.NoError(t, err)
+	}
+	assert.Greater(t, checked, 20, "the walk found the commands' files")
+}

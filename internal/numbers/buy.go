@@ -45,6 +45,11 @@ type BuyRequest struct {
 	// Confirm is asked once the number and price are known, before anything is spent; nil
 	// proceeds. Returning false cancels with ErrCancelled.
 	Confirm func(providers.Available) (bool, error)
+
+	// pool puts the number bought in that pool of leased numbers, and lease (when not nil) leases
+	// it at once, in the transaction that records it: no other job can take it in between.
+	pool  string
+	lease *store.Lease
 }
 
 // ErrCancelled means Confirm said no.
@@ -87,6 +92,9 @@ type buyPlan struct {
 	OldID int64 `json:"old_id,omitempty"`
 	// SentAt is when the order went to the carrier (the manager's clock).
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// Pool and Lease: a number bought for `vnum lease` (see BuyRequest.pool).
+	Pool  string       `json:"pool,omitempty"`
+	Lease *store.Lease `json:"lease,omitempty"`
 }
 
 // Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
@@ -219,7 +227,7 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		}
 		plan := buyPlan{Provider: req.Provider, Number: c.Number, Country: c.Country, Type: c.Type,
 			Features: c.Features, Monthly: c.Monthly, Label: req.Label, Forward: fwd, ExpiresAt: expires,
-			Regulatory: req.Regulatory}
+			Regulatory: req.Regulatory, Pool: req.pool, Lease: req.lease}
 		m.Report("Buying " + phone.Format(c.Number) + " for " + c.Monthly.String() + "/month")
 		n, warnings, err := m.runBuy(ctx, opBuy, plan)
 		for again := 0; again < resends && isNotBought(err) && ctx.Err() == nil; again++ {
@@ -232,6 +240,9 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		}
 		if err != nil {
 			return BuyResult{Number: n, Bought: c, Warnings: warnings}, err
+		}
+		if w := m.pointSMS(ctx, n); w != "" {
+			warnings = append(warnings, w)
 		}
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
@@ -315,7 +326,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
 			}
-			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight {
+			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight && !buysInProcess(p) {
 				// The process that sent the order died a moment ago: the request may still be on
 				// its way or being carried out. Not there yet proves nothing; look again later.
 				return store.Number{}, nil, fmt.Errorf("the interrupted buy of %s may still be completing on the carrier: vnum checks again on its next run",
@@ -454,6 +465,9 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 			return err
 		}
 		plan.NumberID = n.ID
+		if err := recordLease(ctx, tx, plan, n.ID); err != nil {
+			return err
+		}
 		op.Step = stepRecorded
 		if err := setPayload(op, *plan); err != nil {
 			return err
@@ -523,24 +537,52 @@ func (m *Manager) refreshState(ctx context.Context, p providers.Provider, n stor
 }
 
 func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding) (store.Number, error) {
+	// SMS the carrier cannot forward are relayed by vnum serve: the carrier forwards calls only.
+	relay := f.SMS != "" && m.relays(p)
+	onCarrier := f
+	if relay {
+		onCarrier.SMS = ""
+	}
 	fw, ok := providers.As[providers.Forwarder](p)
-	if !ok || (f.Calls != "" && !p.Capabilities().ForwardCalls) || (f.SMS != "" && !p.Capabilities().ForwardSMS) {
+	if !ok || (f.Calls != "" && !p.Capabilities().ForwardCalls) || (onCarrier.SMS != "" && !p.Capabilities().ForwardSMS) {
 		what := "call forwarding"
-		if f.SMS != "" && !p.Capabilities().ForwardSMS {
+		if onCarrier.SMS != "" && !p.Capabilities().ForwardSMS {
 			what = "SMS forwarding"
 		}
 		return n, &providers.Error{Provider: p.Name(), Op: "forward", Kind: providers.ErrUnsupported,
 			Message: fmt.Sprintf("%s does not offer %s through its API", p.Name(), what)}
 	}
-	got, err := fw.SetForwarding(ctx, n.CarrierID, f)
+	got, err := fw.SetForwarding(ctx, n.CarrierID, onCarrier)
 	if err != nil {
 		return n, fmt.Errorf("forward %s: %w", phone.Format(n.E164), err)
 	}
-	n.Forward = f
-	if !got.Forward.IsZero() || f.IsZero() {
+	n.Forward = onCarrier
+	if !got.Forward.IsZero() || onCarrier.IsZero() {
 		n.Forward = got.Forward
 	}
-	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+	relayTo := ""
+	if relay {
+		n.Forward.SMS, relayTo = f.SMS, f.SMS
+	}
+	// The number's forwarding and its relay target change together.
+	wctx := context.WithoutCancel(ctx)
+	return n, m.Store.InTx(wctx, func(tx *store.Store) error {
+		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
+			return err
+		}
+		return tx.UpdateNumber(wctx, &n)
+	})
+}
+
+// relays reports whether SMS forwarding on p is vnum serve's relay: p cannot forward SMS
+// itself, can send them, and serve is set up.
+func (m *Manager) relays(p providers.Provider) bool {
+	c := p.Capabilities()
+	if c.ForwardSMS || !c.SendSMS || !m.SMSRelay {
+		return false
+	}
+	_, ok := providers.As[providers.MessageSender](p)
+	return ok
 }
 
 // reference is the BuyRequest.Reference of the buy journaled as op id.
@@ -655,4 +697,31 @@ func setPayload(op *store.Op, v any) error {
 	}
 	op.Payload = b
 	return nil
+}
+
+// recordLease puts a number bought for a pool in it and, for `vnum lease`, leases it to the job
+// that asked: in the transaction that records the number, so no other job leases it first.
+func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) error {
+	if plan.Pool == "" {
+		return nil
+	}
+	if err := tx.AddToPool(ctx, id, plan.Pool); err != nil {
+		return err
+	}
+	if plan.Lease == nil {
+		return nil
+	}
+	l := *plan.Lease
+	l.NumberID, l.Pool = id, plan.Pool
+	if _, err := tx.InsertLease(ctx, &l); err != nil {
+		return err
+	}
+	return nil
+}
+
+// buysInProcess reports whether p's purchases end with the process that made them, so that an
+// interrupted one is never still on its way (providers.InProcessBuyer).
+func buysInProcess(p providers.Provider) bool {
+	b, ok := providers.As[providers.InProcessBuyer](p)
+	return ok && b.BuysInProcess()
 }

@@ -97,24 +97,38 @@ func (m *Manager) applyRouting(ctx context.Context, p providers.Provider, n stor
 		}
 		return n, unsupportedCalls(p, what)
 	}
-	if f.SMS != "" && !p.Capabilities().ForwardSMS {
+	// SMS the carrier cannot forward are relayed by vnum serve, as in applyForwarding.
+	relay := f.SMS != "" && m.relays(p)
+	onCarrier := f
+	if relay {
+		onCarrier.SMS = ""
+	}
+	if onCarrier.SMS != "" && !p.Capabilities().ForwardSMS {
 		return n, &providers.Error{Provider: p.Name(), Op: "forward", Kind: providers.ErrUnsupported,
 			Message: fmt.Sprintf("%s does not offer SMS forwarding through its API", p.Name())}
 	}
-	got, err := router.SetCallRouting(ctx, n.CarrierID, f, m.rules(c))
+	got, err := router.SetCallRouting(ctx, n.CarrierID, onCarrier, m.rules(c))
 	if err != nil {
 		return n, fmt.Errorf("calls to %s: %w", phone.Format(n.E164), err)
 	}
-	n.Forward = f
-	if !got.Forward.IsZero() || f.IsZero() {
+	n.Forward = onCarrier
+	if !got.Forward.IsZero() || onCarrier.IsZero() {
 		n.Forward = got.Forward
 	}
+	relayTo := ""
+	if relay {
+		n.Forward.SMS, relayTo = f.SMS, f.SMS
+	}
 	c.NumberID = n.ID
-	err = m.Store.InTx(context.WithoutCancel(ctx), func(tx *store.Store) error {
-		if err := tx.UpdateNumber(ctx, &n); err != nil {
+	wctx := context.WithoutCancel(ctx)
+	err = m.Store.InTx(wctx, func(tx *store.Store) error {
+		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
 			return err
 		}
-		return tx.SaveCallSettings(ctx, c)
+		if err := tx.UpdateNumber(wctx, &n); err != nil {
+			return err
+		}
+		return tx.SaveCallSettings(wctx, c)
 	})
 	return n, err
 }

@@ -53,6 +53,19 @@ type Config struct {
 	StorePoll time.Duration
 	// Calls are the user's choices for blocked callers and voicemail greetings.
 	CallPrefs CallPrefs
+	// SMSRelay says `vnum serve` is set up: on a carrier that cannot forward SMS itself but can
+	// send them, forwarding SMS means serve re-sends each inbound message (relay.go).
+	SMSRelay bool
+	// SMSRoute returns vnum serve's public route for a carrier (https://…/hooks/…/vonage), ""
+	// when serve has no public URL or no route for it: buy, forward and rotate point the
+	// numbers' inbound SMS there. nil: none. Called only when a number is to be pointed.
+	SMSRoute func(provider string) string
+	// Warn receives warnings for the user (stderr) from operations that have no other way to
+	// return them; nil discards them.
+	Warn func(msg string)
+	// LeaseID is the reader's own lease (VNUM_LEASE), "" for none: sms list and sms wait on its
+	// number see only what came since it began, and are refused once it has ended.
+	LeaseID string
 }
 
 // Manager runs the lifecycle.

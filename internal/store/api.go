@@ -88,7 +88,14 @@ type Op struct {
 // Method set of *Store (implemented in store.go):
 //
 //	Open(path string) (*Store, error)       creates the parent dir 0700 and the file 0600, WAL,
-//	                                         busy timeout, runs migrations; safe for many processes
+//	                                         busy timeout, runs migrations; safe for many processes;
+//	                                         a postgres:// URL opens OpenPostgres instead
+//	OpenPostgres(ctx, url) (*Store, error)   one store shared by many machines (dialect.go: the same
+//	                                         queries and migrations; oplock.go: the journal's locks)
+//	(*Store) OwnerRunning(ctx, opID) (running, known bool, err error)
+//	                                         whether a journal entry's owner still runs, when the store
+//	                                         can tell (PostgreSQL: by the entry's lock); known=false: ask
+//	                                         the owner's pid
 //	(*Store) Close() error
 //	(*Store) InTx(ctx, fn func(tx *Store) error) error   one IMMEDIATE transaction; nested calls join it
 //
@@ -124,3 +131,15 @@ type Op struct {
 //	ClaimOp(ctx, id int64, fromPID, toPID int) (bool, error)
 //	                                          compare-and-set OwnerPID, so only one process resumes an
 //	                                          orphaned operation
+//
+// Pools and leases (leases.go):
+//
+//	AddToPool(ctx, numberID, pool) error      PoolOf(ctx, numberID) (pool string, err error)
+//	MovePool(ctx, from, to int64) error       a rotate's replacement takes the old number's place and lease
+//	ClaimFree(ctx, LeaseQuery, *Lease) (Number, bool, error)
+//	                                          leases the first free number of the pool that fits
+//	InsertLease(ctx, *Lease) (bool, error)    false when the number is leased already
+//	GetLease, LeaseOf, ListLeases, EndLease, RenewLease, PoolEntries
+//	ReclaimLeases(ctx, now) ([]Lease, error)  ends expired leases, forgets numbers no longer held
+//	ClaimPool(ctx, PoolClaim, stale) / ReleasePool(ctx, pool, token)
+//	                                          the one process of the fleet buying for a pool

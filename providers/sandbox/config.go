@@ -26,6 +26,13 @@ const (
 	// EnvPaperwork makes countries require paperwork: a comma list of country:address or
 	// country:documents ("FR:documents,DE:address").
 	EnvPaperwork = envNamespace + "PAPERWORK"
+	// EnvSMSForwarding=relay makes the sandbox unable to forward SMS itself, as Telnyx and
+	// Vonage are: `vnum forward --sms` then relays them through vnum serve.
+	EnvSMSForwarding = envNamespace + "SMS_FORWARDING"
+	// EnvDir is where the sandbox keeps its world (sandbox.db) instead of the data directory: one
+	// simulated carrier account that several data directories (as several machines) share.
+	// Processes share it safely: SQLite in WAL mode, every write one IMMEDIATE transaction.
+	EnvDir = envNamespace + "DIR"
 )
 
 // DefaultApproval is how long documents take to be approved when EnvApproval is not set.
@@ -84,6 +91,7 @@ type config struct {
 	fail      map[string]failKind      // by operation; opAll for every operation not listed
 	approval  time.Duration
 	paperwork map[string]providers.Paperwork // by country
+	noSMSFwd  bool                           // EnvSMSForwarding=relay
 }
 
 func readConfig(env providers.Env) (config, error) {
@@ -110,6 +118,13 @@ func readConfig(env providers.Env) (config, error) {
 	}
 	if c.paperwork, err = parsePaperwork(get(EnvPaperwork)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvPaperwork, err))
+	}
+	switch v := get(EnvSMSForwarding); v {
+	case "", "native":
+	case "relay":
+		c.noSMSFwd = true
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is neither native nor relay", EnvSMSForwarding, v))
 	}
 	return c, errors.Join(errs...)
 }

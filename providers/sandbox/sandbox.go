@@ -64,6 +64,10 @@ func Descriptor() providers.Descriptor {
 				"but the answer is lost), pending (buy: awaits documents)"},
 			{Name: EnvApproval, Help: "how long a \"pending\" sandbox number waits for approval (3s)"},
 			{Name: EnvPaperwork, Help: "make sandbox countries need paperwork: FR:documents,DE:address"},
+			{Name: EnvSMSForwarding, Help: "relay: the sandbox cannot forward SMS itself (as Telnyx, Vonage): vnum serve relays them"},
+			{Name: EnvDir, Help: "directory of the sandbox's world (its numbers and messages) instead of\n" +
+				"the data directory: several data directories sharing it are like\n" +
+				"several machines on one carrier account"},
 		},
 		Description:  "Local simulated carrier: simulated numbers at simulated prices, for trying vnum and testing scripts; nothing is charged or sent",
 		Capabilities: capabilities(),
@@ -84,8 +88,8 @@ func capabilities() providers.Capabilities {
 	}
 }
 
-// New returns the sandbox keeping its state in s.DataDir, configured by the VNUM_SANDBOX_*
-// variables of s.Env. It touches no file: the database is opened by the first operation, so
+// New returns the sandbox keeping its state in s.DataDir (or the directory EnvDir names),
+// configured by the VNUM_SANDBOX_* variables of s.Env. It touches no file: the database is opened by the first operation, so
 // building the provider costs nothing at vnum's start-up.
 func New(s providers.Settings) (*Provider, error) {
 	if s.DataDir == "" {
@@ -95,8 +99,21 @@ func New(s providers.Settings) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	return &Provider{cfg: cfg, path: filepath.Join(s.DataDir, DBFile), now: time.Now}, nil
+	dir := s.DataDir
+	if s.Env != nil {
+		if d := strings.TrimSpace(s.Env(EnvDir)); d != "" {
+			if !filepath.IsAbs(d) {
+				return nil, fmt.Errorf("sandbox: %s=%q: give an absolute path", EnvDir, d)
+			}
+			dir = d
+		}
+	}
+	return &Provider{cfg: cfg, path: filepath.Join(dir, DBFile), now: time.Now}, nil
 }
+
+// BuysInProcess: a sandbox purchase is one transaction of the process that asks for it, so one
+// whose process died is either in the database or was never made (providers.InProcessBuyer).
+func (p *Provider) BuysInProcess() bool { return true }
 
 // Close closes the database, if an operation opened it.
 func (p *Provider) Close() error {
@@ -127,7 +144,11 @@ func (p *Provider) conn(ctx context.Context) (*sql.DB, error) {
 func (p *Provider) Name() string { return Name }
 
 // Capabilities implements providers.Provider: the sandbox can do everything.
-func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
+func (p *Provider) Capabilities() providers.Capabilities {
+	c := capabilities()
+	c.ForwardSMS = !p.cfg.noSMSFwd
+	return c
+}
 
 // call runs one operation as a remote carrier would answer it: a refusal injected by
 // VNUM_SANDBOX_FAIL instead of the work, or the work (then ErrTemporary for a lost answer), then

@@ -72,7 +72,6 @@ type resultJSON struct {
 
 func expireRun(ctx context.Context, o *Options) error {
 	res, err := o.Expire(ctx, o.DryRun)
-	o.IO.StopProgress()
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@
 package forward
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -12,14 +13,28 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are forward's inputs.
+// Options are the dependencies `vnum forward` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Region is the configured country, for a --to in national notation.
+	Region func() string
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// CheckForwardSMS refuses --sms on a carrier that cannot forward SMS.
+	CheckForwardSMS func(provider, flag string) error
+	// RelaysSMS says vnum serve, not the carrier, forwards this carrier's SMS.
+	RelaysSMS func(provider string) bool
+	// Forward sets the number's forwarding at its carrier and in the store.
+	Forward func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error)
+	// SetVoicemail sets forwarding and the voicemail mode together (--voicemail[-after]).
+	SetVoicemail func(ctx context.Context, n store.Number, fw providers.Forwarding, mode string, after time.Duration) (store.Number, error)
+	Now     func() time.Time
+	Styles  func() *theme.Styles
 
 	Ref  string
 	To   string
@@ -32,9 +47,37 @@ type Options struct {
 	VoicemailAfter time.Duration
 }
 
-// NewCmdForward builds `vnum forward`.
+// NewCmdForward builds `vnum forward`. runF, when not nil, replaces forwardRun (tests).
 func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO:     f.IOStreams,
+		Region: f.Region,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		CheckForwardSMS: f.CheckForwardSMS,
+		RelaysSMS:       f.RelaysSMS,
+		Forward: func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return m.Forward(ctx, n, fw)
+		},
+		SetVoicemail: func(ctx context.Context, n store.Number, fw providers.Forwarding, mode string, after time.Duration) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return m.ForwardCalls(ctx, n, fw, mode, after)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
 	var vmAfter time.Duration
 	var vmAlways bool
 	cmd := &cobra.Command{
@@ -46,8 +89,9 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 
 			--voicemail-after 20s: a call not answered within 20 s goes to voicemail. --voicemail
 			(without --to): every call goes to voicemail, nothing rings. The caller hears config
-			voicemail.greeting (default: a text that names no one). Without either, voicemail is
-			off. Blocked callers (vnum block) stay blocked. See vnum voicemail list.
+			voicemail.greeting (default: a text that names no one). Without either, the voicemail
+			setting stays as it is; --off turns it off with the forwarding. Blocked callers
+			(vnum block) stay blocked. See vnum voicemail list.
 		`),
 		Example: heredoc.Doc(`
 			$ vnum forward shop --to +33612345678
@@ -75,20 +119,18 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 				opts.Voicemail = providers.VoicemailAlways
 			}
 			switch {
-			case opts.Off && (opts.To != "" || opts.SMS || opts.Voicemail != ""):
-				return cmdutil.FlagErrorf("--off stops forwarding: do not combine it with --to, --sms or voicemail")
+			case opts.Off && (opts.To != "" || opts.SMS):
+				return cmdutil.FlagErrorf("--off stops forwarding: do not combine it with --to or --sms")
+			case opts.Off && opts.Voicemail != "":
+				return cmdutil.FlagErrorf("--off stops forwarding and voicemail: do not combine it with --voicemail or --voicemail-after")
 			case opts.Voicemail == providers.VoicemailAfter && opts.To == "":
 				return cmdutil.FlagErrorf("--voicemail-after needs --to: the call rings there first (--voicemail alone sends every call to voicemail)")
 			case !opts.Off && opts.To == "" && opts.Voicemail == providers.VoicemailAlways:
 			case !opts.Off && opts.To == "":
 				return cmdutil.FlagErrorf("say where to forward: --to NUMBER, or --off to stop")
 			}
-			region := ""
-			if cfg, err := f.Config(); err == nil {
-				region = cfg.Country()
-			}
 			if opts.To != "" {
-				to, err := cmdutil.ParseNumber("--to", opts.To, region)
+				to, err := cmdutil.ParseNumber("--to", opts.To, opts.Region())
 				if err != nil {
 					return err
 				}
@@ -97,7 +139,7 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return forwardRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.To, "to", "", "your real number, e.g. +33612345678")
@@ -109,12 +151,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
-	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+func forwardRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.Ref)
 	if err != nil {
 		return err
 	}
@@ -127,7 +165,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	if o.SMS {
 		// Refused before anything changes, as a usage error: the same command without --sms works.
-		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
+		if err := o.CheckForwardSMS(n.Provider, "--sms"); err != nil {
 			return err
 		}
 		fw.SMS = o.To
@@ -135,8 +173,11 @@ func run(cmd *cobra.Command, o *Options) error {
 	if phone.IsPremium(o.To) {
 		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.To))
 	}
-	n, err = m.ForwardCalls(cmd.Context(), n, fw, o.Voicemail, o.VoicemailAfter)
-	o.IO.StopProgress()
+	if o.Voicemail != "" {
+		n, err = o.SetVoicemail(ctx, n, fw, o.Voicemail, o.VoicemailAfter)
+	} else {
+		n, err = o.Forward(ctx, n, fw)
+	}
 	if errors.Is(err, numbers.ErrForwardLoop) {
 		return cmdutil.WithExit(cmdutil.ExitUsage, err)
 	}
@@ -145,24 +186,26 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	switch {
 	case o.Off:
-		o.Factory.Successf("Stopped forwarding %s", phone.Format(n.E164))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Stopped forwarding %s", phone.Format(n.E164))
 	case o.Voicemail == providers.VoicemailAlways:
-		o.Factory.Successf("Every call to %s now goes to voicemail", phone.Format(n.E164))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Every call to %s now goes to voicemail", phone.Format(n.E164))
+	case o.SMS && o.RelaysSMS(n.Provider):
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Calls to %s now reach %s; vnum serve relays its SMS there (keep it running)", phone.Format(n.E164), phone.Format(o.To))
 	default:
 		what := "Calls"
 		if o.SMS {
 			what = "Calls and SMS"
 		}
-		o.Factory.Successf("%s to %s now reach %s", what, phone.Format(n.E164), phone.Format(o.To))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "%s to %s now reach %s", what, phone.Format(n.E164), phone.Format(o.To))
 		if o.Voicemail == providers.VoicemailAfter {
-			o.Factory.Successf("Calls not answered within %s go to voicemail", o.VoicemailAfter)
+			cmdutil.WriteSuccess(o.IO, o.Styles, "Calls not answered within %s go to voicemail", o.VoicemailAfter)
 		}
 	}
 	if o.JSON {
 		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
 	}
 	if !o.IO.IsStdoutTTY() {
-		return o.Factory.PrintNumber(n)
+		return cmdutil.WriteNumber(o.IO, o.Styles, o.Now(), n)
 	}
 	return nil
 }

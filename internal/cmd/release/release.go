@@ -102,7 +102,6 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 	}
 	h, err := m.Release(ctx, n, o.How)
-	o.IO.StopProgress()
 	if errors.Is(err, numbers.ErrEnded) {
 		// Another vnum released it first: nothing is left to do, but this command did not do it.
 		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Err: err}

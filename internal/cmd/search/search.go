@@ -138,7 +138,6 @@ func searchRun(ctx context.Context, o *Options) error {
 	}
 	o.IO.StartProgress("Searching " + name)
 	res, err := o.Search(ctx, name, o.query)
-	o.IO.StopProgress()
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,6 @@ func listRun(ctx context.Context, o *Options) error {
 	default:
 		o.IO.StartProgress("Reading messages")
 		msgs, err = o.Messages(ctx, n, since)
-		o.IO.StopProgress()
 		if err != nil {
 			return err
 		}

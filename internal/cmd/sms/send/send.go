@@ -83,7 +83,6 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			}
 			opts.IO.StartProgress("Sending")
 			msg, err := m.Send(cmd.Context(), n, opts.To, opts.Text)
-			opts.IO.StopProgress()
 			if err != nil {
 				return err
 			}

@@ -100,12 +100,10 @@ func run(cmd *cobra.Command, o *Options) error {
 	res, err := m.Wait(cmd.Context(), n, numbers.WaitOptions{
 		Timeout: o.timeout, NotBefore: start.Add(-o.since), From: o.From, Code: o.Code,
 		NoCode: func(msg store.Message) {
-			o.IO.StopProgress() // the next poll's report starts it again
 			fmt.Fprintf(o.IO.ErrOut, "a message from %s arrived without a recognisable code: %s; still waiting for one with a code\n",
 				termsafe.Escape(msg.From), termsafe.Escape(numbers.Snippet(msg.Text)))
 		},
 	})
-	o.IO.StopProgress()
 	var noCode *numbers.NoCodeError
 	if errors.As(err, &noCode) { // messages came, none with a code: says so, and is a timeout
 		ref := n.Label
