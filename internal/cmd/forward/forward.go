@@ -33,8 +33,8 @@ type Options struct {
 	Forward func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error)
 	// SetVoicemail sets forwarding and the voicemail mode together (--voicemail[-after]).
 	SetVoicemail func(ctx context.Context, n store.Number, fw providers.Forwarding, mode string, after time.Duration) (store.Number, error)
-	Now     func() time.Time
-	Styles  func() *theme.Styles
+	Now          func() time.Time
+	Styles       func() *theme.Styles
 
 	Ref  string
 	To   string

@@ -78,7 +78,7 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comma
 			"it needs for them. --json prints a list of {name, description, configured, credential_source,\n" +
 			"default, capabilities: {forward_calls, forward_sms, read_sms, send_sms, labels, async_orders,\n" +
 			"block_calls, voicemail, call_log}, calls_via}.",
-		Args:  cmdutil.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -147,7 +147,9 @@ func TestDeleteRun(t *testing.T) {
 	}
 	err := deleteRun(t.Context(), opts)
 	assert.Equal(t, cmdutil.ExitNotFound, cmdutil.ExitCodeFor(err))
-	opts.Delete = func(context.Context, string) (store.Voicemail, error) { return store.Voicemail{}, errors.New("twilio voicemail: 503") }
+	opts.Delete = func(context.Context, string) (store.Voicemail, error) {
+		return store.Voicemail{}, errors.New("twilio voicemail: 503")
+	}
 	err = deleteRun(t.Context(), opts)
 	assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCodeFor(err))
 }
