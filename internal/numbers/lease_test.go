@@ -312,3 +312,31 @@ func BenchmarkLeaseReturn(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	assert.Equal(b, clients, fake.CallCount(providertest.OpBuy), "no round trip bought a number")
 }
+
+// A job whose lease ended (it ran longer than --ttl) cannot rotate or release the number from
+// under the job that leased it next.
+func TestLeaseEndedJobCannotRotateOrRelease(t *testing.T) {
+	e := newLeaseEnv(t)
+	a, err := e.m.Lease(t.Context(), leaseReq("ci"))
+	require.NoError(t, err)
+	e.now = e.now.Add(16 * time.Minute)
+	b, err := e.m.Lease(t.Context(), leaseReq("ci"))
+	require.NoError(t, err)
+	require.Equal(t, a.Number.E164, b.Number.E164)
+
+	ma := e.manager(e.st, 1000)
+	ma.LeaseID = a.Lease.ID
+	_, err = ma.Rotate(t.Context(), a.Number, nil)
+	require.ErrorIs(t, err, ErrLeaseGone)
+	_, err = ma.Release(t.Context(), a.Number, store.EndReleased)
+	require.ErrorIs(t, err, ErrLeaseGone)
+	l, _, err := e.m.LeaseByRef(t.Context(), b.Lease.ID, fr)
+	require.NoError(t, err)
+	assert.Equal(t, b.Number.ID, l.NumberID, "B still holds its number")
+	assert.Len(t, e.owned(t), 1)
+
+	mb := e.manager(e.st, 1000)
+	mb.LeaseID = b.Lease.ID
+	_, err = mb.Rotate(t.Context(), b.Number, nil)
+	require.NoError(t, err, "the holder may rotate its number")
+}

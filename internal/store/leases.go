@@ -137,6 +137,11 @@ type LeaseQuery struct {
 	Pool    string
 	Country string // "" any
 	Type    string // "" any
+	// TTL and Now, when set, give the lease its start and expiry inside the transaction that
+	// claims the number: a lease begins when it is taken, not when it was asked for (a process
+	// may wait long between the two), so that its holder never sees what came before it.
+	TTL time.Duration
+	Now func() time.Time
 }
 
 // ClaimFree leases l to the first free number of q.Pool that fits q: in the pool, without a lease,
@@ -161,6 +166,10 @@ func (s *Store) ClaimFree(ctx context.Context, q LeaseQuery, l *Lease) (Number, 
 		ids, err := tx.ids(ctx, query+` ORDER BY p.number_id`, args...)
 		if err != nil {
 			return err
+		}
+		if q.Now != nil && len(ids) > 0 {
+			l.StartedAt = q.Now().UTC()
+			l.ExpiresAt = l.StartedAt.Add(q.TTL)
 		}
 		for _, id := range ids {
 			l.NumberID, l.Pool = id, q.Pool
