@@ -170,8 +170,6 @@ type Capabilities struct {
 	Labels       bool // labels are kept carrier-side
 	// AsyncOrders: Buy may return a number in StatePending that Get later turns active.
 	AsyncOrders bool
-	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
-	MaxConcurrency int
 	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
 	// for carriers that bill or limit those reads; 0 means vnum's own pace.
 	MinPoll time.Duration

@@ -183,21 +183,20 @@ func migrations() []string {
 // migrate brings the schema up to date. The missing steps run in one transaction that reads the
 // version under the dialect's schema lock (SQLite's write lock, an advisory lock on PostgreSQL), so
 // several processes, on one machine or many, opening a new store at once apply each step exactly
-// once, and a failed step leaves the database at the version it had. On SQLite the common case, a
-// file that is already current, costs one pragma read outside any transaction.
+// once, and a failed step leaves the database at the version it had.
 func (s *Store) migrate(ctx context.Context) error {
 	steps := migrations()
-	if _, ok := s.d.(sqliteDialect); ok {
-		v, err := s.d.schemaVersion(ctx, s.q)
-		if err != nil {
-			return err
-		}
+	// The common case, a store already current, costs one read outside any transaction (on a
+	// new PostgreSQL database the read fails: the slow path creates the table).
+	if v, err := s.d.currentVersion(ctx, s.q); err == nil {
 		if v > len(steps) {
 			return s.tooNew(v, len(steps))
 		}
 		if v == len(steps) {
 			return nil
 		}
+	} else if _, ok := s.d.(sqliteDialect); ok {
+		return err
 	}
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.d.lockSchema(ctx, tx.q); err != nil {

@@ -94,9 +94,12 @@ func (l *lifecycle) Carriers(context.Context) ([]string, error) {
 	return out, nil
 }
 
-func (l *lifecycle) Refresh(_ context.Context, provider string) ([]string, error) {
+func (l *lifecycle) Refresh(_ context.Context, provider string) ([]store.Number, []string, error) {
 	l.refreshd = append(l.refreshd, provider)
-	return l.notes[provider], l.errs[provider]
+	if err := l.errs[provider]; err != nil {
+		return nil, l.notes[provider], err
+	}
+	return l.stored, l.notes[provider], nil
 }
 
 func TestListRun(t *testing.T) {
@@ -163,7 +166,7 @@ func TestListRun(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantOffline, openedOffline)
 			assert.Equal(t, tt.wantAsked, lc.refreshd)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}

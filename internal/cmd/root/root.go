@@ -23,6 +23,7 @@ import (
 	serveCmd "github.com/vnum-cli/vnum/internal/cmd/serve"
 	showCmd "github.com/vnum-cli/vnum/internal/cmd/show"
 	smsCmd "github.com/vnum-cli/vnum/internal/cmd/sms"
+	storeCmd "github.com/vnum-cli/vnum/internal/cmd/store"
 	versionCmd "github.com/vnum-cli/vnum/internal/cmd/version"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 )
@@ -81,6 +82,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		authCmd.NewCmdAuth(f),
 		providersCmd.NewCmdProviders(f, nil),
 		sandboxCmd.NewCmdSandbox(f),
+		storeCmd.NewCmdStore(f),
 		versionCmd.NewCmdVersion(f, nil),
 	)
 	cmd.SetHelpCommandGroupID("setup")
