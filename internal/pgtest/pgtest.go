@@ -164,6 +164,8 @@ func Stop() {
 	if srv != nil {
 		srv.stop()
 		srv = nil
+		// A later test of the same binary that wants a server starts a new one.
+		once, startErr = sync.Once{}, nil
 	}
 }
 

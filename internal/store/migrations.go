@@ -149,6 +149,34 @@ func migrations() []string {
 			PRIMARY KEY (number_id, carrier_msg_id)
 		);
 		CREATE INDEX relay_queue_due ON relay_queue (state, next_at);`,
+		// 6: pools of numbers leased to one job at a time (leases.go). Plain SQL both SQLite and
+		// PostgreSQL run; claims are conditional writes (ON CONFLICT DO NOTHING, UPDATE … WHERE).
+		`CREATE TABLE pool_numbers (
+			number_id INTEGER PRIMARY KEY,
+			pool      TEXT    NOT NULL,
+			added_at  INTEGER NOT NULL
+		);
+		CREATE INDEX pool_numbers_pool ON pool_numbers (pool, number_id);
+		-- One lease per number at a time: the unique index is the claim.
+		CREATE TABLE leases (
+			id         TEXT    PRIMARY KEY,
+			number_id  INTEGER NOT NULL,
+			pool       TEXT    NOT NULL,
+			host       TEXT    NOT NULL DEFAULT '',
+			job        TEXT    NOT NULL DEFAULT '',
+			pid        INTEGER NOT NULL DEFAULT 0,
+			started_at INTEGER NOT NULL,
+			expires_at INTEGER NOT NULL
+		);
+		CREATE UNIQUE INDEX leases_number ON leases (number_id);
+		-- The one process of the fleet deciding to buy for a pool; others wait for its number.
+		CREATE TABLE pool_claims (
+			pool       TEXT    PRIMARY KEY,
+			token      TEXT    NOT NULL,
+			host       TEXT    NOT NULL DEFAULT '',
+			pid        INTEGER NOT NULL DEFAULT 0,
+			expires_at INTEGER NOT NULL
+		);`,
 	}
 }
 

@@ -428,6 +428,15 @@ func timeArg(t time.Time) (any, error) {
 	return t.UnixNano(), nil
 }
 
+// asStored is t as the store gives it back (UTC, no monotonic reading): what InsertNumber and
+// UpdateNumber leave in the struct, so that it equals the row read back.
+func asStored(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.Unix(0, t.UnixNano()).UTC()
+}
+
 // timeOf is the time stored as v, in UTC.
 func timeOf(v sql.NullInt64) time.Time {
 	if !v.Valid {
