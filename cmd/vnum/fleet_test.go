@@ -70,9 +70,9 @@ type fleet struct {
 
 	seq     atomic.Int64 // codes and job numbers
 	mu      sync.Mutex
-	held    []segment   // who held which number when, as far as the jobs know
-	leases  []interval  // each lease's span (or what a killed `vnum lease` may have leased)
-	bad     []string    // what must never happen
+	held    []segment  // who held which number when, as far as the jobs know
+	leases  []interval // each lease's span (or what a killed `vnum lease` may have leased)
+	bad     []string   // what must never happen
 	counts  map[string]int
 	numbers map[string]bool
 }
