@@ -123,7 +123,6 @@ func TestAdoptRun(t *testing.T) {
 				Ref:    "+14155550100", Label: "office", TTL: "30d", JSON: tt.json, ttl: 30 * 24 * time.Hour,
 			}
 			err := adoptRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAdopt, adopted)
 			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))

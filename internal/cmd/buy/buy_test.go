@@ -228,7 +228,6 @@ func TestBuyRun(t *testing.T) {
 				req: r,
 			}
 			err := buyRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAsked, asked)
 			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))

@@ -158,7 +158,6 @@ func TestForwardRun(t *testing.T) {
 				Ref:    "shop", To: tt.to, SMS: tt.sms, Off: tt.off, JSON: tt.json,
 			}
 			err := forwardRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantForward, asked)
 			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))

@@ -160,7 +160,6 @@ func TestListRun(t *testing.T) {
 				Label:        tt.label, Offline: tt.offline, JSON: tt.json,
 			}
 			err := listRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			if tt.wantErrSubstr != "" {
 				assert.ErrorContains(t, err, tt.wantErrSubstr)

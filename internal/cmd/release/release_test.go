@@ -161,7 +161,6 @@ func TestReleaseRun(t *testing.T) {
 				How:    tt.how, Ref: "shop", Yes: tt.yes, JSON: tt.json,
 			}
 			err := releaseRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAsked, asked)
 			assert.Equal(t, tt.wantReleased, released)

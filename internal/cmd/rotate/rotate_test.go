@@ -195,7 +195,6 @@ func TestRotateRun(t *testing.T) {
 				Ref:    "shop", DryRun: tt.dry, Quiet: tt.quiet, JSON: tt.json, Yes: tt.yes,
 			}
 			err := rotateRun(ctx, opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			if tt.wantErrContaining != "" {
 				assert.ErrorContains(t, err, tt.wantErrContaining)

@@ -124,7 +124,6 @@ func TestReceiveRun(t *testing.T) {
 				Ref:    "shop", From: "Google", Text: "G-482913 is your Google verification code.", JSON: tt.json,
 			}
 			err := receiveRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			if tt.wantErr != "" {
 				assert.EqualError(t, err, tt.wantErr)

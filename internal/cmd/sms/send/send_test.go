@@ -135,7 +135,6 @@ func TestSendRun(t *testing.T) {
 				From:   "shop", To: tt.to, Text: "your code is 123456", JSON: tt.json,
 			}
 			err := sendRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantSent, sentOne)
 			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))

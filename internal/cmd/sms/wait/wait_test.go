@@ -155,7 +155,6 @@ func TestWaitRun(t *testing.T) {
 				timeout: 2 * time.Minute, since: 10 * time.Minute,
 			}
 			err := waitRun(t.Context(), opts)
-			ios.StopProgress() // as app.Run does when the command ends
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			if tt.wantErr != "" {
 				assert.EqualError(t, err, tt.wantErr)
