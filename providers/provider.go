@@ -216,6 +216,16 @@ type MessageSender interface {
 	SendSMS(ctx context.Context, fromID, to, text string) (Message, error)
 }
 
+// SentChecker is a carrier whose records of what a number sent can settle a send whose outcome
+// vnum does not know (its answer lost, or the process that sent it killed), so that it is not
+// sent a second time blindly.
+type SentChecker interface {
+	// CheckSent looks for a message from the number fromID to to with this text, sent at or after
+	// since. When it is not found, sure reports that the records prove it was not sent (rather
+	// than that it may show up there later).
+	CheckSent(ctx context.Context, fromID, to, text string, since time.Time) (m Message, found, sure bool, err error)
+}
+
 // OrderFinder is a carrier whose orders carry vnum's reference (BuyRequest.Reference), so that
 // a buy whose outcome is unknown (an answer lost, a process killed mid-order) is settled by
 // looking the order up rather than the whole account: Telnyx's customer_reference.

@@ -107,8 +107,19 @@ type CredentialSet struct {
 	// Account is the key of the non-secret account id shown by `vnum auth status` and login
 	// ("account_sid"); "" when the set has none.
 	Account string
-	// Fields are the values the set needs, all of them. Exactly one is Secret.
+	// Fields are the values of the set: all those not Optional are needed. Exactly one is Secret.
 	Fields []Credential
+}
+
+// Required reports whether the set needs the value key (a field of the set that is not
+// Optional).
+func (s CredentialSet) Required(key string) bool {
+	for _, f := range s.Fields {
+		if f.Key == key {
+			return !f.Optional
+		}
+	}
+	return false
 }
 
 // Credential is one credential value.
@@ -129,6 +140,11 @@ type Credential struct {
 	// Check checks a value's form before anything is sent (nil: any non-empty value); its
 	// error says what the value should look like and never quotes a secret.
 	Check func(v string) error
+	// Optional marks a value the set works without, kept with the credential when given: `vnum
+	// auth login` takes it by its Flag, the lookups return it when it is found, `vnum auth
+	// status` says whether it is set. The Telnyx public key is one: only `vnum serve` needs it
+	// (to check webhook signatures), never the API calls. An optional value is never Secret.
+	Optional bool
 }
 
 // Endpoint is where a carrier's API is and how a user sends its requests elsewhere (a gateway,

@@ -43,6 +43,8 @@ var telnyxRoutes = map[string]telnyxtest.Route{
 	"update-messaging": telnyxtest.RouteUpdateMessaging,
 	"list-profiles":    telnyxtest.RouteListProfiles,
 	"create-profile":   telnyxtest.RouteCreateProfile,
+	"get-profile":      telnyxtest.RouteGetProfile,
+	"update-profile":   telnyxtest.RouteUpdateProfile,
 	"detail-records":   telnyxtest.RouteDetailRecords,
 	"get-message":      telnyxtest.RouteGetMessage,
 	"send-message":     telnyxtest.RouteSendMessage,
@@ -55,6 +57,7 @@ faketelnyx own CC TYPE [N]          numbers bought outside vnum (TYPE local|mobi
 faketelnyx numbers                  what the account holds: E164 ID STATUS CUSTOMER_REFERENCE PROFILE FORWARDS_TO
 faketelnyx orders                   number orders: STATUS CUSTOMER_REFERENCE NUMBERS
 faketelnyx profiles                 messaging profile names
+faketelnyx profile-webhook NAME     the webhook URL of the messaging profile NAME ("" for none)
 faketelnyx messages [NUMBER]        messages, oldest first: DIRECTION FROM TO TEXT
 faketelnyx deliver [-withheld] [-after D] NUMBER FROM TEXT   an SMS arrives (in the background after D)
 faketelnyx fault [-times N] [-retry-after S] [-reset S] [-detail D] ROUTE (STATUS CODE | drop-before | drop-after | hang | hang-after | gateway-after STATUS)
@@ -118,6 +121,9 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 		for _, p := range f.Profiles() {
 			fmt.Fprintln(out, p)
 		}
+	case "profile-webhook":
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
+		fmt.Fprintln(out, f.ProfileWebhook(a[0]))
 	case "messages":
 		a := telnyxCmd.parseFlags(ts, sub, args, 0, 1, nil)
 		phone := ""

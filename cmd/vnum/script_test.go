@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vnum-cli/vnum/internal/app"
+	"github.com/vnum-cli/vnum/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for the vnum binary inside the scripts: `exec vnum`
@@ -25,6 +27,7 @@ func TestMain(m *testing.M) {
 // vonage_*.txtar sessions run against in-process fake accounts started by the faketwilio,
 // faketelnyx and fakevonage commands.
 func TestScripts(t *testing.T) {
+	t.Cleanup(pgtest.Stop)
 	t.Cleanup(func() {
 		twilioDocs.logUnvalidated(t)
 		telnyxDocs.logUnvalidated(t)
@@ -41,15 +44,35 @@ func TestScripts(t *testing.T) {
 			"fakevonage": cmdFakeVonage,
 			"webhook":    cmdWebhook,
 			"freeport":   cmdFreeport,
+			"pgstore":    cmdPGStore,
+			"relays":     cmdRelays,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "keyring":
 				return realKeyring(), nil
+			case "postgres":
+				// A script that needs PostgreSQL runs in CI, never skips there.
+				err := pgtest.Available()
+				if err != nil && os.Getenv("CI") == "true" {
+					return false, fmt.Errorf("PostgreSQL test server: %w", err)
+				}
+				return err == nil, nil
 			}
 			return false, nil
 		},
 	})
+}
+
+// cmdPGStore points the script's vnum at a new database on the test PostgreSQL server
+// (VNUM_STORE, without a password: the server trusts loopback); scripts check [postgres] first.
+func cmdPGStore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: pgstore")
+	}
+	u, err := pgtest.Database()
+	ts.Check(err)
+	ts.Setenv("VNUM_STORE", u)
 }
 
 // realKeyring is true when the tests run inside ../shared/keyring-session.sh with

@@ -68,7 +68,7 @@ func Run(ctx context.Context, args []string, env func(string) string, ios *iostr
 	// Only an opened store fails so: the configuration is loaded already, and is not loaded (nor
 	// its warnings printed) for any other failure.
 	err = store.Explain(err, func() string {
-		if cfg, cerr := f.Config(); cerr == nil {
+		if cfg, cerr := f.Config(); cerr == nil && !cfg.SharedStore() {
 			return cfg.StoreFile()
 		}
 		return ""

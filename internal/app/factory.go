@@ -35,7 +35,8 @@ import (
 //	Credentials ← Config          the keyring / files / environment, per carrier and profile
 //	Provider    ← Config, Credentials, HTTPClient    one adapter per carrier, built once
 //	Store       ← Config          the local database, opened once
-//	NumbersOffline ← Store, Provider, Config         the number lifecycle
+//	SMSRelay    ← Config          whether vnum serve is set up (it relays SMS, pushes them)
+//	NumbersOffline ← Store, Provider, SMSRelay       the number lifecycle
 //	Numbers     ← NumbersOffline  the same, after finishing what an earlier run left half done
 //
 // The returned cleanup closes what was opened (store, adapters), last opened first. ctx is the
@@ -73,7 +74,16 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 	f.Provider = adapters.provider
 	f.Warnings = adapters.warnings
 	f.Store = newStoreFunc(f.Config, closers)
-	f.NumbersOffline = newNumbersOfflineFunc(f.Store, f.Provider, f.Config, f.Now, ios.StartProgress)
+	f.SMSRelay = newSMSRelayFunc(f.Config)
+	f.NumbersOffline = newNumbersOfflineFunc(lifecycleDeps{
+		store:      f.Store,
+		provider:   f.Provider,
+		serveSetUp: f.SMSRelay,
+		smsRoute:   newSMSRouteFunc(f.Config, env, f.Credentials),
+		now:        f.Now,
+		report:     ios.StartProgress,
+		warn:       func(msg string) { cmdutil.Warnf(ios, "%s", msg) }, // escaped there: it may quote a carrier
+	})
 	f.Numbers = newNumbersFunc(ctx, f.NumbersOffline, ios.ErrOut)
 	return f, closers.closeAll
 }
@@ -254,7 +264,7 @@ func newStoreFunc(cfg func() (*config.Config, error), closers *closeList) func()
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(c.StoreFile())
+		s, err := store.Open(c.Store())
 		if err != nil {
 			return nil, err
 		}
@@ -263,29 +273,69 @@ func newStoreFunc(cfg func() (*config.Config, error), closers *closeList) func()
 	})
 }
 
-// newNumbersOfflineFunc builds the number lifecycle once, over the store and the adapters, with
-// report showing its progress.
-func newNumbersOfflineFunc(openStore func() (*store.Store, error), provider func(string) (providers.Provider, error),
-	cfg func() (*config.Config, error), now func() time.Time, report func(string)) func() (*numbers.Manager, error) {
+// newSMSRelayFunc tells, once, whether vnum serve is set up: it ran here once (its secrets
+// exist) or the config says where it listens or is reached.
+func newSMSRelayFunc(cfg func() (*config.Config, error)) func() bool {
+	return sync.OnceValue(func() bool {
+		c, err := cfg()
+		return err == nil && (serve.Configured(c.Dir(), c.ServeListen()) || c.ServePublicURL() != "")
+	})
+}
+
+// newSMSRouteFunc returns serve's public route for a carrier (https://…/hooks/…/vonage), ""
+// when serve has no public URL or no route for it. The routes are worked out (keys looked up)
+// once, and only when a number is to be pointed at serve.
+func newSMSRouteFunc(cfg func() (*config.Config, error), env func(string) string, creds func() (*auth.Manager, error)) func(string) string {
+	routes := sync.OnceValue(func() map[string]string {
+		c, err := cfg()
+		if err != nil || c.ServePublicURL() == "" {
+			return nil
+		}
+		public, err := serve.CheckPublicURL(c.ServePublicURL())
+		if err != nil {
+			return nil
+		}
+		return serve.PublicRoutes(c.Dir(), public, serve.KeyLookup{Env: env, Credentials: creds, Config: cfg})
+	})
+	return func(provider string) string { return routes()[provider] }
+}
+
+// lifecycleDeps are what the number lifecycle is built over.
+type lifecycleDeps struct {
+	store      func() (*store.Store, error)
+	provider   func(string) (providers.Provider, error)
+	serveSetUp func() bool                  // vnum serve is set up (pushes SMS, relays them)
+	smsRoute   func(provider string) string // serve's public route per carrier, "" for none
+	now        func() time.Time
+	report     func(string) // shows an operation's progress
+	warn       func(string) // a warning for the user, on stderr
+}
+
+// newNumbersOfflineFunc builds the number lifecycle once, over the store and the adapters.
+func newNumbersOfflineFunc(d lifecycleDeps) func() (*numbers.Manager, error) {
 	return sync.OnceValues(func() (*numbers.Manager, error) {
-		s, err := openStore()
+		s, err := d.store()
 		if err != nil {
 			return nil, err
 		}
 		// With vnum serve set up, messages may be pushed into the store at any moment: sms wait
 		// looks there every 100 ms, between its slower reads of the carrier.
 		var storePoll time.Duration
-		if c, err := cfg(); err == nil && serve.Configured(c.Dir(), c.ServeListen()) {
+		relay := d.serveSetUp()
+		if relay {
 			storePoll = 100 * time.Millisecond
 		}
 		return numbers.New(numbers.Config{
 			Store:     s,
-			Provider:  provider,
-			Now:       now,
+			Provider:  d.provider,
+			Now:       d.now,
 			PID:       os.Getpid(),
 			Host:      hostname(),
-			Report:    report,
+			Report:    d.report,
 			StorePoll: storePoll,
+			SMSRelay:  relay,
+			SMSRoute:  d.smsRoute,
+			Warn:      d.warn,
 		}), nil
 	})
 }

@@ -34,11 +34,13 @@ func secretField(s providers.CredentialSet) providers.Credential {
 	return providers.Credential{}
 }
 
-// envNames lists the canonical variable of every field, for "set X and Y" hints.
+// envNames lists the canonical variable of every needed field, for "set X and Y" hints.
 func envNames(s providers.CredentialSet) []string {
 	out := make([]string, 0, len(s.Fields))
 	for _, f := range s.Fields {
-		out = append(out, f.Env[0])
+		if !f.Optional {
+			out = append(out, f.Env[0])
+		}
 	}
 	return out
 }
@@ -51,24 +53,31 @@ func Providers(reg *providers.Registry) []string {
 	return reg.WithAuth()
 }
 
-// match returns the set whose keys are exactly those of values, all non-empty.
+// match returns the set that values complete: each of its needed values non-empty, and no key
+// of values outside it (its optional values may be absent).
 func (c carrier) match(values map[string]string) (providers.CredentialSet, bool) {
 	for _, s := range c.Auth {
-		if len(s.Fields) != len(values) {
-			continue
-		}
-		ok := true
-		for _, f := range s.Fields {
-			if values[f.Key] == "" {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if fits(s, values) {
 			return s, true
 		}
 	}
 	return providers.CredentialSet{}, false
+}
+
+// fits reports whether values hold every value set needs and nothing else than its fields;
+// skip is a key of set that values do not have to hold ("" for none).
+func fits(set providers.CredentialSet, values map[string]string, skip ...string) bool {
+	for k := range values {
+		if !slices.ContainsFunc(set.Fields, func(f providers.Credential) bool { return f.Key == k }) {
+			return false
+		}
+	}
+	for _, f := range set.Fields {
+		if !f.Optional && values[f.Key] == "" && !slices.Contains(skip, f.Key) {
+			return false
+		}
+	}
+	return true
 }
 
 // EnvHint says which variables to set, simplest set first:
@@ -101,8 +110,9 @@ func joinAnd(names []string) string {
 }
 
 // SecretFor returns the credential set that ids (the non-secret values given on the command
-// line, such as account_sid and api_key, by key) complete with its secret, and that secret:
-// what `vnum auth login` must ask for.
+// line, such as account_sid and api_key, by key; optional ones such as Telnyx's public_key
+// may be among them) complete with its secret, and that secret: what `vnum auth login` must
+// ask for.
 func SecretFor(reg *providers.Registry, provider string, ids map[string]string) (providers.CredentialSet, providers.Credential, error) {
 	c, ok := lookupCarrier(reg, provider)
 	if !ok {
@@ -110,17 +120,7 @@ func SecretFor(reg *providers.Registry, provider string, ids map[string]string) 
 	}
 	for _, s := range c.Auth {
 		sf := secretField(s)
-		if len(s.Fields) != len(ids)+1 {
-			continue
-		}
-		complete := true
-		for _, f := range s.Fields {
-			if f.Key != sf.Key && ids[f.Key] == "" {
-				complete = false
-				break
-			}
-		}
-		if complete {
+		if _, given := ids[sf.Key]; !given && fits(s, ids, sf.Key) {
 			return s, sf, nil
 		}
 	}
@@ -133,7 +133,7 @@ func (c carrier) idHint() string {
 	for _, s := range slices.Backward(c.Auth) {
 		var keys []string
 		for _, f := range s.Fields {
-			if !f.Secret {
+			if !f.Secret && !f.Optional {
 				keys = append(keys, f.Key)
 			}
 		}

@@ -145,11 +145,14 @@ func (m *Manager) fromEnv(c carrier, profile string) (envResult, error) {
 		for _, f := range s.Fields {
 			v := vals[f.Key]
 			if v.value == "" {
+				if f.Optional {
+					continue
+				}
 				values = nil
 				break
 			}
 			values[f.Key] = v.value
-			if v.fromFile {
+			if v.fromFile && !f.Optional {
 				source = SourceFile
 			}
 		}

@@ -108,7 +108,7 @@ func (f *Factory) existingStore() *store.Store {
 	if err != nil {
 		return nil
 	}
-	if _, err := os.Stat(cfg.StoreFile()); err != nil {
+	if _, err := os.Stat(cfg.StoreFile()); err != nil && !cfg.SharedStore() {
 		return nil
 	}
 	s, err := f.Store()

@@ -51,6 +51,9 @@ type Factory struct {
 	// NumbersOffline is the same lifecycle without that recovery, for commands that must not
 	// touch the network (list --offline).
 	NumbersOffline func() (*numbers.Manager, error)
+	// SMSRelay reports whether `vnum serve` is set up, so that it can relay the SMS of carriers
+	// that cannot forward them (nil: it is not).
+	SMSRelay func() bool
 	// Warnings returns, once each, what the user should hear about that did not stop the
 	// command: carriers' warnings and credentials read from the plaintext file.
 	Warnings func() []string
@@ -104,8 +107,16 @@ func joinNames(names []string) string {
 	return out
 }
 
+// RelaysSMS reports whether forwarding SMS on provider is vnum serve's relay (the carrier cannot
+// forward them itself).
+func (f *Factory) RelaysSMS(provider string) bool {
+	d, ok := f.Registry.Lookup(provider)
+	return ok && !d.Capabilities.ForwardSMS && d.Capabilities.SendSMS
+}
+
 // CheckForwardSMS refuses, as a usage error, SMS forwarding on a carrier that cannot do it,
 // before anything is bought or changed.
+// Where the carrier can send SMS, vnum serve relays them once it is set up.
 func (f *Factory) CheckForwardSMS(provider, flag string) error {
 	d, ok := f.Registry.Lookup(provider)
 	if !ok || d.Capabilities.ForwardSMS {
@@ -114,6 +125,14 @@ func (f *Factory) CheckForwardSMS(provider, flag string) error {
 	title := d.Title
 	if title == "" {
 		title = d.Name
+	}
+	if d.Capabilities.SendSMS {
+		if f.SMSRelay != nil && f.SMSRelay() {
+			return nil
+		}
+		return FlagErrorf("%s cannot forward SMS by itself; vnum serve can relay them: set it up with `vnum serve --public-url https://…` "+
+			"(and keep it running), or drop %s (calls can still be forwarded) and read its SMS with `vnum sms list` or `vnum sms wait`",
+			title, flag)
 	}
 	return FlagErrorf("%s cannot forward SMS by itself: drop %s (calls can still be forwarded) and read its SMS with `vnum sms list` or `vnum sms wait`",
 		title, flag)

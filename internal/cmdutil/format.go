@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
@@ -132,12 +133,18 @@ func MonthlyText(p providers.Price) string {
 	return p.String() + " a month"
 }
 
-// Successf prints "✓ message" on stderr... only for people: scripts read stdout, and a success
-// line there would corrupt it.
+// Successf prints "✓ message" on stderr, as WriteSuccess does, with the Factory's streams and
+// styles.
 func (f *Factory) Successf(format string, args ...any) {
-	if !f.IOStreams.IsStderrTTY() {
+	WriteSuccess(f.IOStreams, f.Styles, format, args...)
+}
+
+// WriteSuccess prints "✓ message" on stderr... only for people: scripts read stdout, and a
+// success line there would corrupt it. styles is called only for a terminal.
+func WriteSuccess(ios *iostreams.IOStreams, styles func() *theme.Styles, format string, args ...any) {
+	if !ios.IsStderrTTY() {
 		return
 	}
-	s := f.Styles()
-	fmt.Fprintln(f.IOStreams.ErrOut, s.Success.Render("✓")+" "+termsafe.Escape(fmt.Sprintf(format, args...)))
+	s := styles()
+	fmt.Fprintln(ios.ErrOut, s.Success.Render("✓")+" "+termsafe.Escape(fmt.Sprintf(format, args...)))
 }

@@ -35,6 +35,9 @@ const (
 	KeyServeListen = "serve.listen"
 	// KeyServePublicURL is the https URL carriers reach serve at; VNUM_SERVE_PUBLIC_URL.
 	KeyServePublicURL = "serve.public_url"
+	// KeyStore is where the store lives when not in the data directory: a postgres:// URL, for a
+	// team or a CI fleet sharing one record; VNUM_STORE.
+	KeyStore = "store"
 )
 
 // DefaultProvider is the carrier used when nothing else is set: the local simulation, which
@@ -160,7 +163,7 @@ func Load(env Env) (*Config, error) {
 		c.fileFound = true
 	}
 	// Environment over file: only the documented keys, read through env so tests control it.
-	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL} {
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL, KeyStore} {
 		name := "VNUM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		if val := env(name); val != "" {
 			v.Set(k, val)
@@ -187,6 +190,10 @@ func (c *Config) check() error {
 	default:
 		errs = append(errs, c.Invalid(KeyPrompt, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyPrompt), PromptEnabled, PromptDisabled)))
 	}
+	if st := c.Get(KeyStore); st != "" && !isPostgresURL(st) {
+		// Not echoed: it may hold a password.
+		errs = append(errs, c.Invalid(KeyStore, errors.New("must be a postgres:// (or postgresql://) URL; leave it unset for the store file in the data directory")))
+	}
 	if raw := c.v.Get(KeyProviders); raw != nil {
 		sections, ok := raw.(map[string]any)
 		bad := !ok
@@ -209,7 +216,7 @@ func (c *Config) Unknown() []string {
 		return nil
 	}
 	known := map[string]bool{KeyProvider: true, KeyProfile: true, KeyCountry: true, KeyForwardTo: true,
-		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true}
+		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true, KeyStore: true}
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range c.v.AllKeys() {
@@ -231,6 +238,23 @@ func (c *Config) DataDir() string { return c.dataDir }
 
 // StoreFile is the local store's path: the record of numbers, history and messages.
 func (c *Config) StoreFile() string { return filepath.Join(c.dataDir, "vnum.db") }
+
+// Store is where the store lives: the PostgreSQL URL set as store (VNUM_STORE), else StoreFile.
+// The URL may hold a password: show it only through store.Redact.
+func (c *Config) Store() string {
+	if u := c.Get(KeyStore); u != "" {
+		return u
+	}
+	return c.StoreFile()
+}
+
+// SharedStore reports whether the store is a database server's rather than the local file.
+func (c *Config) SharedStore() bool { return c.Get(KeyStore) != "" }
+
+func isPostgresURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
 
 // File is the configuration file's path.
 func (c *Config) File() string { return filepath.Join(c.dir, "config.yaml") }

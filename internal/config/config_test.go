@@ -92,6 +92,7 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{name: "prompt", file: "prompt: maybe\n", want: `config.yaml: prompt: "maybe" is neither enabled nor disabled`},
 		{name: "providers not a mapping", file: "providers: 5\n", want: "config.yaml: providers: must map carrier names"},
 		{name: "a carrier's options not a mapping", file: "providers:\n  twilio: 5\n", want: "config.yaml: providers: must map carrier names"},
+		{name: "store not a PostgreSQL URL", env: map[string]string{"VNUM_STORE": "mysql://u:pw@h/db"}, want: "VNUM_STORE: must be a postgres://"},
 		{name: "good values", file: "country: fr\nprompt: Disabled\nproviders:\n  twilio:\n    bundle: BU1\n"},
 	}
 	for _, tt := range tests {
@@ -112,6 +113,7 @@ func TestBadValuesAreRefused(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "pw@", "a store URL's password is never shown")
 			var cerr *Error
 			assert.ErrorAs(t, err, &cerr)
 		})
@@ -124,4 +126,27 @@ func TestProviderIsCaseInsensitive(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "sandbox", c.Provider())
 	assert.EqualError(t, c.Invalid(KeyProvider, errors.New("bad")), "VNUM_PROVIDER: bad")
+}
+
+// The store is the file in the data directory unless store (VNUM_STORE over config.yaml) names a
+// PostgreSQL database.
+func TestStoreLocation(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir}
+	c, err := Load(envOf(env))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "vnum.db"), c.Store())
+	assert.False(t, c.SharedStore())
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("store: postgres://team@db.example/vnum\n"), 0o600))
+	c, err = Load(envOf(env))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://team@db.example/vnum", c.Store())
+	assert.True(t, c.SharedStore())
+	assert.Empty(t, c.Unknown())
+
+	env["VNUM_STORE"] = "postgresql://ci@other/vnum"
+	c, err = Load(envOf(env))
+	require.NoError(t, err)
+	assert.Equal(t, "postgresql://ci@other/vnum", c.Store(), "environment over file")
 }

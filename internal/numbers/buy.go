@@ -231,6 +231,9 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		if err != nil {
 			return BuyResult{Number: n, Bought: c, Warnings: warnings}, err
 		}
+		if w := m.pointSMS(ctx, n); w != "" {
+			warnings = append(warnings, w)
+		}
 		return BuyResult{Number: n, Bought: c, Warnings: warnings}, nil
 	}
 	return BuyResult{}, lastErr
@@ -519,24 +522,52 @@ func (m *Manager) refreshState(ctx context.Context, p providers.Provider, n stor
 }
 
 func (m *Manager) applyForwarding(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding) (store.Number, error) {
+	// SMS the carrier cannot forward are relayed by vnum serve: the carrier forwards calls only.
+	relay := f.SMS != "" && m.relays(p)
+	onCarrier := f
+	if relay {
+		onCarrier.SMS = ""
+	}
 	fw, ok := providers.As[providers.Forwarder](p)
-	if !ok || (f.Calls != "" && !p.Capabilities().ForwardCalls) || (f.SMS != "" && !p.Capabilities().ForwardSMS) {
+	if !ok || (f.Calls != "" && !p.Capabilities().ForwardCalls) || (onCarrier.SMS != "" && !p.Capabilities().ForwardSMS) {
 		what := "call forwarding"
-		if f.SMS != "" && !p.Capabilities().ForwardSMS {
+		if onCarrier.SMS != "" && !p.Capabilities().ForwardSMS {
 			what = "SMS forwarding"
 		}
 		return n, &providers.Error{Provider: p.Name(), Op: "forward", Kind: providers.ErrUnsupported,
 			Message: fmt.Sprintf("%s does not offer %s through its API", p.Name(), what)}
 	}
-	got, err := fw.SetForwarding(ctx, n.CarrierID, f)
+	got, err := fw.SetForwarding(ctx, n.CarrierID, onCarrier)
 	if err != nil {
 		return n, fmt.Errorf("forward %s: %w", phone.Format(n.E164), err)
 	}
-	n.Forward = f
-	if !got.Forward.IsZero() || f.IsZero() {
+	n.Forward = onCarrier
+	if !got.Forward.IsZero() || onCarrier.IsZero() {
 		n.Forward = got.Forward
 	}
-	return n, m.Store.UpdateNumber(context.WithoutCancel(ctx), &n)
+	relayTo := ""
+	if relay {
+		n.Forward.SMS, relayTo = f.SMS, f.SMS
+	}
+	// The number's forwarding and its relay target change together.
+	wctx := context.WithoutCancel(ctx)
+	return n, m.Store.InTx(wctx, func(tx *store.Store) error {
+		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
+			return err
+		}
+		return tx.UpdateNumber(wctx, &n)
+	})
+}
+
+// relays reports whether SMS forwarding on p is vnum serve's relay: p cannot forward SMS
+// itself, can send them, and serve is set up.
+func (m *Manager) relays(p providers.Provider) bool {
+	c := p.Capabilities()
+	if c.ForwardSMS || !c.SendSMS || !m.SMSRelay {
+		return false
+	}
+	_, ok := providers.As[providers.MessageSender](p)
+	return ok
 }
 
 // reference is the BuyRequest.Reference of the buy journaled as op id.

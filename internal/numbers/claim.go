@@ -74,7 +74,7 @@ func (m *Manager) beginOn(ctx context.Context, op *store.Op, n store.Number) err
 	op.OwnerPID, op.OwnerHost = m.PID, m.Host
 	err := m.Store.BeginNumberOp(ctx, op)
 	var be *store.BusyError
-	if errors.As(err, &be) && be.Op.OwnerPID != 0 && m.ownerGone(be.Op) {
+	if errors.As(err, &be) && be.Op.OwnerPID != 0 && m.ownerGone(ctx, be.Op) {
 		if _, rerr := m.Recover(ctx); rerr == nil {
 			err = m.Store.BeginNumberOp(ctx, op)
 		}

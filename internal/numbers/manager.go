@@ -51,6 +51,16 @@ type Config struct {
 	// StorePoll, when not zero, is how often `sms wait` looks in the store between two reads of
 	// the carrier: `vnum serve` may write a pushed message there at any moment.
 	StorePoll time.Duration
+	// SMSRelay says `vnum serve` is set up: on a carrier that cannot forward SMS itself but can
+	// send them, forwarding SMS means serve re-sends each inbound message (relay.go).
+	SMSRelay bool
+	// SMSRoute returns vnum serve's public route for a carrier (https://…/hooks/…/vonage), ""
+	// when serve has no public URL or no route for it: buy, forward and rotate point the
+	// numbers' inbound SMS there. nil: none. Called only when a number is to be pointed.
+	SMSRoute func(provider string) string
+	// Warn receives warnings for the user (stderr) from operations that have no other way to
+	// return them; nil discards them.
+	Warn func(msg string)
 }
 
 // Manager runs the lifecycle.

@@ -266,6 +266,28 @@ func (m *Manager) Send(ctx context.Context, n store.Number, to, text string) (pr
 	return msg, nil
 }
 
+// CheckSent settles a send from n whose outcome is unknown through the carrier's records of what
+// n sent (providers.SentChecker): found, or proved not sent (sure), or neither. A message found
+// is stored as Send stores it.
+func (m *Manager) CheckSent(ctx context.Context, n store.Number, to, text string, since time.Time) (found, sure bool, err error) {
+	p, err := m.provider(n.Provider)
+	if err != nil {
+		return false, false, err
+	}
+	c, ok := providers.As[providers.SentChecker](p)
+	if !ok {
+		return false, false, nil
+	}
+	msg, found, sure, err := c.CheckSent(ctx, n.CarrierID, to, text, since)
+	if err != nil || !found {
+		return false, sure && err == nil, err
+	}
+	if msg.ID != "" {
+		_, _ = m.Store.AddMessages(context.WithoutCancel(ctx), n.ID, []providers.Message{msg})
+	}
+	return true, true, nil
+}
+
 // Forward sets n's forwarding (a zero Forwarding turns it off).
 func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwarding) (store.Number, error) {
 	p, err := m.provider(n.Provider)
@@ -278,7 +300,11 @@ func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwa
 	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
 		return n, err
 	}
-	return m.applyForwarding(ctx, p, n, f)
+	n, err = m.applyForwarding(ctx, p, n, f)
+	if err == nil {
+		m.warn(m.pointSMS(ctx, n))
+	}
+	return n, err
 }
 
 // ErrForwardLoop means a forwarding target is one of the user's own vnum numbers: a call would

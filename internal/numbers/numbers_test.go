@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/pgtest"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/providertest"
@@ -42,9 +44,18 @@ type env struct {
 	now  time.Time
 }
 
+// onPostgres is set for the second pass of the suite (TestMain): every env's store is then a new
+// database on the test PostgreSQL server, shared by the env's "processes" as by a fleet's machines.
+var onPostgres bool
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Both(m, &onPostgres)) }
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "vnum.db")
+	if onPostgres {
+		path = pgtest.URL(t)
+	}
 	st, err := store.Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })

@@ -28,7 +28,7 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 			errs = append(errs, ctx.Err())
 			break
 		}
-		if op.OwnerPID != 0 && !m.ownerGone(op) {
+		if op.OwnerPID != 0 && !m.ownerGone(ctx, op) {
 			continue
 		}
 		ok, err := m.Store.ClaimOp(ctx, op.ID, op.OwnerPID, m.PID)
@@ -54,9 +54,13 @@ func (m *Manager) Recover(ctx context.Context) (notes []string, err error) {
 	return notes, errors.Join(errs...)
 }
 
-// ownerGone reports whether the process that owns op has ended. One on another host cannot be
-// checked from here, so it counts as running.
-func (m *Manager) ownerGone(op store.Op) bool {
+// ownerGone reports whether the process that owns op has ended. A store shared by machines
+// knows (store.OwnerRunning: the owner's lock dies with it, wherever it ran); otherwise one on
+// another host cannot be checked from here, so it counts as running.
+func (m *Manager) ownerGone(ctx context.Context, op store.Op) bool {
+	if running, known, err := m.Store.OwnerRunning(ctx, op.ID); err == nil && known {
+		return !running
+	}
 	if op.OwnerHost != "" && m.Host != "" && op.OwnerHost != m.Host {
 		return false
 	}

@@ -55,6 +55,10 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		// failure here must not keep the number (and its bill) alive.
 		_ = m.SyncMessages(ctx, n)
 	}
+	// What the number's inbound SMS went to before vnum serve took them is put back first: the
+	// number then leaves as it came (and a carrier that keeps the URL on a group of numbers,
+	// Telnyx's messaging profile, gets it back when the last of them goes).
+	m.putBackSMS(ctx, p, n)
 	m.Report("Releasing " + phone.Format(n.E164))
 	relErr := p.Release(ctx, n.CarrierID)
 	switch {

@@ -183,6 +183,10 @@ func (m *Manager) resumeRotate(ctx context.Context, op *store.Op, plan buyPlan, 
 			return res, err
 		}
 		res.New, res.Moved = newN, true
+		// Before the old number goes: where the two share the URL (Telnyx), it then stays.
+		if w := m.pointSMS(ctx, newN); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
 		if l, ok := providers.As[providers.Labeler](p); ok && plan.Label != "" && p.Capabilities().Labels {
 			if err := l.SetLabel(ctx, newN.CarrierID, plan.Label); err != nil {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("could not write the label to the carrier: %v", err))

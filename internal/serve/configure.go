@@ -2,9 +2,9 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/vnum-cli/vnum/internal/smshook"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -31,13 +31,14 @@ func perCarrier(get ProviderFunc) ProviderFunc {
 	}
 }
 
-// Configure points the inbound SMS of every number held on a carrier that keeps the URL on the
-// number (providers.SMSWebhookSetter) at that carrier's route in routes (public URLs). What a
-// number had before is recorded first, so Unconfigure can put it back even if vnum stops half
-// way. It returns one line per number changed or failed, for the log.
+// Configure points the inbound SMS of every number held on a carrier that keeps such a URL
+// (providers.SMSWebhookSetter) at that carrier's route in routes (public URLs), through
+// smshook.Point: what a number had before is recorded first, so Unconfigure (or the number's
+// release) can put it back even if vnum stops half way. It returns one line per number changed
+// or failed, for the log.
 //
 // With onlyNew, numbers that already have a record are not asked about again: serve calls it so
-// every few minutes, for the numbers bought since it started.
+// every few minutes, for the numbers bought since it started (and those buy could not point).
 func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, routes map[string]string, onlyNew bool) ([]string, error) {
 	nums, err := st.ListNumbers(ctx)
 	if err != nil {
@@ -48,9 +49,9 @@ func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, rout
 		return nil, err
 	}
 	provider = perCarrier(provider)
-	before := map[string]string{}
+	known := map[string]bool{}
 	for _, w := range recorded {
-		before[w.Provider+"\x00"+w.CarrierID] = w.Previous
+		known[w.Provider+"\x00"+w.CarrierID] = true
 	}
 	var notes []string
 	for _, n := range nums {
@@ -58,7 +59,7 @@ func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, rout
 		if !ok || !n.Features.SMS {
 			continue
 		}
-		if _, known := before[n.Provider+"\x00"+n.CarrierID]; known && onlyNew {
+		if known[n.Provider+"\x00"+n.CarrierID] && onlyNew {
 			continue
 		}
 		p, err := provider(n.Provider)
@@ -68,30 +69,15 @@ func Configure(ctx context.Context, st *store.Store, provider ProviderFunc, rout
 			}
 			continue
 		}
-		setter, ok := providers.As[providers.SMSWebhookSetter](p)
-		if !ok {
-			continue
-		}
-		current, err := setter.SMSWebhook(ctx, n.CarrierID)
-		if err != nil {
+		changed, err := smshook.Point(ctx, st, p, n, url)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return notes, ctx.Err()
+		case err != nil:
 			notes = append(notes, fmt.Sprintf("%s %s: not pointed at serve: %v", n.Provider, n.E164, err))
-			continue
+		case changed:
+			notes = append(notes, fmt.Sprintf("%s %s: inbound SMS now come to serve", n.Provider, n.E164))
 		}
-		if current == url {
-			continue
-		}
-		prev, known := before[n.Provider+"\x00"+n.CarrierID]
-		if !known {
-			prev = current
-		}
-		if err := st.SaveSMSWebhook(ctx, store.SMSWebhook{Provider: n.Provider, CarrierID: n.CarrierID, URL: url, Previous: prev}); err != nil {
-			return notes, err
-		}
-		if err := setter.SetSMSWebhook(ctx, n.CarrierID, url); err != nil {
-			notes = append(notes, fmt.Sprintf("%s %s: not pointed at serve: %v", n.Provider, n.E164, err))
-			continue
-		}
-		notes = append(notes, fmt.Sprintf("%s %s: inbound SMS now come to serve", n.Provider, n.E164))
 	}
 	return notes, nil
 }
@@ -108,28 +94,19 @@ func Unconfigure(ctx context.Context, st *store.Store, provider ProviderFunc) ([
 	failed := 0
 	for _, w := range recorded {
 		p, err := provider(w.Provider)
-		var setter providers.SMSWebhookSetter
-		ok := false
+		var prev string
+		put := false
 		if err == nil {
-			setter, ok = providers.As[providers.SMSWebhookSetter](p)
-		}
-		if err == nil && ok {
-			err = setter.SetSMSWebhook(ctx, w.CarrierID, w.Previous)
-			if errors.Is(err, providers.ErrNotFound) {
-				err = nil // released meanwhile: nothing to put back
-			}
-		} else if err == nil {
-			err = fmt.Errorf("%s cannot set it", w.Provider)
+			prev, put, err = smshook.PutBack(ctx, st, p, w.Provider, w.CarrierID)
 		}
 		if err != nil {
 			failed++
 			notes = append(notes, fmt.Sprintf("%s %s: not put back: %v", w.Provider, w.CarrierID, err))
 			continue
 		}
-		if err := st.DeleteSMSWebhook(ctx, w.Provider, w.CarrierID); err != nil {
-			return notes, err
+		if put {
+			notes = append(notes, fmt.Sprintf("%s %s: inbound SMS URL put back to %q", w.Provider, w.CarrierID, prev))
 		}
-		notes = append(notes, fmt.Sprintf("%s %s: inbound SMS URL put back to %q", w.Provider, w.CarrierID, w.Previous))
 	}
 	if failed > 0 {
 		return notes, fmt.Errorf("%d number(s) could not be put back; run vnum serve --unconfigure again", failed)

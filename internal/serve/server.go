@@ -69,6 +69,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock signatures' timestamps are checked against.
 	Now func() time.Time
+	// Stored, when set, is called after a commit stored a new message: the SMS relay's wake-up.
+	Stored func()
 }
 
 // Server answers the carriers.
@@ -91,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
-	s := &Server{cfg: cfg, writer: newWriter(cfg.Store, maxBatch), replays: newReplays(2*webhook.Tolerance, replayMemory)}
+	s := &Server{cfg: cfg, writer: newWriter(cfg.Store, maxBatch, cfg.Stored), replays: newReplays(2*webhook.Tolerance, replayMemory)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"slices"
 
 	"github.com/vnum-cli/vnum/internal/store"
 )
@@ -19,6 +20,8 @@ type writer struct {
 	in    chan job
 	max   int
 	done  chan struct{}
+	// stored is called after a commit that stored a new message (one the relay may have queued).
+	stored func()
 }
 
 type job struct {
@@ -31,8 +34,11 @@ type result struct {
 	err     error
 }
 
-func newWriter(s Pusher, maxBatch int) *writer {
-	w := &writer{store: s, in: make(chan job), max: maxBatch, done: make(chan struct{})}
+func newWriter(s Pusher, maxBatch int, stored func()) *writer {
+	if stored == nil {
+		stored = func() {}
+	}
+	w := &writer{store: s, in: make(chan job), max: maxBatch, done: make(chan struct{}), stored: stored}
 	go w.run()
 	return w
 }
@@ -78,6 +84,9 @@ func (w *writer) run() {
 			ps[i] = b.p
 		}
 		outcomes, err := w.store.AddPushed(context.Background(), ps)
+		if err == nil && slices.Contains(outcomes, store.PushStored) {
+			w.stored()
+		}
 		for i, b := range batch {
 			if err != nil {
 				b.out <- result{err: err}

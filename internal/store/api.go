@@ -88,7 +88,14 @@ type Op struct {
 // Method set of *Store (implemented in store.go):
 //
 //	Open(path string) (*Store, error)       creates the parent dir 0700 and the file 0600, WAL,
-//	                                         busy timeout, runs migrations; safe for many processes
+//	                                         busy timeout, runs migrations; safe for many processes;
+//	                                         a postgres:// URL opens OpenPostgres instead
+//	OpenPostgres(ctx, url) (*Store, error)   one store shared by many machines (dialect.go: the same
+//	                                         queries and migrations; oplock.go: the journal's locks)
+//	(*Store) OwnerRunning(ctx, opID) (running, known bool, err error)
+//	                                         whether a journal entry's owner still runs, when the store
+//	                                         can tell (PostgreSQL: by the entry's lock); known=false: ask
+//	                                         the owner's pid
 //	(*Store) Close() error
 //	(*Store) InTx(ctx, fn func(tx *Store) error) error   one IMMEDIATE transaction; nested calls join it
 //

@@ -52,7 +52,7 @@ func (s *Store) AddMessages(ctx context.Context, numberID int64, msgs []provider
 			if err != nil {
 				return fmt.Errorf("store: add message %s: %w", m.ID, err)
 			}
-			res, err := tx.q.ExecContext(ctx, insertMessage, numberID, m.ID, m.From, m.To, m.Text, received, m.Inbound, m.Withheld)
+			res, err := tx.q.ExecContext(ctx, insertMessage, numberID, m.ID, m.From, m.To, m.Text, received, flag(m.Inbound), flag(m.Withheld))
 			if err != nil {
 				return fmt.Errorf("store: add message %s: %w", m.ID, err)
 			}

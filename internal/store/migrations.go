@@ -5,11 +5,13 @@ import (
 	"fmt"
 )
 
-// migrations is the schema, one step per entry. Entry i brings the database from version i to
-// version i+1, where the version is SQLite's PRAGMA user_version (0 for a new file). Steps are only
-// ever appended: a released step is never edited, because databases in the field already ran it.
+// migrations is the schema, one step per entry, for both databases. Entry i brings the database
+// from version i to version i+1, where the version is SQLite's PRAGMA user_version (0 for a new
+// file), or the row of vnum_schema on PostgreSQL. Steps are only ever appended: a released step is
+// never edited, because databases in the field already ran it.
 //
-// The SQL stays portable where it costs nothing, so a PostgreSQL store can share it:
+// The SQL is what both databases accept (pgDialect.ddl turns INTEGER into BIGINT, AUTOINCREMENT
+// into an identity column and BLOB into BYTEA; nothing else is translated):
 //   - times are INTEGER unix nanoseconds (UTC), NULL for the zero time;
 //   - prices are INTEGER micros plus a TEXT currency;
 //   - booleans are INTEGER 0/1;
@@ -119,50 +121,79 @@ func migrations() []string {
 			set_at     INTEGER NOT NULL,
 			PRIMARY KEY (provider, carrier_id)
 		);`,
+		// 5: SMS relayed by vnum serve for carriers that cannot forward SMS themselves (relay.go):
+		// each number's target, and the queue of messages to re-send, one row per inbound message.
+		`CREATE TABLE sms_relays (
+			number_id  BIGINT NOT NULL PRIMARY KEY,
+			target     TEXT   NOT NULL,
+			set_at     BIGINT NOT NULL
+		);
+		CREATE TABLE relay_queue (
+			number_id      BIGINT  NOT NULL,
+			carrier_msg_id TEXT    NOT NULL,
+			provider       TEXT    NOT NULL,
+			sender         TEXT    NOT NULL DEFAULT '',
+			target         TEXT    NOT NULL,
+			-- body is the inbound text, emptied once the relay is settled.
+			body           TEXT    NOT NULL DEFAULT '',
+			-- queued → sending → queued (next part, retry) | sent | failed | unknown
+			state          TEXT    NOT NULL DEFAULT 'queued',
+			parts_done     INTEGER NOT NULL DEFAULT 0,
+			attempts       INTEGER NOT NULL DEFAULT 0,
+			next_at        BIGINT  NOT NULL,
+			queued_at      BIGINT  NOT NULL,
+			claimed_by     TEXT    NOT NULL DEFAULT '',
+			claimed_at     BIGINT  NOT NULL DEFAULT 0,
+			sent_ids       TEXT    NOT NULL DEFAULT '',
+			error          TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (number_id, carrier_msg_id)
+		);
+		CREATE INDEX relay_queue_due ON relay_queue (state, next_at);`,
 	}
 }
 
-// migrate brings the schema up to date. The common case, a database that is already current, costs
-// one pragma read. Otherwise the missing steps run in one IMMEDIATE transaction that re-reads the
-// version under the write lock, so several processes opening a new file at once apply each step
-// exactly once, and a failed step leaves the database at the version it had.
+// migrate brings the schema up to date. The missing steps run in one transaction that reads the
+// version under the dialect's schema lock (SQLite's write lock, an advisory lock on PostgreSQL), so
+// several processes, on one machine or many, opening a new store at once apply each step exactly
+// once, and a failed step leaves the database at the version it had. On SQLite the common case, a
+// file that is already current, costs one pragma read outside any transaction.
 func (s *Store) migrate(ctx context.Context) error {
 	steps := migrations()
-	v, err := userVersion(ctx, s.q)
-	if err != nil {
-		return err
-	}
-	if v > len(steps) {
-		return fmt.Errorf("store: %s has schema version %d, newer than this vnum supports (%d): upgrade vnum", s.path, v, len(steps))
-	}
-	if v == len(steps) {
-		return nil
-	}
-	return s.InTx(ctx, func(tx *Store) error {
-		v, err := userVersion(ctx, tx.q)
+	if _, ok := s.d.(sqliteDialect); ok {
+		v, err := s.d.schemaVersion(ctx, s.q)
 		if err != nil {
 			return err
 		}
 		if v > len(steps) {
-			return fmt.Errorf("store: %s has schema version %d, newer than this vnum supports (%d): upgrade vnum", s.path, v, len(steps))
+			return s.tooNew(v, len(steps))
+		}
+		if v == len(steps) {
+			return nil
+		}
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.d.lockSchema(ctx, tx.q); err != nil {
+			return fmt.Errorf("store: lock schema: %w", err)
+		}
+		v, err := tx.d.schemaVersion(ctx, tx.q)
+		if err != nil {
+			return err
+		}
+		if v > len(steps) {
+			return s.tooNew(v, len(steps))
+		}
+		if v == len(steps) {
+			return nil
 		}
 		for i := v; i < len(steps); i++ {
-			if _, err := tx.q.ExecContext(ctx, steps[i]); err != nil {
+			if _, err := tx.q.ExecContext(ctx, tx.d.ddl(steps[i])); err != nil {
 				return fmt.Errorf("store: migrate to version %d: %w", i+1, err)
 			}
 		}
-		// PRAGMA takes no bound parameters; the value is our own integer.
-		if _, err := tx.q.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(steps))); err != nil {
-			return fmt.Errorf("store: set schema version: %w", err)
-		}
-		return nil
+		return tx.d.setSchemaVersion(ctx, tx.q, len(steps))
 	})
 }
 
-func userVersion(ctx context.Context, q querier) (int, error) {
-	var v int
-	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return 0, fmt.Errorf("store: read schema version: %w", err)
-	}
-	return v, nil
+func (s *Store) tooNew(v, known int) error {
+	return fmt.Errorf("store: %s has schema version %d, newer than this vnum supports (%d): upgrade vnum", s.path, v, known)
 }

@@ -32,9 +32,9 @@ func numberArgs(n *Number, updated int64) ([]any, error) {
 	}
 	return []any{
 		n.Provider, n.CarrierID, n.E164, n.Country, string(n.Type),
-		n.Features.Voice, n.Features.SMS, n.Features.MMS, n.Label,
+		flag(n.Features.Voice), flag(n.Features.SMS), flag(n.Features.MMS), n.Label,
 		n.Forward.Calls, n.Forward.SMS, n.Monthly.Micros, n.Monthly.Currency,
-		string(n.State), n.Managed, expires, bought, updated,
+		string(n.State), flag(n.Managed), expires, bought, updated,
 	}, nil
 }
 
@@ -80,7 +80,7 @@ func (s *Store) InsertNumber(ctx context.Context, n *Number) error {
 	var id int64
 	err = s.q.QueryRowContext(ctx, `INSERT INTO numbers (`+numberData+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&id)
-	if isLabelConflict(err) {
+	if s.isLabelConflict(err) {
 		return fmt.Errorf("store: insert number %s: label %q: %w", n.E164, n.Label, ErrLabelTaken)
 	}
 	if err != nil {
@@ -107,7 +107,7 @@ func (s *Store) UpdateNumber(ctx context.Context, n *Number) error {
 		label = ?, forward_calls = ?, forward_sms = ?, monthly_micros = ?, monthly_currency = ?,
 		state = ?, managed = ?, expires_at = ?, bought_at = ?, updated_at = ?
 		WHERE id = ?`, append(args, n.ID)...)
-	if isLabelConflict(err) {
+	if s.isLabelConflict(err) {
 		return fmt.Errorf("store: update number %d: label %q: %w", n.ID, n.Label, ErrLabelTaken)
 	}
 	if err := mustChange(res, err); err != nil {
@@ -246,6 +246,13 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 			return fmt.Errorf("store: end number %d: add history: %w", id, err)
 		}
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM numbers WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("store: end number %d: %w", id, err)
+		}
+		movedTo := ""
+		if how == EndRotated {
+			movedTo = replacedBy
+		}
+		if err := dropRelays(ctx, tx.q, id, n.Provider, movedTo); err != nil {
 			return fmt.Errorf("store: end number %d: %w", id, err)
 		}
 		if how == EndBurned {

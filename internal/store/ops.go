@@ -9,15 +9,33 @@ import (
 
 // BeginOp journals a new operation and sets op.ID, op.CreatedAt and op.UpdatedAt. Callers write
 // it, and see it committed, before calling the carrier: only then can a crash be recovered.
+//
+// On PostgreSQL this process also takes the entry's lock (oplock.go) before the entry becomes
+// visible to anyone, and keeps it until FinishOp: other machines see the owner alive exactly as
+// long as this process is.
 func (s *Store) BeginOp(ctx context.Context, op *Op) error {
 	if op.Kind == "" {
 		return errors.New("store: begin op: kind is required")
 	}
 	at, nanos := s.stamp()
 	var id int64
-	err := s.q.QueryRowContext(ctx, `INSERT INTO ops (kind, step, provider, number_id, payload,
-		owner_pid, owner_host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		op.Kind, op.Step, op.Provider, op.NumberID, op.Payload, op.OwnerPID, op.OwnerHost, nanos, nanos).Scan(&id)
+	err := s.InTx(ctx, func(tx *Store) error {
+		err := tx.q.QueryRowContext(ctx, `INSERT INTO ops (kind, step, provider, number_id, payload,
+			owner_pid, owner_host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			op.Kind, op.Step, op.Provider, op.NumberID, op.Payload, op.OwnerPID, op.OwnerHost, nanos, nanos).Scan(&id)
+		if err != nil || tx.ops == nil {
+			return err
+		}
+		ok, err := tx.ops.tryLock(ctx, id)
+		if err == nil && !ok {
+			err = fmt.Errorf("journal entry %d is locked by another process", id)
+		}
+		if err != nil {
+			return err
+		}
+		tx.afterTx(func() {}, func() { tx.ops.release(id) })
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: begin %s op: %w", op.Kind, err)
 	}
@@ -46,6 +64,7 @@ func (s *Store) FinishOp(ctx context.Context, id int64) error {
 	if err := mustChange(res, err); err != nil {
 		return fmt.Errorf("store: finish op %d: %w", id, err)
 	}
+	s.afterTx(func() { s.ops.release(id) }, nil)
 	return nil
 }
 
@@ -82,15 +101,37 @@ func (s *Store) listOps(ctx context.Context, query string, args ...any) ([]Op, e
 
 // ClaimOp hands the operation id from the process fromPID to toPID and reports whether it did: it
 // changes nothing, and returns false, unless fromPID still owns it. Several processes finding the
-// same orphaned operation all try; exactly one wins and resumes it.
+// same orphaned operation all try; exactly one wins and resumes it. toPID 0 leaves the entry to
+// the next run.
+//
+// On PostgreSQL the claimer must also get the entry's lock, which only a dead owner's session has
+// let go, and only one session can hold; the entry's row is read FOR UPDATE SKIP LOCKED, so a
+// machine never waits on another's claim, it just loses.
 func (s *Store) ClaimOp(ctx context.Context, id int64, fromPID, toPID int) (bool, error) {
+	locked := false // taken here, so let go again when the claim fails
+	if s.ops != nil && toPID != 0 && !s.ops.holds(id) {
+		ok, err := s.ops.tryLock(ctx, id)
+		if err != nil {
+			return false, fmt.Errorf("store: claim op %d: %w", id, err)
+		}
+		if !ok {
+			return false, nil // its owner runs, or another process claims it
+		}
+		locked = true
+	}
 	_, nanos := s.stamp()
 	res, err := s.q.ExecContext(ctx, `UPDATE ops SET owner_pid = ?, updated_at = ?
-		WHERE id = ? AND owner_pid = ?`, toPID, nanos, id, fromPID)
-	if err != nil {
-		return false, fmt.Errorf("store: claim op %d: %w", id, err)
+		WHERE id = (SELECT id FROM ops WHERE id = ? AND owner_pid = ?`+s.d.skipLocked()+`)`, toPID, nanos, id, fromPID)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
 	}
-	n, err := res.RowsAffected()
+	switch {
+	case locked && (err != nil || n != 1):
+		s.ops.release(id)
+	case toPID == 0 && err == nil && n == 1:
+		s.afterTx(func() { s.ops.release(id) }, nil)
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: claim op %d: %w", id, err)
 	}
@@ -116,8 +157,9 @@ func (e *BusyError) Is(target error) bool { return target == ErrBusy }
 // number op.NumberID: in the same transaction it checks that the number is free (NumberFree).
 // The claim lasts as long as op is in the journal (FinishOp ends it).
 //
-// SQLite serialises this with its IMMEDIATE transaction; a store on a server database reads the
-// number's row with SELECT … FOR UPDATE to the same effect.
+// SQLite serialises this with its IMMEDIATE transaction, PostgreSQL with the fleet's write lock
+// (InTx), so two machines never both find the number free; the claim then outlives the
+// transaction as the journal entry, whose lock (BeginOp) says while its owner is alive.
 func (s *Store) BeginNumberOp(ctx context.Context, op *Op) error {
 	if op.NumberID == 0 {
 		return errors.New("store: begin number op: number id is required")

@@ -87,11 +87,11 @@ func (s *Store) AddPushed(ctx context.Context, batch []Pushed) ([]PushOutcome, e
 // pushStmts are AddPushed's statements, prepared once per batch: parsing SQL was most of the
 // cost of a pushed message (BenchmarkLoad in internal/serve).
 type pushStmts struct {
-	number, pushed, message *sql.Stmt
+	number, pushed, message, relay *sql.Stmt
 }
 
 func (p pushStmts) close() {
-	for _, st := range []*sql.Stmt{p.number, p.pushed, p.message} {
+	for _, st := range []*sql.Stmt{p.number, p.pushed, p.message, p.relay} {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -107,7 +107,8 @@ func (s *Store) preparePush(ctx context.Context) (pushStmts, error) {
 	}
 	var st pushStmts
 	var err error
-	if st.number, err = prep.PrepareContext(ctx, `SELECT id FROM numbers WHERE provider = ? AND e164 = ? ORDER BY id LIMIT 1`); err != nil {
+	if st.number, err = prep.PrepareContext(ctx, `SELECT n.id, COALESCE(r.target, '') FROM numbers n
+		LEFT JOIN sms_relays r ON r.number_id = n.id WHERE n.provider = ? AND n.e164 = ? ORDER BY n.id LIMIT 1`); err != nil {
 		return st, err
 	}
 	if st.pushed, err = prep.PrepareContext(ctx, `INSERT INTO pushed (provider, carrier_msg_id, recipient, sender, body,
@@ -120,13 +121,19 @@ func (s *Store) preparePush(ctx context.Context) (pushStmts, error) {
 		st.close()
 		return pushStmts{}, err
 	}
+	if st.relay, err = prep.PrepareContext(ctx, `INSERT INTO relay_queue (number_id, carrier_msg_id, provider, sender,
+		target, body, next_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number_id, carrier_msg_id) DO NOTHING`); err != nil {
+		st.close()
+		return pushStmts{}, err
+	}
 	return st, nil
 }
 
 func (s *Store) addPushed(ctx context.Context, st pushStmts, p Pushed, pushedAt int64) (PushOutcome, error) {
 	m := p.Message
 	var numberID int64
-	err := st.number.QueryRowContext(ctx, p.Provider, m.To).Scan(&numberID)
+	var relayTo string
+	err := st.number.QueryRowContext(ctx, p.Provider, m.To).Scan(&numberID, &relayTo)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
@@ -160,8 +167,14 @@ func (s *Store) addPushed(ctx context.Context, st pushStmts, p Pushed, pushedAt 
 		}
 		m = whole
 	}
-	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), true, m.Withheld); err != nil {
+	if _, err := st.message.ExecContext(ctx, numberID, m.ID, m.From, m.To, m.Text, mustTime(m), 1, flag(m.Withheld)); err != nil {
 		return 0, err
+	}
+	// Queued with the message, in its transaction: acknowledged means relayed in due course.
+	if relayTo != "" && !m.Withheld && strings.TrimSpace(m.Text) != "" {
+		if _, err := st.relay.ExecContext(ctx, numberID, m.ID, p.Provider, m.From, relayTo, m.Text, pushedAt, pushedAt); err != nil {
+			return 0, err
+		}
 	}
 	return PushStored, nil
 }

@@ -1,6 +1,8 @@
 // Package store is vnum's local record: the numbers it manages, the history of numbers it no longer
 // holds, received SMS, and the journal of money-moving operations. It is SQLite (pure Go, so vnum
-// builds without cgo) in WAL mode, shared safely by several vnum processes at once.
+// builds without cgo) in WAL mode, shared safely by several vnum processes at once; or, for a team
+// or a CI fleet, one PostgreSQL database shared by every machine (postgres.go), through the same
+// code: the few differences are the dialect's (dialect.go).
 //
 // Times are kept to the nanosecond and come back in UTC; the zero time means "none" (no expiry,
 // unknown purchase time) and round-trips as the zero time.
@@ -31,12 +33,40 @@ import (
 // serialise their writes. A *Store handed to an InTx callback is bound to that transaction and must
 // only be used by the callback, on its goroutine.
 type Store struct {
-	path string
+	path string // the file, or the PostgreSQL URL without its password
 	db   *sql.DB
-	q    querier // db, or the transaction for a *Store passed to an InTx callback
+	d    dialect
+	q    querier // db, or the transaction for a *Store passed to an InTx callback (through d.wrap)
 	// depth is 0 outside a transaction, 1 inside InTx, and counts savepoints beyond that.
 	depth int
 	now   func() time.Time
+	// ops are the journal entries this process holds locks for (PostgreSQL only, oplock.go).
+	ops *opLocks
+	// tx is what runs once the transaction ends (nil outside one).
+	tx *txHooks
+}
+
+// txHooks are what a transaction does once it is over, in the order they were added.
+type txHooks struct {
+	commit, rollback []func()
+}
+
+// afterTx runs commit once the changes made so far are committed, or rollback (when not nil)
+// once they are undone; outside a transaction, commit runs at once.
+func (s *Store) afterTx(commit, rollback func()) {
+	if s.tx == nil {
+		commit()
+		return
+	}
+	s.tx.commit = append(s.tx.commit, commit)
+	if rollback != nil {
+		s.tx.rollback = append(s.tx.rollback, rollback)
+	}
+}
+
+// bound is s on q, one level deeper in a transaction.
+func (s *Store) bound(q querier, tx *txHooks) *Store {
+	return &Store{path: s.path, db: s.db, d: s.d, q: q, depth: s.depth + 1, now: s.now, ops: s.ops, tx: tx}
 }
 
 // querier is what *sql.DB and *sql.Tx have in common, so every method runs unchanged both on its
@@ -57,7 +87,13 @@ const busyTimeout = 10 * time.Second
 // directory must be the user's own and closed to others (privfile.Check), and the file and its
 // -wal/-shm companions are opened without following a symbolic link and are 0600 from their first
 // byte: created here before SQLite touches them, or tightened when an older vnum left them loose.
+//
+// A PostgreSQL URL (postgres://… or postgresql://…) opens a store shared by several machines
+// instead: see OpenPostgres.
 func Open(path string) (*Store, error) {
+	if IsURL(path) {
+		return OpenPostgres(context.Background(), path)
+	}
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
@@ -83,7 +119,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{path: path, db: db, q: db, now: time.Now}
+	s := &Store{path: path, db: db, d: sqliteDialect{}, q: db, now: time.Now}
 	ctx := context.Background()
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
@@ -203,7 +239,7 @@ func create(path string) error {
 	if err != nil {
 		return err
 	}
-	s := &Store{path: tmp, db: db, q: db, now: time.Now}
+	s := &Store{path: tmp, db: db, d: sqliteDialect{}, q: db, now: time.Now}
 	err = s.migrate(context.Background())
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -249,9 +285,15 @@ func dsn(path string) string {
 // Scrub moves every committed change from the write-ahead log into the database file and empties
 // the log, so that what was deleted (zeroed in place thanks to secure_delete) survives in
 // neither file. It waits, up to the busy timeout, for other connections' readers to finish.
+//
+// On PostgreSQL it does nothing: the server keeps no log of ours to empty, and reclaims deleted
+// rows with its own VACUUM.
 func (s *Store) Scrub(ctx context.Context) error {
 	if s.depth > 0 {
 		return errors.New("store: scrub: called inside a transaction")
+	}
+	if _, ok := s.d.(sqliteDialect); !ok {
+		return nil
 	}
 	var busy, frames, done int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
@@ -263,7 +305,7 @@ func (s *Store) Scrub(ctx context.Context) error {
 	return nil
 }
 
-// Path is the file the store was opened on.
+// Path is the file the store was opened on, or for PostgreSQL its URL without the password.
 func (s *Store) Path() string { return s.path }
 
 // Close releases the database. Calling it on the *Store given to an InTx callback is an error: the
@@ -272,6 +314,7 @@ func (s *Store) Close() error {
 	if s.depth > 0 {
 		return errors.New("store: close: called inside a transaction")
 	}
+	s.ops.releaseAll()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -279,7 +322,9 @@ func (s *Store) Close() error {
 }
 
 // InTx runs fn with a *Store bound to one IMMEDIATE transaction: fn's writes are committed together
-// when it returns nil, and none of them is kept when it returns an error (or panics).
+// when it returns nil, and none of them is kept when it returns an error (or panics). On
+// PostgreSQL the transaction takes the fleet's write lock first (pgDialect.lockTx), to the same
+// effect: no other write transaction, on any machine, runs between fn's reads and its writes.
 //
 // Called on a *Store that is already in a transaction, InTx joins that transaction through a
 // savepoint: an error from fn undoes only fn's writes and is returned to the caller, whose own
@@ -292,21 +337,39 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
 	}
+	hooks := &txHooks{}
+	rollback := func() {
+		_ = tx.Rollback()
+		for _, f := range hooks.rollback {
+			f()
+		}
+	}
 	done := false
 	defer func() {
 		if !done { // fn panicked: leave nothing half-written, let the panic continue.
-			_ = tx.Rollback()
+			rollback()
 		}
 	}()
-	ts := &Store{path: s.path, db: s.db, q: tx, depth: 1, now: s.now}
+	ts := s.bound(s.d.wrap(tx), hooks)
+	if err := s.d.lockTx(ctx, ts.q); err != nil {
+		done = true
+		rollback()
+		return fmt.Errorf("store: begin transaction: %w", err)
+	}
 	if err := fn(ts); err != nil {
 		done = true
-		_ = tx.Rollback()
+		rollback()
 		return err
 	}
 	done = true
 	if err := tx.Commit(); err != nil {
+		for _, f := range hooks.rollback {
+			f()
+		}
 		return fmt.Errorf("store: commit transaction: %w", err)
+	}
+	for _, f := range hooks.commit {
+		f()
 	}
 	return nil
 }
@@ -327,7 +390,7 @@ func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
 			undo()
 		}
 	}()
-	inner := &Store{path: s.path, db: s.db, q: s.q, depth: s.depth + 1, now: s.now}
+	inner := s.bound(s.q, s.tx)
 	if err := fn(inner); err != nil {
 		done = true
 		undo()
@@ -341,12 +404,8 @@ func (s *Store) savepoint(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 // isLabelConflict reports whether err is the numbers_label unique index refusing a row.
-func isLabelConflict(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
-		return false
-	}
-	return strings.Contains(se.Error(), "numbers.label")
+func (s *Store) isLabelConflict(err error) bool {
+	return err != nil && s.d.uniqueViolation(err, "numbers_label")
 }
 
 // timeArg is the column value for t: unix nanoseconds, which cover the years 1678 to 2262, and

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/pgtest"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -24,9 +25,29 @@ import (
 // base is a fixed instant with nanoseconds, so precision losses show.
 var base = time.Date(2025, 3, 1, 12, 0, 0, 123456789, time.UTC)
 
+// onPostgres is set for the second pass of the suite (TestMain): the stores it opens are then
+// new databases on the test PostgreSQL server.
+var onPostgres bool
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Both(m, &onPostgres)) }
+
+// dbPath is where a test's store lives: a new file, or on the second pass a new PostgreSQL
+// database. Several openAt on one location are several processes sharing a store.
 func dbPath(t testing.TB) string {
 	t.Helper()
+	if onPostgres {
+		return pgtest.URL(t)
+	}
 	return filepath.Join(t.TempDir(), "data", "vnum", "vnum.db")
+}
+
+// sqliteOnly skips, on the PostgreSQL pass, a test of what only a store file has (its modes,
+// its damage, its log).
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres {
+		t.Skip("about the SQLite file")
+	}
 }
 
 func openAt(t testing.TB, path string) *store.Store {
@@ -835,8 +856,10 @@ func TestClaimOp(t *testing.T) {
 func TestClaimOpConcurrent(t *testing.T) {
 	path := dbPath(t)
 	s := openAt(t, path)
+	owner := openAt(t, path)
 	op := store.Op{Kind: "rotate", OwnerPID: 1}
-	require.NoError(t, s.BeginOp(t.Context(), &op))
+	require.NoError(t, owner.BeginOp(t.Context(), &op))
+	require.NoError(t, owner.Close()) // process 1 died (on PostgreSQL its lock went with it)
 
 	const claimers = 6
 	var (
@@ -957,6 +980,7 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 func TestOpenRejectsNewerSchema(t *testing.T) {
+	sqliteOnly(t)
 	path := dbPath(t)
 	s, err := store.Open(path)
 	require.NoError(t, err)
@@ -976,6 +1000,7 @@ func TestOpenRejectsNewerSchema(t *testing.T) {
 }
 
 func TestOpenUsesWAL(t *testing.T) {
+	sqliteOnly(t)
 	// WAL lets `vnum list` read while another vnum writes; it is a property of the file.
 	path := dbPath(t)
 	s := openAt(t, path)
@@ -990,6 +1015,7 @@ func TestOpenUsesWAL(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	notDir := filepath.Join(dir, "file")
 	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o600))
@@ -1009,6 +1035,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenOddPath(t *testing.T) {
+	sqliteOnly(t)
 	// Characters that mean something in a URI must reach the file system as they are.
 	path := filepath.Join(t.TempDir(), "odd ?#%dir", "v?n#u%m.db")
 	s := openAt(t, path)
@@ -1033,6 +1060,11 @@ func FuzzNumberRoundTrip(f *testing.F) {
 		got, err := s.GetNumber(t.Context(), n.ID)
 		require.NoError(t, err)
 		in.ID, in.UpdatedAt = n.ID, n.UpdatedAt
+		if onPostgres { // TEXT holds UTF-8 without NUL: anything else comes back as U+FFFD
+			for _, f := range []*string{&in.CarrierID, &in.E164, &in.Label, &in.Forward.Calls, &in.Forward.SMS, &in.Monthly.Currency} {
+				*f = store.PGText(*f)
+			}
+		}
 		assert.Equal(t, in, got)
 		// Free the label for the next input.
 		_, err = s.EndNumber(t.Context(), n.ID, store.EndReleased, base, "")
@@ -1092,6 +1124,7 @@ func BenchmarkOpenWarm(b *testing.B) {
 
 // A file that is not a store is named, with what to do, rather than a bare SQLite code.
 func TestOpenDamagedFile(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "vnum.db")
 	require.NoError(t, os.WriteFile(path, []byte("this is not a database, just some text that is long enough"), 0o600))
 	_, err := store.Open(path)
@@ -1166,6 +1199,7 @@ func TestBeginNumberOpConcurrentOneWins(t *testing.T) {
 // An empty vnum.db (a full disk, a bad copy) is refused like any damaged store, not taken for a
 // new one: that would forget every number, expiry and history entry without a word.
 func TestOpenEmptyFileIsDamaged(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "vnum.db")
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
 	_, err := store.Open(path)
@@ -1179,6 +1213,7 @@ func TestOpenEmptyFileIsDamaged(t *testing.T) {
 
 // A full disk is said in the user's words, naming the directory, not as bare SQLite text.
 func TestExplainFullDisk(t *testing.T) {
+	sqliteOnly(t)
 	path := dbPath(t)
 	s := openAt(t, path)
 	require.NoError(t, store.LimitPages(s, 12))
@@ -1200,6 +1235,7 @@ func TestExplainFullDisk(t *testing.T) {
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
 // files once Scrub has run, while the store is still open (so the log is not simply deleted).
 func TestBurnLeavesNoTrace(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "vnum.db")
 	s := openAt(t, path)

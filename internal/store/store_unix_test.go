@@ -24,6 +24,7 @@ func perm(t *testing.T, path string) fs.FileMode {
 
 // Not parallel: the umask is per process.
 func TestOpenFileModes(t *testing.T) {
+	sqliteOnly(t)
 	tests := []struct {
 		name  string
 		umask int
@@ -57,6 +58,7 @@ func TestOpenFileModes(t *testing.T) {
 }
 
 func TestOpenTightensExistingFiles(t *testing.T) {
+	sqliteOnly(t)
 	old := syscall.Umask(0)
 	t.Cleanup(func() { syscall.Umask(old) })
 
@@ -79,6 +81,7 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 // A neighbour who could write the data directory planted vnum.db (or its -wal) as a symbolic
 // link to a file of theirs: the store refuses to open through it, and the target is untouched.
 func TestOpenRefusesPlantedSymlink(t *testing.T) {
+	sqliteOnly(t)
 	for _, name := range []string{"vnum.db", "vnum.db-wal", "vnum.db-shm"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -103,6 +106,7 @@ func TestOpenRefusesPlantedSymlink(t *testing.T) {
 
 // A data directory other users can write to is refused, with what to do.
 func TestOpenRefusesSharedDirectory(t *testing.T) {
+	sqliteOnly(t)
 	dir := filepath.Join(t.TempDir(), "shared")
 	require.NoError(t, os.Mkdir(dir, 0o700))
 	require.NoError(t, os.Chmod(dir, 0o777))
@@ -117,6 +121,7 @@ func TestOpenRefusesSharedDirectory(t *testing.T) {
 // After a read-only episode the -shm (or -wal) file may have lost its write bit while the store
 // is writable again: vnum gives it back, instead of failing every write with "readonly database".
 func TestOpenRepairsCompanionModes(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "vnum.db")
 	s := openAt(t, path)
 	insert(t, s, number("+33600000001", ""))

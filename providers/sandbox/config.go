@@ -26,6 +26,9 @@ const (
 	// EnvPaperwork makes countries require paperwork: a comma list of country:address or
 	// country:documents ("FR:documents,DE:address").
 	EnvPaperwork = envNamespace + "PAPERWORK"
+	// EnvSMSForwarding=relay makes the sandbox unable to forward SMS itself, as Telnyx and
+	// Vonage are: `vnum forward --sms` then relays them through vnum serve.
+	EnvSMSForwarding = envNamespace + "SMS_FORWARDING"
 )
 
 // DefaultApproval is how long documents take to be approved when EnvApproval is not set.
@@ -80,6 +83,7 @@ type config struct {
 	fail      map[string]failKind      // by operation; opAll for every operation not listed
 	approval  time.Duration
 	paperwork map[string]providers.Paperwork // by country
+	noSMSFwd  bool                           // EnvSMSForwarding=relay
 }
 
 func readConfig(env providers.Env) (config, error) {
@@ -106,6 +110,13 @@ func readConfig(env providers.Env) (config, error) {
 	}
 	if c.paperwork, err = parsePaperwork(get(EnvPaperwork)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvPaperwork, err))
+	}
+	switch v := get(EnvSMSForwarding); v {
+	case "", "native":
+	case "relay":
+		c.noSMSFwd = true
+	default:
+		errs = append(errs, fmt.Errorf("%s: %q is neither native nor relay", EnvSMSForwarding, v))
 	}
 	return c, errors.Join(errs...)
 }

@@ -82,6 +82,10 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 			if f.SMS != "" && !cur.Features.SMS {
 				return invalid(opForward, "%s cannot receive SMS, so it cannot forward them", cur.Number)
 			}
+			if f.SMS != "" && p.cfg.noSMSFwd {
+				return &providers.Error{Provider: Name, Op: opForward, Kind: providers.ErrUnsupported,
+					Message: "the sandbox forwards no SMS itself (" + EnvSMSForwarding + "=relay)"}
+			}
 			if _, err := tx.ExecContext(ctx, "UPDATE numbers SET fwd_calls = ?, fwd_sms = ? WHERE id = ?", f.Calls, f.SMS, id); err != nil {
 				return err
 			}
@@ -192,6 +196,21 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 		return providers.Message{}, err
 	}
 	return m, nil
+}
+
+// CheckSent implements providers.SentChecker: the sandbox's record of what a number sent is
+// complete, so not finding a message proves it was not sent.
+func (p *Provider) CheckSent(ctx context.Context, fromID, to, text string, since time.Time) (providers.Message, bool, bool, error) {
+	msgs, err := p.Messages(ctx, fromID, since)
+	if err != nil {
+		return providers.Message{}, false, false, err
+	}
+	for _, m := range msgs {
+		if !m.Inbound && m.To == to && m.Text == text {
+			return m, true, true, nil
+		}
+	}
+	return providers.Message{}, false, true, nil
 }
 
 // Deliver makes an inbound SMS arrive at an owned number (by carrier id or E.164), as `vnum

@@ -64,6 +64,7 @@ func Descriptor() providers.Descriptor {
 				"but the answer is lost), pending (buy: awaits documents)"},
 			{Name: EnvApproval, Help: "how long a \"pending\" sandbox number waits for approval (3s)"},
 			{Name: EnvPaperwork, Help: "make sandbox countries need paperwork: FR:documents,DE:address"},
+			{Name: EnvSMSForwarding, Help: "relay: the sandbox cannot forward SMS itself (as Telnyx, Vonage): vnum serve relays them"},
 		},
 		Description:  "Local simulated carrier: simulated numbers at simulated prices, for trying vnum and testing scripts; nothing is charged or sent",
 		Capabilities: capabilities(),
@@ -126,7 +127,11 @@ func (p *Provider) conn(ctx context.Context) (*sql.DB, error) {
 func (p *Provider) Name() string { return Name }
 
 // Capabilities implements providers.Provider: the sandbox can do everything.
-func (p *Provider) Capabilities() providers.Capabilities { return capabilities() }
+func (p *Provider) Capabilities() providers.Capabilities {
+	c := capabilities()
+	c.ForwardSMS = !p.cfg.noSMSFwd
+	return c
+}
 
 // call runs one operation as a remote carrier would answer it: a refusal injected by
 // VNUM_SANDBOX_FAIL instead of the work, or the work (then ErrTemporary for a lost answer), then

@@ -370,3 +370,28 @@ func TestHungReadRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.Hits(telnyxtest.RouteListNumbers))
 }
+
+// CheckSent finds a message the number sent in the outbound records; not finding one never
+// proves it was not sent (the records come after a delay).
+func TestCheckSent(t *testing.T) {
+	f := newFake(t, telnyxtest.WithRecordDelay(0))
+	p := newProvider(t, f)
+	telnyx.SetPacing(p, 20*time.Millisecond, time.Second)
+	n, err := p.Buy(t.Context(), buyReq(offer(t, p), "vnum-op-7"))
+	require.NoError(t, err)
+	since := time.Now().Add(-time.Minute)
+	_, err = p.SendSMS(t.Context(), n.ID, "+14155550100", "From +33612345678: code 1")
+	require.NoError(t, err)
+
+	m, found, _, err := p.CheckSent(t.Context(), n.ID, "+14155550100", "From +33612345678: code 1", since)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Equal(t, n.Number, m.From)
+	assert.False(t, m.Inbound)
+
+	_, found, sure, err := p.CheckSent(t.Context(), n.ID, "+14155550100", "never sent", since)
+	require.NoError(t, err)
+	assert.False(t, found)
+	assert.False(t, sure, "absent from Telnyx's records proves nothing")
+	assert.Equal(t, 1, f.Hits(telnyxtest.RouteSendMessage), "looking sends nothing")
+}

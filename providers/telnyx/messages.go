@@ -319,6 +319,26 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (provid
 	return m, nil
 }
 
+// CheckSent implements providers.SentChecker with findSent: not finding a message proves
+// nothing (detail records come after a delay).
+func (p *Provider) CheckSent(ctx context.Context, fromID, to, text string, since time.Time) (providers.Message, bool, bool, error) {
+	const op = "send"
+	if err := checkID(ctx, op, fromID); err != nil {
+		return providers.Message{}, false, false, err
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	n, err := p.known(ctx, op, fromID)
+	if err != nil {
+		return providers.Message{}, false, false, err
+	}
+	m, found := p.findSent(ctx, n.PhoneNumber, to, text, since)
+	if found {
+		m.From, m.To, m.Text = n.PhoneNumber, to, text
+	}
+	return m, found, false, nil
+}
+
 // findSent looks for a message from → to with this text sent since started, among the outbound
 // detail records: a send whose answer was lost may have gone out. Not finding it proves nothing
 // (the record may come later), so the caller then reports the outcome as unknown.

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
 	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
@@ -48,6 +49,10 @@ const OptBaseURL = "base_url"
 
 // CredAPIKey is the credential key in Settings.Credentials: the API key, which is the secret.
 const CredAPIKey = "api_key"
+
+// CredPublicKey is the optional credential key of the account's public key, which Telnyx signs
+// webhooks against: only vnum serve reads it.
+const CredPublicKey = "public_key"
 
 // DefaultBaseURL is where requests go without EnvBaseURL.
 const DefaultBaseURL = "https://api.telnyx.com"
@@ -98,6 +103,15 @@ func Descriptor() providers.Descriptor {
 			"(not yet confirmed on a live account)",
 		Auth: []providers.CredentialSet{{Name: "API key", Fields: []providers.Credential{
 			{Key: CredAPIKey, Label: "API key", Env: []string{"TELNYX_API_KEY"}, Secret: true},
+			{
+				Key: CredPublicKey, Label: "public key", Env: []string{telnyxwh.EnvPublicKey}, Optional: true,
+				Flag: "public-key", FlagHelp: "the account's public key (base64, Keys & Credentials → Public Key in Mission Control), " +
+					"which vnum serve checks webhook signatures with; optional, not a secret",
+				Check: func(v string) error {
+					_, err := telnyxwh.ParsePublicKey(v)
+					return err
+				},
+			},
 		}}},
 		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
 		Capabilities: capabilities(),

@@ -509,3 +509,28 @@ func TestHungReadRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), attempts.Load())
 }
+
+// CheckSent finds a sent message in the Reports API's outbound records by its text; an absence
+// never proves it was not sent (records come after a delay).
+func TestCheckSent(t *testing.T) {
+	f := newFake(t, vonagetest.WithReportsDelay(0))
+	p := newProvider(t, f)
+	n := buyOne(t, p, "GB", providers.TypeLocal)
+	since := time.Now().Add(-time.Minute)
+	_, err := p.SendSMS(t.Context(), n.ID, "+447700900111", "From +33612345678: code 1")
+	require.NoError(t, err)
+
+	m, found, _, err := p.CheckSent(t.Context(), n.ID, "+447700900111", "From +33612345678: code 1", since)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Equal(t, n.Number, m.From)
+	assert.False(t, m.Inbound)
+
+	_, found, sure, err := p.CheckSent(t.Context(), n.ID, "+447700900111", "never sent", since)
+	require.NoError(t, err)
+	assert.False(t, found)
+	assert.False(t, sure, "absent from Vonage's records proves nothing")
+	_, found, _, err = p.CheckSent(t.Context(), n.ID, "+447700900999", "From +33612345678: code 1", since)
+	require.NoError(t, err)
+	assert.False(t, found, "another recipient")
+}

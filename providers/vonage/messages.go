@@ -283,6 +283,47 @@ func (c *call) sentWithRef(ref string, sentAt time.Time) (string, bool) {
 	return "", false
 }
 
+// CheckSent implements providers.SentChecker through the Reports API's outbound records (with
+// their text): a message from the number to to with this text since then. Records show a while
+// after the send, so an absence proves nothing. Vonage bills per record; this runs only to settle
+// a send whose outcome is unknown.
+func (p *Provider) CheckSent(ctx context.Context, fromID, to, text string, since time.Time) (m providers.Message, found, sure bool, err error) {
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, "send")
+	if err != nil {
+		return providers.Message{}, false, false, err
+	}
+	defer done()
+	if err := checkID(c.op, fromID); err != nil {
+		return providers.Message{}, false, false, err
+	}
+	end := time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	start := since.UTC().Add(-time.Minute).Truncate(time.Millisecond)
+	if end.Sub(start) > reportsWindow {
+		start = end.Add(-reportsWindow)
+	}
+	q := url.Values{
+		"account_id":      {p.key},
+		"product":         {"SMS"},
+		"direction":       {"outbound"},
+		"include_message": {"true"},
+		"date_start":      {start.Format(reportsTime)},
+		"date_end":        {end.Format(reportsTime)},
+	}
+	var rs records
+	if err := c.apiGet(p.apiBase+pathRecords+"?"+q.Encode(), &rs); err != nil {
+		return providers.Message{}, false, false, err
+	}
+	for _, r := range rs.Records {
+		if strings.TrimPrefix(r.From, "+") == fromID && strings.TrimPrefix(r.To, "+") == strings.TrimPrefix(to, "+") && r.MessageBody == text {
+			m := r.message()
+			m.Inbound, m.From, m.To = false, "+"+fromID, to
+			return m, true, false, nil
+		}
+	}
+	return providers.Message{}, false, false, nil
+}
+
 // newRef is a client-ref of vnum's: unique, well under Vonage's 40 characters.
 func newRef() string {
 	b := make([]byte, 8)

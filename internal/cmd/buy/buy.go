@@ -2,26 +2,45 @@
 package buy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are buy's inputs.
+// Options are the dependencies `vnum buy` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Config gives the defaults a flag left out falls back on: country, forward_to, ttl.
+	Config func() (*config.Config, error)
+	// Provider names the carrier to buy from (--provider, VNUM_PROVIDER, config).
+	Provider func() (string, error)
+	// CheckRegulatory checks --bundle/--address against what the carrier expects (nil: it
+	// takes any).
+	CheckRegulatory func(provider string, ids map[string]string) error
+	// CheckForwardSMS refuses --forward-sms on a carrier that cannot forward SMS.
+	CheckForwardSMS func(provider, flag string) error
+	// Candidates lists what a dry run would buy, cheapest first; Buy buys, through the number
+	// lifecycle and its journal.
+	Candidates func(ctx context.Context, req numbers.BuyRequest) ([]providers.Available, error)
+	Buy        func(ctx context.Context, req numbers.BuyRequest) (numbers.BuyResult, error)
+	// Confirm asks a yes/no question on the terminal.
+	Confirm func(question string, def bool) (bool, error)
+	Now     func() time.Time
+	Styles  func() *theme.Styles
 
 	Number     string
 	Country    string
@@ -43,9 +62,37 @@ type Options struct {
 	req numbers.BuyRequest
 }
 
-// NewCmdBuy builds `vnum buy`.
+// NewCmdBuy builds `vnum buy`. runF, when not nil, replaces buyRun (tests).
 func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO:       f.IOStreams,
+		Config:   f.Config,
+		Provider: f.ProviderName,
+		CheckRegulatory: func(provider string, ids map[string]string) error {
+			if d, ok := f.Registry.Lookup(provider); ok && d.CheckRegulatory != nil {
+				return d.CheckRegulatory(ids)
+			}
+			return nil
+		},
+		CheckForwardSMS: f.CheckForwardSMS,
+		Candidates: func(ctx context.Context, req numbers.BuyRequest) ([]providers.Available, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Candidates(ctx, req)
+		},
+		Buy: func(ctx context.Context, req numbers.BuyRequest) (numbers.BuyResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return numbers.BuyResult{}, err
+			}
+			return m.Buy(ctx, req)
+		},
+		Confirm: func(question string, def bool) (bool, error) { return f.Prompter.Confirm(question, def) },
+		Now:     f.Now,
+		Styles:  f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "buy (--country CC [--type T] | NUMBER) [flags]",
 		Short: "Buy a number, forward it and give it a lifetime",
@@ -81,7 +128,7 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return buyRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -106,7 +153,7 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 }
 
 func (o *Options) parse() error {
-	cfg, err := o.Factory.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -194,19 +241,18 @@ func (o *Options) parse() error {
 	return nil
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	ctx := cmd.Context()
-	name, err := o.Factory.ProviderName()
+func buyRun(ctx context.Context, o *Options) error {
+	name, err := o.Provider()
 	if err != nil {
 		return err
 	}
-	if d, ok := o.Factory.Registry.Lookup(name); ok && d.CheckRegulatory != nil && len(o.req.Regulatory) > 0 {
-		if err := d.CheckRegulatory(o.req.Regulatory); err != nil {
+	if len(o.req.Regulatory) > 0 {
+		if err := o.CheckRegulatory(name, o.req.Regulatory); err != nil {
 			return cmdutil.FlagErrorf("--bundle/--address: %v", err)
 		}
 	}
 	if o.req.ForwardSMS {
-		if err := o.Factory.CheckForwardSMS(name, "--forward-sms"); err != nil {
+		if err := o.CheckForwardSMS(name, "--forward-sms"); err != nil {
 			return err
 		}
 	}
@@ -214,13 +260,9 @@ func run(cmd *cobra.Command, o *Options) error {
 	if phone.IsPremium(o.req.ForwardTo) {
 		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.req.ForwardTo))
 	}
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
 	if o.DryRun {
 		o.IO.StartProgress("Searching " + name)
-		cands, err := m.Candidates(ctx, o.req)
+		cands, err := o.Candidates(ctx, o.req)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -228,12 +270,12 @@ func run(cmd *cobra.Command, o *Options) error {
 	}
 	if o.IO.CanPrompt() && !o.Yes {
 		o.req.Confirm = func(a providers.Available) (bool, error) {
-			return o.Factory.Prompter.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s%s?",
+			return o.Confirm(fmt.Sprintf("Buy %s (%s, %s) on %s for %s%s?",
 				phone.Format(a.Number), phone.CountryName(a.Country), a.Type, name, cmdutil.MonthlyText(a.Monthly), upfront(a)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + name)
-	res, err := m.Buy(ctx, o.req)
+	res, err := o.Buy(ctx, o.req)
 	for _, w := range res.Warnings {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
@@ -252,7 +294,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 	}
 	if !o.Quiet {
-		o.Factory.Successf("Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Bought %s for %s", phone.Format(res.Number.E164), cmdutil.MonthlyText(res.Number.Monthly))
 	}
 	return o.print(res.Number)
 }
@@ -265,7 +307,7 @@ func (o *Options) print(n store.Number) error {
 	case o.JSON:
 		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
 	default:
-		return o.Factory.PrintNumber(n)
+		return cmdutil.WriteNumber(o.IO, o.Styles, o.Now(), n)
 	}
 }
 

@@ -2,7 +2,10 @@
 package forward
 
 import (
+	"context"
 	"errors"
+	"time"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
@@ -10,14 +13,26 @@ import (
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are forward's inputs.
+// Options are the dependencies `vnum forward` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Region is the configured country, for a --to in national notation.
+	Region func() string
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// CheckForwardSMS refuses --sms on a carrier that cannot forward SMS.
+	CheckForwardSMS func(provider, flag string) error
+	// RelaysSMS says vnum serve, not the carrier, forwards this carrier's SMS.
+	RelaysSMS func(provider string) bool
+	// Forward sets the number's forwarding at its carrier and in the store.
+	Forward func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error)
+	Now     func() time.Time
+	Styles  func() *theme.Styles
 
 	Ref  string
 	To   string
@@ -26,9 +41,30 @@ type Options struct {
 	JSON bool
 }
 
-// NewCmdForward builds `vnum forward`.
+// NewCmdForward builds `vnum forward`. runF, when not nil, replaces forwardRun (tests).
 func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO:     f.IOStreams,
+		Region: f.Region,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		CheckForwardSMS: f.CheckForwardSMS,
+		RelaysSMS:       f.RelaysSMS,
+		Forward: func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return m.Forward(ctx, n, fw)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "forward REF (--to NUMBER [--sms] | --off)",
 		Short: "Forward calls (and SMS) to your real number, or stop",
@@ -51,12 +87,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			case !opts.Off && opts.To == "":
 				return cmdutil.FlagErrorf("say where to forward: --to NUMBER, or --off to stop")
 			}
-			region := ""
-			if cfg, err := f.Config(); err == nil {
-				region = cfg.Country()
-			}
 			if opts.To != "" {
-				to, err := cmdutil.ParseNumber("--to", opts.To, region)
+				to, err := cmdutil.ParseNumber("--to", opts.To, opts.Region())
 				if err != nil {
 					return err
 				}
@@ -65,7 +97,7 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return forwardRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.To, "to", "", "your real number, e.g. +33612345678")
@@ -75,12 +107,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
-	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
+func forwardRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.Ref)
 	if err != nil {
 		return err
 	}
@@ -90,7 +118,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	fw := providers.Forwarding{Calls: o.To}
 	if o.SMS {
 		// Refused before anything changes, as a usage error: the same command without --sms works.
-		if err := o.Factory.CheckForwardSMS(n.Provider, "--sms"); err != nil {
+		if err := o.CheckForwardSMS(n.Provider, "--sms"); err != nil {
 			return err
 		}
 		fw.SMS = o.To
@@ -98,7 +126,7 @@ func run(cmd *cobra.Command, o *Options) error {
 	if phone.IsPremium(o.To) {
 		cmdutil.Warnf(o.IO, "%s is a premium-rate number: every forwarded call is billed at its rate", phone.Format(o.To))
 	}
-	n, err = m.Forward(cmd.Context(), n, fw)
+	n, err = o.Forward(ctx, n, fw)
 	if errors.Is(err, numbers.ErrForwardLoop) {
 		return cmdutil.WithExit(cmdutil.ExitUsage, err)
 	}
@@ -106,19 +134,21 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	if o.Off {
-		o.Factory.Successf("Stopped forwarding %s", phone.Format(n.E164))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Stopped forwarding %s", phone.Format(n.E164))
+	} else if o.SMS && o.RelaysSMS(n.Provider) {
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Calls to %s now reach %s; vnum serve relays its SMS there (keep it running)", phone.Format(n.E164), phone.Format(o.To))
 	} else {
 		what := "Calls"
 		if o.SMS {
 			what = "Calls and SMS"
 		}
-		o.Factory.Successf("%s to %s now reach %s", what, phone.Format(n.E164), phone.Format(o.To))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "%s to %s now reach %s", what, phone.Format(n.E164), phone.Format(o.To))
 	}
 	if o.JSON {
 		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
 	}
 	if !o.IO.IsStdoutTTY() {
-		return o.Factory.PrintNumber(n)
+		return cmdutil.WriteNumber(o.IO, o.Styles, o.Now(), n)
 	}
 	return nil
 }

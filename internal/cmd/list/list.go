@@ -2,10 +2,12 @@
 package list
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -16,23 +18,66 @@ import (
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/tableprinter"
 	"github.com/vnum-cli/vnum/internal/termsafe"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are list's inputs.
+// Options are the dependencies `vnum list` uses, then its flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Numbers opens the number lifecycle; offline, without asking any carrier, not even to
+	// finish an interrupted operation (the next command that goes online does).
+	Numbers func(offline bool) (Lifecycle, error)
+	// Provider names the selected carrier (--provider, VNUM_PROVIDER, config), which is asked
+	// too; ProviderFlag is --provider alone ("" when not given), which limits the list.
+	Provider     func() (string, error)
+	ProviderFlag func() string
+	Now          func() time.Time
+	Styles       func() *theme.Styles
 
 	Label   string
 	Offline bool
 	JSON    bool
 }
 
-// NewCmdList builds `vnum list`.
+// Lifecycle is what list needs of the number lifecycle (numbers.Manager).
+type Lifecycle interface {
+	// Stored lists the numbers the store holds.
+	Stored(ctx context.Context) ([]store.Number, error)
+	// Carriers names the carriers that hold stored numbers.
+	Carriers(ctx context.Context) ([]string, error)
+	// Refresh asks a carrier what the account owns and brings the store in line; it returns
+	// the stored numbers (of every carrier) as it left them.
+	Refresh(ctx context.Context, provider string) (stored []store.Number, notes []string, err error)
+}
+
+type manager struct{ *numbers.Manager }
+
+func (m manager) Stored(ctx context.Context) ([]store.Number, error) { return m.Store.ListNumbers(ctx) }
+func (m manager) Carriers(ctx context.Context) ([]string, error) {
+	return m.Store.NumberProviders(ctx)
+}
+
+// NewCmdList builds `vnum list`. runF, when not nil, replaces listRun (tests).
 func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Numbers: func(offline bool) (Lifecycle, error) {
+			open := f.Numbers
+			if offline {
+				open = f.NumbersOffline
+			}
+			m, err := open()
+			if err != nil {
+				return nil, err
+			}
+			return manager{m}, nil
+		},
+		Provider:     f.ProviderName,
+		ProviderFlag: f.ProviderFlagName,
+		Now:          f.Now,
+		Styles:       f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:     "list [flags]",
 		Aliases: []string{"ls"},
@@ -61,7 +106,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return listRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "", "only labels matching this glob, e.g. 'shop*'")
@@ -77,32 +122,26 @@ type Total struct {
 	Count        int    `json:"count"`
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	numbersFunc := o.Numbers
-	if o.Offline {
-		// What vnum last knew, without asking any carrier: not even to finish an interrupted
-		// operation, which the next command that goes online does.
-		numbersFunc = o.Factory.NumbersOffline
-	}
-	m, err := numbersFunc()
+func listRun(ctx context.Context, o *Options) error {
+	m, err := o.Numbers(o.Offline)
 	if err != nil {
 		return err
 	}
 	// The selected carrier (flag, VNUM_PROVIDER or config) is asked too; a name vnum does not
 	// know is a mistake to say, not to pass over.
-	current, err := o.Factory.ProviderName()
+	current, err := o.Provider()
 	if err != nil {
 		return err
 	}
-	only := o.Factory.ProviderFlagName()
+	only := o.ProviderFlag()
 	// Credentials missing or refused do not hide what vnum knows, but a script must not take
 	// it for the carrier's word: the list is printed, and the exit code says 4.
 	var authErr error
 	var stored []store.Number // as the carriers' refresh left the store, if it did
 	if !o.Offline {
-		stored, authErr = o.refresh(cmd, m, only, current)
+		stored, authErr = o.refresh(ctx, m, only, current)
 	}
-	if err := o.show(m, cmd, stored); err != nil {
+	if err := o.show(ctx, m, only, stored); err != nil {
 		return err
 	}
 	if authErr != nil {
@@ -111,13 +150,12 @@ func run(cmd *cobra.Command, o *Options) error {
 	return nil
 }
 
-// show prints the stored numbers that the flags select: all, when given, or else read from the
-// store.
-func (o *Options) show(m *numbers.Manager, cmd *cobra.Command, all []store.Number) error {
-	only := o.Factory.ProviderFlagName()
+// show prints the stored numbers that the flags select: of all, when the refresh gave them, or
+// else read from the store.
+func (o *Options) show(ctx context.Context, m Lifecycle, only string, all []store.Number) error {
 	if all == nil {
 		var err error
-		if all, err = m.Store.ListNumbers(cmd.Context()); err != nil {
+		if all, err = m.Stored(ctx); err != nil {
 			return err
 		}
 	}
@@ -151,8 +189,8 @@ func (o *Options) show(m *numbers.Manager, cmd *cobra.Command, all []store.Numbe
 		}
 		return nil
 	}
-	now := o.Factory.Now()
-	tp := tableprinter.New(o.IO.Out, tty, o.Factory.Styles(), o.IO.TerminalWidth(), cmdutil.NumberHeader...)
+	now := o.Now()
+	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(), cmdutil.NumberHeader...)
 	for _, n := range shown {
 		tp.AddRow(cmdutil.NumberRow(n, now, tty)...)
 	}
@@ -177,13 +215,12 @@ func (o *Options) show(m *numbers.Manager, cmd *cobra.Command, all []store.Numbe
 // owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
 // known. It returns the stored numbers as the last carrier's refresh left them (every carrier's:
 // each refresh reads the whole store), or nil when a refresh failed and the store must be read.
-func (o *Options) refresh(cmd *cobra.Command, m *numbers.Manager, only, current string) (stored []store.Number, authErr error) {
-	ctx := cmd.Context()
+func (o *Options) refresh(ctx context.Context, m Lifecycle, only, current string) (stored []store.Number, authErr error) {
 	names := map[string]bool{}
 	if only != "" {
 		names[only] = true
 	} else {
-		inUse, err := m.Store.NumberProviders(ctx)
+		inUse, err := m.Carriers(ctx)
 		if err == nil {
 			for _, p := range inUse {
 				names[p] = true

@@ -56,6 +56,7 @@ func topicText() map[string]struct{ short, long string } {
 
 			vnum serve (webhook signatures; each also as NAME_FILE):
 			  TELNYX_PUBLIC_KEY      Telnyx's public key (base64), to check its Ed25519 signatures
+			                         (else the one saved by vnum auth login telnyx --public-key)
 			  VONAGE_SIGNATURE_SECRET  Vonage's signature secret, to check sig
 			  TWILIO_AUTH_TOKEN      Twilio signs with the Auth Token, even when vnum uses an API key
 
@@ -64,6 +65,9 @@ func topicText() map[string]struct{ short, long string } {
 			                         else ~/.config/vnum); holds config.yaml
 			  VNUM_DATA_DIR          data directory (default $XDG_DATA_HOME/vnum, else
 			                         ~/.local/share/vnum); holds vnum.db and sandbox.db
+			  VNUM_STORE             a postgres:// URL: keep the store there instead of vnum.db,
+			                         shared by a team or a CI fleet (config: store); PGHOST,
+			                         PGUSER, PGPASSWORD, ~/.pgpass… fill in what it leaves out
 
 			{{carriers}}
 			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: the CA certificates to

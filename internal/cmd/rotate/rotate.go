@@ -2,8 +2,10 @@
 package rotate
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -13,14 +15,25 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are rotate's inputs.
+// Options are the dependencies `vnum rotate` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Candidates lists the replacements for sale, cheapest first (--dry-run).
+	Candidates func(ctx context.Context, old store.Number) ([]providers.Available, error)
+	// Rotate buys the replacement, moves label, forwarding and expiry to it and releases the
+	// old number, through the number lifecycle and its journal. confirm, when not nil, is
+	// asked before anything is bought.
+	Rotate func(ctx context.Context, old store.Number, confirm func(providers.Available) (bool, error)) (numbers.RotateResult, error)
+	// Confirm asks a yes/no question on the terminal.
+	Confirm func(question string, def bool) (bool, error)
+	Now     func() time.Time
+	Styles  func() *theme.Styles
 
 	Ref    string
 	DryRun bool
@@ -29,9 +42,35 @@ type Options struct {
 	JSON   bool
 }
 
-// NewCmdRotate builds `vnum rotate`.
+// NewCmdRotate builds `vnum rotate`. runF, when not nil, replaces rotateRun (tests).
 func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Candidates: func(ctx context.Context, old store.Number) ([]providers.Available, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.RotateCandidates(ctx, old)
+		},
+		Rotate: func(ctx context.Context, old store.Number, confirm func(providers.Available) (bool, error)) (numbers.RotateResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return numbers.RotateResult{}, err
+			}
+			return m.Rotate(ctx, old, confirm)
+		},
+		Confirm: func(question string, def bool) (bool, error) { return f.Prompter.Confirm(question, def) },
+		Now:     f.Now,
+		Styles:  f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "rotate REF",
 		Short: "Replace a number with a fresh one that keeps its label and forwarding",
@@ -57,7 +96,7 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return rotateRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the replacement and its price without buying")
@@ -68,19 +107,14 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	ctx := cmd.Context()
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
-	old, err := o.Factory.Resolve(ctx, m, o.Ref)
+func rotateRun(ctx context.Context, o *Options) error {
+	old, err := o.Resolve(ctx, o.Ref)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
 		o.IO.StartProgress("Searching " + old.Provider)
-		cands, err := m.RotateCandidates(ctx, old)
+		cands, err := o.Candidates(ctx, old)
 		if err != nil {
 			return err
 		}
@@ -107,12 +141,12 @@ func run(cmd *cobra.Command, o *Options) error {
 	var confirm func(providers.Available) (bool, error)
 	if o.IO.CanPrompt() && !o.Yes {
 		confirm = func(a providers.Available) (bool, error) {
-			return o.Factory.Prompter.Confirm(fmt.Sprintf("Replace %s with %s (%s) and release %s?",
+			return o.Confirm(fmt.Sprintf("Replace %s with %s (%s) and release %s?",
 				phone.Format(old.E164), phone.Format(a.Number), cmdutil.MonthlyText(a.Monthly), phone.Format(old.E164)), false)
 		}
 	}
 	o.IO.StartProgress("Searching " + old.Provider)
-	res, err := m.Rotate(ctx, old, confirm)
+	res, err := o.Rotate(ctx, old, confirm)
 	for _, w := range res.Warnings {
 		cmdutil.Warnf(o.IO, "%s", w)
 	}
@@ -138,7 +172,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		}
 	}
 	if res.Old.ID != 0 && !o.Quiet {
-		o.Factory.Successf("Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))
+		cmdutil.WriteSuccess(o.IO, o.Styles, "Replaced %s with %s", phone.Format(old.E164), phone.Format(res.New.E164))
 	}
 	return o.print(res.New, old.E164)
 }
@@ -154,6 +188,6 @@ func (o *Options) print(n store.Number, oldE164 string) error {
 			cmdutil.NumberJSON
 		}{oldE164, cmdutil.NumberView(n)})
 	default:
-		return o.Factory.PrintNumber(n)
+		return cmdutil.WriteNumber(o.IO, o.Styles, o.Now(), n)
 	}
 }

@@ -22,7 +22,6 @@ import (
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
 	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
-	"github.com/vnum-cli/vnum/providers/twilio"
 )
 
 // Options are serve's inputs.
@@ -53,7 +52,8 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			stdout. Every request is checked before anything is stored:
 			  twilio   X-Twilio-Signature with the account's Auth Token (TWILIO_AUTH_TOKEN or
 			           vnum auth login twilio), over the public URL
-			  telnyx   the Ed25519 signature, with the account's public key (TELNYX_PUBLIC_KEY)
+			  telnyx   the Ed25519 signature, with the account's public key (TELNYX_PUBLIC_KEY or
+			           vnum auth login telnyx --public-key)
 			  vonage   sig, when the account signs webhooks (VONAGE_SIGNATURE_SECRET); without it
 			           only the secret path protects the route
 			  sandbox  vnum sandbox receive, signed with a local secret
@@ -61,9 +61,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			message is stored once (carriers retry) and the carrier is answered only after it was
 			written: sms list and sms wait see it at once.
 
-			With a public URL, serve points the numbers of carriers that keep an inbound SMS URL on
-			the number (Vonage's moHttpUrl) at itself once it listens, recording what each had;
-			vnum serve --unconfigure puts those back.
+			With a public URL, serve points the numbers' inbound SMS at itself once it listens
+			(Vonage's moHttpUrl; Telnyx's webhook_url of vnum's messaging profile), recording what
+			each had; with serve.public_url set, buy, forward and rotate do it too, and release puts
+			back what the number had. vnum serve --unconfigure puts everything back.
 
 			The log (stderr) has one line per request, without message texts or secrets. Stop with
 			Ctrl-C or SIGTERM: requests under way are finished first.
@@ -156,7 +157,8 @@ func run(ctx context.Context, o *Options) error {
 	case o.TrustForwarded:
 		signedOver = "the URL X-Forwarded-Proto and X-Forwarded-Host name"
 	}
-	if token, why := twilioAuthToken(o); token != "" {
+	keys := srv.KeyLookup{Env: f.Env, Credentials: f.Credentials, Config: f.Config}
+	if token, why := keys.TwilioAuthToken(); token != "" {
 		conf.Twilio, err = twiliowh.New(token)
 		if err != nil {
 			return err
@@ -166,19 +168,13 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"twilio", "off: " + why})
 	}
 
-	rawKey, err := auth.EnvOrFile(f.Env, telnyxwh.EnvPublicKey)
-	if err != nil {
+	if key, from, why, err := keys.TelnyxPublicKey(); err != nil {
 		return err
-	}
-	if raw := strings.TrimSpace(rawKey); raw != "" {
-		key, err := telnyxwh.ParsePublicKey(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", telnyxwh.EnvPublicKey, err)
-		}
+	} else if key != nil {
 		conf.Telnyx = telnyxwh.New(key)
-		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key, timestamps within 5 minutes"})
+		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes"})
 	} else {
-		checks = append(checks, check{"telnyx", "off: no public key (set " + telnyxwh.EnvPublicKey + " to the key under Keys & Credentials → Public Key in Mission Control)"})
+		checks = append(checks, check{"telnyx", "off: " + why})
 	}
 
 	secret, err := auth.EnvOrFile(f.Env, vonagewh.EnvSignatureSecret)
@@ -193,8 +189,28 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
+	// The SMS relay: messages queued with the pushed messages they copy are re-sent by this
+	// worker (several serves on one store share the queue; each message goes out once).
+	m, err := f.NumbersOffline()
+	if err != nil {
+		return err
+	}
+	relayer := srv.NewRelayer(srv.RelayConfig{Store: st, Sender: relaySender{st: st, m: m}, Owner: relayOwner(m),
+		Gone: relayOwnerGone(m), Logger: conf.Logger})
+	conf.Stored = relayer.Wake
+	relayDone := make(chan struct{})
+	rctx, stopRelay := context.WithCancel(ctx)
+	defer func() {
+		stopRelay()
+		<-relayDone // the store stays open until the relay under way is recorded
+	}()
+	go func() {
+		defer close(relayDone)
+		relayer.Run(rctx)
+	}()
 	server, err := srv.New(conf)
 	if err != nil {
 		return err
@@ -260,35 +276,6 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// twilioAuthToken is the account's Auth Token, which Twilio signs with even when vnum's REST
-// calls use an API key; or "" and why there is none.
-func twilioAuthToken(o *Options) (token, why string) {
-	f := o.Factory
-	t, err := auth.EnvOrFile(f.Env, "TWILIO_AUTH_TOKEN")
-	if err != nil {
-		return "", err.Error()
-	}
-	if t = strings.TrimSpace(t); t != "" {
-		return t, ""
-	}
-	m, err := f.Credentials()
-	if err != nil {
-		return "", err.Error()
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return "", err.Error()
-	}
-	cred, err := m.Lookup(twilio.Name, cfg.Profile())
-	if err != nil {
-		return "", "no Twilio credentials (vnum auth login twilio, or TWILIO_AUTH_TOKEN)"
-	}
-	if t := cred.Values[twilio.CredAuthToken]; t != "" {
-		return t, ""
-	}
-	return "", "vnum uses an API key for Twilio; Twilio signs webhooks with the Auth Token: set TWILIO_AUTH_TOKEN"
 }
 
 func newLogger(o *Options) *slog.Logger {

@@ -45,6 +45,8 @@ const (
 	RouteUpdateMessaging Route = "PATCH phone_numbers/{id}/messaging"
 	RouteListProfiles    Route = "GET messaging_profiles"
 	RouteCreateProfile   Route = "POST messaging_profiles"
+	RouteGetProfile      Route = "GET messaging_profiles/{id}"
+	RouteUpdateProfile   Route = "PATCH messaging_profiles/{id}"
 	RouteDetailRecords   Route = "GET detail_records"
 	RouteGetMessage      Route = "GET messages/{id}"
 	RouteSendMessage     Route = "POST messages"
@@ -54,7 +56,7 @@ const (
 func Routes() []Route {
 	return []Route{RouteBalance, RouteSearch, RouteRequirements, RouteOrder, RouteListOrders, RouteGetOrder,
 		RouteListNumbers, RouteListVoice, RouteGetNumber, RouteUpdateNumber, RouteDeleteNumber, RouteGetVoice,
-		RouteUpdateVoice, RouteUpdateMessaging, RouteListProfiles, RouteCreateProfile, RouteDetailRecords,
+		RouteUpdateVoice, RouteUpdateMessaging, RouteListProfiles, RouteCreateProfile, RouteGetProfile, RouteUpdateProfile, RouteDetailRecords,
 		RouteGetMessage, RouteSendMessage}
 }
 

@@ -47,6 +47,7 @@ type orderPhone struct {
 type profile struct {
 	id, name         string
 	whitelist        []string
+	webhookURL       string
 	created, updated time.Time
 }
 
@@ -84,6 +85,8 @@ func handlers() map[Route]func(*Fake, call) reply {
 		RouteUpdateMessaging: (*Fake).updateMessaging,
 		RouteListProfiles:    (*Fake).listProfiles,
 		RouteCreateProfile:   (*Fake).createProfile,
+		RouteGetProfile:      (*Fake).getProfile,
+		RouteUpdateProfile:   (*Fake).updateProfile,
 		RouteDetailRecords:   (*Fake).detailRecords,
 		RouteGetMessage:      (*Fake).getMessage,
 		RouteSendMessage:     (*Fake).sendMessage,
@@ -657,7 +660,7 @@ func (f *Fake) profile(id string) *profile {
 
 func (f *Fake) profileJSON(p *profile) map[string]any {
 	return map[string]any{
-		"id": p.id, "record_type": "messaging_profile", "name": p.name, "enabled": true, "webhook_url": "",
+		"id": p.id, "record_type": "messaging_profile", "name": p.name, "enabled": true, "webhook_url": p.webhookURL,
 		"webhook_failover_url": "", "webhook_api_version": "2", "whitelisted_destinations": p.whitelist,
 		"created_at": p.created.Format(time.RFC3339), "updated_at": p.updated.Format(time.RFC3339),
 		"redaction_enabled": false, "redaction_level": 2, "organization_id": "org-vnum-test",
@@ -691,6 +694,44 @@ func (f *Fake) createProfile(c call) reply {
 	now := time.Now().UTC()
 	p := &profile{id: fakeserver.NewUUID(), name: in.Name, whitelist: in.Whitelist, created: now, updated: now}
 	f.profiles = append(f.profiles, p)
+	return ok(map[string]any{"data": f.profileJSON(p)})
+}
+
+func (f *Fake) getProfile(c call) reply {
+	p := f.profile(c.param)
+	if p == nil {
+		return telnyxError(http.StatusNotFound, "10005", "Resource not found", "messaging profile not found")
+	}
+	return ok(map[string]any{"data": f.profileJSON(p)})
+}
+
+// updateProfile changes what UpdateMessagingProfileRequest names; the fake keeps the webhook
+// URL (null clears it) and the allowed destinations.
+func (f *Fake) updateProfile(c call) reply {
+	p := f.profile(c.param)
+	if p == nil {
+		return telnyxError(http.StatusNotFound, "10005", "Resource not found", "messaging profile not found")
+	}
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(c.body, &in); err != nil {
+		return telnyxError(http.StatusUnprocessableEntity, "10015", "Bad Request", "the body is not a JSON object")
+	}
+	if raw, ok := in["webhook_url"]; ok {
+		var u *string
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return telnyxError(http.StatusUnprocessableEntity, "10015", "Bad Request", "webhook_url must be a string or null")
+		}
+		p.webhookURL = ""
+		if u != nil {
+			p.webhookURL = *u
+		}
+	}
+	if raw, ok := in["whitelisted_destinations"]; ok {
+		if err := json.Unmarshal(raw, &p.whitelist); err != nil {
+			return telnyxError(http.StatusUnprocessableEntity, "10015", "Bad Request", "whitelisted_destinations must be a list")
+		}
+	}
+	p.updated = time.Now().UTC()
 	return ok(map[string]any{"data": f.profileJSON(p)})
 }
 

@@ -72,6 +72,19 @@ func (f *Fake) Profiles() []string {
 	return out
 }
 
+// ProfileWebhook returns the webhook URL of the messaging profile called name ("" for none,
+// or no such profile).
+func (f *Fake) ProfileWebhook(name string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.profiles {
+		if p.name == name {
+			return p.webhookURL
+		}
+	}
+	return ""
+}
+
 // Seed gives the account n active numbers of a country and Telnyx type ("local", "mobile",
 // "national", "toll_free") without going through the API, for tests that need many. It returns
 // their phone numbers.

@@ -108,6 +108,10 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			--insecure-storage, which writes a file in the configuration directory that only you
 			can read, in plaintext, with a warning each time it is used.
 
+			Telnyx's public key (--public-key), which vnum serve checks the signatures of Telnyx's
+			webhooks with, is optional and not a secret: given, it is kept with the API key;
+			TELNYX_PUBLIC_KEY, when set, is used instead.
+
 			--profile keeps several accounts per carrier; the profile used by other commands is
 			the %[1]sprofile%[1]s setting (VNUM_PROFILE), "default" unless set. Credentials in the
 			environment take precedence over every saved profile.
@@ -116,6 +120,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 			$ vnum auth login twilio --account-sid AC0123456789abcdef0123456789abcdef
 			$ vnum auth login twilio --account-sid AC… --api-key SK… --profile work
 			$ pass show telnyx | vnum auth login telnyx --with-token
+			$ vnum auth login telnyx --public-key "$(cat telnyx-public-key.txt)"
 			$ vnum auth login vonage --api-key abcd1234 --with-token < ~/.secrets/vonage
 		`),
 		Args:              carrierArg(f.Registry),
@@ -235,7 +240,7 @@ func idFields(d providers.Descriptor) []providers.Credential {
 // required reports whether every credential set of d needs the value f.
 func required(d providers.Descriptor, f providers.Credential) bool {
 	for _, set := range d.Auth {
-		if !slices.ContainsFunc(set.Fields, func(o providers.Credential) bool { return o.Key == f.Key }) {
+		if !set.Required(f.Key) {
 			return false
 		}
 	}
@@ -294,9 +299,9 @@ func ownersOf(reg *providers.Registry, d providers.Descriptor, flag string) stri
 		}
 	}
 	for _, set := range d.Auth {
-		if len(set.Fields) == 1 {
+		if f := secretOnly(set); f != nil {
 			return fmt.Sprintf("it is for %s only; the %s %s is the secret, asked for by a prompt or read with --with-token",
-				strings.Join(owners, " and "), d.Title, set.Fields[0].Label)
+				strings.Join(owners, " and "), d.Title, f.Label)
 		}
 	}
 	return "it is for " + strings.Join(owners, " and ") + " only"
@@ -375,6 +380,8 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	} else if c.Source == auth.SourceEnv || c.Source == auth.SourceFile {
 		cmdutil.Warnf(o.IO, "%s set in the environment: it takes precedence over the saved credentials",
 			strings.Join(m.EnvVars(o.Provider), ", "))
+	} else {
+		warnOptionalInEnv(o, m, values)
 	}
 	where := "the OS keyring"
 	if to == auth.SourceInsecure {
@@ -386,6 +393,24 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	o.Successf("Logged in to %s%s (profile %s), saved in %s", d.Title, who, o.Profile, where)
 	return nil
+}
+
+// warnOptionalInEnv says when an optional value just saved (the Telnyx public key) is also set
+// in the environment, which its user reads first.
+func warnOptionalInEnv(o *LoginOptions, m *auth.Manager, saved auth.Values) {
+	for _, f := range m.OptionalFields(o.Provider) {
+		if saved[f.Key] == "" {
+			continue
+		}
+		for _, name := range f.Env {
+			for _, n := range []string{name, name + "_FILE"} {
+				if o.Env != nil && o.Env(n) != "" {
+					cmdutil.Warnf(o.IO, "%s is set in the environment: vnum serve uses it rather than the %s saved", n, f.Label)
+					return
+				}
+			}
+		}
+	}
 }
 
 // keyringError is login's answer when the keyring cannot be used: what happened, that nothing
@@ -500,11 +525,30 @@ func noVerifyNote(title string) string {
 	return fmt.Sprintf("Not verified (--no-verify): the %s credentials are saved unchecked.", title)
 }
 
-// secretWhat names the values of the credential set that was refused: "account SID and auth token".
+// secretOnly is the set's one needed value when that is its secret (Telnyx's API key); nil
+// when the set needs others too.
+func secretOnly(set providers.CredentialSet) *providers.Credential {
+	var only *providers.Credential
+	for i, f := range set.Fields {
+		switch {
+		case f.Optional:
+		case !f.Secret || only != nil:
+			return nil
+		default:
+			only = &set.Fields[i]
+		}
+	}
+	return only
+}
+
+// secretWhat names the needed values of the credential set that was refused: "account SID and
+// auth token" (an optional value plays no part in the carrier's check).
 func secretWhat(set providers.CredentialSet) string {
 	labels := make([]string, 0, len(set.Fields))
 	for _, f := range set.Fields {
-		labels = append(labels, f.Label)
+		if !f.Optional {
+			labels = append(labels, f.Label)
+		}
 	}
 	switch len(labels) {
 	case 1:

@@ -261,6 +261,14 @@ func TestNewCmdLogin(t *testing.T) {
 		{name: "prompt on a terminal", args: "telnyx", tty: true, want: LoginOptions{Provider: "telnyx"}},
 		{name: "vonage", args: "vonage --api-key abcd1234 --with-token", want: LoginOptions{Provider: "vonage", IDs: map[string]string{"api-key": "abcd1234"}, WithToken: true}},
 
+		{name: "telnyx with its public key", args: "telnyx --public-key " + testPublicKey + " --with-token",
+			want: LoginOptions{Provider: "telnyx", IDs: map[string]string{"public-key": testPublicKey}, WithToken: true}},
+		{name: "telnyx public key not taken from the environment at login", args: "telnyx --with-token", env: map[string]string{"TELNYX_PUBLIC_KEY": testPublicKey},
+			want: LoginOptions{Provider: "telnyx", WithToken: true}},
+		{name: "telnyx public key malformed", args: "telnyx --public-key abc --with-token", wantErr: `--public-key "abc" is telnyx public key: not base64`},
+		{name: "telnyx public key of the wrong size", args: "telnyx --public-key AAEC --with-token", wantErr: "telnyx public key: 3 bytes, want 32"},
+		{name: "public key for twilio", args: "twilio --account-sid " + testSID + " --public-key " + testPublicKey + " --with-token", wantErr: "twilio takes no --public-key: it is for telnyx only"},
+
 		{name: "no carrier", args: "", wantErr: "say which carrier: vnum auth login telnyx|twilio|vonage"},
 		{name: "unknown carrier", args: "acme --with-token", wantErr: `vnum keeps no credentials for "acme"`},
 		{name: "sandbox needs none", args: "sandbox --with-token", wantErr: `vnum keeps no credentials for "sandbox"`},
@@ -470,6 +478,55 @@ func TestLoginRun(t *testing.T) {
 				secret = c.Values["api_key"]
 			}
 			assert.Equal(t, strings.TrimSpace(tt.stdin+tt.prompt), secret, "the secret saved is the one given, newline trimmed")
+		})
+	}
+}
+
+// testPublicKey is a well-formed Telnyx public key (base64 of 32 bytes); not a secret.
+const testPublicKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+// The Telnyx public key is saved with the API key when given, and login works without it.
+func TestLoginTelnyxPublicKey(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        map[string]string
+		publicKey  string
+		to         auth.Source
+		want       auth.Values
+		wantStderr string
+	}{
+		{name: "with the public key", publicKey: testPublicKey, to: auth.SourceKeyring,
+			want: auth.Values{"api_key": goodToken, "public_key": testPublicKey}},
+		{name: "with the public key, insecure file", publicKey: testPublicKey, to: auth.SourceInsecure,
+			want: auth.Values{"api_key": goodToken, "public_key": testPublicKey}},
+		{name: "without it", to: auth.SourceKeyring, want: auth.Values{"api_key": goodToken}},
+		{name: "variable wins: said", publicKey: testPublicKey, to: auth.SourceKeyring,
+			env:        map[string]string{"TELNYX_PUBLIC_KEY": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="},
+			want:       auth.Values{"api_key": goodToken, "public_key": testPublicKey},
+			wantStderr: "warning: TELNYX_PUBLIC_KEY is set in the environment: vnum serve uses it rather than the public key saved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, setup{noCarrier: true, env: tt.env})
+			h.in.WriteString(goodToken + "\n")
+			err := h.run(t, func(o *LoginOptions) {
+				o.Provider, o.WithToken, o.InsecureStorage = "telnyx", true, tt.to == auth.SourceInsecure
+				o.IDs = map[string]string{}
+				if tt.publicKey != "" {
+					o.IDs["public-key"] = tt.publicKey
+				}
+			})
+			require.NoError(t, err)
+			c, err := h.saved().Lookup("telnyx", "default")
+			require.NoError(t, err)
+			assert.Equal(t, tt.to, c.Source)
+			assert.Equal(t, tt.want, c.Values)
+			if tt.wantStderr != "" {
+				assert.Contains(t, h.errb.String(), tt.wantStderr)
+			} else {
+				assert.NotContains(t, h.errb.String(), "TELNYX_PUBLIC_KEY")
+			}
+			h.assertNoLeak(t, goodToken)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -46,7 +47,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 
 			Output on a pipe is tab-separated, without a header:
 			  provider  profile  configured  source  account  verified  verified_at
-			--json prints the same fields as a JSON array.
+			--json prints the same fields as a JSON array, plus, for Telnyx, whether the
+			optional public key vnum serve checks webhooks with is set ("optional":
+			{"public_key": true}); the terminal table shows it too.
 		`),
 		Example: "$ vnum auth status\n$ vnum auth status --json | jq '.[] | select(.configured)'",
 		Args:    cmdutil.NoArgs,
@@ -70,6 +73,11 @@ type entry struct {
 	Account    string     `json:"account"`
 	Verified   bool       `json:"verified"`
 	VerifiedAt *time.Time `json:"verified_at"`
+	// Optional says, for a carrier whose credentials have optional values (the Telnyx
+	// public_key), whether each is set; absent for the others.
+	Optional map[string]bool `json:"optional,omitempty"`
+
+	optionalText string // the terminal's "public key: yes"
 }
 
 func statusRun(o *StatusOptions) error {
@@ -120,6 +128,7 @@ func statusRun(o *StatusOptions) error {
 					note("warning: " + c.Warning)
 				}
 			}
+			e.Optional, e.optionalText = optionalStatus(m, provider, profile, note)
 			entries = append(entries, e)
 		}
 	}
@@ -132,7 +141,7 @@ func statusRun(o *StatusOptions) error {
 	}
 	tty := o.IO.IsStdoutTTY()
 	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(),
-		"CARRIER", "PROFILE", "CONFIGURED", "SOURCE", "ACCOUNT", "VERIFIED")
+		"CARRIER", "PROFILE", "CONFIGURED", "SOURCE", "ACCOUNT", "VERIFIED", "OPTIONAL")
 	now := o.Now()
 	for _, e := range entries {
 		if !tty {
@@ -151,7 +160,35 @@ func statusRun(o *StatusOptions) error {
 				verified = cmdutil.TimeText(*e.VerifiedAt, now, true, "")
 			}
 		}
-		tp.AddRow(e.Provider, e.Profile, conf, e.Source, e.Account, verified)
+		tp.AddRow(e.Provider, e.Profile, conf, e.Source, e.Account, verified, e.optionalText)
 	}
 	return tp.Render()
+}
+
+// optionalStatus says whether each optional value of provider's credentials is set for
+// profile, looked up as its user (vnum serve) looks it up: environment, then the saved
+// credential. A store that cannot be read is noted, and the value counted as not set.
+func optionalStatus(m *auth.Manager, provider, profile string, note func(string)) (map[string]bool, string) {
+	fields := m.OptionalFields(provider)
+	if len(fields) == 0 {
+		return nil, ""
+	}
+	set := make(map[string]bool, len(fields))
+	var text []string
+	for _, f := range fields {
+		v, _, err := m.Optional(provider, profile, f.Key)
+		switch {
+		case errors.Is(err, auth.ErrKeyringUnavailable):
+			note("warning: " + err.Error()) // as the credential's own lookup says it: once
+		case err != nil:
+			note(err.Error())
+		}
+		set[f.Key] = v != ""
+		yes := "no"
+		if v != "" {
+			yes = "yes"
+		}
+		text = append(text, f.Label+": "+yes)
+	}
+	return set, strings.Join(text, ", ")
 }

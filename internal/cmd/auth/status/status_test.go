@@ -77,6 +77,17 @@ func twilio(profile string, verified bool) auth.Credential {
 	return c
 }
 
+// testPublicKey is a well-formed Telnyx public key (base64 of 32 bytes); not a secret.
+const testPublicKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+func telnyx(profile, publicKey string) auth.Credential {
+	c := auth.Credential{Provider: "telnyx", Profile: profile, Values: auth.Values{"api_key": testToken}}
+	if publicKey != "" {
+		c.Values["public_key"] = publicKey
+	}
+	return c
+}
+
 func TestStatusRun(t *testing.T) {
 	saved := func(t *testing.T, m *auth.Manager) {
 		t.Helper()
@@ -124,8 +135,8 @@ func TestStatusRun(t *testing.T) {
 			tty:  true,
 			fx:   fixture{populate: saved},
 			// Cells only: the borders are the table printer's business.
-			wantOut: "CARRIER PROFILE CONFIGURED SOURCE ACCOUNT VERIFIED\n" +
-				"telnyx default no\n" +
+			wantOut: "CARRIER PROFILE CONFIGURED SOURCE ACCOUNT VERIFIED OPTIONAL\n" +
+				"telnyx default no public key: no\n" +
 				"twilio default yes keyring " + testSID + " 2h ago\n" +
 				"twilio work yes insecure file " + testSID + " no\n" +
 				"vonage default no\n",
@@ -137,11 +148,37 @@ func TestStatusRun(t *testing.T) {
 			fx:         fixture{populate: saved},
 			wantStderr: []string{"warning: twilio credentials read from"},
 			wantOut: `[
-  {"provider":"telnyx","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null},
+  {"provider":"telnyx","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null,"optional":{"public_key":false}},
   {"provider":"twilio","profile":"default","configured":true,"source":"keyring","account":"` + testSID + `","verified":true,"verified_at":"2026-03-01T12:00:00Z"},
   {"provider":"twilio","profile":"work","configured":true,"source":"insecure file","account":"` + testSID + `","verified":false,"verified_at":null},
   {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null}
 ]`,
+		},
+		{
+			name: "telnyx public key saved with the API key, json",
+			json: true,
+			fx: fixture{populate: func(t *testing.T, m *auth.Manager) {
+				t.Helper()
+				_, err := m.Save(telnyx("default", testPublicKey), auth.SourceKeyring)
+				require.NoError(t, err)
+				_, err = m.Save(telnyx("nokey", ""), auth.SourceKeyring)
+				require.NoError(t, err)
+			}},
+			wantOut: `[
+  {"provider":"telnyx","profile":"default","configured":true,"source":"keyring","account":"","verified":false,"verified_at":null,"optional":{"public_key":true}},
+  {"provider":"telnyx","profile":"nokey","configured":true,"source":"keyring","account":"","verified":false,"verified_at":null,"optional":{"public_key":false}},
+  {"provider":"twilio","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null},
+  {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null}
+]`,
+		},
+		{
+			name: "telnyx public key from the environment alone, terminal",
+			tty:  true,
+			fx:   fixture{env: map[string]string{"TELNYX_PUBLIC_KEY": testPublicKey}},
+			wantOut: "CARRIER PROFILE CONFIGURED SOURCE ACCOUNT VERIFIED OPTIONAL\n" +
+				"telnyx default no public key: yes\n" +
+				"twilio default no\n" +
+				"vonage default no\n",
 		},
 		{
 			name: "keyring unreachable: said once, nothing configured",

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,4 +43,15 @@ func Golden(t *testing.T, got []byte, update bool) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test -update to create it")
 	assert.Equal(t, string(want), string(got))
+}
+
+// spinnerFrame is what the progress spinner writes on a terminal's stderr: each frame (a braille
+// glyph and the label, up to the next frame's carriage return), and the clearing of its line
+// when it stops.
+var spinnerFrame = regexp.MustCompile(`\r\x1b\[K(?:[\x{2800}-\x{28FF}] [^\r]*)?`)
+
+// NoSpinner is stderr without the progress spinner's frames, which depend on timing: what a
+// person reads once the spinner is gone.
+func NoSpinner(stderr string) string {
+	return spinnerFrame.ReplaceAllString(stderr, "")
 }
