@@ -235,6 +235,14 @@ type OrderFinder interface {
 	FindOrder(ctx context.Context, reference, number string) (n Number, found bool, err error)
 }
 
+// InProcessBuyer is a carrier whose purchases are carried out inside the process that asks for
+// them (the sandbox: one transaction on its own database). Once that process is gone, no order of
+// it is on its way, so a purchase it left unanswered is settled by one look at the account, with
+// no wait for the carrier to complete it.
+type InProcessBuyer interface {
+	BuysInProcess() bool
+}
+
 // WithheldExplainer is a carrier that keeps some messages' text back (Message.Withheld) for a
 // reason of its own that the user can act on; WithheldReason says it in the carrier's words.
 type WithheldExplainer interface {

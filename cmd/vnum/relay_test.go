@@ -13,7 +13,7 @@ import (
 )
 
 const relaysUsage = `relays [-wait DUR] [-until STATE]
-  prints the SMS relay queue of the script's store as "queued=N sending=N sent=N failed=N unknown=N";
+  prints the SMS relay queue of the script's store as "queued=N sending=N sent=N failed=N unknown=N checking=N";
   -until waits (at most -wait, default 10s) until a relay is in STATE, else until none is queued
   or being sent when -wait is given`
 
@@ -48,11 +48,12 @@ func cmdRelays(ts *testscript.TestScript, neg bool, args []string) {
 		case *until != "":
 			done = done || counts[*until] > 0
 		default:
-			done = done || counts[store.RelayQueued]+counts[store.RelaySending] == 0
+			done = done || counts[store.RelayQueued]+counts[store.RelaySending]+counts[store.RelayChecking] == 0
 		}
 		if done {
-			fmt.Fprintf(ts.Stdout(), "queued=%d sending=%d sent=%d failed=%d unknown=%d\n", counts[store.RelayQueued],
-				counts[store.RelaySending], counts[store.RelaySent], counts[store.RelayFailed], counts[store.RelayUnknown])
+			fmt.Fprintf(ts.Stdout(), "queued=%d sending=%d sent=%d failed=%d unknown=%d checking=%d\n", counts[store.RelayQueued],
+				counts[store.RelaySending], counts[store.RelaySent], counts[store.RelayFailed], counts[store.RelayUnknown],
+				counts[store.RelayChecking])
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

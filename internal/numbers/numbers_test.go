@@ -661,7 +661,8 @@ func TestWaitReturnsEachMessageOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hello", res.Message.Text, "the next wait returns the next message")
 
-	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond})
+	// Long enough for one read of the carrier to be stored, even on a loaded PostgreSQL.
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 500 * time.Millisecond})
 	require.ErrorIs(t, err, ErrWaitTimeout)
 }
 
@@ -1028,7 +1029,7 @@ func TestWaitForACodeTellsOfMessagesWithout(t *testing.T) {
 	assert.Equal(t, []string{"Your Purchase Code is 39M4W", "Thanks! Order 771332 ships on 12/05"}, told,
 		"each message told once, however many times the wait polled")
 
-	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond, Code: true, NotBefore: e.now.Add(time.Hour)})
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 500 * time.Millisecond, Code: true, NotBefore: e.now.Add(time.Hour)})
 	require.ErrorIs(t, err, ErrWaitTimeout)
 	assert.NotErrorAs(t, err, &nc, "nothing came at all")
 }

@@ -17,6 +17,7 @@ type RelayStore interface {
 	ClaimRelays(ctx context.Context, owner string, limit int) ([]store.Relay, error)
 	RelayPartSent(ctx context.Context, r store.Relay, sentID string, parts int) error
 	RelayRetry(ctx context.Context, r store.Relay, at time.Time, reason string) error
+	RelayRecheck(ctx context.Context, r store.Relay, at time.Time, reason string) error
 	RelaySettle(ctx context.Context, r store.Relay, state, reason string) error
 	RelaysSending(ctx context.Context) ([]store.Relay, error)
 	TakeOverRelay(ctx context.Context, r store.Relay, owner string) (store.Relay, error)
@@ -50,6 +51,10 @@ type RelayConfig struct {
 	Backoff, MaxBackoff time.Duration
 	// SendTimeout bounds one call to the carrier (default 1 min, and under Lease).
 	SendTimeout time.Duration
+	// Recheck is how long after a message was queued a send of unknown outcome is looked for
+	// again in the carrier's records, which come late (default 15 min); after that it is
+	// marked unknown. Negative: never looked for again.
+	Recheck time.Duration
 	// Poll is how often the queue is read when nothing wakes the worker (default 1 s).
 	Poll time.Duration
 	// Logger gets one line per relay settled or retried, never a message's text.
@@ -79,6 +84,9 @@ func NewRelayer(cfg RelayConfig) *Relayer {
 	}
 	if cfg.Lease <= cfg.SendTimeout {
 		cfg.Lease = 5 * cfg.SendTimeout
+	}
+	if cfg.Recheck == 0 {
+		cfg.Recheck = 15 * time.Minute
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
@@ -159,6 +167,10 @@ func (r *Relayer) one(ctx context.Context, rel store.Relay) {
 		return
 	}
 	text := parts[rel.PartsDone]
+	if rel.Checking { // sent before with no answer: look for it, never send it again from here
+		r.unknown(ctx, log, rel, text, errors.New(rel.Error))
+		return
+	}
 	sctx, cancel := context.WithTimeout(ctx, r.cfg.SendTimeout)
 	m, err := r.cfg.Sender.Send(sctx, rel.NumberID, rel.Target, text)
 	cancel()
@@ -185,22 +197,43 @@ func (r *Relayer) sent(ctx context.Context, log *slog.Logger, rel store.Relay, i
 }
 
 // unknown settles a send that may or may not have gone out, by the carrier's records where they
-// can tell; else it is never sent again, and said so.
+// can tell. Where they cannot yet, it is looked for again later (records come late), and in the
+// end marked unknown: never sent again, and said so.
 func (r *Relayer) unknown(ctx context.Context, log *slog.Logger, rel store.Relay, text string, cause error) {
 	parts := len(RelayParts(rel.Sender, rel.Text))
-	found, sure, err := r.cfg.Sender.CheckSent(ctx, rel.NumberID, rel.Target, text, rel.ClaimedAt.Add(-time.Minute))
+	found, sure, err := r.cfg.Sender.CheckSent(ctx, rel.NumberID, rel.Target, text, rel.QueuedAt.Add(-time.Minute))
 	switch {
 	case err == nil && found:
 		r.sent(ctx, log, rel, "", parts)
 	case err == nil && sure:
 		r.retry(ctx, log, rel, cause)
 	default:
+		if err != nil {
+			cause = fmt.Errorf("%v; looking in the carrier's records: %w", cause, err)
+		}
+		r.recheck(ctx, log, rel, cause)
+	}
+}
+
+// recheck leaves rel to be looked for again in the carrier's records, with the usual backoff,
+// until Recheck after it was queued; then it is marked unknown.
+func (r *Relayer) recheck(ctx context.Context, log *slog.Logger, rel store.Relay, cause error) {
+	wait := min(r.cfg.Backoff<<min(rel.Attempts, 20), r.cfg.MaxBackoff)
+	next := r.cfg.Now().Add(wait)
+	if r.cfg.Recheck < 0 || next.Sub(rel.QueuedAt) > r.cfg.Recheck {
 		reason := "the carrier may or may not have sent it, and its records do not say: not sent again"
-		if cause != nil {
+		if cause != nil && cause.Error() != "" {
 			reason = cause.Error() + "; " + reason
 		}
 		r.settle(ctx, log, rel, store.RelayUnknown, reason)
+		return
 	}
+	if err := r.cfg.Store.RelayRecheck(ctx, rel, next, cause.Error()); err != nil {
+		log.Error("relay: could not leave it to be looked for again", "error", err.Error())
+		return
+	}
+	log.Warn("relay: outcome unknown, not in the carrier's records yet: looking again, never resending",
+		"in", wait.Round(time.Millisecond).String(), "error", cause.Error())
 }
 
 func (r *Relayer) retry(ctx context.Context, log *slog.Logger, rel store.Relay, cause error) {
@@ -263,7 +296,7 @@ func (r *Relayer) Recover(ctx context.Context) {
 			r.settle(ctx, log, taken, store.RelaySent, "")
 			continue
 		}
-		found, sure, err := r.cfg.Sender.CheckSent(ctx, taken.NumberID, taken.Target, parts[taken.PartsDone], rel.ClaimedAt.Add(-time.Minute))
+		found, sure, err := r.cfg.Sender.CheckSent(ctx, taken.NumberID, taken.Target, parts[taken.PartsDone], taken.QueuedAt.Add(-time.Minute))
 		switch {
 		case err == nil && found:
 			log.Info("relay: found sent after its worker stopped")
@@ -275,11 +308,11 @@ func (r *Relayer) Recover(ctx context.Context) {
 			}
 			log.Info("relay: not sent before its worker stopped: queued again")
 		default:
-			why := "its worker stopped while sending it; the carrier's records do not say whether it went out: not sent again"
+			why := "its worker stopped while sending it"
 			if err != nil {
-				why += " (" + err.Error() + ")"
+				why += "; looking in the carrier's records: " + err.Error()
 			}
-			r.settle(ctx, log, taken, store.RelayUnknown, why)
+			r.recheck(ctx, log, taken, errors.New(why))
 		}
 	}
 }

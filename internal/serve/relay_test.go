@@ -30,8 +30,10 @@ type fakeSender struct {
 	calls int
 	fail  func(call int) error // the error of call n (1-based); a lost answer still sends
 	sent  []string
-	// checked is what CheckSent answers about a message it does not find: sure or not.
+	// sure is what CheckSent answers about a message it does not find.
 	sure bool
+	// late makes a message sent show in the records only from the late-th look (records lag).
+	late, checks int
 }
 
 func (f *fakeSender) Send(_ context.Context, _ int64, to, text string) (providers.Message, error) {
@@ -54,6 +56,10 @@ func (f *fakeSender) Send(_ context.Context, _ int64, to, text string) (provider
 func (f *fakeSender) CheckSent(_ context.Context, _ int64, to, text string, _ time.Time) (bool, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.checks++
+	if f.checks < f.late {
+		return false, false, nil
+	}
 	for _, s := range f.sent {
 		if s == to+"|"+text {
 			return true, true, nil
@@ -108,7 +114,7 @@ func push(t *testing.T, st *store.Store, n store.Number, id, text string) {
 
 func newTestRelayer(st *store.Store, s RelaySender, owner string, logs *syncBuffer, mod func(*RelayConfig)) *Relayer {
 	cfg := RelayConfig{Store: st, Sender: s, Owner: owner, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
-		GiveUp: time.Hour, Logger: slogTo(logs)}
+		GiveUp: time.Hour, Recheck: 100 * time.Millisecond, Logger: slogTo(logs)}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -127,7 +133,7 @@ func drainUntil(t *testing.T, st *store.Store, rs ...*Relayer) {
 		require.NoError(t, err)
 		open := false
 		for _, r := range all {
-			open = open || r.State == store.RelayQueued || r.State == store.RelaySending
+			open = open || r.State == store.RelayQueued || r.State == store.RelaySending || r.State == store.RelayChecking
 		}
 		if !open {
 			return
@@ -252,6 +258,19 @@ func TestRelayNetworkFailureAfterSendIsNotResent(t *testing.T) {
 	assert.Equal(t, 1, s.calls)
 	assert.Len(t, s.sentTexts(), 1)
 	assert.Equal(t, []string{store.RelaySent}, relayStates(t, st))
+}
+
+// Records come late: a lost answer is looked for again until it shows, and never sent again.
+func TestRelayLostAnswerFoundLater(t *testing.T) {
+	_, st, n := relayFixture(t)
+	push(t, st, n, "M1", secretText)
+	logs := &syncBuffer{}
+	s := &fakeSender{late: 3, fail: func(int) error { return errLost }}
+	drainUntil(t, st, newTestRelayer(st, s, "a", logs, func(c *RelayConfig) { c.Recheck = time.Minute }))
+	assert.Equal(t, 1, s.calls)
+	assert.Equal(t, 3, s.checks)
+	assert.Equal(t, []string{store.RelaySent}, relayStates(t, st))
+	assert.Contains(t, logs.String(), "looking again, never resending")
 }
 
 // A lost answer the records cannot settle is 'unknown', and never sent again.

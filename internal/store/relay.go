@@ -26,6 +26,9 @@ const (
 	RelaySent    = "sent"    // every part accepted by the carrier
 	RelayFailed  = "failed"  // given up: refused, or not accepted in time
 	RelayUnknown = "unknown" // a send whose outcome nobody could learn: never resent
+	// RelayChecking: a send of unknown outcome, to be looked for again in the carrier's records
+	// at NextAt (they come late); never sent again from this state.
+	RelayChecking = "checking"
 )
 
 // Relay is one inbound message queued to be re-sent to its number's relay target.
@@ -45,6 +48,9 @@ type Relay struct {
 	ClaimedAt    time.Time
 	SentIDs      []string // the carrier's ids of the parts sent
 	Error        string   // the last failure, never the text
+	// Checking is set on a relay claimed from RelayChecking: its part is to be looked for in
+	// the carrier's records, not sent.
+	Checking bool
 }
 
 // SetSMSRelay makes vnum serve relay the SMS of the number numberID to target; "" stops it.
@@ -161,7 +167,8 @@ func (s *Store) ClaimRelays(ctx context.Context, owner string, limit int) ([]Rel
 	// A read first: an idle queue, polled every second, never takes the write lock.
 	_, now := s.stamp()
 	var one int
-	err := s.q.QueryRowContext(ctx, `SELECT 1 FROM relay_queue WHERE state = ? AND next_at <= ? LIMIT 1`, RelayQueued, now).Scan(&one)
+	err := s.q.QueryRowContext(ctx, `SELECT 1 FROM relay_queue WHERE state IN (?, ?) AND next_at <= ? LIMIT 1`,
+		RelayQueued, RelayChecking, now).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -171,21 +178,22 @@ func (s *Store) ClaimRelays(ctx context.Context, owner string, limit int) ([]Rel
 	var out []Relay
 	err = s.InTx(ctx, func(tx *Store) error {
 		_, now := tx.stamp()
-		due, err := tx.listRelays(ctx, `WHERE state = ? AND next_at <= ? ORDER BY next_at, queued_at LIMIT ?`,
-			RelayQueued, now, limit)
+		due, err := tx.listRelays(ctx, `WHERE state IN (?, ?) AND next_at <= ? ORDER BY next_at, queued_at LIMIT ?`,
+			RelayQueued, RelayChecking, now, limit)
 		if err != nil {
 			return err
 		}
 		for _, r := range due {
 			res, err := tx.q.ExecContext(ctx, `UPDATE relay_queue SET state = ?, claimed_by = ?, claimed_at = ?
 				WHERE number_id = ? AND carrier_msg_id = ? AND state = ?`,
-				RelaySending, owner, now, r.NumberID, r.CarrierMsgID, RelayQueued)
+				RelaySending, owner, now, r.NumberID, r.CarrierMsgID, r.State)
 			if err != nil {
 				return err
 			}
 			if n, err := res.RowsAffected(); err != nil || n != 1 {
 				continue
 			}
+			r.Checking = r.State == RelayChecking
 			r.State, r.ClaimedBy, r.ClaimedAt = RelaySending, owner, time.Unix(0, now).UTC()
 			out = append(out, r)
 		}
@@ -239,6 +247,16 @@ func (s *Store) RelayRetry(ctx context.Context, r Relay, at time.Time, reason st
 		return fmt.Errorf("store: relay %s: %w", r.CarrierMsgID, err)
 	}
 	return s.updateClaimed(ctx, r, `state = ?, attempts = attempts + 1, next_at = ?, error = ?`, RelayQueued, next, reason)
+}
+
+// RelayRecheck leaves r, a send of unknown outcome, to be looked for again in the carrier's
+// records at at; it is never sent again from there.
+func (s *Store) RelayRecheck(ctx context.Context, r Relay, at time.Time, reason string) error {
+	next, err := timeArg(at)
+	if err != nil {
+		return fmt.Errorf("store: relay %s: %w", r.CarrierMsgID, err)
+	}
+	return s.updateClaimed(ctx, r, `state = ?, attempts = attempts + 1, next_at = ?, error = ?`, RelayChecking, next, reason)
 }
 
 // RelaySettle ends r as state (RelaySent, RelayFailed or RelayUnknown) and forgets its text.

@@ -178,3 +178,27 @@ func TestRotatedNumberHandsOverItsRelays(t *testing.T) {
 	require.NotEqual(t, claimed[0].CarrierMsgID, rs[0].CarrierMsgID)
 	require.Equal(t, store.RelayQueued, rs[0].State)
 }
+
+// A send of unknown outcome left to be looked for again comes back marked Checking, never as a
+// message to send.
+func TestRelayRecheck(t *testing.T) {
+	s := openStore(t)
+	n := insert(t, s, number("+33612345678", "shop"))
+	require.NoError(t, s.SetSMSRelay(t.Context(), n.ID, "+33700000001"))
+	_, err := s.AddPushed(t.Context(), []store.Pushed{pushed("M1", n.E164, "text", base)})
+	require.NoError(t, err)
+	rs, err := s.ClaimRelays(t.Context(), "w1", 10)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.False(t, rs[0].Checking)
+	require.NoError(t, s.RelayRecheck(t.Context(), rs[0], time.Now().Add(-time.Second), "bad gateway"))
+	all, err := s.ListRelays(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, store.RelayChecking, all[0].State)
+	again, err := s.ClaimRelays(t.Context(), "w2", 10)
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	require.True(t, again[0].Checking)
+	require.Equal(t, "bad gateway", again[0].Error)
+	require.Equal(t, store.RelaySending, again[0].State)
+}
