@@ -86,6 +86,8 @@ type buyPlan struct {
 	ExpiresAt  time.Time            `json:"expires_at"`
 	Regulatory map[string]string    `json:"regulatory,omitempty"`
 	NumberID   int64                `json:"number_id,omitempty"`
+	// Calls are the block list and voicemail setting a rotate carries to the replacement.
+	Calls *callsPlan `json:"calls,omitempty"`
 	// OldID is the number a rotate replaces.
 	OldID int64 `json:"old_id,omitempty"`
 	// SentAt is when the order went to the carrier (the manager's clock).
@@ -463,7 +465,7 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 			return err
 		}
 		plan.NumberID = n.ID
-		if err := recordLease(ctx, tx, plan, n.ID); err != nil {
+		if err := recordLease(ctx, tx, plan, n.ID, m.Now()); err != nil {
 			return err
 		}
 		op.Step = stepRecorded
@@ -497,11 +499,13 @@ func (m *Manager) configure(ctx context.Context, p providers.Provider, n store.N
 	} else if n.State == providers.StatePendingDocuments {
 		n = m.refreshState(ctx, p, n)
 	}
-	if plan.Forward.IsZero() || n.State != providers.StateActive || n.Forward == plan.Forward {
+	if n.State != providers.StateActive || plan.Calls == nil && (plan.Forward.IsZero() || n.Forward == plan.Forward) {
 		return n, nil
 	}
-	m.Report("Forwarding " + phone.Format(n.E164) + " to " + phone.Format(plan.Forward.Calls))
-	return m.applyForwarding(ctx, p, n, plan.Forward)
+	if plan.Forward.Calls != "" {
+		m.Report("Forwarding " + phone.Format(n.E164) + " to " + phone.Format(plan.Forward.Calls))
+	}
+	return m.applyRouting(ctx, p, n, plan.Forward, plan.Calls.settings(n.ID))
 }
 
 // awaitActive polls a pending order until it is active or limit passes.
@@ -697,7 +701,7 @@ func setPayload(op *store.Op, v any) error {
 
 // recordLease puts a number bought for a pool in it and, for `vnum lease`, leases it to the job
 // that asked: in the transaction that records the number, so no other job leases it first.
-func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) error {
+func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64, now time.Time) error {
 	if plan.Pool == "" {
 		return nil
 	}
@@ -709,6 +713,8 @@ func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) 
 	}
 	l := *plan.Lease
 	l.NumberID, l.Pool = id, plan.Pool
+	// The lease begins now, with the number, and lasts as long as it was asked to.
+	l.StartedAt, l.ExpiresAt = now.UTC(), now.UTC().Add(l.ExpiresAt.Sub(l.StartedAt))
 	if _, err := tx.InsertLease(ctx, &l); err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func TestListRun(t *testing.T) {
 				wantReads = 1
 			}
 			assert.Equal(t, wantReads, lc.reads, "reads of the store")
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}
