@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vnum-cli/vnum/internal/lazyre"
 )
 
 // dialect is what differs between the two databases a store can live on. Every query is written
@@ -180,10 +181,11 @@ func (pgDialect) setSchemaVersion(ctx context.Context, q querier, v int) error {
 	return nil
 }
 
+// Compiled on first use (PostgreSQL only), not at every start-up.
 var (
-	pgIdentity = regexp.MustCompile(`(?i)\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b`)
-	pgInteger  = regexp.MustCompile(`(?i)\bINTEGER\b`)
-	pgBlob     = regexp.MustCompile(`(?i)\bBLOB\b`)
+	pgIdentity = lazyre.New(`(?i)\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b`)
+	pgInteger  = lazyre.New(`(?i)\bINTEGER\b`)
+	pgBlob     = lazyre.New(`(?i)\bBLOB\b`)
 )
 
 // ddl spells a migration step for PostgreSQL. The steps are written in the SQL both databases

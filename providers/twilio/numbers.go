@@ -154,6 +154,10 @@ func (l *ownedListing) model() v2010.ApiV2010IncomingPhoneNumber {
 	}
 }
 
+// maxPageBytes bounds the memory set aside for a page before it is read, whatever its
+// Content-Length says; a longer page is still read.
+const maxPageBytes = 64 << 20
+
 // ownedPage requests one page through twilio-go's request handler (credentials, errors as
 // *TwilioRestError, the base-URL override), as PageIncomingPhoneNumber would.
 func (c *call) ownedPage(pageSize int, token, page string) (*ownedPage, error) {
@@ -171,11 +175,16 @@ func (c *call) ownedPage(pageSize int, token, page string) (*ownedPage, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	// Read into a string builder sized from Content-Length: the page is read once, into the
+	// memory its fields will point to (a page of 1,000 numbers is 1.3 MB).
+	var body strings.Builder
+	if n := resp.ContentLength; n > 0 && n <= maxPageBytes {
+		body.Grow(int(n))
+	}
+	if _, err := io.Copy(&body, resp.Body); err != nil {
 		return nil, err
 	}
-	return decodeOwnedPage(body)
+	return decodeOwnedPage(body.String())
 }
 
 // SetLabel implements providers.Labeler. The label is Twilio's FriendlyName (64 characters at

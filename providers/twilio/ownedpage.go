@@ -1,7 +1,6 @@
 package twilio
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,13 +17,13 @@ import (
 //
 // It gives what json.NewDecoder(r).Decode(&ownedPage{}) gives, error or value, for any input:
 // FuzzDecodeOwnedPage holds it to that. So it keeps encoding/json's rules: keys match
-// case-insensitively (bytes.EqualFold), the last of a repeated key wins (a repeated object or
+// case-insensitively (strings.EqualFold), the last of a repeated key wins (a repeated object or
 // list is decoded into what the first one left), null leaves a field as it is (and sets a pointer
 // or the list to nil), a value of the wrong type is an error, invalid UTF-8 becomes U+FFFD
 // (strings with escapes or non-ASCII bytes are handed to encoding/json itself), nesting stops at
 // 10,000 levels, and whatever follows the page is not read.
-func decodeOwnedPage(data []byte) (*ownedPage, error) {
-	d := &pageDecoder{data: data, src: string(data)}
+func decodeOwnedPage(data string) (*ownedPage, error) {
+	d := &pageDecoder{data: data}
 	var p ownedPage
 	if err := d.page(&p); err != nil {
 		return nil, err
@@ -37,10 +36,10 @@ const maxDepth = 10000
 
 var errDepth = errors.New("twilio: page nested too deep")
 
-// pageDecoder walks data once; pos is the next byte to read.
+// pageDecoder walks data once; pos is the next byte to read. The fields it reads are substrings
+// of data, not copies.
 type pageDecoder struct {
-	data  []byte
-	src   string // data, copied once: the fields read are substrings of it, not copies each
+	data  string
 	pos   int
 	depth int
 	slab  []string // the strings the fields point to, allocated a block at a time
@@ -92,7 +91,7 @@ func (d *pageDecoder) peek() byte {
 
 // literal consumes word (true, false, null) or fails.
 func (d *pageDecoder) literal(word string) error {
-	if !bytes.HasPrefix(d.data[d.pos:], []byte(word)) {
+	if !strings.HasPrefix(d.data[d.pos:], word) {
 		for i := 0; i < len(word) && d.pos < len(d.data) && d.data[d.pos] == word[i]; i++ {
 			d.pos++ // point at the first wrong byte, as encoding/json does
 		}
@@ -282,10 +281,10 @@ func (d *pageDecoder) str() (string, error) {
 		case c == '"':
 			d.pos++
 			if asIs {
-				return d.src[start+1 : d.pos-1], nil
+				return d.data[start+1 : d.pos-1], nil
 			}
 			var s string
-			if err := json.Unmarshal(b[start:d.pos], &s); err != nil {
+			if err := json.Unmarshal([]byte(b[start:d.pos]), &s); err != nil {
 				return "", fmt.Errorf("twilio: unreadable page: %w", err)
 			}
 			return s, nil
@@ -356,8 +355,31 @@ func (d *pageDecoder) flag(dst *bool, field string) error {
 	return d.mismatch(field, "true or false")
 }
 
-// key matches a decoded key against a field's name as encoding/json does.
-func key(k, name string) bool { return k == name || strings.EqualFold(k, name) }
+// field returns the name among names (lower-case ASCII, all of them) that the key k stands for,
+// as encoding/json matches keys: exactly, or else ignoring case. A key in lower-case ASCII, as
+// Twilio's are, stands only for itself; the case-folding comparison is left for the others.
+func field(k string, names ...string) string {
+	if lowerASCII(k) {
+		return k
+	}
+	for _, n := range names {
+		if strings.EqualFold(k, n) {
+			return n
+		}
+	}
+	return k
+}
+
+// lowerASCII says whether s has no upper-case ASCII letter and no byte beyond ASCII (some
+// non-ASCII letters fold to ASCII ones: the Kelvin sign to k, the long s to s).
+func lowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 func (d *pageDecoder) page(p *ownedPage) error {
 	if isNull, err := d.null(); isNull || err != nil {
@@ -367,10 +389,10 @@ func (d *pageDecoder) page(p *ownedPage) error {
 		return d.mismatch("the page", "an object")
 	}
 	return d.object(func(k string) error {
-		switch {
-		case key(k, "next_page_uri"):
+		switch field(k, "next_page_uri", "incoming_phone_numbers") {
+		case "next_page_uri":
 			return d.text(&p.NextPageURI, "next_page_uri")
-		case key(k, "incoming_phone_numbers"):
+		case "incoming_phone_numbers":
 			return d.numbers(&p.Numbers)
 		}
 		return d.skip()
@@ -409,6 +431,10 @@ func (d *pageDecoder) numbers(dst *[]ownedListing) error {
 	return nil
 }
 
+// listingFields are the keys of a number that List reads.
+var listingFields = []string{"sid", "phone_number", "friendly_name", "status", "type", "date_created",
+	"voice_url", "sms_url", "capabilities"}
+
 func (d *pageDecoder) listing(l *ownedListing) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
@@ -417,24 +443,24 @@ func (d *pageDecoder) listing(l *ownedListing) error {
 		return d.mismatch("a number", "an object")
 	}
 	return d.object(func(k string) error {
-		switch {
-		case key(k, "sid"):
-			return d.text(&l.Sid, "sid")
-		case key(k, "phone_number"):
-			return d.text(&l.PhoneNumber, "phone_number")
-		case key(k, "friendly_name"):
-			return d.text(&l.FriendlyName, "friendly_name")
-		case key(k, "status"):
-			return d.text(&l.Status, "status")
-		case key(k, "type"):
-			return d.text(&l.Type, "type")
-		case key(k, "date_created"):
-			return d.text(&l.DateCreated, "date_created")
-		case key(k, "voice_url"):
-			return d.text(&l.VoiceURL, "voice_url")
-		case key(k, "sms_url"):
-			return d.text(&l.SmsURL, "sms_url")
-		case key(k, "capabilities"):
+		switch f := field(k, listingFields...); f {
+		case "sid":
+			return d.text(&l.Sid, f)
+		case "phone_number":
+			return d.text(&l.PhoneNumber, f)
+		case "friendly_name":
+			return d.text(&l.FriendlyName, f)
+		case "status":
+			return d.text(&l.Status, f)
+		case "type":
+			return d.text(&l.Type, f)
+		case "date_created":
+			return d.text(&l.DateCreated, f)
+		case "voice_url":
+			return d.text(&l.VoiceURL, f)
+		case "sms_url":
+			return d.text(&l.SmsURL, f)
+		case "capabilities":
 			return d.capabilities(&l.Capabilities)
 		}
 		return d.skip()
@@ -456,15 +482,15 @@ func (d *pageDecoder) capabilities(dst **v2010.ApiV2010AccountIncomingPhoneNumbe
 	}
 	c := *dst
 	return d.object(func(k string) error {
-		switch {
-		case key(k, "voice"):
-			return d.flag(&c.Voice, "voice")
-		case key(k, "sms"):
-			return d.flag(&c.Sms, "sms")
-		case key(k, "mms"):
-			return d.flag(&c.Mms, "mms")
-		case key(k, "fax"):
-			return d.flag(&c.Fax, "fax")
+		switch f := field(k, "voice", "sms", "mms", "fax"); f {
+		case "voice":
+			return d.flag(&c.Voice, f)
+		case "sms":
+			return d.flag(&c.Sms, f)
+		case "mms":
+			return d.flag(&c.Mms, f)
+		case "fax":
+			return d.flag(&c.Fax, f)
 		}
 		return d.skip()
 	})

@@ -37,7 +37,7 @@ func checkSameAsEncodingJSON(t *testing.T, data []byte) {
 	t.Helper()
 	var want ownedPage
 	wantErr := json.NewDecoder(bytes.NewReader(data)).Decode(&want)
-	got, err := decodeOwnedPage(data)
+	got, err := decodeOwnedPage(string(data))
 	if wantErr != nil {
 		if err == nil {
 			t.Fatalf("decodeOwnedPage(%q) succeeded where encoding/json fails with %v", data, wantErr)
@@ -57,7 +57,7 @@ func checkSameAsEncodingJSON(t *testing.T, data []byte) {
 func TestDecodeOwnedPageReadsTheFakesPage(t *testing.T) {
 	page := fakePage(t, 1000)
 	checkSameAsEncodingJSON(t, page)
-	p, err := decodeOwnedPage(page)
+	p, err := decodeOwnedPage(string(page))
 	require.NoError(t, err)
 	require.Len(t, p.Numbers, 1000)
 	n := p.Numbers[0]
@@ -141,7 +141,7 @@ func BenchmarkDecodeOwnedPage1000(b *testing.B) {
 	b.Run("vnum", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		for b.Loop() {
-			if _, err := decodeOwnedPage(page); err != nil {
+			if _, err := decodeOwnedPage(string(page)); err != nil {
 				b.Fatal(err)
 			}
 		}

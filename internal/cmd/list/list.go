@@ -47,7 +47,7 @@ type Lifecycle interface {
 	// Carriers names the carriers that hold stored numbers.
 	Carriers(ctx context.Context) ([]string, error)
 	// Refresh asks a carrier what the account owns and brings the store in line; it returns
-	// the stored numbers as it left them.
+	// the stored numbers (of every carrier) as it left them.
 	Refresh(ctx context.Context, provider string) (stored []store.Number, notes []string, err error)
 }
 
@@ -150,8 +150,8 @@ func listRun(ctx context.Context, o *Options) error {
 	return nil
 }
 
-// show prints the stored numbers that the flags select: all, when given, or else read from the
-// store.
+// show prints the stored numbers that the flags select: of all, when the refresh gave them, or
+// else read from the store.
 func (o *Options) show(ctx context.Context, m Lifecycle, only string, all []store.Number) error {
 	if all == nil {
 		var err error

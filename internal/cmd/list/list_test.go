@@ -79,9 +79,13 @@ type lifecycle struct {
 	notes    map[string][]string
 	errs     map[string]error
 	refreshd []string
+	reads    int // calls to Stored
 }
 
-func (l *lifecycle) Stored(context.Context) ([]store.Number, error) { return l.stored, nil }
+func (l *lifecycle) Stored(context.Context) ([]store.Number, error) {
+	l.reads++
+	return l.stored, nil
+}
 func (l *lifecycle) Carriers(context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -99,7 +103,7 @@ func (l *lifecycle) Refresh(_ context.Context, provider string) ([]store.Number,
 	if err := l.errs[provider]; err != nil {
 		return nil, l.notes[provider], err
 	}
-	return l.stored, l.notes[provider], nil
+	return append([]store.Number{}, l.stored...), l.notes[provider], nil // never nil, as the store's
 }
 
 func TestListRun(t *testing.T) {
@@ -166,6 +170,13 @@ func TestListRun(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantOffline, openedOffline)
 			assert.Equal(t, tt.wantAsked, lc.refreshd)
+			// The refresh hands list the stored numbers: the store is read again only offline
+			// or when a carrier could not be asked (its refresh gave nothing).
+			wantReads := 0
+			if tt.offline || len(tt.errs) > 0 {
+				wantReads = 1
+			}
+			assert.Equal(t, wantReads, lc.reads, "reads of the store")
 			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			cmdtest.Golden(t, out.Bytes(), *update)
 		})
