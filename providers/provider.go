@@ -170,8 +170,6 @@ type Capabilities struct {
 	Labels       bool // labels are kept carrier-side
 	// AsyncOrders: Buy may return a number in StatePending that Get later turns active.
 	AsyncOrders bool
-	// MaxConcurrency bounds parallel requests; 0 means no limit is known.
-	MaxConcurrency int
 	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
 	// for carriers that bill or limit those reads; 0 means vnum's own pace.
 	MinPoll time.Duration
@@ -235,6 +233,14 @@ type OrderFinder interface {
 	// FindOrder returns the number the order placed with reference bought (in whatever state
 	// the order left it), found false when the carrier has no order with that reference.
 	FindOrder(ctx context.Context, reference, number string) (n Number, found bool, err error)
+}
+
+// InProcessBuyer is a carrier whose purchases are carried out inside the process that asks for
+// them (the sandbox: one transaction on its own database). Once that process is gone, no order of
+// it is on its way, so a purchase it left unanswered is settled by one look at the account, with
+// no wait for the carrier to complete it.
+type InProcessBuyer interface {
+	BuysInProcess() bool
 }
 
 // WithheldExplainer is a carrier that keeps some messages' text back (Message.Withheld) for a

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 
@@ -52,6 +53,7 @@ const fakeUsage = `faketwilio start [-trial] [-no-provider]
 faketwilio own CC TYPE [N]           numbers bought outside vnum (TYPE local|mobile|national|tollfree); prints them
 faketwilio numbers                   what the account holds: E164 SID FRIENDLY_NAME VOICE_FLOW SMS_FLOW BUNDLE
 faketwilio flows                     Studio flows: SID FRIENDLY_NAME REVISION
+faketwilio sms-url NUMBER|@FILE      the SmsUrl of a number (E164 or SID)
 faketwilio messages [NUMBER]         messages, oldest first: DIRECTION FROM TO BODY
 faketwilio deliver [-withheld] NUMBER FROM TEXT   an SMS arrives (runs the number's flow)
 faketwilio dial NUMBER FROM          a call arrives: prints where the flow connects it and the caller ID
@@ -115,6 +117,18 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)
 		for _, n := range f.Numbers() {
 			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Phone, n.SID, n.FriendlyName, flowOf(n.VoiceURL), flowOf(n.SmsURL), n.BundleSID)
+		}
+	case "sms-url":
+		a := twilioCmd.parseFlags(ts, sub, args, 1, 1, nil)
+		if strings.HasPrefix(a[0], "@") { // @FILE: the file's first line, as a script saves a number
+			b, err := os.ReadFile(ts.MkAbs(a[0][1:]))
+			ts.Check(err)
+			a[0], _, _ = strings.Cut(strings.TrimSpace(string(b)), "\n")
+		}
+		for _, n := range f.Numbers() {
+			if n.Phone == a[0] || n.SID == a[0] {
+				fmt.Fprintln(out, n.SmsURL)
+			}
 		}
 	case "flows":
 		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)

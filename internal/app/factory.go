@@ -81,6 +81,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		serveSetUp: f.SMSRelay,
 		smsRoute:   newSMSRouteFunc(f.Config, env, f.Credentials),
 		now:        f.Now,
+		leaseID:    strings.TrimSpace(env("VNUM_LEASE")),
 		report:     ios.StartProgress,
 		warn:       func(msg string) { cmdutil.Warnf(ios, "%s", msg) }, // escaped there: it may quote a carrier
 	})
@@ -307,6 +308,7 @@ type lifecycleDeps struct {
 	serveSetUp func() bool                  // vnum serve is set up (pushes SMS, relays them)
 	smsRoute   func(provider string) string // serve's public route per carrier, "" for none
 	now        func() time.Time
+	leaseID    string       // VNUM_LEASE: this job's lease, which bounds what sms list/wait see
 	report     func(string) // shows an operation's progress
 	warn       func(string) // a warning for the user, on stderr
 }
@@ -336,6 +338,7 @@ func newNumbersOfflineFunc(d lifecycleDeps) func() (*numbers.Manager, error) {
 			SMSRelay:  relay,
 			SMSRoute:  d.smsRoute,
 			Warn:      d.warn,
+			LeaseID:   d.leaseID,
 		}), nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/vnum-cli/vnum/internal/config"
+	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/prompter"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -79,8 +80,10 @@ func ExitCodeFor(err error) ExitCode {
 		return ExitAuth
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, providers.ErrNotFound):
+	case errors.Is(err, providers.ErrNotFound), errors.Is(err, numbers.ErrLeaseGone):
 		return ExitNotFound
+	case errors.Is(err, numbers.ErrPoolFull):
+		return ExitRetryLater
 	case errors.Is(err, providers.ErrRateLimited), errors.Is(err, providers.ErrTemporary),
 		errors.Is(err, context.DeadlineExceeded):
 		return ExitRetryLater

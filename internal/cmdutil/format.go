@@ -133,12 +133,6 @@ func MonthlyText(p providers.Price) string {
 	return p.String() + " a month"
 }
 
-// Successf prints "✓ message" on stderr, as WriteSuccess does, with the Factory's streams and
-// styles.
-func (f *Factory) Successf(format string, args ...any) {
-	WriteSuccess(f.IOStreams, f.Styles, format, args...)
-}
-
 // WriteSuccess prints "✓ message" on stderr... only for people: scripts read stdout, and a
 // success line there would corrupt it. styles is called only for a terminal.
 func WriteSuccess(ios *iostreams.IOStreams, styles func() *theme.Styles, format string, args ...any) {

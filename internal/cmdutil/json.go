@@ -132,3 +132,30 @@ func HistoryView(h store.HistoryEntry) HistoryJSON {
 		How: h.How, ReplacedBy: h.ReplacedBy,
 	}
 }
+
+// LeaseJSON is the JSON form of a lease (lease, lease return, lease renew, pool list).
+type LeaseJSON struct {
+	LeaseID   string     `json:"lease_id"`
+	Number    string     `json:"number"`
+	Label     string     `json:"label"`
+	Provider  string     `json:"provider"`
+	Pool      string     `json:"pool"`
+	Holder    HolderJSON `json:"holder"`
+	StartedAt time.Time  `json:"started_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+}
+
+// HolderJSON says who holds a lease: the machine, the CI job ("" outside CI) and the process
+// that ran `vnum lease` (its parent: the job's shell or test runner).
+type HolderJSON struct {
+	Host string `json:"host"`
+	Job  string `json:"job"`
+	PID  int    `json:"pid"`
+}
+
+// LeaseView converts a lease and its number to the JSON form.
+func LeaseView(l store.Lease, n store.Number) LeaseJSON {
+	return LeaseJSON{LeaseID: l.ID, Number: n.E164, Label: n.Label, Provider: n.Provider, Pool: l.Pool,
+		Holder:    HolderJSON{Host: l.Holder.Host, Job: l.Holder.Job, PID: l.Holder.PID},
+		StartedAt: l.StartedAt.UTC(), ExpiresAt: l.ExpiresAt.UTC()}
+}

@@ -77,12 +77,6 @@ func NumberRow(n store.Number, now time.Time, tty bool) []string {
 // NumberHeader is the terminal table header for NumberRow.
 var NumberHeader = []string{"NUMBER", "LABEL", "CARRIER", "FORWARDS TO", "EXPIRES", "MONTHLY", "STATE"}
 
-// PrintNumber prints one number in full, as WriteNumber does, with the Factory's streams,
-// clock and styles.
-func (f *Factory) PrintNumber(n store.Number) error {
-	return WriteNumber(f.IOStreams, f.Styles, f.Now(), n)
-}
-
 // WriteNumber prints one number in full: a block of fields for people, one NumberRow for
 // scripts. It needs only the output layer: the streams, the styles (built only for a terminal)
 // and the time relative times are counted from.

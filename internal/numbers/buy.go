@@ -45,6 +45,11 @@ type BuyRequest struct {
 	// Confirm is asked once the number and price are known, before anything is spent; nil
 	// proceeds. Returning false cancels with ErrCancelled.
 	Confirm func(providers.Available) (bool, error)
+
+	// pool puts the number bought in that pool of leased numbers, and lease (when not nil) leases
+	// it at once, in the transaction that records it: no other job can take it in between.
+	pool  string
+	lease *store.Lease
 }
 
 // ErrCancelled means Confirm said no.
@@ -85,6 +90,9 @@ type buyPlan struct {
 	OldID int64 `json:"old_id,omitempty"`
 	// SentAt is when the order went to the carrier (the manager's clock).
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// Pool and Lease: a number bought for `vnum lease` (see BuyRequest.pool).
+	Pool  string       `json:"pool,omitempty"`
+	Lease *store.Lease `json:"lease,omitempty"`
 }
 
 // Candidates returns the numbers a buy would choose from, cheapest first, within MaxPrice. It
@@ -217,7 +225,7 @@ func (m *Manager) Buy(ctx context.Context, req BuyRequest) (BuyResult, error) {
 		}
 		plan := buyPlan{Provider: req.Provider, Number: c.Number, Country: c.Country, Type: c.Type,
 			Features: c.Features, Monthly: c.Monthly, Label: req.Label, Forward: fwd, ExpiresAt: expires,
-			Regulatory: req.Regulatory}
+			Regulatory: req.Regulatory, Pool: req.pool, Lease: req.lease}
 		m.Report("Buying " + phone.Format(c.Number) + " for " + c.Monthly.String() + "/month")
 		n, warnings, err := m.runBuy(ctx, opBuy, plan)
 		for again := 0; again < resends && isNotBought(err) && ctx.Err() == nil; again++ {
@@ -316,7 +324,7 @@ func (m *Manager) resumeBuy(ctx context.Context, op *store.Op, plan buyPlan, fre
 				return store.Number{}, nil, fmt.Errorf("%w; vnum could not check whether %s was bought (%v) and will check again on the next run",
 					buyErr, phone.Format(plan.Number), lerr)
 			}
-			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight {
+			if !ok && !fresh && !plan.SentAt.IsZero() && m.Now().Sub(plan.SentAt) < inFlight && !buysInProcess(p) {
 				// The process that sent the order died a moment ago: the request may still be on
 				// its way or being carried out. Not there yet proves nothing; look again later.
 				return store.Number{}, nil, fmt.Errorf("the interrupted buy of %s may still be completing on the carrier: vnum checks again on its next run",
@@ -455,6 +463,9 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 			return err
 		}
 		plan.NumberID = n.ID
+		if err := recordLease(ctx, tx, plan, n.ID); err != nil {
+			return err
+		}
 		op.Step = stepRecorded
 		if err := setPayload(op, *plan); err != nil {
 			return err
@@ -682,4 +693,31 @@ func setPayload(op *store.Op, v any) error {
 	}
 	op.Payload = b
 	return nil
+}
+
+// recordLease puts a number bought for a pool in it and, for `vnum lease`, leases it to the job
+// that asked: in the transaction that records the number, so no other job leases it first.
+func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) error {
+	if plan.Pool == "" {
+		return nil
+	}
+	if err := tx.AddToPool(ctx, id, plan.Pool); err != nil {
+		return err
+	}
+	if plan.Lease == nil {
+		return nil
+	}
+	l := *plan.Lease
+	l.NumberID, l.Pool = id, plan.Pool
+	if _, err := tx.InsertLease(ctx, &l); err != nil {
+		return err
+	}
+	return nil
+}
+
+// buysInProcess reports whether p's purchases end with the process that made them, so that an
+// interrupted one is never still on its way (providers.InProcessBuyer).
+func buysInProcess(p providers.Provider) bool {
+	b, ok := providers.As[providers.InProcessBuyer](p)
+	return ok && b.BuysInProcess()
 }

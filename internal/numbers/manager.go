@@ -61,6 +61,9 @@ type Config struct {
 	// Warn receives warnings for the user (stderr) from operations that have no other way to
 	// return them; nil discards them.
 	Warn func(msg string)
+	// LeaseID is the reader's own lease (VNUM_LEASE), "" for none: sms list and sms wait on its
+	// number see only what came since it began, and are refused once it has ended.
+	LeaseID string
 }
 
 // Manager runs the lifecycle.

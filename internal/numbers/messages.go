@@ -54,8 +54,15 @@ func (m *Manager) SyncMessages(ctx context.Context, n store.Number) error {
 // Messages returns n's messages received at or after since (zero: all), oldest first, after
 // fetching new ones from the carrier.
 func (m *Manager) Messages(ctx context.Context, n store.Number, since time.Time) ([]store.Message, error) {
+	floor, err := m.leaseFloor(ctx, n)
+	if err != nil {
+		return nil, err
+	}
 	if err := m.SyncMessages(ctx, n); err != nil {
 		return nil, err
+	}
+	if since.Before(floor) {
+		since = floor // a leased number shows its holder what came since the lease began
 	}
 	return m.Store.ListMessages(ctx, n.ID, since)
 }
@@ -86,6 +93,15 @@ type WaitResult struct {
 // Wait returns the oldest message no earlier wait returned, waiting for one to arrive if needed.
 // Each message is returned by exactly one wait, even across processes.
 func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (WaitResult, error) {
+	// A leased number's holder waits only for what came since the lease began: a code meant for
+	// the job before it is never returned.
+	floor, err := m.leaseFloor(ctx, n)
+	if err != nil {
+		return WaitResult{}, err
+	}
+	if o.NotBefore.Before(floor) {
+		o.NotBefore = floor
+	}
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -129,6 +145,15 @@ func (m *Manager) Wait(ctx context.Context, n store.Number, o WaitOptions) (Wait
 		// serve may store a pushed message at any moment. Without it, only a read adds messages.
 		next := time.Now().Add(interval) // real time, as sleep is: m.Now may be frozen
 		for looked := false; ; looked = true {
+			if !floor.IsZero() {
+				// The lease may end while its holder waits (returned, or expired and leased to
+				// the next job): from then on the messages are someone else's.
+				if now, err := m.leaseFloor(context.WithoutCancel(ctx), n); err != nil {
+					return res, err
+				} else if !now.Equal(floor) {
+					return res, fmt.Errorf("%w: the lease on %s ended while waiting for its SMS", ErrLeaseGone, phone.Format(n.E164))
+				}
+			}
 			msg, skipped, ok, err := m.Store.ClaimFirst(context.WithoutCancel(ctx), n.ID, o.NotBefore, o.From, match)
 			if err != nil {
 				return res, err

@@ -661,7 +661,8 @@ func TestWaitReturnsEachMessageOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hello", res.Message.Text, "the next wait returns the next message")
 
-	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond})
+	// Long enough for one read of the carrier to be stored, even on a loaded PostgreSQL.
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 500 * time.Millisecond})
 	require.ErrorIs(t, err, ErrWaitTimeout)
 }
 
@@ -715,11 +716,13 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	require.NoError(t, err)
 
 	e.now = e.now.Add(time.Minute)
-	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	returned, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Len(t, notes, 2)
+	stored := e.numbers(t)
+	assert.Equal(t, stored, returned, "Refresh returns the store as it left it, for list to show without reading it again")
 	byNumber := map[string]store.Number{}
-	for _, n := range e.numbers(t) {
+	for _, n := range stored {
 		byNumber[n.E164] = n
 	}
 	require.Len(t, byNumber, 2)
@@ -731,6 +734,14 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, hs, 1)
 	assert.Equal(t, store.EndVanished, hs[0].How)
+
+	// Nothing changed on the carrier: nothing is written (the rows keep their stamps).
+	e.now = e.now.Add(time.Minute)
+	again, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	assert.Empty(t, notes)
+	assert.Equal(t, stored, again)
+	assert.Equal(t, stored, e.numbers(t))
 }
 
 // A carrier record without a valid number is left out with a note; the others still come in.
@@ -740,7 +751,7 @@ func TestRefreshLeavesOutAGarbledRecord(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.fake.Add(providers.Number{Number: "+33612345673", Country: fr, Type: providers.TypeMobile})
 	require.NoError(t, err)
-	notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	_, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Contains(t, strings.Join(notes, "\n"), "without a valid phone number")
 	ns := e.numbers(t)
@@ -1018,7 +1029,7 @@ func TestWaitForACodeTellsOfMessagesWithout(t *testing.T) {
 	assert.Equal(t, []string{"Your Purchase Code is 39M4W", "Thanks! Order 771332 ships on 12/05"}, told,
 		"each message told once, however many times the wait polled")
 
-	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 50 * time.Millisecond, Code: true, NotBefore: e.now.Add(time.Hour)})
+	_, err = e.m.Wait(t.Context(), n, WaitOptions{Timeout: 500 * time.Millisecond, Code: true, NotBefore: e.now.Add(time.Hour)})
 	require.ErrorIs(t, err, ErrWaitTimeout)
 	assert.NotErrorAs(t, err, &nc, "nothing came at all")
 }
@@ -1112,7 +1123,7 @@ func TestRefreshKeepsANumberTheListLeftOut(t *testing.T) {
 		Now: func() time.Time { return e.now }, PID: 1000, Alive: func(int) bool { return true },
 	})
 	e.now = e.now.Add(time.Minute)
-	notes, err := m.Refresh(t.Context(), providertest.FakeName)
+	_, notes, err := m.Refresh(t.Context(), providertest.FakeName)
 	require.NoError(t, err)
 	assert.Len(t, notes, 1, "only the released number is reported: %v", notes)
 

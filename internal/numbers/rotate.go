@@ -221,6 +221,10 @@ func (m *Manager) moveIdentity(ctx context.Context, op *store.Op, plan buyPlan, 
 		if err := tx.UpdateNumber(ctx, newN); err != nil {
 			return err
 		}
+		// A pool's number rotated keeps its place in the pool, and its holder its lease.
+		if err := tx.MovePool(ctx, plan.OldID, newN.ID); err != nil {
+			return err
+		}
 		op.Step = stepMoved
 		return tx.UpdateOp(ctx, op)
 	})

@@ -2,6 +2,7 @@ package numbers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/vnum-cli/vnum/internal/phone"
@@ -38,7 +39,13 @@ func (m *Manager) pointSMS(ctx context.Context, n store.Number) string {
 // released (smshook.PutBack). Best effort: a failure keeps the record, which
 // `vnum serve --unconfigure` tries again, and never keeps a number (and its bill) alive.
 func (m *Manager) putBackSMS(ctx context.Context, p providers.Provider, n store.Number) {
-	if _, _, err := smshook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
+	_, _, err := smshook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID)
+	switch {
+	case errors.Is(err, providers.ErrUnsupported):
+		// Its SMS are vnum's forwarding flow's now (Twilio): the flow keeps what to give back,
+		// and the number goes with it.
+		_ = m.Store.DeleteSMSWebhook(context.WithoutCancel(ctx), n.Provider, n.CarrierID)
+	case err != nil:
 		m.warn(fmt.Sprintf("the inbound SMS URL %s had before vnum serve could not be put back (%v)", phone.Format(n.E164), err))
 	}
 }

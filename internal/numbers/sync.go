@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/phone"
@@ -23,20 +24,26 @@ import (
 //
 // Numbers that a journal entry is working on are left alone: another process may be buying or
 // releasing them right now.
-func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []string, err error) {
+//
+// It returns the stored numbers (of every carrier) as its transaction left them, in
+// ListNumbers' order, so that `vnum list` shows them without reading the store again. The store
+// is read once when the carrier's list accounts for every stored number (the usual case); a
+// number it leaves out costs a question to the carrier, outside any transaction, and a second
+// transaction to end it.
+func (m *Manager) Refresh(ctx context.Context, providerName string) (stored []store.Number, notes []string, err error) {
 	p, err := m.provider(providerName)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// UpdatedAt stamps come from the store's clock, so the cut-off below must too.
 	started := m.Store.Now()
 	owned, err := p.List(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ops, err := m.Store.ListOps(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	busy := map[string]bool{} // E.164 numbers and local ids a journal entry is handling
 	for _, op := range ops {
@@ -49,55 +56,35 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 			busy[fmt.Sprint(plan.NumberID)] = true
 		}
 	}
-	gone, err := m.confirmGone(ctx, p, providerName, owned, busy, started)
-	if err != nil {
-		return nil, err
-	}
+	var missing []store.Number // stored numbers the list leaves out
 	err = m.Store.InTx(ctx, func(tx *store.Store) error {
-		stored, err := tx.ListNumbers(ctx)
+		var err error
+		stored, err = tx.ListNumbers(ctx)
 		if err != nil {
 			return err
 		}
-		byCarrier := map[string]store.Number{}
-		for _, n := range stored {
-			if n.Provider == providerName {
-				byCarrier[n.CarrierID] = n
-			}
+		var added []string
+		stored, added, err = m.syncListed(ctx, tx, providerName, stored, owned, busy)
+		notes = append(notes, added...)
+		missing = vanishing(stored, providerName, owned, busy, started)
+		return err
+	})
+	if err != nil || len(missing) == 0 {
+		return stored, notes, err
+	}
+	gone, err := confirmGone(ctx, p, missing)
+	if err != nil || len(gone) == 0 {
+		return stored, notes, err
+	}
+	err = m.Store.InTx(ctx, func(tx *store.Store) error {
+		var err error
+		stored, err = tx.ListNumbers(ctx)
+		if err != nil {
+			return err
 		}
-		for _, c := range owned {
-			n, ok := byCarrier[c.ID]
-			if !ok && !phone.IsE164(c.Number) {
-				// One garbled record must not stop the others from being brought in.
-				notes = append(notes, fmt.Sprintf("%s lists %s without a valid phone number (%q): left out", providerName, c.ID, c.Number))
-				continue
-			}
-			if !ok {
-				if busy[c.Number] {
-					continue
-				}
-				n = unmanaged(providerName, c, m.Now())
-				if err := tx.InsertNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
-					n.Label = ""
-					err = tx.InsertNumber(ctx, &n)
-					if err != nil {
-						return err
-					}
-				} else if err != nil {
-					return err
-				}
-				notes = append(notes, fmt.Sprintf("found %s on %s, bought outside vnum: shown as unmanaged (`vnum adopt %s` to manage it)",
-					phone.Format(n.E164), providerName, n.E164))
-				continue
-			}
-			if c.State != "" && c.State != n.State {
-				n.State = c.State
-				if err := tx.UpdateNumber(ctx, &n); err != nil {
-					return err
-				}
-			}
-		}
-		// The numbers the carrier said are gone, among those the list still leaves out as the
+		// The numbers the carrier said are gone, among those the list still leaves out as this
 		// transaction reads them: one recorded after the list was taken is not evidence of anything.
+		ended := map[int64]bool{}
 		for _, n := range vanishing(stored, providerName, owned, busy, started) {
 			if !gone[n.ID] {
 				continue
@@ -105,11 +92,69 @@ func (m *Manager) Refresh(ctx context.Context, providerName string) (notes []str
 			if _, err := tx.EndNumber(ctx, n.ID, store.EndVanished, m.Now(), ""); err != nil {
 				return err
 			}
+			ended[n.ID] = true
 			notes = append(notes, fmt.Sprintf("%s is no longer on your %s account: moved to history", phone.Format(n.E164), providerName))
 		}
+		stored = slices.DeleteFunc(stored, func(n store.Number) bool { return ended[n.ID] })
 		return nil
 	})
-	return notes, err
+	if err != nil {
+		return nil, notes, err
+	}
+	return stored, notes, nil
+}
+
+// syncListed records, inside tx, what the carrier's list owned says that stored (tx's numbers)
+// lacks: numbers bought outside vnum are added as unmanaged, changed states are updated; a row
+// that did not change is not written. It returns stored with those changes, in ListNumbers' order.
+func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName string, stored []store.Number,
+	owned []providers.Number, busy map[string]bool) (_ []store.Number, notes []string, err error) {
+	byCarrier := map[string]int{} // carrier id → index in stored
+	for i, n := range stored {
+		if n.Provider == providerName {
+			byCarrier[n.CarrierID] = i
+		}
+	}
+	added := false
+	for _, c := range owned {
+		i, ok := byCarrier[c.ID]
+		if !ok && !phone.IsE164(c.Number) {
+			// One garbled record must not stop the others from being brought in.
+			notes = append(notes, fmt.Sprintf("%s lists %s without a valid phone number (%q): left out", providerName, c.ID, c.Number))
+			continue
+		}
+		if !ok {
+			if busy[c.Number] {
+				continue
+			}
+			n := unmanaged(providerName, c, m.Now())
+			if err := tx.InsertNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
+				n.Label = ""
+				err = tx.InsertNumber(ctx, &n)
+				if err != nil {
+					return stored, notes, err
+				}
+			} else if err != nil {
+				return stored, notes, err
+			}
+			stored = append(stored, n)
+			byCarrier[c.ID] = len(stored) - 1
+			added = true
+			notes = append(notes, fmt.Sprintf("found %s on %s, bought outside vnum: shown as unmanaged (`vnum adopt %s` to manage it)",
+				phone.Format(n.E164), providerName, n.E164))
+			continue
+		}
+		if n := &stored[i]; c.State != "" && c.State != n.State {
+			n.State = c.State
+			if err := tx.UpdateNumber(ctx, n); err != nil {
+				return stored, notes, err
+			}
+		}
+	}
+	if added {
+		store.SortNumbers(stored)
+	}
+	return stored, notes, nil
 }
 
 // vanishing decides which stored numbers the carrier's list may have lost: those of the carrier,
@@ -135,14 +180,9 @@ func vanishing(stored []store.Number, providerName string, owned []providers.Num
 // transaction (they are network requests), and returns the ids of those it answered not found
 // for. Any other answer, the number itself or an error, keeps the number: it may still be
 // billed. A cancelled context stops the questions.
-func (m *Manager) confirmGone(ctx context.Context, p providers.Provider, providerName string, owned []providers.Number,
-	busy map[string]bool, started time.Time) (map[int64]bool, error) {
-	stored, err := m.Store.ListNumbers(ctx)
-	if err != nil {
-		return nil, err
-	}
+func confirmGone(ctx context.Context, p providers.Provider, missing []store.Number) (map[int64]bool, error) {
 	gone := map[int64]bool{}
-	for _, n := range vanishing(stored, providerName, owned, busy, started) {
+	for _, n := range missing {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -89,11 +89,54 @@ func URL(t testing.TB) string {
 		}
 		t.Skipf("skipping PostgreSQL tests: %v (install PostgreSQL, e.g. the Debian postgresql package, to run them)", err)
 	}
-	u, err := Database()
-	if err != nil {
-		t.Fatalf("PostgreSQL test server: %v", err)
+	// Creating a database costs half a second; emptying one a few milliseconds. So a test's
+	// database is emptied when it ends and handed to the next test.
+	free.Lock()
+	var u string
+	if n := len(free.urls); n > 0 {
+		u, free.urls = free.urls[n-1], free.urls[:n-1]
 	}
+	free.Unlock()
+	if u == "" {
+		var err error
+		if u, err = Database(); err != nil {
+			t.Fatalf("PostgreSQL test server: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := reset(u); err != nil {
+			t.Logf("PostgreSQL test server: not reusing a database: %v", err)
+			return
+		}
+		free.Lock()
+		free.urls = append(free.urls, u)
+		free.Unlock()
+	})
 	return u
+}
+
+// free are the emptied databases waiting for a test.
+var free struct {
+	sync.Mutex
+	urls []string
+}
+
+// reset empties the database at u for the next test: it ends the sessions a test left (and so
+// the advisory locks they held) and drops every table.
+func reset(u string) error {
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if err == nil {
+		_, err = db.ExecContext(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`)
+	}
+	return err
 }
 
 // Available starts the test binary's server if it is not running yet, and says why it cannot.
@@ -109,7 +152,7 @@ func Database() (string, error) {
 		return "", err
 	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := srv.admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+	if _, err := srv.admin.ExecContext(context.Background(), "CREATE DATABASE "+name+""); err != nil {
 		return "", fmt.Errorf("create database: %w", err)
 	}
 	return srv.url(name), nil
@@ -121,6 +164,8 @@ func Stop() {
 	if srv != nil {
 		srv.stop()
 		srv = nil
+		// A later test of the same binary that wants a server starts a new one.
+		once, startErr = sync.Once{}, nil
 	}
 }
 

@@ -131,3 +131,15 @@ type Op struct {
 //	ClaimOp(ctx, id int64, fromPID, toPID int) (bool, error)
 //	                                          compare-and-set OwnerPID, so only one process resumes an
 //	                                          orphaned operation
+//
+// Pools and leases (leases.go):
+//
+//	AddToPool(ctx, numberID, pool) error      PoolOf(ctx, numberID) (pool string, err error)
+//	MovePool(ctx, from, to int64) error       a rotate's replacement takes the old number's place and lease
+//	ClaimFree(ctx, LeaseQuery, *Lease) (Number, bool, error)
+//	                                          leases the first free number of the pool that fits
+//	InsertLease(ctx, *Lease) (bool, error)    false when the number is leased already
+//	GetLease, LeaseOf, ListLeases, EndLease, RenewLease, PoolEntries
+//	ReclaimLeases(ctx, now) ([]Lease, error)  ends expired leases, forgets numbers no longer held
+//	ClaimPool(ctx, PoolClaim, stale) / ReleasePool(ctx, pool, token)
+//	                                          the one process of the fleet buying for a pool

@@ -25,20 +25,34 @@ type dialect interface {
 	wrap(q querier) querier
 	// lockTx makes the transaction just begun exclusive, as SQLite's IMMEDIATE does: the store's
 	// read-then-write transactions rely on no other writer running between their read and write.
-	lockTx(ctx context.Context, q querier) error
+	lockTx(ctx context.Context, q querier, shared bool) error
 	// lockSchema, inside a transaction, keeps other processes from migrating at the same time.
 	lockSchema(ctx context.Context, q querier) error
 	// schemaVersion reads how many migrations the database ran (0 for a new one), inside the
 	// migration's transaction; setSchemaVersion records v there.
 	schemaVersion(ctx context.Context, q querier) (int, error)
+	// currentVersion reads the version outside a transaction, without creating anything.
+	currentVersion(ctx context.Context, q querier) (int, error)
 	setSchemaVersion(ctx context.Context, q querier, v int) error
 	// ddl is a migration step in the dialect's spelling.
 	ddl(step string) string
 	// skipLocked ends a SELECT that picks a row to change, where the dialect has row locks: a
 	// row another transaction is changing is passed over rather than waited for.
 	skipLocked() string
+	// forUpdate ends a SELECT whose rows the transaction is about to change, where the
+	// dialect has row locks: they are locked until it ends.
+	forUpdate() string
 	// uniqueViolation reports whether err is the unique index named index refusing a row.
 	uniqueViolation(err error, index string) bool
+
+	// For Copy: the store's tables, a table's columns and primary key (in key order; empty when
+	// it has none), and the highest id a table's generated ids ever reached (ok false for a
+	// table that generates none; asked only of a table with an id column), which setLastID
+	// raises to v so no id is handed out twice.
+	tables(ctx context.Context, q querier) ([]string, error)
+	columns(ctx context.Context, q querier, table string) (cols, key []string, err error)
+	lastID(ctx context.Context, q querier, table string) (v int64, ok bool, err error)
+	setLastID(ctx context.Context, q querier, table string, v int64) error
 }
 
 // sqliteDialect is the default store: one file in the data directory.
@@ -50,9 +64,10 @@ func (sqliteDialect) ddl(step string) string { return step }
 
 // skipLocked: SQLite has no row locks; the IMMEDIATE transaction serialises writers.
 func (sqliteDialect) skipLocked() string { return "" }
+func (sqliteDialect) forUpdate() string  { return "" }
 
 // lockTx: the transaction is IMMEDIATE already (dsn's _txlock), nothing to add.
-func (sqliteDialect) lockTx(context.Context, querier) error { return nil }
+func (sqliteDialect) lockTx(context.Context, querier, bool) error { return nil }
 
 // lockSchema: the IMMEDIATE transaction holds the write lock, which covers the schema too.
 func (sqliteDialect) lockSchema(context.Context, querier) error { return nil }
@@ -63,6 +78,10 @@ func (sqliteDialect) schemaVersion(ctx context.Context, q querier) (int, error) 
 		return 0, fmt.Errorf("store: read schema version: %w", err)
 	}
 	return v, nil
+}
+
+func (d sqliteDialect) currentVersion(ctx context.Context, q querier) (int, error) {
+	return d.schemaVersion(ctx, q)
 }
 
 func (sqliteDialect) setSchemaVersion(ctx context.Context, q querier, v int) error {
@@ -101,14 +120,22 @@ func (pgDialect) name() string { return "postgres" }
 func (pgDialect) wrap(q querier) querier { return pgQuerier{q} }
 
 func (pgDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (pgDialect) forUpdate() string  { return " FOR UPDATE" }
 
 // lockTx takes one transaction-scoped advisory lock for every write transaction of the fleet:
 // the exact counterpart of SQLite's IMMEDIATE, so that every read-then-write the store and its
 // callers do keeps its meaning (at READ COMMITTED, two transactions would otherwise both read
 // "free" and both write). Transactions are short; the lock is released at commit or rollback,
 // and by the server when the connection dies.
-func (pgDialect) lockTx(ctx context.Context, q querier) error {
-	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, lockSpace, lockWrites)
+//
+// shared takes it in shared mode, for transactions that lock the rows they change themselves
+// (BeginNumberOp): those run side by side, but never while an exclusive one runs.
+func (pgDialect) lockTx(ctx context.Context, q querier, shared bool) error {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	_, err := q.ExecContext(ctx, `SELECT `+fn+`(?, ?)`, lockSpace, lockWrites)
 	return err
 }
 
@@ -129,6 +156,15 @@ func (pgDialect) schemaVersion(ctx context.Context, q querier) (int, error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+func (pgDialect) currentVersion(ctx context.Context, q querier) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT version FROM vnum_schema`).Scan(&v)
+	if err != nil {
+		return 0, err
 	}
 	return v, nil
 }
@@ -264,4 +300,121 @@ func flag(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// tables are in the order they were made, so that a table is filled before one that refers to it.
+func (sqliteDialect) tables(ctx context.Context, q querier) ([]string, error) {
+	return strs(q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`))
+}
+
+func (sqliteDialect) columns(ctx context.Context, q querier, table string) (cols, key []string, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, pk FROM pragma_table_info(?) ORDER BY cid`, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	pk := map[int]string{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, nil, err
+		}
+		cols = append(cols, name)
+		if n > 0 {
+			pk[n] = name
+		}
+	}
+	for i := 1; i <= len(pk); i++ {
+		key = append(key, pk[i])
+	}
+	return cols, key, rows.Err()
+}
+
+// lastID: AUTOINCREMENT tables keep theirs in sqlite_sequence (a row once one id was given).
+func (sqliteDialect) lastID(ctx context.Context, q querier, table string) (int64, bool, error) {
+	var sqlText string
+	err := q.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&sqlText)
+	if err != nil || !strings.Contains(strings.ToUpper(sqlText), "AUTOINCREMENT") {
+		return 0, false, err
+	}
+	var v int64
+	err = q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = ?`, table).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, true, nil
+	}
+	return v, err == nil, err
+}
+
+func (d sqliteDialect) setLastID(ctx context.Context, q querier, table string, v int64) error {
+	cur, ok, err := d.lastID(ctx, q, table)
+	if err != nil || !ok || cur >= v {
+		return err
+	}
+	res, err := q.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = ?`, v, table)
+	if n, _ := res.RowsAffected(); err == nil && n == 0 {
+		_, err = q.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, table, v)
+	}
+	return err
+}
+
+func (pgDialect) tables(ctx context.Context, q querier) ([]string, error) {
+	return strs(q.QueryContext(ctx, `SELECT relname FROM pg_class
+		WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND relname <> 'vnum_schema'
+		ORDER BY oid`))
+}
+
+func (pgDialect) columns(ctx context.Context, q querier, table string) (cols, key []string, err error) {
+	if cols, err = strs(q.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`, table)); err != nil {
+		return nil, nil, err
+	}
+	key, err = strs(q.QueryContext(ctx, `SELECT k.column_name FROM information_schema.table_constraints c
+		JOIN information_schema.key_column_usage k
+		  ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name
+		WHERE c.table_schema = current_schema() AND c.table_name = ? AND c.constraint_type = 'PRIMARY KEY'
+		ORDER BY k.ordinal_position`, table))
+	return cols, key, err
+}
+
+// lastID: an identity column's sequence (last_value is NULL until it gave an id).
+func (pgDialect) lastID(ctx context.Context, q querier, table string) (int64, bool, error) {
+	var seq sql.NullString
+	// Only asked of a table with an id column (an error would end the transaction).
+	if err := q.QueryRowContext(ctx, `SELECT pg_get_serial_sequence(?, 'id')`, table).Scan(&seq); err != nil {
+		return 0, false, err
+	}
+	if !seq.Valid {
+		return 0, false, nil
+	}
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT last_value FROM pg_sequences
+		WHERE quote_ident(schemaname) || '.' || quote_ident(sequencename) = ?`, seq.String).Scan(&v)
+	return v.Int64, err == nil, err
+}
+
+func (d pgDialect) setLastID(ctx context.Context, q querier, table string, v int64) error {
+	cur, ok, err := d.lastID(ctx, q, table)
+	if err != nil || !ok || cur >= v || v < 1 {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(?, 'id'), ?)`, table, v)
+	return err
+}
+
+// strs reads a one-column result of text.
+func strs(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

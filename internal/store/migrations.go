@@ -149,27 +149,54 @@ func migrations() []string {
 			PRIMARY KEY (number_id, carrier_msg_id)
 		);
 		CREATE INDEX relay_queue_due ON relay_queue (state, next_at);`,
+		// 6: pools of numbers leased to one job at a time (leases.go). Plain SQL both SQLite and
+		// PostgreSQL run; claims are conditional writes (ON CONFLICT DO NOTHING, UPDATE … WHERE).
+		`CREATE TABLE pool_numbers (
+			number_id INTEGER PRIMARY KEY,
+			pool      TEXT    NOT NULL,
+			added_at  INTEGER NOT NULL
+		);
+		CREATE INDEX pool_numbers_pool ON pool_numbers (pool, number_id);
+		-- One lease per number at a time: the unique index is the claim.
+		CREATE TABLE leases (
+			id         TEXT    PRIMARY KEY,
+			number_id  INTEGER NOT NULL,
+			pool       TEXT    NOT NULL,
+			host       TEXT    NOT NULL DEFAULT '',
+			job        TEXT    NOT NULL DEFAULT '',
+			pid        INTEGER NOT NULL DEFAULT 0,
+			started_at INTEGER NOT NULL,
+			expires_at INTEGER NOT NULL
+		);
+		CREATE UNIQUE INDEX leases_number ON leases (number_id);
+		-- The one process of the fleet deciding to buy for a pool; others wait for its number.
+		CREATE TABLE pool_claims (
+			pool       TEXT    PRIMARY KEY,
+			token      TEXT    NOT NULL,
+			host       TEXT    NOT NULL DEFAULT '',
+			pid        INTEGER NOT NULL DEFAULT 0,
+			expires_at INTEGER NOT NULL
+		);`,
 	}
 }
 
 // migrate brings the schema up to date. The missing steps run in one transaction that reads the
 // version under the dialect's schema lock (SQLite's write lock, an advisory lock on PostgreSQL), so
 // several processes, on one machine or many, opening a new store at once apply each step exactly
-// once, and a failed step leaves the database at the version it had. On SQLite the common case, a
-// file that is already current, costs one pragma read outside any transaction.
+// once, and a failed step leaves the database at the version it had.
 func (s *Store) migrate(ctx context.Context) error {
 	steps := migrations()
-	if _, ok := s.d.(sqliteDialect); ok {
-		v, err := s.d.schemaVersion(ctx, s.q)
-		if err != nil {
-			return err
-		}
+	// The common case, a store already current, costs one read outside any transaction (on a
+	// new PostgreSQL database the read fails: the slow path creates the table).
+	if v, err := s.d.currentVersion(ctx, s.q); err == nil {
 		if v > len(steps) {
 			return s.tooNew(v, len(steps))
 		}
 		if v == len(steps) {
 			return nil
 		}
+	} else if _, ok := s.d.(sqliteDialect); ok {
+		return err
 	}
 	return s.InTx(ctx, func(tx *Store) error {
 		if err := tx.d.lockSchema(ctx, tx.q); err != nil {

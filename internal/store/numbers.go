@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vnum-cli/vnum/providers"
@@ -62,7 +64,8 @@ func scanNumber(sc scanner) (Number, error) {
 	return n, nil
 }
 
-// InsertNumber records a new number and sets n.ID and n.UpdatedAt. Any ID already in n is
+// InsertNumber records a new number and sets n.ID and n.UpdatedAt (and n's times as the store
+// keeps them, in UTC). Any ID already in n is
 // ignored: ids come from the store and are never reused. A label another stored number has is
 // ErrLabelTaken.
 func (s *Store) InsertNumber(ctx context.Context, n *Number) error {
@@ -84,6 +87,7 @@ func (s *Store) InsertNumber(ctx context.Context, n *Number) error {
 		return fmt.Errorf("store: insert number %s: %w", n.E164, err)
 	}
 	n.ID, n.UpdatedAt = id, at
+	n.ExpiresAt, n.BoughtAt = asStored(n.ExpiresAt), asStored(n.BoughtAt)
 	return nil
 }
 
@@ -110,6 +114,7 @@ func (s *Store) UpdateNumber(ctx context.Context, n *Number) error {
 		return fmt.Errorf("store: update number %d: %w", n.ID, err)
 	}
 	n.UpdatedAt = at
+	n.ExpiresAt, n.BoughtAt = asStored(n.ExpiresAt), asStored(n.BoughtAt)
 	return nil
 }
 
@@ -162,6 +167,17 @@ func (s *Store) ListNumbers(ctx context.Context) ([]Number, error) {
 		return nil, fmt.Errorf("store: list numbers: %w", err)
 	}
 	return out, nil
+}
+
+// SortNumbers puts ns in ListNumbers' order: by BoughtAt (numbers with no purchase time first),
+// then by ID. For a list read from the store and then added to.
+func SortNumbers(ns []Number) {
+	slices.SortStableFunc(ns, func(a, b Number) int {
+		if c := a.BoughtAt.Compare(b.BoughtAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 }
 
 // NumberProviders lists, sorted, the carriers of the stored numbers: what `vnum list` asks

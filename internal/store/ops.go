@@ -19,7 +19,7 @@ func (s *Store) BeginOp(ctx context.Context, op *Op) error {
 	}
 	at, nanos := s.stamp()
 	var id int64
-	err := s.InTx(ctx, func(tx *Store) error {
+	begin := func(tx *Store) error {
 		err := tx.q.QueryRowContext(ctx, `INSERT INTO ops (kind, step, provider, number_id, payload,
 			owner_pid, owner_host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			op.Kind, op.Step, op.Provider, op.NumberID, op.Payload, op.OwnerPID, op.OwnerHost, nanos, nanos).Scan(&id)
@@ -35,7 +35,14 @@ func (s *Store) BeginOp(ctx context.Context, op *Op) error {
 		}
 		tx.afterTx(func() {}, func() { tx.ops.release(id) })
 		return nil
-	})
+	}
+	var err error
+	if s.depth > 0 {
+		err = begin(s) // the caller's transaction makes the entry and its lock appear together
+	} else {
+		// One statement, and no read: the write lock's shared mode is enough.
+		err = s.inTx(ctx, false, begin)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin %s op: %w", op.Kind, err)
 	}
@@ -157,15 +164,15 @@ func (e *BusyError) Is(target error) bool { return target == ErrBusy }
 // number op.NumberID: in the same transaction it checks that the number is free (NumberFree).
 // The claim lasts as long as op is in the journal (FinishOp ends it).
 //
-// SQLite serialises this with its IMMEDIATE transaction, PostgreSQL with the fleet's write lock
-// (InTx), so two machines never both find the number free; the claim then outlives the
-// transaction as the journal entry, whose lock (BeginOp) says while its owner is alive.
+// SQLite serialises this with its IMMEDIATE transaction, PostgreSQL with a lock on the number's
+// row (SELECT … FOR UPDATE), so two machines never both find the number free; the claim then
+// outlives the transaction as the journal entry, whose lock (BeginOp) says while its owner is alive.
 func (s *Store) BeginNumberOp(ctx context.Context, op *Op) error {
 	if op.NumberID == 0 {
 		return errors.New("store: begin number op: number id is required")
 	}
-	return s.InTx(ctx, func(tx *Store) error {
-		if err := tx.NumberFree(ctx, op.NumberID); err != nil {
+	return s.inTx(ctx, false, func(tx *Store) error {
+		if err := tx.numberFree(ctx, op.NumberID, tx.d.forUpdate()); err != nil {
 			return err
 		}
 		return tx.BeginOp(ctx, op)
@@ -177,8 +184,15 @@ func (s *Store) BeginNumberOp(ctx context.Context, op *Op) error {
 // meanwhile) and no journal entry concerns it (else a *BusyError naming that entry, whether its
 // owner runs or it waits for the next run to be finished).
 func (s *Store) NumberFree(ctx context.Context, numberID int64) error {
+	return s.numberFree(ctx, numberID, "")
+}
+
+// numberFree is NumberFree; lock " FOR UPDATE" (PostgreSQL) locks the number's row until the
+// transaction ends, so that two claims of one number are serialised by that row alone, and
+// claims of different numbers run side by side.
+func (s *Store) numberFree(ctx context.Context, numberID int64, lock string) error {
 	var id int64
-	err := s.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE id = ?`, numberID).Scan(&id)
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM numbers WHERE id = ?`+lock, numberID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: number %d: %w", numberID, ErrNotFound)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bufio"
+	"database/sql"
 	"net/url"
 	"os"
 	"os/exec"
@@ -129,4 +130,18 @@ func TestPostgresHonoursPGEnvironment(t *testing.T) {
 	got, err := openAt(t, u.String()).GetNumber(t.Context(), n.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "env", got.Label, "the same database")
+}
+
+// A database a newer vnum migrated is refused, not written with an older schema's idea of it.
+func TestPostgresRejectsNewerSchema(t *testing.T) {
+	postgresOnly(t)
+	path := dbPath(t)
+	openAt(t, path)
+	db, err := sql.Open("pgx", path)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.ExecContext(t.Context(), "UPDATE vnum_schema SET version = 99")
+	require.NoError(t, err)
+	_, err = store.Open(path)
+	require.ErrorContains(t, err, "newer than this vnum supports")
 }

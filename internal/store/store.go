@@ -330,6 +330,14 @@ func (s *Store) Close() error {
 // savepoint: an error from fn undoes only fn's writes and is returned to the caller, whose own
 // writes commit or roll back with the outer transaction.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.inTx(ctx, true, fn)
+}
+
+// inTx is InTx; exclusive false takes PostgreSQL's fleet-wide write lock in shared mode only, for
+// a transaction that takes row locks (SELECT … FOR UPDATE) on what it reads before writing: such
+// transactions run side by side, never alongside an exclusive one. SQLite's transactions are
+// exclusive either way.
+func (s *Store) inTx(ctx context.Context, exclusive bool, fn func(tx *Store) error) error {
 	if s.depth > 0 {
 		return s.savepoint(ctx, fn)
 	}
@@ -351,7 +359,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		}
 	}()
 	ts := s.bound(s.d.wrap(tx), hooks)
-	if err := s.d.lockTx(ctx, ts.q); err != nil {
+	if err := s.d.lockTx(ctx, ts.q, !exclusive); err != nil {
 		done = true
 		rollback()
 		return fmt.Errorf("store: begin transaction: %w", err)
@@ -418,6 +426,15 @@ func timeArg(t time.Time) (any, error) {
 		return nil, fmt.Errorf("time %s is outside the years 1678-2262", t.Format(time.RFC3339))
 	}
 	return t.UnixNano(), nil
+}
+
+// asStored is t as the store gives it back (UTC, no monotonic reading): what InsertNumber and
+// UpdateNumber leave in the struct, so that it equals the row read back.
+func asStored(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.Unix(0, t.UnixNano()).UTC()
 }
 
 // timeOf is the time stored as v, in UTC.

@@ -299,7 +299,7 @@ func TestDescriptor(t *testing.T) {
 	for _, v := range d.Env {
 		env = append(env, v.Name)
 	}
-	assert.Equal(t, []string{sandbox.EnvLatency, sandbox.EnvFail, sandbox.EnvApproval, sandbox.EnvPaperwork, sandbox.EnvSMSForwarding}, env)
+	assert.Equal(t, []string{sandbox.EnvLatency, sandbox.EnvFail, sandbox.EnvApproval, sandbox.EnvPaperwork, sandbox.EnvSMSForwarding, sandbox.EnvDir}, env)
 	assert.Equal(t, providers.Capabilities{
 		ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true, AsyncOrders: true,
 	}, d.Capabilities)

@@ -29,6 +29,10 @@ const (
 	// EnvSMSForwarding=relay makes the sandbox unable to forward SMS itself, as Telnyx and
 	// Vonage are: `vnum forward --sms` then relays them through vnum serve.
 	EnvSMSForwarding = envNamespace + "SMS_FORWARDING"
+	// EnvDir is where the sandbox keeps its world (sandbox.db) instead of the data directory: one
+	// simulated carrier account that several data directories (as several machines) share.
+	// Processes share it safely: SQLite in WAL mode, every write one IMMEDIATE transaction.
+	EnvDir = envNamespace + "DIR"
 )
 
 // DefaultApproval is how long documents take to be approved when EnvApproval is not set.

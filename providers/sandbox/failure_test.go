@@ -211,7 +211,8 @@ func TestPending(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, providers.StatePendingDocuments, got.State)
 
-		time.Sleep(time.Until(n.CreatedAt.Add(300 * time.Millisecond)))
+		// The approval time passes on the reader's clock (no sleeping through it).
+		sandbox.SetClock(reader, func() time.Time { return n.CreatedAt.Add(300 * time.Millisecond) })
 		got, err = reader.Get(t.Context(), n.ID)
 		require.NoError(t, err)
 		assert.Equal(t, providers.StateActive, got.State, "approved")

@@ -65,6 +65,9 @@ func Descriptor() providers.Descriptor {
 			{Name: EnvApproval, Help: "how long a \"pending\" sandbox number waits for approval (3s)"},
 			{Name: EnvPaperwork, Help: "make sandbox countries need paperwork: FR:documents,DE:address"},
 			{Name: EnvSMSForwarding, Help: "relay: the sandbox cannot forward SMS itself (as Telnyx, Vonage): vnum serve relays them"},
+			{Name: EnvDir, Help: "directory of the sandbox's world (its numbers and messages) instead of\n" +
+				"the data directory: several data directories sharing it are like\n" +
+				"several machines on one carrier account"},
 		},
 		Description:  "Local simulated carrier: simulated numbers at simulated prices, for trying vnum and testing scripts; nothing is charged or sent",
 		Capabilities: capabilities(),
@@ -84,8 +87,8 @@ func capabilities() providers.Capabilities {
 	}
 }
 
-// New returns the sandbox keeping its state in s.DataDir, configured by the VNUM_SANDBOX_*
-// variables of s.Env. It touches no file: the database is opened by the first operation, so
+// New returns the sandbox keeping its state in s.DataDir (or the directory EnvDir names),
+// configured by the VNUM_SANDBOX_* variables of s.Env. It touches no file: the database is opened by the first operation, so
 // building the provider costs nothing at vnum's start-up.
 func New(s providers.Settings) (*Provider, error) {
 	if s.DataDir == "" {
@@ -95,8 +98,21 @@ func New(s providers.Settings) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	return &Provider{cfg: cfg, path: filepath.Join(s.DataDir, DBFile), now: time.Now}, nil
+	dir := s.DataDir
+	if s.Env != nil {
+		if d := strings.TrimSpace(s.Env(EnvDir)); d != "" {
+			if !filepath.IsAbs(d) {
+				return nil, fmt.Errorf("sandbox: %s=%q: give an absolute path", EnvDir, d)
+			}
+			dir = d
+		}
+	}
+	return &Provider{cfg: cfg, path: filepath.Join(dir, DBFile), now: time.Now}, nil
 }
+
+// BuysInProcess: a sandbox purchase is one transaction of the process that asks for it, so one
+// whose process died is either in the database or was never made (providers.InProcessBuyer).
+func (p *Provider) BuysInProcess() bool { return true }
 
 // Close closes the database, if an operation opened it.
 func (p *Provider) Close() error {

@@ -15,7 +15,7 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// DBFile is the sandbox's database, in Settings.DataDir. It is the simulated carrier's state,
+// DBFile is the sandbox's database, in Settings.DataDir or the directory EnvDir names. It is the simulated carrier's state,
 // not vnum's record of the user's numbers.
 const DBFile = "sandbox.db"
 
@@ -65,7 +65,7 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	// The directory must be the user's own and closed to others, and the files are created here
 	// rather than by SQLite, without following a symbolic link and 0600 whatever the umask.
 	if err := privfile.Ensure(privfile.Dir{Path: filepath.Dir(path), What: "data directory",
-		Elsewhere: "set VNUM_DATA_DIR (or XDG_DATA_HOME)"}); err != nil {
+		Elsewhere: "set VNUM_SANDBOX_DIR, or VNUM_DATA_DIR (or XDG_DATA_HOME)"}); err != nil {
 		return nil, err
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

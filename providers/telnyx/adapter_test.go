@@ -272,7 +272,7 @@ func TestMessages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, msgs, "records not there yet")
 
-	time.Sleep(400 * time.Millisecond)
+	f.Advance(400 * time.Millisecond) // the record delay has passed
 	msgs, err = p.Messages(t.Context(), n.ID, time.Time{})
 	require.NoError(t, err)
 	require.Len(t, msgs, 2, "the ten-day-old message is outside Telnyx's window")

@@ -2,9 +2,9 @@ package twilio
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -171,11 +171,11 @@ func (c *call) ownedPage(pageSize int, token, page string) (*ownedPage, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var p ownedPage
-	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return decodeOwnedPage(body)
 }
 
 // SetLabel implements providers.Labeler. The label is Twilio's FriendlyName (64 characters at

@@ -278,7 +278,7 @@ func TestMessages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, msgs, "not in the Reports API yet")
 
-	time.Sleep(350 * time.Millisecond)
+	f.Advance(350 * time.Millisecond) // the reports delay has passed
 	msgs, err = p.Messages(t.Context(), ids[0], start)
 	require.NoError(t, err)
 	require.Len(t, msgs, 4, "every batch, through the next links; only this number's")

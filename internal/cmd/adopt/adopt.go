@@ -2,6 +2,7 @@
 package adopt
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -10,26 +11,50 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
-	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 )
 
-// Options are adopt's inputs.
+// Options are the dependencies `vnum adopt` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Adopt manages the number (or relabels it, or sets its expiry) in the store.
+	Adopt  func(ctx context.Context, n store.Number, label string, ttl time.Duration) (store.Number, error)
+	Now    func() time.Time
+	Styles func() *theme.Styles
 
 	Ref   string
 	Label string
 	TTL   string
 	JSON  bool
+
+	ttl time.Duration
 }
 
-// NewCmdAdopt builds `vnum adopt`.
+// NewCmdAdopt builds `vnum adopt`. runF, when not nil, replaces adoptRun (tests).
 func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Adopt: func(ctx context.Context, n store.Number, label string, ttl time.Duration) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return m.Adopt(ctx, n, label, ttl)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:   "adopt REF [--label L] [--ttl D]",
 		Short: "Manage a number bought outside vnum (or relabel one)",
@@ -47,33 +72,18 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if err := cmdutil.ValidateLabel(opts.Label); err != nil {
 				return err
 			}
+			// A usage mistake, said before any carrier is asked to resolve REF.
+			if opts.TTL != "" {
+				ttl, err := cmdutil.ParseTTL("--ttl", opts.TTL)
+				if err != nil {
+					return err
+				}
+				opts.ttl = ttl
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			m, err := opts.Numbers()
-			if err != nil {
-				return err
-			}
-			n, err := f.Resolve(cmd.Context(), m, opts.Ref)
-			if err != nil {
-				return err
-			}
-			ttl, err := parseTTL(opts.TTL)
-			if err != nil {
-				return err
-			}
-			n, err = m.Adopt(cmd.Context(), n, opts.Label, ttl)
-			if errors.Is(err, store.ErrLabelTaken) {
-				return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
-			}
-			if err != nil {
-				return err
-			}
-			f.Successf("vnum manages %s", phone.Format(n.E164))
-			if opts.JSON {
-				return cmdutil.WriteJSON(opts.IO, cmdutil.NumberView(n))
-			}
-			return f.PrintNumber(n)
+			return adoptRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "", "your name for the number")
@@ -82,9 +92,21 @@ func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	return cmd
 }
 
-func parseTTL(s string) (d time.Duration, err error) {
-	if s == "" {
-		return 0, nil
+func adoptRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.Ref)
+	if err != nil {
+		return err
 	}
-	return cmdutil.ParseTTL("--ttl", s)
+	n, err = o.Adopt(ctx, n, o.Label, o.ttl)
+	if errors.Is(err, store.ErrLabelTaken) {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	cmdutil.WriteSuccess(o.IO, o.Styles, "vnum manages %s", phone.Format(n.E164))
+	if o.JSON {
+		return cmdutil.WriteJSON(o.IO, cmdutil.NumberView(n))
+	}
+	return cmdutil.WriteNumber(o.IO, o.Styles, o.Now(), n)
 }

@@ -46,8 +46,9 @@ type Lifecycle interface {
 	Stored(ctx context.Context) ([]store.Number, error)
 	// Carriers names the carriers that hold stored numbers.
 	Carriers(ctx context.Context) ([]string, error)
-	// Refresh asks a carrier what the account owns and brings the store in line.
-	Refresh(ctx context.Context, provider string) (notes []string, err error)
+	// Refresh asks a carrier what the account owns and brings the store in line; it returns
+	// the stored numbers as it left them.
+	Refresh(ctx context.Context, provider string) (stored []store.Number, notes []string, err error)
 }
 
 type manager struct{ *numbers.Manager }
@@ -136,10 +137,11 @@ func listRun(ctx context.Context, o *Options) error {
 	// Credentials missing or refused do not hide what vnum knows, but a script must not take
 	// it for the carrier's word: the list is printed, and the exit code says 4.
 	var authErr error
+	var stored []store.Number // as the carriers' refresh left the store, if it did
 	if !o.Offline {
-		authErr = o.refresh(ctx, m, only, current)
+		stored, authErr = o.refresh(ctx, m, only, current)
 	}
-	if err := o.show(ctx, m, only); err != nil {
+	if err := o.show(ctx, m, only, stored); err != nil {
 		return err
 	}
 	if authErr != nil {
@@ -148,11 +150,14 @@ func listRun(ctx context.Context, o *Options) error {
 	return nil
 }
 
-// show prints the stored numbers that the flags select.
-func (o *Options) show(ctx context.Context, m Lifecycle, only string) error {
-	all, err := m.Stored(ctx)
-	if err != nil {
-		return err
+// show prints the stored numbers that the flags select: all, when given, or else read from the
+// store.
+func (o *Options) show(ctx context.Context, m Lifecycle, only string, all []store.Number) error {
+	if all == nil {
+		var err error
+		if all, err = m.Stored(ctx); err != nil {
+			return err
+		}
 	}
 	var shown []store.Number
 	for _, n := range all {
@@ -208,8 +213,9 @@ func (o *Options) show(ctx context.Context, m Lifecycle, only string) error {
 
 // refresh asks the carriers that hold stored numbers (and the selected one) what the account
 // owns. A carrier that cannot be reached is reported and its stored numbers are shown as last
-// known.
-func (o *Options) refresh(ctx context.Context, m Lifecycle, only, current string) (authErr error) {
+// known. It returns the stored numbers as the last carrier's refresh left them (every carrier's:
+// each refresh reads the whole store), or nil when a refresh failed and the store must be read.
+func (o *Options) refresh(ctx context.Context, m Lifecycle, only, current string) (stored []store.Number, authErr error) {
 	names := map[string]bool{}
 	if only != "" {
 		names[only] = true
@@ -227,9 +233,14 @@ func (o *Options) refresh(ctx context.Context, m Lifecycle, only, current string
 		sorted = append(sorted, n)
 	}
 	sort.Strings(sorted)
+	failed := false
 	for _, name := range sorted {
 		o.IO.StartProgress("Asking " + name)
-		notes, err := m.Refresh(ctx, name)
+		rows, notes, err := m.Refresh(ctx, name)
+		stored = rows
+		if err != nil {
+			failed = true
+		}
 		for _, n := range notes {
 			fmt.Fprintf(o.IO.ErrOut, "vnum: %s\n", termsafe.Escape(n))
 		}
@@ -243,7 +254,10 @@ func (o *Options) refresh(ctx context.Context, m Lifecycle, only, current string
 			cmdutil.Warnf(o.IO, "could not ask %s what you own (%v); showing what vnum last knew", name, err)
 		}
 	}
-	return authErr
+	if failed {
+		stored = nil
+	}
+	return stored, authErr
 }
 
 func totalsOf(ns []store.Number) []Total {

@@ -94,9 +94,12 @@ func (l *lifecycle) Carriers(context.Context) ([]string, error) {
 	return out, nil
 }
 
-func (l *lifecycle) Refresh(_ context.Context, provider string) ([]string, error) {
+func (l *lifecycle) Refresh(_ context.Context, provider string) ([]store.Number, []string, error) {
 	l.refreshd = append(l.refreshd, provider)
-	return l.notes[provider], l.errs[provider]
+	if err := l.errs[provider]; err != nil {
+		return nil, l.notes[provider], err
+	}
+	return l.stored, l.notes[provider], nil
 }
 
 func TestListRun(t *testing.T) {

@@ -3,6 +3,7 @@
 package release
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -14,13 +15,21 @@ import (
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
 )
 
-// Options are release's and burn's inputs.
+// Options are the dependencies `vnum release` and `vnum burn` use, then their argument and
+// flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Release gives the number back through the number lifecycle and its journal; how is
+	// store.EndReleased or store.EndBurned.
+	Release func(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error)
+	// Confirm asks a yes/no question on the terminal.
+	Confirm func(question string, def bool) (bool, error)
+	Styles  func() *theme.Styles
 
 	How  string // store.EndReleased or store.EndBurned
 	Ref  string
@@ -55,7 +64,26 @@ func NewCmdBurn(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobra.Command) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers, How: how}
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Release: func(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.HistoryEntry{}, err
+			}
+			return m.Release(ctx, n, how)
+		},
+		Confirm: func(question string, def bool) (bool, error) { return f.Prompter.Confirm(question, def) },
+		Styles:  f.Styles,
+		How:     how,
+	}
 	verb := cmd.Name()
 	cmd.Args = cmdutil.ExactArgs(1, "say which number: vnum "+verb+" REF (a label, the number, or its carrier id)")
 	cmd.ValidArgsFunction = f.CompleteRefs(cmdutil.RefsHeld)
@@ -67,20 +95,15 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobr
 		if runF != nil {
 			return runF(opts)
 		}
-		return run(cmd, opts)
+		return releaseRun(cmd.Context(), opts)
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print what was done as JSON")
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	ctx := cmd.Context()
-	m, err := o.Numbers()
-	if err != nil {
-		return err
-	}
-	n, err := o.Factory.Resolve(ctx, m, o.Ref)
+func releaseRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.Ref)
 	if err != nil {
 		return err
 	}
@@ -93,7 +116,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		if o.How == store.EndBurned {
 			q = fmt.Sprintf("Burn %s? It is released and its messages deleted", what)
 		}
-		ok, err := o.Factory.Prompter.Confirm(q, false)
+		ok, err := o.Confirm(q, false)
 		if err != nil {
 			return err
 		}
@@ -101,7 +124,7 @@ func run(cmd *cobra.Command, o *Options) error {
 			return cmdutil.ErrCancel
 		}
 	}
-	h, err := m.Release(ctx, n, o.How)
+	h, err := o.Release(ctx, n, o.How)
 	if errors.Is(err, numbers.ErrEnded) {
 		// Another vnum released it first: nothing is left to do, but this command did not do it.
 		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Err: err}
@@ -110,7 +133,7 @@ func run(cmd *cobra.Command, o *Options) error {
 		return err
 	}
 	past := map[string]string{store.EndReleased: "Released", store.EndBurned: "Burned"}[o.How]
-	o.Factory.Successf("%s %s", past, phone.Format(n.E164))
+	cmdutil.WriteSuccess(o.IO, o.Styles, "%s %s", past, phone.Format(n.E164))
 	if o.JSON {
 		return cmdutil.WriteJSON(o.IO, cmdutil.HistoryView(h))
 	}

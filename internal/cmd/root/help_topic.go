@@ -28,9 +28,11 @@ func topicText() map[string]struct{ short, long string } {
 			       setting in config.yaml or a VNUM_* variable; nothing was done
 			  3    cancelled: you answered no at a prompt; nothing was done
 			  4    authentication: credentials missing or rejected by the carrier (see vnum auth)
-			  5    not found: the REF matches none of your numbers, or the carrier no longer has it
+			  5    not found: the REF matches none of your numbers, or the carrier no longer has it;
+			       a lease not held (returned, or expired); a pool with no numbers
 			  6    timeout: sms wait saw no matching message before --timeout
-			  7    try again later: the carrier rate-limited us or failed temporarily
+			  7    try again later: the carrier rate-limited us or failed temporarily, or every
+			       number of a lease pool is leased and the pool is at --max
 			  8    refused: the carrier needs paperwork (bundle, address), funds, has no stock, the
 			       number was just taken, the account (a trial) may not do it, or every match
 			       costs more than --max-price
@@ -54,6 +56,12 @@ func topicText() map[string]struct{ short, long string } {
 			                         127.0.0.1:8080) and sandbox receive delivers
 			  VNUM_SERVE_PUBLIC_URL  the https URL carriers reach vnum serve at (serve.public_url)
 
+			Leases (vnum lease):
+			  VNUM_LEASE             this job's lease id: sms list and sms wait on its number see
+			                         only what came since it began, and fail (exit 5) once it ended
+			  VNUM_JOB               the job's name in a lease's holder, where no CI variable
+			                         (GITHUB_RUN_ID, CI_JOB_ID, BUILDKITE_JOB_ID, BUILD_TAG, …) names it
+
 			vnum serve (webhook signatures; each also as NAME_FILE):
 			  TELNYX_PUBLIC_KEY      Telnyx's public key (base64), to check its Ed25519 signatures
 			                         (else the one saved by vnum auth login telnyx --public-key)
@@ -64,7 +72,8 @@ func topicText() map[string]struct{ short, long string } {
 			  VNUM_CONFIG_DIR        configuration directory (default $XDG_CONFIG_HOME/vnum,
 			                         else ~/.config/vnum); holds config.yaml
 			  VNUM_DATA_DIR          data directory (default $XDG_DATA_HOME/vnum, else
-			                         ~/.local/share/vnum); holds vnum.db and sandbox.db
+			                         ~/.local/share/vnum); holds vnum.db and sandbox.db (the latter
+			                         in VNUM_SANDBOX_DIR when set)
 			  VNUM_STORE             a postgres:// URL: keep the store there instead of vnum.db,
 			                         shared by a team or a CI fleet (config: store); PGHOST,
 			                         PGUSER, PGPASSWORD, ~/.pgpass… fill in what it leaves out

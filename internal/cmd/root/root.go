@@ -12,7 +12,9 @@ import (
 	expireCmd "github.com/vnum-cli/vnum/internal/cmd/expire"
 	forwardCmd "github.com/vnum-cli/vnum/internal/cmd/forward"
 	historyCmd "github.com/vnum-cli/vnum/internal/cmd/history"
+	leaseCmd "github.com/vnum-cli/vnum/internal/cmd/lease"
 	listCmd "github.com/vnum-cli/vnum/internal/cmd/list"
+	poolCmd "github.com/vnum-cli/vnum/internal/cmd/pool"
 	providersCmd "github.com/vnum-cli/vnum/internal/cmd/providers"
 	releaseCmd "github.com/vnum-cli/vnum/internal/cmd/release"
 	rotateCmd "github.com/vnum-cli/vnum/internal/cmd/rotate"
@@ -21,6 +23,7 @@ import (
 	serveCmd "github.com/vnum-cli/vnum/internal/cmd/serve"
 	showCmd "github.com/vnum-cli/vnum/internal/cmd/show"
 	smsCmd "github.com/vnum-cli/vnum/internal/cmd/sms"
+	storeCmd "github.com/vnum-cli/vnum/internal/cmd/store"
 	versionCmd "github.com/vnum-cli/vnum/internal/cmd/version"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 )
@@ -71,12 +74,15 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		expireCmd.NewCmdExpire(f, nil),
 		historyCmd.NewCmdHistory(f, nil),
 		adoptCmd.NewCmdAdopt(f, nil),
+		leaseCmd.NewCmdLease(f),
+		poolCmd.NewCmdPool(f),
 	)
 	add("sms", smsCmd.NewCmdSMS(f), serveCmd.NewCmdServe(f, nil))
 	add("setup",
 		authCmd.NewCmdAuth(f),
 		providersCmd.NewCmdProviders(f, nil),
 		sandboxCmd.NewCmdSandbox(f),
+		storeCmd.NewCmdStore(f),
 		versionCmd.NewCmdVersion(f, nil),
 	)
 	cmd.SetHelpCommandGroupID("setup")

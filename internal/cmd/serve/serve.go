@@ -62,7 +62,8 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			written: sms list and sms wait see it at once.
 
 			With a public URL, serve points the numbers' inbound SMS at itself once it listens
-			(Vonage's moHttpUrl; Telnyx's webhook_url of vnum's messaging profile), recording what
+			(Vonage's moHttpUrl; Telnyx's webhook_url of vnum's messaging profile; Twilio's SmsUrl
+			where vnum's forwarding flow does not hold the SMS), recording what
 			each had; with serve.public_url set, buy, forward and rotate do it too, and release puts
 			back what the number had. vnum serve --unconfigure puts everything back.
 

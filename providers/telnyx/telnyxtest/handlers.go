@@ -750,7 +750,7 @@ func (f *Fake) detailRecords(c call) reply {
 		}
 		from = t
 	}
-	now := time.Now()
+	now := time.Now().Add(f.ahead)
 	var list []*message
 	for _, m := range f.messages {
 		switch {

@@ -381,7 +381,7 @@ func (f *Fake) records(r *http.Request, form url.Values) reply {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := time.Now()
+	now := time.Now().Add(f.ahead)
 	var found []*message
 	for _, m := range f.messages {
 		if m.direction == form.Get("direction") && !m.received.Before(start) && m.received.Before(end) &&

@@ -25,6 +25,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/termsafe"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -53,10 +54,10 @@ type LoginOptions struct {
 	HTTPClient providers.HTTPClientFunc
 	// Redact adds a secret for that client's VNUM_DEBUG=api dump to remove wherever it shows:
 	// the one being checked is not yet among the saved credentials it knows (nil: none).
-	Redact   func(secret string)
-	Env      func(string) string
-	Now      func() time.Time
-	Successf func(format string, args ...any)
+	Redact func(secret string)
+	Env    func(string) string
+	Now    func() time.Time
+	Styles func() *theme.Styles
 
 	Provider string
 	Profile  string
@@ -80,7 +81,7 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 		Redact:      f.Redact,
 		Env:         f.Env,
 		Now:         f.Now,
-		Successf:    f.Successf,
+		Styles:      f.Styles,
 	}
 	var idFlags map[string]*string // filled below, read when the command runs
 	cmd := &cobra.Command{
@@ -391,7 +392,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if account != "" {
 		who = " as " + account
 	}
-	o.Successf("Logged in to %s%s (profile %s), saved in %s", d.Title, who, o.Profile, where)
+	cmdutil.WriteSuccess(o.IO, o.Styles, "Logged in to %s%s (profile %s), saved in %s", d.Title, who, o.Profile, where)
 	return nil
 }
 

@@ -186,7 +186,7 @@ func newHarness(t *testing.T, s setup) *harness {
 				DebugOut: ios.ErrOut, Secrets: func() []string { return secrets }})
 		},
 		Redact: func(s string) { secrets = append(secrets, s) },
-		Env:    getenv, Now: f.Now, Successf: f.Successf,
+		Env:    getenv, Now: f.Now, Styles: f.Styles,
 	}
 	return h
 }

@@ -3,6 +3,7 @@
 package logout
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 )
 
@@ -22,7 +24,7 @@ type LogoutOptions struct {
 	Config      func() (*config.Config, error)
 	Credentials func() (*auth.Manager, error)
 	Registry    *providers.Registry
-	Successf    func(format string, args ...any)
+	Styles      func() *theme.Styles
 
 	Provider string
 	Profile  string
@@ -30,7 +32,7 @@ type LogoutOptions struct {
 
 // NewCmdLogout builds `vnum auth logout`.
 func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IOStreams, Config: f.Config, Credentials: f.Credentials, Registry: f.Registry, Successf: f.Successf}
+	opts := &LogoutOptions{IO: f.IOStreams, Config: f.Config, Credentials: f.Credentials, Registry: f.Registry, Styles: f.Styles}
 	cmd := &cobra.Command{
 		Use:   "logout CARRIER",
 		Short: "Remove a carrier's saved credentials",
@@ -52,14 +54,14 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 			if runF != nil {
 				return runF(opts)
 			}
-			return logoutRun(opts)
+			return logoutRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "profile to remove (default: the profile setting, else \"default\")")
 	return cmd
 }
 
-func logoutRun(o *LogoutOptions) error {
+func logoutRun(_ context.Context, o *LogoutOptions) error {
 	m, err := o.Credentials()
 	if err != nil {
 		return err
@@ -88,6 +90,6 @@ func logoutRun(o *LogoutOptions) error {
 	for i, s := range res.Removed {
 		where[i] = "the " + string(s)
 	}
-	o.Successf("Removed the %s credentials of profile %s from %s", auth.Title(o.Registry, o.Provider), o.Profile, strings.Join(where, " and "))
+	cmdutil.WriteSuccess(o.IO, o.Styles, "Removed the %s credentials of profile %s from %s", auth.Title(o.Registry, o.Provider), o.Profile, strings.Join(where, " and "))
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/keyring"
+	"github.com/vnum-cli/vnum/internal/theme"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
 )
@@ -141,11 +142,11 @@ func TestLogoutRun(t *testing.T) {
 				Config:      func() (*config.Config, error) { return config.Load(getenv) },
 				Credentials: func() (*auth.Manager, error) { return m, nil },
 				Registry:    f.Registry,
-				Successf:    f.Successf,
+				Styles:      func() *theme.Styles { return theme.New(out, false, true) },
 				Provider:    "twilio",
 				Profile:     tt.profile,
 			}
-			err := logoutRun(opts)
+			err := logoutRun(t.Context(), opts)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 			} else {

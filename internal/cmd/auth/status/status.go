@@ -3,6 +3,7 @@
 package status
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -53,11 +54,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		`),
 		Example: "$ vnum auth status\n$ vnum auth status --json | jq '.[] | select(.configured)'",
 		Args:    cmdutil.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
-			return statusRun(opts)
+			return statusRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -80,7 +81,7 @@ type entry struct {
 	optionalText string // the terminal's "public key: yes"
 }
 
-func statusRun(o *StatusOptions) error {
+func statusRun(_ context.Context, o *StatusOptions) error {
 	m, err := o.Credentials()
 	if err != nil {
 		return err

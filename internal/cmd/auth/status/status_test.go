@@ -3,6 +3,7 @@ package status
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,8 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/all"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files")
 
 func testRegistry(t *testing.T) *providers.Registry {
 	t.Helper()
@@ -230,7 +233,7 @@ func TestStatusRun(t *testing.T) {
 				Styles:      func() *theme.Styles { return theme.New(out, false, true) },
 				JSON:        tt.json,
 			}
-			require.NoError(t, statusRun(opts))
+			require.NoError(t, statusRun(t.Context(), opts))
 			if tt.json {
 				assert.JSONEq(t, tt.wantOut, out.String())
 				var rows []map[string]any
@@ -239,6 +242,10 @@ func TestStatusRun(t *testing.T) {
 				assert.Equal(t, tt.wantOut, tableCells(out.String()))
 			} else {
 				assert.Equal(t, tt.wantOut, out.String())
+			}
+			if tt.tty || tt.json {
+				// The whole terminal table (and the JSON as printed), borders and all.
+				cmdtest.Golden(t, out.Bytes(), *update)
 			}
 			for _, s := range tt.wantStderr {
 				assert.Contains(t, errb.String(), s)

@@ -2,8 +2,8 @@
 package send
 
 import (
+	"context"
 	"fmt"
-
 	"io"
 	"strings"
 
@@ -11,15 +11,22 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
-	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/theme"
+	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are sms send's inputs.
+// Options are the dependencies `vnum sms send` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Region is the configured country, for a --to in national notation.
+	Region func() string
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Send sends the SMS through the number's carrier.
+	Send   func(ctx context.Context, from store.Number, to, text string) (providers.Message, error)
+	Styles func() *theme.Styles
 
 	From string
 	To   string
@@ -30,9 +37,27 @@ type Options struct {
 // maxText bounds a message: 10 concatenated SMS segments is already more than carriers like.
 const maxText = 1600
 
-// NewCmdSend builds `vnum sms send`.
+// NewCmdSend builds `vnum sms send`. runF, when not nil, replaces sendRun (tests).
 func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO:     f.IOStreams,
+		Region: f.Region,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Send: func(ctx context.Context, from store.Number, to, text string) (providers.Message, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return providers.Message{}, err
+			}
+			return m.Send(ctx, from, to, text)
+		},
+		Styles: f.Styles,
+	}
 	cmd := &cobra.Command{
 		Use:     "send --from REF --to NUMBER TEXT",
 		Short:   "Send an SMS from one of your numbers",
@@ -58,11 +83,7 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			case len([]rune(opts.Text)) > maxText:
 				return cmdutil.FlagErrorf("the message is %d characters long: the limit is %d", len([]rune(opts.Text)), maxText)
 			}
-			region := ""
-			if cfg, err := f.Config(); err == nil {
-				region = cfg.Country()
-			}
-			to, err := cmdutil.ParseNumber("--to", opts.To, region)
+			to, err := cmdutil.ParseNumber("--to", opts.To, opts.Region())
 			if err != nil {
 				return err
 			}
@@ -70,31 +91,7 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			m, err := opts.Numbers()
-			if err != nil {
-				return err
-			}
-			n, err := f.Resolve(cmd.Context(), m, opts.From)
-			if err != nil {
-				return err
-			}
-			if n.E164 == opts.To {
-				return cmdutil.FlagErrorf("--to is the sending number itself")
-			}
-			opts.IO.StartProgress("Sending")
-			msg, err := m.Send(cmd.Context(), n, opts.To, opts.Text)
-			if err != nil {
-				return err
-			}
-			f.Successf("Sent from %s to %s", phone.Format(n.E164), phone.Format(opts.To))
-			if opts.JSON {
-				return cmdutil.WriteJSON(opts.IO, cmdutil.MessageView(msg))
-			}
-			if !opts.IO.IsStdoutTTY() && msg.ID != "" {
-				// Scripts get the carrier's id of the message, to find it again later.
-				_, err = fmt.Fprintln(opts.IO.Out, msg.ID)
-			}
-			return err
+			return sendRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.From, "from", "", "your number (REF) to send from")
@@ -102,4 +99,28 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("from", f.CompleteRefFlag(cmdutil.RefsHeld))
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the sent message as JSON")
 	return cmd
+}
+
+func sendRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.From)
+	if err != nil {
+		return err
+	}
+	if n.E164 == o.To {
+		return cmdutil.FlagErrorf("--to is the sending number itself")
+	}
+	o.IO.StartProgress("Sending")
+	msg, err := o.Send(ctx, n, o.To, o.Text)
+	if err != nil {
+		return err
+	}
+	cmdutil.WriteSuccess(o.IO, o.Styles, "Sent from %s to %s", phone.Format(n.E164), phone.Format(o.To))
+	if o.JSON {
+		return cmdutil.WriteJSON(o.IO, cmdutil.MessageView(msg))
+	}
+	if !o.IO.IsStdoutTTY() && msg.ID != "" {
+		// Scripts get the carrier's id of the message, to find it again later.
+		_, err = fmt.Fprintln(o.IO.Out, msg.ID)
+	}
+	return err
 }

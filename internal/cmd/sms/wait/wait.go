@@ -2,6 +2,7 @@
 package wait
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -18,11 +19,16 @@ import (
 	"github.com/vnum-cli/vnum/internal/termsafe"
 )
 
-// Options are wait's inputs.
+// Options are the dependencies `vnum sms wait` uses, then its argument and flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
-	Numbers func() (*numbers.Manager, error)
+	IO *iostreams.IOStreams
+	// Region is the configured country, for a --from number in national notation.
+	Region func() string
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Wait returns the next message to the number no earlier wait returned, waiting for it.
+	Wait func(ctx context.Context, n store.Number, o numbers.WaitOptions) (numbers.WaitResult, error)
+	Now  func() time.Time
 
 	Ref     string
 	Timeout string
@@ -34,9 +40,27 @@ type Options struct {
 	timeout, since time.Duration
 }
 
-// NewCmdWait builds `vnum sms wait`.
+// NewCmdWait builds `vnum sms wait`. runF, when not nil, replaces waitRun (tests).
 func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f, Numbers: f.Numbers}
+	opts := &Options{
+		IO:     f.IOStreams,
+		Region: f.Region,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Wait: func(ctx context.Context, n store.Number, o numbers.WaitOptions) (numbers.WaitResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return numbers.WaitResult{}, err
+			}
+			return m.Wait(ctx, n, o)
+		},
+		Now: f.Now,
+	}
 	cmd := &cobra.Command{
 		Use:   "wait REF [--timeout 2m] [--from SENDER] [--code]",
 		Short: "Print the next SMS to a number, waiting for it if needed",
@@ -66,17 +90,19 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			if opts.since, err = duration.Parse(opts.Since); err != nil {
 				return cmdutil.FlagErrorf("--since: %v", err)
 			}
-			if opts.From != "" {
+			// --from "$SENDER" with SENDER unset must not mean "any sender": a script would take
+			// another sender's code for the one it waits for.
+			if cmd.Flags().Changed("from") {
 				// The form the sender was stored in: a short code, a number as the network gave
 				// it, or a name.
-				if opts.From, err = phone.Sender(opts.From, f.Region()); err != nil {
+				if opts.From, err = phone.Sender(opts.From, opts.Region()); err != nil {
 					return cmdutil.FlagErrorf("--from: %v", err)
 				}
 			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return run(cmd, opts)
+			return waitRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Timeout, "timeout", "2m", "give up after this long (exit code 6)")
@@ -87,17 +113,13 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	return cmd
 }
 
-func run(cmd *cobra.Command, o *Options) error {
-	m, err := o.Numbers()
+func waitRun(ctx context.Context, o *Options) error {
+	n, err := o.Resolve(ctx, o.Ref)
 	if err != nil {
 		return err
 	}
-	n, err := o.Factory.Resolve(cmd.Context(), m, o.Ref)
-	if err != nil {
-		return err
-	}
-	start := o.Factory.Now()
-	res, err := m.Wait(cmd.Context(), n, numbers.WaitOptions{
+	start := o.Now()
+	res, err := o.Wait(ctx, n, numbers.WaitOptions{
 		Timeout: o.timeout, NotBefore: start.Add(-o.since), From: o.From, Code: o.Code,
 		NoCode: func(msg store.Message) {
 			fmt.Fprintf(o.IO.ErrOut, "a message from %s arrived without a recognisable code: %s; still waiting for one with a code\n",
