@@ -208,6 +208,10 @@ func TestCommandsDoNotStopTheSpinner(t *testing.T) {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err
 			}
+			// The command tests' helpers end a command as app.Run does, spinner included.
+			if strings.Contains(filepath.ToSlash(path), "internal/cmd/internal/cmdtest/") {
+				return nil
+			}
 			f, err := parser.ParseFile(fset, path, nil, 0)
 			if err != nil {
 				return err

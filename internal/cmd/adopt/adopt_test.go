@@ -125,7 +125,7 @@ func TestAdoptRun(t *testing.T) {
 			err := adoptRun(t.Context(), opts)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAdopt, adopted)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if err != nil {
 				assert.Empty(t, out.String())
 				return

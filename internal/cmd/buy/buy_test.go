@@ -230,7 +230,7 @@ func TestBuyRun(t *testing.T) {
 			err := buyRun(t.Context(), opts)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAsked, asked)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if tt.dry {
 				assert.Equal(t, 1, searches)
 			}

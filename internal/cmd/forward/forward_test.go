@@ -160,7 +160,7 @@ func TestForwardRun(t *testing.T) {
 			err := forwardRun(t.Context(), opts)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantForward, asked)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if tt.wantNoStdout {
 				assert.Empty(t, out.String())
 				return

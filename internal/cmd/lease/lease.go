@@ -164,7 +164,6 @@ func leaseRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	}
 	req.Holder = Holder(f.Env, m.Host, os.Getppid())
 	res, err := m.Lease(cmd.Context(), req)
-	f.IOStreams.StopProgress()
 	if err != nil {
 		return MapErr(err)
 	}

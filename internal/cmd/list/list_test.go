@@ -166,7 +166,7 @@ func TestListRun(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantOffline, openedOffline)
 			assert.Equal(t, tt.wantAsked, lc.refreshd)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			cmdtest.Golden(t, out.Bytes(), *update)
 		})
 	}

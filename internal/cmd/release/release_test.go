@@ -164,7 +164,7 @@ func TestReleaseRun(t *testing.T) {
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantAsked, asked)
 			assert.Equal(t, tt.wantReleased, released)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if err != nil {
 				assert.Empty(t, out.String())
 				return

@@ -201,7 +201,7 @@ func TestRotateRun(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantAsked, asked)
 			assert.Equal(t, tt.wantRotate, rotations == 1, "rotations: %d", rotations)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if tt.wantNoOut {
 				assert.Empty(t, out.String())
 				return

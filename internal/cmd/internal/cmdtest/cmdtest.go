@@ -3,6 +3,7 @@
 package cmdtest
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/internal/iostreams"
 )
 
 // Execute runs cmd with args split as a shell would, an empty stdin and cobra's own output
@@ -51,7 +54,9 @@ func Golden(t *testing.T, got []byte, update bool) {
 var spinnerFrame = regexp.MustCompile(`\r\x1b\[K(?:[\x{2800}-\x{28FF}] [^\r]*)?`)
 
 // NoSpinner is stderr without the progress spinner's frames, which depend on timing: what a
-// person reads once the spinner is gone.
-func NoSpinner(stderr string) string {
-	return spinnerFrame.ReplaceAllString(stderr, "")
+// person reads once the spinner is gone. It first stops the spinner, as app.Run does when a
+// command ends, so that nothing writes to stderr while it is read.
+func NoSpinner(ios *iostreams.IOStreams, stderr *bytes.Buffer) string {
+	ios.StopProgress()
+	return spinnerFrame.ReplaceAllString(stderr.String(), "")
 }

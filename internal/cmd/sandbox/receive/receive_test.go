@@ -129,7 +129,7 @@ func TestReceiveRun(t *testing.T) {
 				assert.EqualError(t, err, tt.wantErr)
 			}
 			assert.Equal(t, tt.wantDeliver, delivered)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if err != nil {
 				assert.Empty(t, out.String())
 				return

@@ -137,7 +137,7 @@ func TestSendRun(t *testing.T) {
 			err := sendRun(t.Context(), opts)
 			assert.Equal(t, tt.wantExit, cmdutil.ExitCodeFor(err), "error: %v", err)
 			assert.Equal(t, tt.wantSent, sentOne)
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if err != nil {
 				assert.Empty(t, out.String())
 				return

@@ -159,7 +159,7 @@ func TestWaitRun(t *testing.T) {
 			if tt.wantErr != "" {
 				assert.EqualError(t, err, tt.wantErr)
 			}
-			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(errOut.String()))
+			assert.Equal(t, tt.wantStderr, cmdtest.NoSpinner(ios, errOut))
 			if err != nil {
 				assert.Empty(t, out.String())
 				return
