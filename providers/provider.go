@@ -170,6 +170,12 @@ type Capabilities struct {
 	Labels       bool // labels are kept carrier-side
 	// AsyncOrders: Buy may return a number in StatePending that Get later turns active.
 	AsyncOrders bool
+	// BlockCalls, Voicemail and CallLog: the carrier turns away blocked callers (CallRouter),
+	// records voicemail (CallRouter, VoicemailBox) and lists calls (CallLogReader) itself,
+	// with no server of the user's. CallsVia says how, or what it needs instead when they are
+	// false ("needs vnum serve").
+	BlockCalls, Voicemail, CallLog bool
+	CallsVia                       string
 	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
 	// for carriers that bill or limit those reads; 0 means vnum's own pace.
 	MinPoll time.Duration

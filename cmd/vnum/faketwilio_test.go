@@ -45,6 +45,11 @@ var routeNames = map[string]twiliotest.Route{
 	"update-flow":   twiliotest.RouteUpdateFlow,
 	"delete-flow":   twiliotest.RouteDeleteFlow,
 	"bundles":       twiliotest.RouteBundles,
+	"validate-flow": twiliotest.RouteValidateFlow,
+	"list-calls":    twiliotest.RouteListCalls,
+	"recordings":    twiliotest.RouteListRecordings,
+	"del-recording": twiliotest.RouteDeleteRecording,
+	"media":         twiliotest.RouteRecordingMedia,
 }
 
 const fakeUsage = `faketwilio start [-trial] [-no-provider]
@@ -57,6 +62,9 @@ faketwilio sms-url NUMBER|@FILE      the SmsUrl of a number (E164 or SID)
 faketwilio messages [NUMBER]         messages, oldest first: DIRECTION FROM TO BODY
 faketwilio deliver [-withheld] NUMBER FROM TEXT   an SMS arrives (runs the number's flow)
 faketwilio dial NUMBER FROM          a call arrives: prints where the flow connects it and the caller ID
+faketwilio call [-no-answer] NUMBER FROM   a call runs through the number's whole flow (FROM "anonymous" when
+                                     withheld): prints rang=TARGET recording=SID heard=SAID ("-" for none)
+faketwilio recordings                the recordings on the account, oldest first
 faketwilio fault [-times N] [-retry-after S] [-message M] ROUTE (STATUS CODE | drop-before | drop-after | gateway-after STATUS)
 faketwilio hits [-reset] [ROUTE]     requests received (all routes: ROUTE COUNT lines); -reset zeroes them
 faketwilio release NUMBER            the number is released outside vnum (through Twilio's API)
@@ -67,7 +75,8 @@ faketwilio credential account-sid|auth-token|api-key|api-secret   print one, as 
 faketwilio check                     fail if the fake has seen an exchange that breaks Twilio's documents
 NUMBER is an E.164 number, a PN… SID, a FriendlyName (vnum's label) or @FILE (its first line).
 ROUTE is one of: ` + "account search buy list-numbers get-number update-number release list-messages send-message " +
-	"caller-ids pricing list-flows create-flow get-flow update-flow delete-flow bundles"
+	"caller-ids pricing list-flows create-flow get-flow update-flow delete-flow bundles validate-flow list-calls recordings " +
+	"del-recording media"
 
 // cmdFakeTwilio is the faketwilio command: the other side of a Twilio account. Any exchange
 // the fake finds against Twilio's documents fails the script, at the next faketwilio command
@@ -164,6 +173,28 @@ func cmdFakeTwilio(ts *testscript.TestScript, neg bool, args []string) {
 			break
 		}
 		fmt.Fprintf(out, "%s\t%s\n", target, callerID)
+	case "call":
+		var noAnswer bool
+		a := twilioCmd.parseFlags(ts, sub, args, 2, 2, func(fs *flag.FlagSet) {
+			fs.BoolVar(&noAnswer, "no-answer", false, "nobody picks up the forwarded call")
+		})
+		res, ok := f.Call(a[1], s.phone(ts, a[0]), !noAnswer)
+		if !ok {
+			ts.Fatalf("faketwilio call: %s has no Studio flow", a[0])
+		}
+		rang, rec := res.Rang, res.RecordingSID
+		if rang == "" {
+			rang = "-"
+		}
+		if rec == "" {
+			rec = "-"
+		}
+		fmt.Fprintf(out, "rang=%s\trecording=%s\theard=%s\n", rang, rec, strings.Join(res.Heard, "|"))
+	case "recordings":
+		twilioCmd.parseFlags(ts, sub, args, 0, 0, nil)
+		for _, sid := range f.Recordings() {
+			fmt.Fprintln(out, sid)
+		}
 	case "fault":
 		var fault twiliotest.Fault
 		a := twilioCmd.parseFlags(ts, sub, args, 2, 3, func(fs *flag.FlagSet) {

@@ -84,6 +84,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		leaseID:    strings.TrimSpace(env("VNUM_LEASE")),
 		report:     ios.StartProgress,
 		warn:       func(msg string) { cmdutil.Warnf(ios, "%s", msg) }, // escaped there: it may quote a carrier
+		callPrefs:  newCallPrefsFunc(f.Config),
 	})
 	f.Numbers = newNumbersFunc(ctx, f.NumbersOffline, ios.ErrOut)
 	return f, closers.closeAll
@@ -311,6 +312,22 @@ type lifecycleDeps struct {
 	leaseID    string       // VNUM_LEASE: this job's lease, which bounds what sms list/wait see
 	report     func(string) // shows an operation's progress
 	warn       func(string) // a warning for the user, on stderr
+	callPrefs  func() numbers.CallPrefs
+}
+
+// newCallPrefsFunc reads config block.action and voicemail.greeting for the lifecycle; an
+// unreadable configuration gives the defaults (the command reports that error itself).
+func newCallPrefsFunc(cfgFunc func() (*config.Config, error)) func() numbers.CallPrefs {
+	return func() numbers.CallPrefs {
+		var prefs numbers.CallPrefs
+		if cfg, err := cfgFunc(); err == nil {
+			prefs.Greeting = cfg.VoicemailGreeting()
+			if cfg.BlockAction() == config.BlockMessage {
+				prefs.BlockMessage = numbers.DefaultBlockMessage
+			}
+		}
+		return prefs
+	}
 }
 
 // newNumbersOfflineFunc builds the number lifecycle once, over the store and the adapters.
@@ -327,7 +344,12 @@ func newNumbersOfflineFunc(d lifecycleDeps) func() (*numbers.Manager, error) {
 		if relay {
 			storePoll = 100 * time.Millisecond
 		}
+		var prefs numbers.CallPrefs
+		if d.callPrefs != nil {
+			prefs = d.callPrefs()
+		}
 		return numbers.New(numbers.Config{
+			CallPrefs: prefs,
 			Store:     s,
 			Provider:  d.provider,
 			Now:       d.now,

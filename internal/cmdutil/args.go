@@ -29,6 +29,16 @@ func ExactArgs(n int, missing string) cobra.PositionalArgs {
 	}
 }
 
+// MinimumArgs is cobra.MinimumNArgs with a message that says what is missing.
+func MinimumArgs(n int, missing string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return FlagErrorf("%s", missing)
+		}
+		return nil
+	}
+}
+
 // NoArgs refuses positional arguments with a clear message.
 func NoArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -38,6 +38,18 @@ const (
 	// KeyStore is where the store lives when not in the data directory: a postgres:// URL, for a
 	// team or a CI fleet sharing one record; VNUM_STORE.
 	KeyStore = "store"
+	// KeyBlockAction is what a blocked caller gets: "reject" (the call ends at once, the
+	// default) or "message" (a short "not available" message first); VNUM_BLOCK_ACTION.
+	KeyBlockAction = "block.action"
+	// KeyVoicemailGreeting is the text the carrier says before recording a voicemail;
+	// VNUM_VOICEMAIL_GREETING. The default names nobody.
+	KeyVoicemailGreeting = "voicemail.greeting"
+)
+
+// Values of block.action.
+const (
+	BlockReject  = "reject"
+	BlockMessage = "message"
 )
 
 // DefaultProvider is the carrier used when nothing else is set: the local simulation, which
@@ -163,7 +175,8 @@ func Load(env Env) (*Config, error) {
 		c.fileFound = true
 	}
 	// Environment over file: only the documented keys, read through env so tests control it.
-	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL, KeyStore} {
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyServeListen, KeyServePublicURL, KeyStore,
+		KeyBlockAction, KeyVoicemailGreeting} {
 		name := "VNUM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		if val := env(name); val != "" {
 			v.Set(k, val)
@@ -189,6 +202,14 @@ func (c *Config) check() error {
 	case "", PromptEnabled, PromptDisabled:
 	default:
 		errs = append(errs, c.Invalid(KeyPrompt, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyPrompt), PromptEnabled, PromptDisabled)))
+	}
+	switch a := strings.ToLower(c.Get(KeyBlockAction)); a {
+	case "", BlockReject, BlockMessage:
+	default:
+		errs = append(errs, c.Invalid(KeyBlockAction, fmt.Errorf("%q is neither %s nor %s", c.Get(KeyBlockAction), BlockReject, BlockMessage)))
+	}
+	if g := c.Get(KeyVoicemailGreeting); len(g) > 500 {
+		errs = append(errs, c.Invalid(KeyVoicemailGreeting, fmt.Errorf("is %d characters long: keep a greeting under 500", len(g))))
 	}
 	if st := c.Get(KeyStore); st != "" && !isPostgresURL(st) {
 		// Not echoed: it may hold a password.
@@ -216,7 +237,7 @@ func (c *Config) Unknown() []string {
 		return nil
 	}
 	known := map[string]bool{KeyProvider: true, KeyProfile: true, KeyCountry: true, KeyForwardTo: true,
-		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true, KeyStore: true}
+		KeyTTL: true, KeyPrompt: true, KeyProviders: true, KeyServe: true, KeyStore: true, "block": true, "voicemail": true}
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range c.v.AllKeys() {
@@ -282,6 +303,17 @@ func (c *Config) ServeListen() string { return c.Get(KeyServeListen) }
 
 // ServePublicURL is serve.public_url ("" when unset).
 func (c *Config) ServePublicURL() string { return c.Get(KeyServePublicURL) }
+
+// BlockAction is block.action, lower case: BlockReject (also when unset) or BlockMessage.
+func (c *Config) BlockAction() string {
+	if a := strings.ToLower(c.Get(KeyBlockAction)); a != "" {
+		return a
+	}
+	return BlockReject
+}
+
+// VoicemailGreeting is voicemail.greeting ("" when unset).
+func (c *Config) VoicemailGreeting() string { return c.Get(KeyVoicemailGreeting) }
 
 // PromptDisabled reports whether config says never to prompt.
 func (c *Config) PromptDisabled() bool { return strings.EqualFold(c.Get(KeyPrompt), PromptDisabled) }

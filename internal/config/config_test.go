@@ -93,7 +93,9 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{name: "providers not a mapping", file: "providers: 5\n", want: "config.yaml: providers: must map carrier names"},
 		{name: "a carrier's options not a mapping", file: "providers:\n  twilio: 5\n", want: "config.yaml: providers: must map carrier names"},
 		{name: "store not a PostgreSQL URL", env: map[string]string{"VNUM_STORE": "mysql://u:pw@h/db"}, want: "VNUM_STORE: must be a postgres://"},
-		{name: "good values", file: "country: fr\nprompt: Disabled\nproviders:\n  twilio:\n    bundle: BU1\n"},
+		{name: "block action", file: "block:\n  action: hangup\n", want: `config.yaml: block.action: "hangup" is neither reject nor message`},
+		{name: "block action from the environment", env: map[string]string{"VNUM_BLOCK_ACTION": "drop"}, want: `VNUM_BLOCK_ACTION: "drop" is neither reject nor message`},
+		{name: "good values", file: "country: fr\nprompt: Disabled\nproviders:\n  twilio:\n    bundle: BU1\nblock:\n  action: Message\nvoicemail:\n  greeting: Hi.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

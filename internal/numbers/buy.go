@@ -86,6 +86,8 @@ type buyPlan struct {
 	ExpiresAt  time.Time            `json:"expires_at"`
 	Regulatory map[string]string    `json:"regulatory,omitempty"`
 	NumberID   int64                `json:"number_id,omitempty"`
+	// Calls are the block list and voicemail setting a rotate carries to the replacement.
+	Calls *callsPlan `json:"calls,omitempty"`
 	// OldID is the number a rotate replaces.
 	OldID int64 `json:"old_id,omitempty"`
 	// SentAt is when the order went to the carrier (the manager's clock).
@@ -497,11 +499,13 @@ func (m *Manager) configure(ctx context.Context, p providers.Provider, n store.N
 	} else if n.State == providers.StatePendingDocuments {
 		n = m.refreshState(ctx, p, n)
 	}
-	if plan.Forward.IsZero() || n.State != providers.StateActive || n.Forward == plan.Forward {
+	if n.State != providers.StateActive || plan.Calls == nil && (plan.Forward.IsZero() || n.Forward == plan.Forward) {
 		return n, nil
 	}
-	m.Report("Forwarding " + phone.Format(n.E164) + " to " + phone.Format(plan.Forward.Calls))
-	return m.applyForwarding(ctx, p, n, plan.Forward)
+	if plan.Forward.Calls != "" {
+		m.Report("Forwarding " + phone.Format(n.E164) + " to " + phone.Format(plan.Forward.Calls))
+	}
+	return m.applyRouting(ctx, p, n, plan.Forward, plan.Calls.settings(n.ID))
 }
 
 // awaitActive polls a pending order until it is active or limit passes.

@@ -51,6 +51,8 @@ type Config struct {
 	// StorePoll, when not zero, is how often `sms wait` looks in the store between two reads of
 	// the carrier: `vnum serve` may write a pushed message there at any moment.
 	StorePoll time.Duration
+	// Calls are the user's choices for blocked callers and voicemail greetings.
+	CallPrefs CallPrefs
 	// SMSRelay says `vnum serve` is set up: on a carrier that cannot forward SMS itself but can
 	// send them, forwarding SMS means serve re-sends each inbound message (relay.go).
 	SMSRelay bool

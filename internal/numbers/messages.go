@@ -325,7 +325,17 @@ func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwa
 	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
 		return n, err
 	}
-	n, err = m.applyForwarding(ctx, p, n, f)
+	// The block list and voicemail stay; voicemail after a delay needs a call to ring.
+	c, err := m.Store.CallSettings(ctx, n.ID)
+	if err != nil {
+		return n, err
+	}
+	if f.IsZero() || f.Calls == "" && c.Voicemail == providers.VoicemailAfter {
+		// Forwarding off is all calls handling off but the block list; and voicemail after a
+		// delay needs a call to ring.
+		c.Voicemail, c.VoicemailAfter = providers.VoicemailOff, 0
+	}
+	n, err = m.applyRouting(ctx, p, n, f, c)
 	if err == nil {
 		m.warn(m.pointSMS(ctx, n))
 	}

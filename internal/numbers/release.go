@@ -59,6 +59,17 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 	// number then leaves as it came (and a carrier that keeps the URL on a group of numbers,
 	// Telnyx's messaging profile, gets it back when the last of them goes).
 	m.putBackSMS(ctx, p, n)
+	var vmErr error
+	if plan.How == store.EndBurned {
+		// Burned means gone: the voicemails too, at the carrier (which keeps recordings after
+		// the number goes) as well as here (EndNumber). A failure is said once the number is
+		// gone: it must not keep the number, and its bill, alive.
+		m.Report("Deleting the voicemails of " + phone.Format(n.E164))
+		if failed, err := m.deleteVoicemailsAt(ctx, p, n); failed > 0 {
+			vmErr = fmt.Errorf("%d voicemail(s) of %s may remain at %s (delete them in its console): %w",
+				failed, phone.Format(n.E164), n.Provider, err)
+		}
+	}
 	m.Report("Releasing " + phone.Format(n.E164))
 	relErr := p.Release(ctx, n.CarrierID)
 	switch {
@@ -102,6 +113,9 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		// either. Best effort: the burn itself is done, and the log is emptied at the latest
 		// when the last vnum closes the store.
 		_ = m.Store.Scrub(context.WithoutCancel(ctx))
+	}
+	if err == nil && vmErr != nil {
+		return h, vmErr
 	}
 	return h, err
 }

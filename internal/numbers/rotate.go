@@ -118,13 +118,18 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 			return RotateResult{}, ErrCancelled
 		}
 	}
+	settings, err := m.Store.CallSettings(ctx, n.ID)
+	if err != nil {
+		return RotateResult{}, err
+	}
 	var lastErr error
 	for i, c := range cands {
 		if i == 5 {
 			break
 		}
 		plan := buyPlan{Provider: n.Provider, Number: c.Number, Country: c.Country, Type: c.Type, Features: c.Features,
-			Monthly: c.Monthly, Label: n.Label, Forward: n.Forward, ExpiresAt: n.ExpiresAt, OldID: n.ID}
+			Monthly: c.Monthly, Label: n.Label, Forward: n.Forward, ExpiresAt: n.ExpiresAt, OldID: n.ID,
+			Calls: planOf(settings)}
 		m.Report("Buying the replacement " + phone.Format(c.Number))
 		op := &store.Op{Kind: opRotate, Step: stepOrdering, Provider: n.Provider, NumberID: n.ID}
 		if err := setPayload(op, plan); err != nil {
@@ -217,6 +222,11 @@ func (m *Manager) moveIdentity(ctx context.Context, op *store.Op, plan buyPlan, 
 			}
 			newN.Label = label
 			newN.ExpiresAt = old.ExpiresAt
+			// The block list and voicemail setting follow (the carrier already has them: the
+			// replacement was configured with the plan's copy).
+			if err := tx.MoveCallSettings(ctx, old.ID, newN.ID); err != nil {
+				return err
+			}
 		}
 		if err := tx.UpdateNumber(ctx, newN); err != nil {
 			return err

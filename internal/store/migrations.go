@@ -177,6 +177,45 @@ func migrations() []string {
 			pid        INTEGER NOT NULL DEFAULT 0,
 			expires_at INTEGER NOT NULL
 		);`,
+		// 7: calls (calls.go): each number's block list and voicemail setting, the call log
+		// and the voicemails read from the carrier. BIGINT for times and durations, so the
+		// same statements fit PostgreSQL.
+		`CREATE TABLE call_settings (
+			number_id          BIGINT  NOT NULL PRIMARY KEY,
+			block_anonymous    INTEGER NOT NULL DEFAULT 0,
+			voicemail          TEXT    NOT NULL DEFAULT '',
+			voicemail_after_ms BIGINT  NOT NULL DEFAULT 0
+		);
+		CREATE TABLE blocked_callers (
+			number_id BIGINT NOT NULL,
+			caller    TEXT   NOT NULL,
+			PRIMARY KEY (number_id, caller)
+		);
+		-- No foreign key to numbers: the log outlives the number's move to history.
+		CREATE TABLE calls (
+			number_id       BIGINT NOT NULL,
+			carrier_call_id TEXT   NOT NULL,
+			caller          TEXT   NOT NULL DEFAULT '',
+			called          TEXT   NOT NULL DEFAULT '',
+			started_at      BIGINT,
+			duration_ms     BIGINT NOT NULL DEFAULT 0,
+			outcome         TEXT   NOT NULL DEFAULT '',
+			PRIMARY KEY (number_id, carrier_call_id)
+		);
+		CREATE INDEX calls_started ON calls (started_at);
+		CREATE TABLE voicemails (
+			provider      TEXT   NOT NULL,
+			carrier_id    TEXT   NOT NULL,
+			number_id     BIGINT NOT NULL,
+			call_id       TEXT   NOT NULL DEFAULT '',
+			caller        TEXT   NOT NULL DEFAULT '',
+			called        TEXT   NOT NULL DEFAULT '',
+			received_at   BIGINT,
+			duration_ms   BIGINT NOT NULL DEFAULT 0,
+			transcription TEXT   NOT NULL DEFAULT '',
+			PRIMARY KEY (provider, carrier_id)
+		);
+		CREATE INDEX voicemails_number ON voicemails (number_id, received_at);`,
 	}
 }
 

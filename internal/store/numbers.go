@@ -248,6 +248,11 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM numbers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: end number %d: %w", id, err)
 		}
+		// The block list and voicemail setting belong to a number in use; a rotate moved them
+		// to the replacement before this.
+		if err := deleteCallSettings(ctx, tx.q, id); err != nil {
+			return fmt.Errorf("store: end number %d: %w", id, err)
+		}
 		movedTo := ""
 		if how == EndRotated {
 			movedTo = replacedBy
@@ -258,6 +263,9 @@ func (s *Store) EndNumber(ctx context.Context, id int64, how string, at time.Tim
 		if how == EndBurned {
 			if _, err := tx.q.ExecContext(ctx, `DELETE FROM messages WHERE number_id = ?`, id); err != nil {
 				return fmt.Errorf("store: end number %d: delete messages: %w", id, err)
+			}
+			if err := forgetCalls(ctx, tx.q, id); err != nil {
+				return fmt.Errorf("store: end number %d: %w", id, err)
 			}
 			if err := forgetPushedText(ctx, tx.q, id); err != nil {
 				return fmt.Errorf("store: end number %d: %w", id, err)

@@ -18,16 +18,18 @@ const FakeName = "fake"
 
 // Operation names, as Call.Op reports them. They are the names VNUM_SANDBOX_FAIL uses.
 const (
-	OpSearch   = "search"
-	OpBuy      = "buy"
-	OpGet      = "get"
-	OpList     = "list"
-	OpRelease  = "release"
-	OpForward  = "forward"
-	OpLabel    = "label"
-	OpMessages = "messages"
-	OpSend     = "send"
-	OpVerify   = "verify"
+	OpSearch          = "search"
+	OpBuy             = "buy"
+	OpGet             = "get"
+	OpList            = "list"
+	OpRelease         = "release"
+	OpForward         = "forward"
+	OpRouting         = "routing"
+	OpVoicemailDelete = "voicemail-delete"
+	OpLabel           = "label"
+	OpMessages        = "messages"
+	OpSend            = "send"
+	OpVerify          = "verify"
 )
 
 // Call is one call made to a Fake, with its arguments; only the fields of that operation are set.
@@ -36,7 +38,8 @@ type Call struct {
 	ID      string               // get, release, forward, label, messages; the sending number for send
 	Query   providers.Query      // search
 	Request providers.BuyRequest // buy
-	Forward providers.Forwarding // forward
+	Forward providers.Forwarding // forward, routing
+	Rules   providers.CallRules  // routing
 	Label   string               // label
 	Since   time.Time            // messages
 	To      string               // send
@@ -86,6 +89,8 @@ type Fake struct {
 	owned    []providers.Number // in purchase order
 	messages map[string][]providers.Message
 	calls    []Call
+	rules    map[string]providers.CallRules
+	vms      map[string][]providers.Voicemail // by number id
 }
 
 var (
@@ -95,6 +100,8 @@ var (
 	_ providers.MessageReader = (*Fake)(nil)
 	_ providers.MessageSender = (*Fake)(nil)
 	_ providers.Verifier      = (*Fake)(nil)
+	_ providers.CallRouter    = (*Fake)(nil)
+	_ providers.VoicemailBox  = (*Fake)(nil)
 )
 
 // NewFake returns an empty account on a carrier that can do everything.
@@ -102,6 +109,7 @@ func NewFake() *Fake {
 	return &Fake{
 		Caps: providers.Capabilities{
 			ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true, AsyncOrders: true,
+			BlockCalls: true, Voicemail: true,
 		},
 	}
 }
@@ -363,6 +371,7 @@ func (f *Fake) SetForwarding(ctx context.Context, id string, fw providers.Forwar
 	if i >= 0 {
 		f.owned[i].Forward = fw
 		n = f.owned[i]
+		delete(f.rules, id) // forwarding alone: no call rules, as on a carrier whose routing is one thing
 	}
 	f.mu.Unlock()
 	if i < 0 {
@@ -515,4 +524,120 @@ func (f *Fake) now() time.Time {
 		return f.Now()
 	}
 	return time.Now()
+}
+
+// SetCallRouting implements providers.CallRouter: forwarding as SetForwarding, and the rules
+// kept for CallRules.
+func (f *Fake) SetCallRouting(ctx context.Context, id string, fw providers.Forwarding, r providers.CallRules) (providers.Number, error) {
+	c := Call{Op: OpRouting, ID: id, Forward: fw, Rules: r}
+	if err := f.begin(ctx, c); err != nil {
+		return providers.Number{}, err
+	}
+	if (len(r.Blocked) > 0 || r.BlockAnonymous) && !f.Caps.BlockCalls || r.Voicemail != "" && !f.Caps.Voicemail {
+		return providers.Number{}, f.fail(OpRouting, providers.ErrUnsupported, "this carrier cannot do that")
+	}
+	f.mu.Lock()
+	i := f.index(id)
+	var n providers.Number
+	if i >= 0 {
+		f.owned[i].Forward = fw
+		n = f.owned[i]
+		if f.rules == nil {
+			f.rules = map[string]providers.CallRules{}
+		}
+		f.rules[id] = r
+	}
+	f.mu.Unlock()
+	if i < 0 {
+		return providers.Number{}, f.fail(OpRouting, providers.ErrNotFound, "no number %s", id)
+	}
+	return n, f.end(ctx, c)
+}
+
+// CallRules returns the rules last set on number id.
+func (f *Fake) CallRules(id string) providers.CallRules {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rules[id]
+}
+
+// LeaveVoicemail records a voicemail on number id from caller, as a call would.
+func (f *Fake) LeaveVoicemail(id, from string) providers.Voicemail {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	v := providers.Voicemail{ID: fmt.Sprintf("VM%04d", f.seq), CallID: fmt.Sprintf("CA%04d", f.seq), From: from,
+		At: f.now(), Duration: 3 * time.Second}
+	if i := f.index(id); i >= 0 {
+		v.To = f.owned[i].Number
+	}
+	if f.vms == nil {
+		f.vms = map[string][]providers.Voicemail{}
+	}
+	f.vms[id] = append(f.vms[id], v)
+	return v
+}
+
+// Voicemails implements providers.VoicemailBox.
+func (f *Fake) Voicemails(ctx context.Context, id string, since time.Time) ([]providers.Voicemail, error) {
+	if err := f.begin(ctx, Call{Op: "voicemails", ID: id, Since: since}); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	var out []providers.Voicemail
+	for _, v := range f.vms[id] {
+		if !v.At.Before(since) {
+			out = append(out, v)
+		}
+	}
+	f.mu.Unlock()
+	return out, f.end(ctx, Call{Op: "voicemails", ID: id})
+}
+
+// VoicemailAudio implements providers.VoicemailBox: a few bytes named after the voicemail.
+func (f *Fake) VoicemailAudio(ctx context.Context, vmID string) (providers.Audio, error) {
+	if err := f.begin(ctx, Call{Op: "voicemail-audio", ID: vmID}); err != nil {
+		return providers.Audio{}, err
+	}
+	if _, ok := f.findVoicemail(vmID); !ok {
+		return providers.Audio{}, f.fail("voicemail-audio", providers.ErrNotFound, "no voicemail %s", vmID)
+	}
+	return providers.Audio{ContentType: "audio/wav", Data: []byte("RIFF" + vmID)}, nil
+}
+
+// DeleteVoicemail implements providers.VoicemailBox.
+func (f *Fake) DeleteVoicemail(ctx context.Context, vmID string) error {
+	c := Call{Op: OpVoicemailDelete, ID: vmID}
+	if err := f.begin(ctx, c); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	found := false
+	for id, list := range f.vms {
+		for i, v := range list {
+			if v.ID == vmID {
+				f.vms[id] = slices.Delete(list, i, i+1)
+				found = true
+				break
+			}
+		}
+	}
+	f.mu.Unlock()
+	if !found {
+		return f.fail(OpVoicemailDelete, providers.ErrNotFound, "no voicemail %s", vmID)
+	}
+	return f.end(ctx, c)
+}
+
+func (f *Fake) findVoicemail(vmID string) (providers.Voicemail, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, list := range f.vms {
+		for _, v := range list {
+			if v.ID == vmID {
+				return v, true
+			}
+		}
+	}
+	return providers.Voicemail{}, false
 }

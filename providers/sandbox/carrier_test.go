@@ -302,6 +302,7 @@ func TestDescriptor(t *testing.T) {
 	assert.Equal(t, []string{sandbox.EnvLatency, sandbox.EnvFail, sandbox.EnvApproval, sandbox.EnvPaperwork, sandbox.EnvSMSForwarding, sandbox.EnvDir}, env)
 	assert.Equal(t, providers.Capabilities{
 		ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true, AsyncOrders: true,
+		BlockCalls: true, Voicemail: true, CallLog: true, CallsVia: "simulated: vnum sandbox call",
 	}, d.Capabilities)
 
 	p, err := d.New(providers.Settings{DataDir: t.TempDir(), Env: func(string) string { return "" }})

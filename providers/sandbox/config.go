@@ -40,22 +40,26 @@ const DefaultApproval = 3 * time.Second
 
 // Operations, as EnvFail and EnvLatency name them.
 const (
-	opSearch   = "search"
-	opBuy      = "buy"
-	opGet      = "get"
-	opList     = "list"
-	opRelease  = "release"
-	opForward  = "forward"
-	opLabel    = "label"
-	opMessages = "messages"
-	opSend     = "send"
-	opDeliver  = "deliver"
-	opVerify   = "verify"
-	opAll      = "*"
+	opSearch    = "search"
+	opBuy       = "buy"
+	opGet       = "get"
+	opList      = "list"
+	opRelease   = "release"
+	opForward   = "forward"
+	opLabel     = "label"
+	opMessages  = "messages"
+	opSend      = "send"
+	opDeliver   = "deliver"
+	opVerify    = "verify"
+	opCall      = "call"      // a simulated incoming call (vnum sandbox call)
+	opCalls     = "calls"     // reading the call log
+	opVoicemail = "voicemail" // reading, fetching or deleting voicemails
+	opAll       = "*"
 )
 
 func operations() []string {
-	return []string{opSearch, opBuy, opGet, opList, opRelease, opForward, opLabel, opMessages, opSend, opDeliver, opVerify}
+	return []string{opSearch, opBuy, opGet, opList, opRelease, opForward, opLabel, opMessages, opSend, opDeliver, opVerify,
+		opCall, opCalls, opVoicemail}
 }
 
 // failKind is a failure EnvFail can inject.

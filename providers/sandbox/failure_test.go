@@ -290,7 +290,7 @@ func TestNewRejectsBadEnvironment(t *testing.T) {
 			[]string{"VNUM_SANDBOX_FAIL", `"explode"`, "rate_limited, out_of_stock, paperwork, unauthorized, " +
 				"insufficient_funds, unavailable, not_found, temporary, lost, pending"}},
 		{"unknown operation", map[string]string{sandbox.EnvFail: "purchase:lost"},
-			[]string{"VNUM_SANDBOX_FAIL", `"purchase"`, "search, buy, get, list, release, forward, label, messages, send, deliver, verify, or *"}},
+			[]string{"VNUM_SANDBOX_FAIL", `"purchase"`, "search, buy, get, list, release, forward, label, messages, send, deliver, verify, call, calls, voicemail, or *"}},
 		{"pending elsewhere than buy", map[string]string{sandbox.EnvFail: "list:pending"}, []string{"pending applies to buy only"}},
 		{"no kind", map[string]string{sandbox.EnvFail: "buy"}, []string{"op:kind"}},
 		{"operation twice", map[string]string{sandbox.EnvFail: "buy:lost,buy:temporary"}, []string{"twice"}},

@@ -86,7 +86,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 				return &providers.Error{Provider: Name, Op: opForward, Kind: providers.ErrUnsupported,
 					Message: "the sandbox forwards no SMS itself (" + EnvSMSForwarding + "=relay)"}
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE numbers SET fwd_calls = ?, fwd_sms = ? WHERE id = ?", f.Calls, f.SMS, id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE numbers SET fwd_calls = ?, fwd_sms = ?, call_rules = '' WHERE id = ?", f.Calls, f.SMS, id); err != nil {
 				return err
 			}
 			cur.Forward = f

@@ -84,6 +84,7 @@ func Descriptor() providers.Descriptor {
 func capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true, AsyncOrders: true,
+		BlockCalls: true, Voicemail: true, CallLog: true, CallsVia: "simulated: vnum sandbox call",
 	}
 }
 

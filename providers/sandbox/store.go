@@ -54,6 +54,31 @@ func migrations() []string {
 			received_at INTEGER NOT NULL -- Unix nanoseconds
 		);
 		CREATE INDEX messages_by_number ON messages (number_id, received_at, seq);`,
+		// 2: calls (calls.go): a number's call rules (JSON), the calls it received and the
+		// voicemails left, with their audio. Calls and recordings outlive the number, as at a
+		// real carrier.
+		`ALTER TABLE numbers ADD COLUMN call_rules TEXT NOT NULL DEFAULT '';
+		CREATE TABLE calls (
+			id          TEXT PRIMARY KEY,
+			number_id   TEXT NOT NULL,
+			caller      TEXT NOT NULL,
+			called      TEXT NOT NULL,
+			at          INTEGER NOT NULL, -- Unix nanoseconds
+			duration_ms INTEGER NOT NULL,
+			outcome     TEXT NOT NULL
+		);
+		CREATE INDEX calls_by_number ON calls (number_id, at);
+		CREATE TABLE recordings (
+			id          TEXT PRIMARY KEY,
+			call_id     TEXT NOT NULL,
+			number_id   TEXT NOT NULL,
+			caller      TEXT NOT NULL,
+			called      TEXT NOT NULL,
+			at          INTEGER NOT NULL,
+			duration_ms INTEGER NOT NULL,
+			audio       BLOB NOT NULL
+		);
+		CREATE INDEX recordings_by_number ON recordings (number_id, at);`,
 	}
 }
 

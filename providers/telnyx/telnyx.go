@@ -132,6 +132,7 @@ func capabilities() providers.Capabilities {
 		SendSMS:      true,
 		Labels:       true,
 		AsyncOrders:  true,
+		CallsVia:     CallsVia,
 		// Every read of messages is a search of the detail records (and a read per new text):
 		// sms wait asks every 3 s, not every half second.
 		MinPoll: 3 * time.Second,
@@ -284,3 +285,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	}
 	return p.Verify(ctx)
 }
+
+// CallsVia is why blocking, voicemail and the call log are not offered on Telnyx: its native
+// forwarding has neither, and a TeXML application needs a server that answers Telnyx's requests.
+const CallsVia = "needs a server answering Telnyx's TeXML requests (vnum serve --public-url URL), not yet offered"

@@ -3,6 +3,7 @@ package twilio
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/providers"
@@ -76,8 +77,17 @@ type flowState struct {
 }
 
 type flowTransition struct {
-	Event string `json:"event"`
-	Next  string `json:"next,omitempty"`
+	Event      string          `json:"event"`
+	Next       string          `json:"next,omitempty"`
+	Conditions []flowCondition `json:"conditions,omitempty"`
+}
+
+// flowCondition is one test of a split-based-on widget's match transition.
+type flowCondition struct {
+	FriendlyName string   `json:"friendly_name"`
+	Arguments    []string `json:"arguments"`
+	Type         string   `json:"type"`
+	Value        string   `json:"value"`
 }
 
 type offset struct {
@@ -150,50 +160,138 @@ func restoreOf(def *any) routes {
 	return r
 }
 
-// buildFlow writes the definition: the trigger sends calls to a connect-call-to widget and
-// messages to a send-message widget that relays sender and text; an unforwarded channel ends at
-// the trigger. callerID is CallerIDPassthrough or CallerIDNumber. The description keeps the
-// number's webhooks from before vnum (restore).
-func buildFlow(f providers.Forwarding, callerID string, restore routes) flowDefinition {
+// anonymousCallers are the From values Twilio gives a call whose caller withheld the number.
+const anonymousCallers = "anonymous,Anonymous,restricted,unknown,unavailable,+266696687,+86282452253,+7378742833,+2562533"
+
+// Event names of the Studio widgets vnum writes, per Twilio's flow-definition schema.
+const (
+	evIncomingCall = "incomingCall"
+	evNoMatch      = "noMatch"
+	evMatch        = "match"
+)
+
+// buildFlow writes the definition: the trigger sends messages to a send-message widget that
+// relays sender and text, and calls through the number's call rules: a split on the caller
+// turns blocked and withheld callers away (the flow ends at once, which hangs up, or after a
+// say-play message), then either every call goes to voicemail (a greeting, then
+// record-voicemail) or it rings the forwarding target (connect-call-to) and, with voicemail
+// after a delay, a call not answered within it goes to voicemail. Every path ends the call; an
+// unforwarded channel ends at the trigger. callerID is CallerIDPassthrough or CallerIDNumber.
+// The description keeps the number's webhooks from before vnum (restore).
+func buildFlow(f providers.Forwarding, r providers.CallRules, callerID string, restore routes) flowDefinition {
 	trigger := flowState{
 		Name:       "Trigger",
 		Type:       "trigger",
 		Properties: map[string]any{"offset": offset{0, 0}},
 		Transitions: []flowTransition{
 			{Event: "incomingMessage"},
-			{Event: "incomingCall"},
+			{Event: evIncomingCall},
 			{Event: "incomingConversationMessage"},
 			{Event: "incomingRequest"},
 			{Event: "incomingParent"},
 		},
 	}
 	states := []flowState{trigger}
-	if f.Calls != "" {
-		trigger.Transitions[1].Next = "forward_call"
+	add := func(st flowState) string {
+		st.Properties["offset"] = offset{300 * (len(states) % 3), 200 * len(states)}
+		states = append(states, st)
+		return st.Name
+	}
+	// Built from the end of the call back to its start: each widget needs the next one's name.
+	voicemail := ""
+	if r.Voicemail != providers.VoicemailOff {
+		record := add(flowState{
+			Name: "record_voicemail",
+			Type: "record-voicemail",
+			Properties: map[string]any{
+				"transcribe": true, "play_beep": "true", "max_length": 120, "timeout": 5,
+				"finish_on_key": "#", "trim": "trim-silence",
+			},
+			Transitions: []flowTransition{{Event: "recordingComplete"}, {Event: "noAudio"}, {Event: "hangup"}},
+		})
+		voicemail = add(flowState{
+			Name:        "voicemail_greeting",
+			Type:        "say-play",
+			Properties:  map[string]any{"say": r.Greeting, "loop": 1},
+			Transitions: []flowTransition{{Event: "audioComplete", Next: record}},
+		})
+	}
+	callStart := ""
+	switch {
+	case r.Voicemail == providers.VoicemailAlways:
+		callStart = voicemail
+	case f.Calls != "":
 		from := "{{contact.channel.address}}"
 		if callerID == CallerIDNumber {
 			from = "{{flow.channel.address}}"
 		}
-		states = append(states, flowState{
+		timeout := 30
+		completed := ""
+		if r.Voicemail == providers.VoicemailAfter {
+			timeout = max(1, int(r.VoicemailAfter.Round(time.Second)/time.Second))
+			// The dial's outcome decides: only a call nobody took goes to voicemail.
+			completed = add(flowState{
+				Name:       "call_outcome",
+				Type:       "split-based-on",
+				Properties: map[string]any{"input": "{{widgets.forward_call.DialCallStatus}}"},
+				Transitions: []flowTransition{
+					{Event: evNoMatch},
+					{Event: evMatch, Next: voicemail, Conditions: []flowCondition{{
+						FriendlyName: "not answered", Arguments: []string{"{{widgets.forward_call.DialCallStatus}}"},
+						Type: "matches_any_of", Value: "no-answer,busy,failed",
+					}}},
+				},
+			})
+		}
+		callStart = add(flowState{
 			Name: "forward_call",
 			Type: "connect-call-to",
 			Properties: map[string]any{
-				"offset":    offset{0, 200},
 				"noun":      "number",
 				"to":        f.Calls,
 				"caller_id": from,
-				"timeout":   30,
+				"timeout":   timeout,
 			},
-			Transitions: []flowTransition{{Event: "callCompleted"}, {Event: "hangup"}},
+			Transitions: []flowTransition{{Event: "callCompleted", Next: completed}, {Event: "hangup"}},
 		})
 	}
+	if len(r.Blocked) > 0 || r.BlockAnonymous {
+		// A rejection is the flow ending before anything answers; a message is said first.
+		turnAway := ""
+		if r.BlockMessage != "" {
+			turnAway = add(flowState{
+				Name:        "blocked_message",
+				Type:        "say-play",
+				Properties:  map[string]any{"say": r.BlockMessage, "loop": 1},
+				Transitions: []flowTransition{{Event: "audioComplete"}},
+			})
+		}
+		screen := flowState{
+			Name:        "screen_caller",
+			Type:        "split-based-on",
+			Properties:  map[string]any{"input": "{{trigger.call.From}}"},
+			Transitions: []flowTransition{{Event: evNoMatch, Next: callStart}},
+		}
+		if len(r.Blocked) > 0 {
+			screen.Transitions = append(screen.Transitions, flowTransition{Event: evMatch, Next: turnAway, Conditions: []flowCondition{{
+				FriendlyName: "blocked caller", Arguments: []string{"{{trigger.call.From}}"},
+				Type: "matches_any_of", Value: strings.Join(r.Blocked, ","),
+			}}})
+		}
+		if r.BlockAnonymous {
+			screen.Transitions = append(screen.Transitions, flowTransition{Event: evMatch, Next: turnAway, Conditions: []flowCondition{{
+				FriendlyName: "withheld number", Arguments: []string{"{{trigger.call.From}}"},
+				Type: "matches_any_of", Value: anonymousCallers,
+			}}})
+		}
+		callStart = add(screen)
+	}
+	trigger.Transitions[1].Next = callStart
 	if f.SMS != "" {
-		trigger.Transitions[0].Next = "forward_sms"
-		states = append(states, flowState{
+		trigger.Transitions[0].Next = add(flowState{
 			Name: "forward_sms",
 			Type: "send-message",
 			Properties: map[string]any{
-				"offset":  offset{300, 200},
 				"service": "{{trigger.message.InstanceSid}}",
 				"channel": "{{trigger.message.ChannelSid}}",
 				"from":    "{{flow.channel.address}}",

@@ -21,6 +21,13 @@ const rollbackTimeout = 15 * time.Second
 // turned off. The number's VoiceUrl and SmsUrl point at the flow's webhook for the forwarded
 // channels and are emptied for the others. No flow is left behind when a step fails.
 func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.Forwarding) (providers.Number, error) {
+	return p.SetCallRouting(ctx, id, f, providers.CallRules{})
+}
+
+// SetCallRouting implements providers.CallRouter: SetForwarding's flow, which also carries the
+// number's call rules (see buildFlow). The definition is checked with Studio's Validate before
+// it is written.
+func (p *Provider) SetCallRouting(ctx context.Context, id string, f providers.Forwarding, r providers.CallRules) (providers.Number, error) {
 	if err := checkID(ctx, "forward", id); err != nil {
 		return providers.Number{}, err
 	}
@@ -29,6 +36,13 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 			return providers.Number{}, fmt.Errorf("twilio forward: %q is not an E.164 number like +33612345678", target)
 		}
 	}
+	for _, caller := range r.Blocked {
+		if !isE164(caller) {
+			return providers.Number{}, fmt.Errorf("twilio forward: blocked caller %q is not an E.164 number", caller)
+		}
+	}
+	off := f.IsZero() && r.IsZero()
+	calls := f.Calls != "" || !r.IsZero() // the flow takes the number's calls
 	c, done, err := p.begin(ctx, "forward")
 	if err != nil {
 		return providers.Number{}, err
@@ -52,7 +66,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 			restore = restore.or(fl.restore)
 		}
 	}
-	if len(own) == 0 && !f.IsZero() {
+	if len(own) == 0 && !off {
 		// A flow made for this number whose creation answer was lost (so the number was never
 		// pointed at it) is taken up again rather than left behind beside a new one.
 		orphans, err := c.flowsNamedFor(id)
@@ -71,8 +85,8 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		restore.SMS = current.SMS
 	}
 
-	if f.IsZero() {
-		updated, err := c.pointNumber(id, pn, ours, "", f, restore)
+	if off {
+		updated, err := c.pointNumber(id, pn, ours, "", false, f, restore)
 		if err != nil {
 			return providers.Number{}, err
 		}
@@ -84,11 +98,11 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return p.toNumber(updated), nil
 	}
 
-	webhook, created, err := c.writeFlow(id, own, f, restore)
+	webhook, created, err := c.writeFlow(id, own, f, r, restore)
 	if err != nil {
 		return providers.Number{}, err
 	}
-	updated, err := c.pointNumber(id, pn, ours, webhook, f, restore)
+	updated, err := c.pointNumber(id, pn, ours, webhook, calls, f, restore)
 	if err != nil && created != "" && !providers.IsRefusal(err) {
 		// The update's outcome is unknown (no answer, a gateway's 5xx): Twilio may have pointed
 		// the number at the new flow. Deleting it then would leave calls going nowhere.
@@ -125,9 +139,20 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 
 // writeFlow updates the number's vnum flow, or creates one. It returns the flow's webhook URL
 // and, when it created the flow, its SID (for roll-back).
-func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding, restore routes) (webhook, created string, err error) {
-	def := buildFlow(f, c.p.callerID, restore)
+func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding, r providers.CallRules, restore routes) (webhook, created string, err error) {
+	def := buildFlow(f, r, c.p.callerID, restore)
 	name := flowName(numberSID, f)
+	// Studio refuses a definition it cannot run only when the flow is published; Validate
+	// says so first, with Twilio's reasons, before anything changes.
+	vparams := &studiov2.UpdateFlowValidateParams{}
+	vparams.SetFriendlyName(name)
+	vparams.SetStatus("published")
+	vparams.SetDefinition(def)
+	if v, err := c.studio.UpdateFlowValidate(vparams); err != nil {
+		return "", "", c.fail(err)
+	} else if v.Valid != nil && !*v.Valid {
+		return "", "", fmt.Errorf("twilio forward: Studio finds vnum's flow definition invalid")
+	}
 	if len(own) > 0 {
 		params := &studiov2.UpdateFlowParams{}
 		params.SetStatus("published")
@@ -164,7 +189,7 @@ func (c *call) writeFlow(numberSID string, own []string, f providers.Forwarding,
 // back what they had before vnum took them. A channel vnum never took is not touched, so the
 // request carries only what changes (and never an empty URL for a webhook the user set).
 func (c *call) pointNumber(id string, pn *v2010.ApiV2010IncomingPhoneNumber, ours func(string) bool, webhook string,
-	f providers.Forwarding, restore routes,
+	calls bool, f providers.Forwarding, restore routes,
 ) (*v2010.ApiV2010IncomingPhoneNumber, error) {
 	// target is a channel's new webhook: the flow when forwarded, what it had before vnum when
 	// vnum holds it now; change is false to leave the channel as it is.
@@ -178,7 +203,7 @@ func (c *call) pointNumber(id string, pn *v2010.ApiV2010IncomingPhoneNumber, our
 		return route{}, false
 	}
 	params := &v2010.UpdateIncomingPhoneNumberParams{}
-	voice, voiceChange := target(f.Calls != "", deref(pn.VoiceUrl), restore.Voice)
+	voice, voiceChange := target(calls, deref(pn.VoiceUrl), restore.Voice)
 	if voiceChange {
 		params.SetVoiceUrl(voice.URL)
 		if voice.Method != "" {
@@ -398,7 +423,9 @@ func describe(f providers.Forwarding) string {
 		return "calls to " + f.Calls + ", SMS to " + f.SMS
 	case f.Calls != "":
 		return "calls to " + f.Calls
-	default:
+	case f.SMS != "":
 		return "SMS to " + f.SMS
+	default:
+		return "call rules only"
 	}
 }

@@ -156,6 +156,10 @@ func capabilities() providers.Capabilities {
 		ReadSMS:      true,
 		SendSMS:      true,
 		Labels:       true,
+		BlockCalls:   true,
+		Voicemail:    true,
+		CallLog:      true,
+		CallsVia:     "the number's Studio flow (split-based-on, connect-call-to, record-voicemail); calls and recordings read from the API, no server",
 	}
 }
 

@@ -146,7 +146,10 @@ func TestDescriptor(t *testing.T) {
 	sid := d.Auth[1].Fields[0]
 	require.NoError(t, sid.Check(validSID))
 	assert.ErrorContains(t, sid.Check("SK0123456789abcdef0123456789abcdef"), "not a Twilio account SID")
-	assert.Equal(t, providers.Capabilities{ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true}, d.Capabilities)
+	assert.Equal(t, providers.Capabilities{ForwardCalls: true, ForwardSMS: true, ReadSMS: true, SendSMS: true, Labels: true,
+		BlockCalls: true, Voicemail: true, CallLog: true,
+		CallsVia: "the number's Studio flow (split-based-on, connect-call-to, record-voicemail); calls and recordings read from the API, no server"},
+		d.Capabilities)
 
 	// A failed construction must not hide a typed nil in the interface.
 	clearTwilioEnv(t)

@@ -108,6 +108,7 @@ func capabilities() providers.Capabilities {
 		ForwardCalls: true,
 		ReadSMS:      true,
 		SendSMS:      true,
+		CallsVia:     CallsVia,
 		// Each read of the Reports API is billed per record: sms wait asks every 5 s, no faster.
 		MinPoll: 5 * time.Second,
 	}
@@ -231,3 +232,7 @@ func (p *Provider) scrub(err error) error {
 	}
 	return err
 }
+
+// CallsVia is why blocking, voicemail and the call log are not offered on Vonage: its native
+// forwarding (voiceCallbackType=tel) has neither, and an NCCO answer URL needs a server.
+const CallsVia = "needs a server answering Vonage's NCCO answer URL (vnum serve --public-url URL), not yet offered"

@@ -36,6 +36,9 @@ type capsJSON struct {
 	SendSMS      bool `json:"send_sms"`
 	Labels       bool `json:"labels"`
 	AsyncOrders  bool `json:"async_orders"`
+	BlockCalls   bool `json:"block_calls"`
+	Voicemail    bool `json:"voicemail"`
+	CallLog      bool `json:"call_log"`
 }
 
 type providerJSON struct {
@@ -45,6 +48,9 @@ type providerJSON struct {
 	Source      string   `json:"credential_source"`
 	Default     bool     `json:"default"`
 	Can         capsJSON `json:"capabilities"`
+	// CallsVia says how the carrier blocks callers, takes voicemail and lists calls, or what it
+	// needs for them.
+	CallsVia string `json:"calls_via"`
 }
 
 // NewCmdProviders builds `vnum providers`.
@@ -66,7 +72,13 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(*Options) error) *cobra.Comma
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "The carriers vnum knows, whether each is set up, what each can do",
-		Args:  cmdutil.NoArgs,
+		Long: "List the carriers vnum knows. On a pipe each is one tab-separated line: name, configured (yes|no),\n" +
+			"what it can do (comma-separated: forward-calls, forward-sms, read-sms, send-sms, labels, block-calls,\n" +
+			"voicemail, call-log), description, and how it handles calls (blocking, voicemail, call log) or what\n" +
+			"it needs for them. --json prints a list of {name, description, configured, credential_source,\n" +
+			"default, capabilities: {forward_calls, forward_sms, read_sms, send_sms, labels, async_orders,\n" +
+			"block_calls, voicemail, call_log}, calls_via}.",
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -89,7 +101,8 @@ func providersRun(o *Options) error {
 		d, _ := o.Registry.Lookup(name)
 		c := d.Capabilities
 		j := providerJSON{Name: name, Description: d.Description, Default: name == current,
-			Can: capsJSON{c.ForwardCalls, c.ForwardSMS, c.ReadSMS, c.SendSMS, c.Labels, c.AsyncOrders}}
+			Can:      capsJSON{c.ForwardCalls, c.ForwardSMS, c.ReadSMS, c.SendSMS, c.Labels, c.AsyncOrders, c.BlockCalls, c.Voicemail, c.CallLog},
+			CallsVia: c.CallsVia}
 		if len(d.Auth) == 0 {
 			j.Configured, j.Source = true, "none needed"
 		} else if m, err := o.Credentials(); err == nil {
@@ -103,7 +116,7 @@ func providersRun(o *Options) error {
 		return cmdutil.WriteJSON(o.IO, out)
 	}
 	tty := o.IO.IsStdoutTTY()
-	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(), "CARRIER", "CONFIGURED", "CAN", "ABOUT")
+	tp := tableprinter.New(o.IO.Out, tty, o.Styles(), o.IO.TerminalWidth(), "CARRIER", "CONFIGURED", "CAN", "ABOUT", "CALLS")
 	for _, j := range out {
 		name := j.Name
 		if j.Default && tty {
@@ -116,7 +129,7 @@ func providersRun(o *Options) error {
 				conf += " (" + j.Source + ")"
 			}
 		}
-		tp.AddRow(name, conf, strings.Join(canList(j.Can), ","), j.Description)
+		tp.AddRow(name, conf, strings.Join(canList(j.Can), ","), j.Description, j.CallsVia)
 	}
 	return tp.Render()
 }
@@ -133,5 +146,8 @@ func canList(c capsJSON) []string {
 	add(c.ReadSMS, "read-sms")
 	add(c.SendSMS, "send-sms")
 	add(c.Labels, "labels")
+	add(c.BlockCalls, "block-calls")
+	add(c.Voicemail, "voicemail")
+	add(c.CallLog, "call-log")
 	return out
 }

@@ -54,9 +54,10 @@ func TestProvidersRun(t *testing.T) {
 	}
 	reg, err := carriers.NewRegistry(
 		carriers.Descriptor{Name: "sandbox", Title: "Sandbox", Description: "Local simulated carrier", New: newP,
-			Capabilities: carriers.Capabilities{ForwardCalls: true, ReadSMS: true, Labels: true}},
+			Capabilities: carriers.Capabilities{ForwardCalls: true, ReadSMS: true, Labels: true,
+				BlockCalls: true, Voicemail: true, CallLog: true, CallsVia: "simulated"}},
 		carriers.Descriptor{Name: "acme", Title: "Acme", Description: "Acme: numbers in a few countries", New: newP,
-			Auth: key("ACME"), Capabilities: carriers.Capabilities{ForwardCalls: true, SendSMS: true}},
+			Auth: key("ACME"), Capabilities: carriers.Capabilities{ForwardCalls: true, SendSMS: true, CallsVia: "needs vnum serve"}},
 		carriers.Descriptor{Name: "globex", Title: "Globex", Description: "Globex: numbers everywhere", New: newP,
 			Auth: key("GLOBEX"), Capabilities: carriers.Capabilities{ReadSMS: true}},
 		carriers.Descriptor{Name: "initech", Title: "Initech", Auth: key("INITECH")}, // credentials only: not listed

@@ -55,6 +55,10 @@ func topicText() map[string]struct{ short, long string } {
 			  VNUM_SERVE_LISTEN      where vnum serve listens (serve.listen; default
 			                         127.0.0.1:8080) and sandbox receive delivers
 			  VNUM_SERVE_PUBLIC_URL  the https URL carriers reach vnum serve at (serve.public_url)
+			  VNUM_BLOCK_ACTION      what a blocked caller gets: reject (default) or message, a
+			                         short "not available" message (block.action)
+			  VNUM_VOICEMAIL_GREETING  what the carrier says before recording a voicemail
+			                         (voicemail.greeting; the default names no one)
 
 			Leases (vnum lease):
 			  VNUM_LEASE             this job's lease id: sms list and sms wait on its number see

@@ -8,7 +8,9 @@ import (
 	"github.com/vnum-cli/vnum/internal/build"
 	adoptCmd "github.com/vnum-cli/vnum/internal/cmd/adopt"
 	authCmd "github.com/vnum-cli/vnum/internal/cmd/auth"
+	blockCmd "github.com/vnum-cli/vnum/internal/cmd/block"
 	buyCmd "github.com/vnum-cli/vnum/internal/cmd/buy"
+	callsCmd "github.com/vnum-cli/vnum/internal/cmd/calls"
 	expireCmd "github.com/vnum-cli/vnum/internal/cmd/expire"
 	forwardCmd "github.com/vnum-cli/vnum/internal/cmd/forward"
 	historyCmd "github.com/vnum-cli/vnum/internal/cmd/history"
@@ -25,6 +27,7 @@ import (
 	smsCmd "github.com/vnum-cli/vnum/internal/cmd/sms"
 	storeCmd "github.com/vnum-cli/vnum/internal/cmd/store"
 	versionCmd "github.com/vnum-cli/vnum/internal/cmd/version"
+	voicemailCmd "github.com/vnum-cli/vnum/internal/cmd/voicemail"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 )
 
@@ -54,6 +57,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 	cmd.AddGroup(
 		&cobra.Group{ID: "numbers", Title: "Numbers:"},
 		&cobra.Group{ID: "sms", Title: "Messages:"},
+		&cobra.Group{ID: "calls", Title: "Calls:"},
 		&cobra.Group{ID: "setup", Title: "Setup:"},
 	)
 	add := func(group string, cs ...*cobra.Command) {
@@ -78,6 +82,12 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		poolCmd.NewCmdPool(f),
 	)
 	add("sms", smsCmd.NewCmdSMS(f), serveCmd.NewCmdServe(f, nil))
+	add("calls",
+		callsCmd.NewCmdCalls(f, nil),
+		blockCmd.NewCmdBlock(f, nil),
+		blockCmd.NewCmdUnblock(f, nil),
+		voicemailCmd.NewCmdVoicemail(f),
+	)
 	add("setup",
 		authCmd.NewCmdAuth(f),
 		providersCmd.NewCmdProviders(f, nil),

@@ -21,6 +21,6 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 			VNUM_SANDBOX_LATENCY and VNUM_SANDBOX_FAIL, which make it slow or fail on purpose.
 		`),
 	}
-	cmd.AddCommand(receive.NewCmdReceive(f, nil))
+	cmd.AddCommand(receive.NewCmdReceive(f, nil), newCmdCall(f))
 	return cmd
 }

@@ -30,23 +30,29 @@ type Route string
 
 // The endpoints the fake implements.
 const (
-	RouteAccount       Route = "GET Accounts/{Sid}"
-	RouteSearch        Route = "GET AvailablePhoneNumbers/{CC}/{Type}"
-	RouteBuy           Route = "POST IncomingPhoneNumbers"
-	RouteListNumbers   Route = "GET IncomingPhoneNumbers"
-	RouteGetNumber     Route = "GET IncomingPhoneNumbers/{Sid}"
-	RouteUpdateNumber  Route = "POST IncomingPhoneNumbers/{Sid}"
-	RouteReleaseNumber Route = "DELETE IncomingPhoneNumbers/{Sid}"
-	RouteListMessages  Route = "GET Messages"
-	RouteSendMessage   Route = "POST Messages"
-	RouteCallerIDs     Route = "GET OutgoingCallerIds"
-	RoutePricing       Route = "GET PhoneNumbers/Countries/{CC}"
-	RouteListFlows     Route = "GET Flows"
-	RouteCreateFlow    Route = "POST Flows"
-	RouteGetFlow       Route = "GET Flows/{Sid}"
-	RouteUpdateFlow    Route = "POST Flows/{Sid}"
-	RouteDeleteFlow    Route = "DELETE Flows/{Sid}"
-	RouteBundles       Route = "GET RegulatoryCompliance/Bundles"
+	RouteAccount         Route = "GET Accounts/{Sid}"
+	RouteSearch          Route = "GET AvailablePhoneNumbers/{CC}/{Type}"
+	RouteBuy             Route = "POST IncomingPhoneNumbers"
+	RouteListNumbers     Route = "GET IncomingPhoneNumbers"
+	RouteGetNumber       Route = "GET IncomingPhoneNumbers/{Sid}"
+	RouteUpdateNumber    Route = "POST IncomingPhoneNumbers/{Sid}"
+	RouteReleaseNumber   Route = "DELETE IncomingPhoneNumbers/{Sid}"
+	RouteListMessages    Route = "GET Messages"
+	RouteSendMessage     Route = "POST Messages"
+	RouteCallerIDs       Route = "GET OutgoingCallerIds"
+	RoutePricing         Route = "GET PhoneNumbers/Countries/{CC}"
+	RouteListFlows       Route = "GET Flows"
+	RouteCreateFlow      Route = "POST Flows"
+	RouteValidateFlow    Route = "POST Flows/Validate"
+	RouteListCalls       Route = "GET Calls"
+	RouteListRecordings  Route = "GET Recordings"
+	RouteDeleteRecording Route = "DELETE Recordings/{Sid}"
+	RouteRecordingMedia  Route = "GET Recordings/{Sid}.wav"
+	RouteTranscriptions  Route = "GET Recordings/{Sid}/Transcriptions"
+	RouteGetFlow         Route = "GET Flows/{Sid}"
+	RouteUpdateFlow      Route = "POST Flows/{Sid}"
+	RouteDeleteFlow      Route = "DELETE Flows/{Sid}"
+	RouteBundles         Route = "GET RegulatoryCompliance/Bundles"
 )
 
 // Drop says how an injected fault loses the answer instead of sending an error.
@@ -114,6 +120,8 @@ type Fake struct {
 	used          map[string]bool     // phone numbers ever generated
 	flows         map[string]*flow
 	messages      []*message
+	calls         []*callRec
+	recordings    []*recording
 	bundles       []*bundle
 	callerIDs     map[string]bool
 	prices        map[string]priceList
@@ -446,7 +454,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	out, _ := res.encode()
-	if f.specs != nil && rt.name != "" {
+	// A recording's audio is at its resource URI without .json, which Twilio documents in prose
+	// (api/recording#fetch-a-recording-media-file), not in the OpenAPI document.
+	if f.specs != nil && rt.name != "" && rt.name != RouteRecordingMedia {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		for _, p := range f.specs.validate(ctx, exchange{req: r, body: body, status: res.status, header: res.headerWithType(), resp: out}) {
 			f.report(p)
@@ -503,9 +513,14 @@ type reply struct {
 	status int
 	body   any // nil: no body
 	header http.Header
+	// raw, with its Content-Type in header, is a body that is not JSON (a recording's audio).
+	raw []byte
 }
 
 func (r reply) encode() ([]byte, error) {
+	if r.raw != nil {
+		return r.raw, nil
+	}
 	if r.body == nil {
 		return nil, nil
 	}

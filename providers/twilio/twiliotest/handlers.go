@@ -47,9 +47,15 @@ func (f *Fake) table() []route {
 		mk(http.MethodGet, acct+`/Messages\.json$`, RouteListMessages, (*Fake).listMessages),
 		mk(http.MethodPost, acct+`/Messages\.json$`, RouteSendMessage, (*Fake).sendMessage),
 		mk(http.MethodGet, acct+`/OutgoingCallerIds\.json$`, RouteCallerIDs, (*Fake).listCallerIDs),
+		mk(http.MethodGet, acct+`/Calls\.json$`, RouteListCalls, (*Fake).listCalls),
+		mk(http.MethodGet, acct+`/Recordings\.json$`, RouteListRecordings, (*Fake).listRecordings),
+		mk(http.MethodDelete, acct+`/Recordings/(RE[^/.]+)\.json$`, RouteDeleteRecording, (*Fake).deleteRecording),
+		mk(http.MethodGet, acct+`/Recordings/(RE[^/.]+)\.wav$`, RouteRecordingMedia, (*Fake).recordingMedia),
+		mk(http.MethodGet, acct+`/Recordings/(RE[^/.]+)/Transcriptions\.json$`, RouteTranscriptions, (*Fake).listTranscriptions),
 		mk(http.MethodGet, `^/v1/PhoneNumbers/Countries/([^/]+)$`, RoutePricing, (*Fake).pricing),
 		mk(http.MethodGet, `^/v2/Flows$`, RouteListFlows, (*Fake).listFlows),
 		mk(http.MethodPost, `^/v2/Flows$`, RouteCreateFlow, (*Fake).createFlow),
+		mk(http.MethodPost, `^/v2/Flows/Validate$`, RouteValidateFlow, (*Fake).validateFlow),
 		mk(http.MethodGet, `^/v2/Flows/(FW[^/]*)$`, RouteGetFlow, (*Fake).getFlow),
 		mk(http.MethodPost, `^/v2/Flows/(FW[^/]*)$`, RouteUpdateFlow, (*Fake).updateFlow),
 		mk(http.MethodDelete, `^/v2/Flows/(FW[^/]*)$`, RouteDeleteFlow, (*Fake).deleteFlow),
@@ -816,6 +822,20 @@ func (f *Fake) createFlow(r request) reply {
 	return ok(http.StatusCreated, f.flowJSON(fl))
 }
 
+// validateFlow is Studio's POST /v2/Flows/Validate: {"valid": true}, or a 400 naming what
+// is wrong, and nothing stored.
+func (f *Fake) validateFlow(r request) reply {
+	name, status, raw := r.form.Get("FriendlyName"), r.form.Get("Status"), r.form.Get("Definition")
+	if name == "" || (status != "draft" && status != "published") {
+		return badRequest(20001, "FriendlyName and a Status of draft or published are required")
+	}
+	if problem := checkDefinition(raw); problem != "" {
+		f.report("invalid Studio flow definition sent to Validate: " + problem)
+		return badRequest(20001, "Invalid Flow definition: "+problem)
+	}
+	return ok(http.StatusOK, map[string]any{"valid": true})
+}
+
 func (f *Fake) getFlow(r request) reply {
 	fl, found := f.flows[r.params[0]]
 	if !found {
@@ -870,8 +890,14 @@ type flowStateDef struct {
 	Type        string         `json:"type"`
 	Properties  map[string]any `json:"properties"`
 	Transitions []struct {
-		Event string `json:"event"`
-		Next  string `json:"next"`
+		Event      string `json:"event"`
+		Next       string `json:"next"`
+		Conditions []struct {
+			FriendlyName string   `json:"friendly_name"`
+			Arguments    []string `json:"arguments"`
+			Type         string   `json:"type"`
+			Value        string   `json:"value"`
+		} `json:"conditions"`
 	} `json:"transitions"`
 }
 
@@ -896,9 +922,12 @@ func checkDefinition(raw string) string {
 		return "initial_state must name the trigger state"
 	}
 	events := map[string][]string{
-		"trigger":         {"incomingMessage", "incomingCall", "incomingConversationMessage", "incomingRequest", "incomingParent"},
-		"connect-call-to": {"callCompleted", "hangup"},
-		"send-message":    {"sent", "failed"},
+		"trigger":          {"incomingMessage", "incomingCall", "incomingConversationMessage", "incomingRequest", "incomingParent"},
+		"connect-call-to":  {"callCompleted", "hangup"},
+		"send-message":     {"sent", "failed"},
+		"split-based-on":   {"noMatch", "match"},
+		"say-play":         {"audioComplete"},
+		"record-voicemail": {"recordingComplete", "noAudio", "hangup"},
 	}
 	for _, st := range def.States {
 		allowed, known := events[st.Type]
@@ -915,11 +944,28 @@ func checkDefinition(raw string) string {
 			if tr.Next != "" && names[tr.Next] == "" {
 				return fmt.Sprintf("state %q: transition to unknown state %q", st.Name, tr.Next)
 			}
+			if (tr.Event == "match") != (len(tr.Conditions) > 0) {
+				return fmt.Sprintf("state %q: a match transition, and only one, carries conditions", st.Name)
+			}
+			for _, c := range tr.Conditions {
+				if c.FriendlyName == "" || len(c.Arguments) == 0 || c.Value == "" ||
+					!slices.Contains([]string{"equal_to", "matches_any_of", "contains", "starts_with"}, c.Type) {
+					return fmt.Sprintf("state %q: condition %q needs friendly_name, arguments, a known type and a value", st.Name, c.FriendlyName)
+				}
+			}
 		}
 		switch st.Type {
 		case "connect-call-to":
 			if str(st.Properties["noun"]) != "number" || !e164Shape.MatchString(str(st.Properties["to"])) || str(st.Properties["caller_id"]) == "" {
 				return fmt.Sprintf("state %q: connect-call-to needs noun=number, an E.164 to and a caller_id", st.Name)
+			}
+		case "split-based-on":
+			if str(st.Properties["input"]) == "" {
+				return fmt.Sprintf("state %q: split-based-on needs an input", st.Name)
+			}
+		case "say-play":
+			if str(st.Properties["say"]) == "" && str(st.Properties["play"]) == "" {
+				return fmt.Sprintf("state %q: say-play needs say or play", st.Name)
 			}
 		case "send-message":
 			if !e164Shape.MatchString(str(st.Properties["to"])) || str(st.Properties["from"]) == "" || str(st.Properties["body"]) == "" {

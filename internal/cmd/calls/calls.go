@@ -1,0 +1,173 @@
+// Package calls implements `vnum calls`, the call log.
+package calls
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/duration"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
+	"github.com/vnum-cli/vnum/internal/phone"
+	"github.com/vnum-cli/vnum/internal/store"
+	"github.com/vnum-cli/vnum/internal/tableprinter"
+	"github.com/vnum-cli/vnum/internal/termsafe"
+	"github.com/vnum-cli/vnum/internal/theme"
+)
+
+// Options are calls' dependencies, then its flags.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Resolve finds the number REF names.
+	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Calls reads new calls from the carriers, then returns the log of ns (every number when
+	// nil) since the given time.
+	Calls  func(ctx context.Context, ns []store.Number, since time.Time) (numbers.CallsResult, error)
+	Now    func() time.Time
+	Styles func() *theme.Styles
+
+	Ref   string
+	Since time.Duration // 0: everything
+	JSON  bool
+}
+
+// CallJSON is one call in `vnum calls --json`.
+type CallJSON struct {
+	ID              string    `json:"id"`
+	From            string    `json:"from"` // "" when the caller withheld the number
+	To              string    `json:"to"`
+	At              time.Time `json:"at"`
+	DurationSeconds int64     `json:"duration_seconds"`
+	Outcome         string    `json:"outcome"`
+}
+
+// NewCmdCalls builds `vnum calls`.
+func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{
+		IO: f.IOStreams,
+		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.Number{}, err
+			}
+			return f.Resolve(ctx, m, ref)
+		},
+		Calls: func(ctx context.Context, ns []store.Number, since time.Time) (numbers.CallsResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return numbers.CallsResult{}, err
+			}
+			return m.Calls(ctx, ns, since)
+		},
+		Now:    f.Now,
+		Styles: f.Styles,
+	}
+	var since string
+	cmd := &cobra.Command{
+		Use:   "calls [REF] [--since 7d]",
+		Short: "The call log: who called which number, and what happened",
+		Long: heredoc.Doc(`
+			List the calls your numbers received (REF: one number), oldest first, after reading the
+			new ones from the carriers. What happened is one of: answered (forwarded and picked up),
+			forwarded (forwarded; the carrier does not say whether it was picked up), blocked,
+			voicemail, missed.
+
+			On a pipe each call is one tab-separated line: at (RFC 3339), from ("anonymous" when
+			withheld), to, outcome, duration in seconds. --json prints a list of
+			{id, from, to, at, duration_seconds, outcome}; from is "" when withheld.
+		`),
+		Example: heredoc.Doc(`
+			$ vnum calls
+			$ vnum calls shop --since 7d
+		`),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Ref = args[0]
+			}
+			if since != "" {
+				d, err := duration.Parse(since)
+				if err != nil {
+					return cmdutil.FlagErrorf("--since: %v", err)
+				}
+				opts.Since = d
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return callsRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&since, "since", "", "only calls of the last DURATION, e.g. 7d or 12h")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func callsRun(ctx context.Context, opts *Options) error {
+	var ns []store.Number
+	if opts.Ref != "" {
+		n, err := opts.Resolve(ctx, opts.Ref)
+		if err != nil {
+			return err
+		}
+		ns = []store.Number{n}
+	}
+	now := opts.Now()
+	var since time.Time
+	if opts.Since > 0 {
+		since = now.Add(-opts.Since)
+	}
+	res, err := opts.Calls(ctx, ns, since)
+	if err != nil {
+		return err
+	}
+	for _, note := range res.Notes {
+		cmdutil.Warnf(opts.IO, "%s", note)
+	}
+	if opts.JSON {
+		out := make([]CallJSON, 0, len(res.Calls))
+		for _, c := range res.Calls {
+			out = append(out, CallJSON{ID: c.ID, From: c.From, To: c.To, At: c.At.UTC(),
+				DurationSeconds: int64(c.Duration.Seconds()), Outcome: string(c.Outcome)})
+		}
+		return cmdutil.WriteJSON(opts.IO, out)
+	}
+	tty := opts.IO.IsStdoutTTY()
+	if len(res.Calls) == 0 {
+		if tty {
+			fmt.Fprintln(opts.IO.ErrOut, "No calls")
+		}
+		return nil
+	}
+	tp := tableprinter.New(opts.IO.Out, tty, opts.Styles(), opts.IO.TerminalWidth(), "WHEN", "FROM", "TO", "WHAT", "LENGTH")
+	for _, c := range res.Calls {
+		from := c.From
+		if tty {
+			from = CallerText(c.From)
+			tp.AddRow(cmdutil.TimeText(c.At, now, true, ""), from, phone.Format(c.To), string(c.Outcome),
+				cmdutil.SpanWords(c.Duration))
+			continue
+		}
+		if from == "" {
+			from = "anonymous"
+		}
+		tp.AddRow(cmdutil.TimeText(c.At, now, false, ""), termsafe.Escape(from), c.To, string(c.Outcome),
+			strconv.FormatInt(int64(c.Duration.Seconds()), 10))
+	}
+	return tp.Render()
+}
+
+// CallerText is a caller for people: the number formatted, "withheld" when there is none.
+func CallerText(from string) string {
+	if from == "" {
+		return "withheld"
+	}
+	return phone.Format(from)
+}
