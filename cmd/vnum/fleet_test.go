@@ -58,7 +58,10 @@ func TestFleet(t *testing.T) {
 
 const (
 	fleetJobs = 16
-	fleetTTL  = 8 * time.Second
+	fleetTTL  = 30 * time.Second
+	// fleetLeft is the lease time a job wants left before a step that uses its number (a code sent
+	// to it, a rotate): a job that ran too long stops there, as a job should once its lease may end.
+	fleetLeft = 12 * time.Second
 	fleetPool = "fleet"
 )
 
@@ -70,9 +73,9 @@ type fleet struct {
 
 	seq     atomic.Int64 // codes and job numbers
 	mu      sync.Mutex
-	held    []segment   // who held which number when, as far as the jobs know
-	leases  []interval  // each lease's span (or what a killed `vnum lease` may have leased)
-	bad     []string    // what must never happen
+	held    []segment  // who held which number when, as far as the jobs know
+	leases  []interval // each lease's span (or what a killed `vnum lease` may have leased)
+	bad     []string   // what must never happen
 	counts  map[string]int
 	numbers map[string]bool
 }
@@ -189,6 +192,10 @@ func (f *fleet) job(ctx context.Context, env []string, name string) {
 	}()
 	lease := append(slices.Clone(env), "VNUM_LEASE="+l.LeaseID)
 
+	if time.Until(l.ExpiresAt) < fleetLeft {
+		f.note("too slow to use its lease")
+		return
+	}
 	code := fmt.Sprintf("%06d", 100000+f.seq.Add(1))
 	if _, killed, err := f.run(ctx, env, "", "sandbox", "receive", number, "--from", "Fleet", "--text", "Your code is "+code); killed || err != nil {
 		return
@@ -213,20 +220,20 @@ func (f *fleet) job(ctx context.Context, env []string, name string) {
 	}
 	f.note("code read")
 
-	if rand.Float64() < 0.25 {
+	if rand.Float64() < 0.25 && time.Until(l.ExpiresAt) > fleetLeft {
 		rotStart := time.Now()
-		out, killed, err := f.run(ctx, env, "", "rotate", number, "--yes", "-q")
+		out, killed, err := f.run(ctx, lease, "", "rotate", number, "--yes", "-q")
 		if killed || err != nil {
 			return // the lease stays on one of the two numbers until it expires
 		}
 		f.note("rotated")
 		f.mu.Lock()
-		f.held = append(f.held, segment{number, l.LeaseID, from, time.Now()})
+		f.held = append(f.held, segment{number, l.LeaseID, from, minTime(time.Now(), l.ExpiresAt)})
 		f.numbers[number] = true
 		f.mu.Unlock()
 		number, from = strings.TrimSpace(out), rotStart
 	}
-	if rand.Float64() < 0.3 {
+	if rand.Float64() < 0.3 && time.Until(l.ExpiresAt) > fleetLeft {
 		// A code this job never reads: the next job on the number must not read it either.
 		decoy := fmt.Sprintf("%06d", 100000+f.seq.Add(1))
 		if _, killed, err := f.run(ctx, env, "", "sandbox", "receive", number, "--from", "Fleet", "--text", "Your code is "+decoy); killed || err != nil {
@@ -322,4 +329,11 @@ func peak(spans []interval) int {
 		most = max(most, cur)
 	}
 	return most
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -465,7 +465,7 @@ func (m *Manager) record(ctx context.Context, op *store.Op, plan *buyPlan, bough
 			return err
 		}
 		plan.NumberID = n.ID
-		if err := recordLease(ctx, tx, plan, n.ID); err != nil {
+		if err := recordLease(ctx, tx, plan, n.ID, m.Now()); err != nil {
 			return err
 		}
 		op.Step = stepRecorded
@@ -701,7 +701,7 @@ func setPayload(op *store.Op, v any) error {
 
 // recordLease puts a number bought for a pool in it and, for `vnum lease`, leases it to the job
 // that asked: in the transaction that records the number, so no other job leases it first.
-func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) error {
+func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64, now time.Time) error {
 	if plan.Pool == "" {
 		return nil
 	}
@@ -713,6 +713,8 @@ func recordLease(ctx context.Context, tx *store.Store, plan *buyPlan, id int64) 
 	}
 	l := *plan.Lease
 	l.NumberID, l.Pool = id, plan.Pool
+	// The lease begins now, with the number, and lasts as long as it was asked to.
+	l.StartedAt, l.ExpiresAt = now.UTC(), now.UTC().Add(l.ExpiresAt.Sub(l.StartedAt))
 	if _, err := tx.InsertLease(ctx, &l); err != nil {
 		return err
 	}

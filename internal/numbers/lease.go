@@ -70,7 +70,7 @@ func (m *Manager) Lease(ctx context.Context, req LeaseRequest) (LeaseResult, err
 	if err != nil {
 		return LeaseResult{}, err
 	}
-	q := store.LeaseQuery{Pool: req.Pool, Country: req.Query.Country, Type: string(req.Query.Type)}
+	q := store.LeaseQuery{Pool: req.Pool, Country: req.Query.Country, Type: string(req.Query.Type), TTL: req.TTL, Now: m.Now}
 	for {
 		if _, err := m.ReclaimLeases(ctx); err != nil {
 			return LeaseResult{}, err
@@ -155,7 +155,12 @@ func (m *Manager) leaseBuying(ctx context.Context, req LeaseRequest, q store.Lea
 		}
 		return LeaseResult{}, err
 	}
-	lease.NumberID, lease.Pool = res.Number.ID, req.Pool
+	// The lease was written with the number (recordLease), its times set then: read it back.
+	if got, err := m.Store.GetLease(ctx, lease.ID); err == nil {
+		lease = got
+	} else {
+		lease.NumberID, lease.Pool = res.Number.ID, req.Pool
+	}
 	return LeaseResult{Lease: lease, Number: res.Number, Bought: true, Warnings: res.Warnings}, nil
 }
 
@@ -305,4 +310,29 @@ func newToken(prefix string) (string, error) {
 		return "", fmt.Errorf("lease: %w", err)
 	}
 	return prefix + hex.EncodeToString(b[:]), nil
+}
+
+// checkLeaseHeld refuses to change a pool's number on behalf of a job (VNUM_LEASE) whose lease on
+// it has ended: the number may be the next job's now, and a rotate or release would pull it from
+// under that job.
+func (m *Manager) checkLeaseHeld(ctx context.Context, n store.Number) error {
+	if m.LeaseID == "" {
+		return nil
+	}
+	pool, err := m.Store.PoolOf(ctx, n.ID)
+	if err != nil || pool == "" {
+		return err
+	}
+	if _, err := m.ReclaimLeases(ctx); err != nil {
+		return err
+	}
+	cur, ok, err := m.Store.LeaseOf(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	if !ok || cur.ID != m.LeaseID {
+		return fmt.Errorf("%w: VNUM_LEASE=%s does not hold %s any more (returned or expired): it may be another job's now",
+			ErrLeaseGone, m.LeaseID, phone.Format(n.E164))
+	}
+	return nil
 }

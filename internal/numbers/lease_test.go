@@ -1,13 +1,18 @@
 package numbers
 
 import (
+	"path/filepath"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/pgtest"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/providertest"
@@ -81,7 +86,7 @@ func TestLeaseMaxAndMaxPrice(t *testing.T) {
 	assert.Len(t, e.owned(t), 1, "a full pool buys nothing")
 
 	// A wait ends as soon as a number is returned.
-	req.Wait = 5 * time.Second
+	req.Wait = 30 * time.Second
 	held, err := e.m.Pool(t.Context(), "ci")
 	require.NoError(t, err)
 	go func() {
@@ -217,7 +222,7 @@ func TestLeasedNumberShowsOnlyItsHoldersMessages(t *testing.T) {
 	e.now = e.now.Add(time.Second)
 	_, err = e.fake.Deliver(b.Number.CarrierID, "App", "code 222222 for job B")
 	require.NoError(t, err)
-	res, err := e.m.Wait(t.Context(), b.Number, WaitOptions{Timeout: time.Second, Code: true})
+	res, err := e.m.Wait(t.Context(), b.Number, WaitOptions{Timeout: 20 * time.Second, Code: true})
 	require.NoError(t, err)
 	assert.Equal(t, "222222", res.Code)
 
@@ -232,4 +237,106 @@ func TestLeasedNumberShowsOnlyItsHoldersMessages(t *testing.T) {
 	msgs, err = e.m.Messages(t.Context(), b.Number, time.Time{})
 	require.NoError(t, err)
 	assert.Len(t, msgs, 2)
+}
+
+// BenchmarkLeaseReturn measures lease + return round trips with 16 clients at once, each on a store
+// handle of its own (as 16 processes or machines), from a pool of 16 numbers bought beforehand, so
+// that no round trip buys: on SQLite in the first pass, on the test PostgreSQL server in the second
+// (go test -run XXX -bench LeaseReturn ./internal/numbers). It reports round trips per second and
+// the 99th percentile of one round trip.
+func BenchmarkLeaseReturn(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "vnum.db")
+	if onPostgres {
+		path = pgtest.URL(b)
+	}
+	st, err := store.Open(path)
+	require.NoError(b, err)
+	defer st.Close()
+	fake := providertest.NewFake()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	fake.Now = func() time.Time { return now }
+	e := &env{fake: fake, st: st, path: path, now: now}
+	const clients = 16
+	var held []string
+	for range clients {
+		res, err := e.manager(st, 1000).Lease(b.Context(), leaseReq("bench"))
+		require.NoError(b, err)
+		held = append(held, res.Lease.ID)
+	}
+	for _, id := range held {
+		require.NoError(b, e.manager(st, 1000).ReturnLease(b.Context(), id))
+	}
+
+	var (
+		mu    sync.Mutex
+		times []time.Duration
+		pid   atomic.Int64
+	)
+	b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		own, err := store.Open(path)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer own.Close()
+		m := e.manager(own, 2000+int(pid.Add(1)))
+		m.Alive = func(int) bool { return true }
+		var mine []time.Duration
+		for pb.Next() {
+			t0 := time.Now()
+			res, err := m.Lease(b.Context(), leaseReq("bench"))
+			if err == nil {
+				err = m.ReturnLease(b.Context(), res.Lease.ID)
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			mine = append(mine, time.Since(t0))
+		}
+		mu.Lock()
+		times = append(times, mine...)
+		mu.Unlock()
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if len(times) == 0 {
+		return
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(len(times))/elapsed.Seconds(), "round-trips/s")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(0, "ns/op")
+	assert.Equal(b, clients, fake.CallCount(providertest.OpBuy), "no round trip bought a number")
+}
+
+// A job whose lease ended (it ran longer than --ttl) cannot rotate or release the number from
+// under the job that leased it next.
+func TestLeaseEndedJobCannotRotateOrRelease(t *testing.T) {
+	e := newLeaseEnv(t)
+	a, err := e.m.Lease(t.Context(), leaseReq("ci"))
+	require.NoError(t, err)
+	e.now = e.now.Add(16 * time.Minute)
+	b, err := e.m.Lease(t.Context(), leaseReq("ci"))
+	require.NoError(t, err)
+	require.Equal(t, a.Number.E164, b.Number.E164)
+
+	ma := e.manager(e.st, 1000)
+	ma.LeaseID = a.Lease.ID
+	_, err = ma.Rotate(t.Context(), a.Number, nil)
+	require.ErrorIs(t, err, ErrLeaseGone)
+	_, err = ma.Release(t.Context(), a.Number, store.EndReleased)
+	require.ErrorIs(t, err, ErrLeaseGone)
+	l, _, err := e.m.LeaseByRef(t.Context(), b.Lease.ID, fr)
+	require.NoError(t, err)
+	assert.Equal(t, b.Number.ID, l.NumberID, "B still holds its number")
+	assert.Len(t, e.owned(t), 1)
+
+	mb := e.manager(e.st, 1000)
+	mb.LeaseID = b.Lease.ID
+	_, err = mb.Rotate(t.Context(), b.Number, nil)
+	require.NoError(t, err, "the holder may rotate its number")
 }

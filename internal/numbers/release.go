@@ -23,6 +23,9 @@ type releasePlan struct {
 // Release gives n back to its carrier and moves it to history as how (store.EndReleased,
 // EndBurned, EndExpired). A number the carrier no longer has is simply moved to history.
 func (m *Manager) Release(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error) {
+	if err := m.checkLeaseHeld(ctx, n); err != nil {
+		return store.HistoryEntry{}, err
+	}
 	op := &store.Op{Kind: opRelease, Step: stepReleasing, Provider: n.Provider, NumberID: n.ID}
 	if how == store.EndBurned {
 		op.Kind = opBurn // the same steps; the journal says which, for messages

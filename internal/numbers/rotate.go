@@ -101,6 +101,9 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 	if err := m.checkFree(ctx, n); err != nil {
 		return RotateResult{}, err
 	}
+	if err := m.checkLeaseHeld(ctx, n); err != nil {
+		return RotateResult{}, err
+	}
 	cands, err := m.RotateCandidates(ctx, n)
 	if err != nil {
 		return RotateResult{}, err

@@ -97,8 +97,20 @@ func (s *Store) MovePool(ctx context.Context, from, to int64) error {
 // ReclaimLeases ends every lease that expired at or before now, and forgets pool entries and leases
 // of numbers vnum no longer holds (released, rotated away, burned). It returns the expired leases.
 func (s *Store) ReclaimLeases(ctx context.Context, now time.Time) ([]Lease, error) {
+	// The common case, nothing to reclaim, is one read: no write lock is taken (on PostgreSQL a
+	// fleet-wide one), which matters to a waiting sms wait that asks at every poll.
+	var stale int64
+	err := s.q.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM leases WHERE expires_at <= ? OR number_id NOT IN (SELECT id FROM numbers)) +
+		(SELECT COUNT(*) FROM pool_numbers WHERE number_id NOT IN (SELECT id FROM numbers))`, now.UnixNano()).Scan(&stale)
+	if err != nil {
+		return nil, fmt.Errorf("store: reclaim leases: %w", err)
+	}
+	if stale == 0 {
+		return nil, nil
+	}
 	var out []Lease
-	err := s.InTx(ctx, func(tx *Store) error {
+	err = s.InTx(ctx, func(tx *Store) error {
 		var err error
 		out, err = tx.listLeases(ctx, `WHERE expires_at <= ?`, now.UnixNano())
 		if err != nil {
@@ -125,6 +137,11 @@ type LeaseQuery struct {
 	Pool    string
 	Country string // "" any
 	Type    string // "" any
+	// TTL and Now, when set, give the lease its start and expiry inside the transaction that
+	// claims the number: a lease begins when it is taken, not when it was asked for (a process
+	// may wait long between the two), so that its holder never sees what came before it.
+	TTL time.Duration
+	Now func() time.Time
 }
 
 // ClaimFree leases l to the first free number of q.Pool that fits q: in the pool, without a lease,
@@ -149,6 +166,10 @@ func (s *Store) ClaimFree(ctx context.Context, q LeaseQuery, l *Lease) (Number, 
 		ids, err := tx.ids(ctx, query+` ORDER BY p.number_id`, args...)
 		if err != nil {
 			return err
+		}
+		if q.Now != nil && len(ids) > 0 {
+			l.StartedAt = q.Now().UTC()
+			l.ExpiresAt = l.StartedAt.Add(q.TTL)
 		}
 		for _, id := range ids {
 			l.NumberID, l.Pool = id, q.Pool

@@ -11,6 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
+// connectTimeout bounds a connection attempt when the URL and environment leave it open.
+const connectTimeout = 10 * time.Second
+
 // IsURL reports whether loc names a PostgreSQL database (postgres://… or postgresql://…) rather
 // than a store file.
 func IsURL(loc string) bool {
@@ -28,6 +31,11 @@ func OpenPostgres(ctx context.Context, rawURL string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(strings.TrimSpace(rawURL))
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", shown, hide(err, secret))
+	}
+	if cfg.ConnectTimeout == 0 {
+		// Neither connect_timeout nor PGCONNECT_TIMEOUT: a server that does not answer should
+		// not hold a command (or a shell completion) for the system's TCP timeout, minutes.
+		cfg.ConnectTimeout = connectTimeout
 	}
 	if cfg.Password != "" && secret == "" {
 		secret = cfg.Password // from PGPASSWORD or the password file: never shown either

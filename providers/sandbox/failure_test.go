@@ -265,12 +265,13 @@ func TestLatency(t *testing.T) {
 func TestLatencyHonoursCancellation(t *testing.T) {
 	dir := t.TempDir()
 	slow := newSandbox(t, dir, map[string]string{sandbox.EnvLatency: "1m"})
-	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	// Time enough for the buy itself on a loaded machine, far less than the latency.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err := slow.Buy(ctx, providers.BuyRequest{Number: "+12025550150"})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), 5*time.Second, "returns once the context is done")
+	assert.Less(t, time.Since(start), 30*time.Second, "returns once the context is done, not after the minute")
 	mustFind(t, newSandbox(t, dir, nil), "+12025550150")
 
 	refusing := newSandbox(t, dir, map[string]string{sandbox.EnvLatency: "1m", sandbox.EnvFail: "list:temporary"})
