@@ -143,7 +143,14 @@ func (r *Relayer) Drain(ctx context.Context) int {
 		}
 		return 0
 	}
-	for _, rel := range rs {
+	for i, rel := range rs {
+		if ctx.Err() != nil {
+			// Stopping: the relays claimed but not started go back to the queue, untouched.
+			for _, rest := range rs[i:] {
+				_ = r.cfg.Store.RequeueRelay(context.WithoutCancel(ctx), rest)
+			}
+			return i
+		}
 		r.one(context.WithoutCancel(ctx), rel)
 	}
 	return len(rs)

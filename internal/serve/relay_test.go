@@ -414,3 +414,17 @@ func TestRelayParts(t *testing.T) {
 		assert.LessOrEqual(t, used, room)
 	}
 }
+
+// serve stopping mid-batch puts back what it claimed and did not start: nothing is left 'sending'.
+func TestRelayStopPutsBackClaimed(t *testing.T) {
+	_, st, n := relayFixture(t)
+	for i := range 3 {
+		push(t, st, n, fmt.Sprintf("M%d", i), "hello")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	s := &fakeSender{fail: func(int) error { cancel(); return nil }} // serve told to stop during the first send
+	r := newTestRelayer(st, s, "a", &syncBuffer{}, nil)
+	assert.Equal(t, 1, r.Drain(ctx))
+	assert.Equal(t, 1, s.calls)
+	assert.ElementsMatch(t, []string{store.RelaySent, store.RelayQueued, store.RelayQueued}, relayStates(t, st))
+}
