@@ -71,6 +71,14 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// A URL of another database would otherwise be taken for a file name, and a SQLite
+			// store built under a folder called "mysql:".
+			for _, loc := range []struct{ flag, value string }{{"--from", opts.From}, {"--to", opts.To}} {
+				if strings.Contains(loc.value, "://") && !store.IsURL(loc.value) {
+					shown, _ := store.Redact(loc.value)
+					return cmdutil.FlagErrorf("%s: %s is neither a postgres:// URL nor a file: vnum keeps its store in a SQLite file or on PostgreSQL", loc.flag, shown)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}

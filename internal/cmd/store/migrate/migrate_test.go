@@ -24,6 +24,8 @@ func TestNewCmdMigrate(t *testing.T) {
 		{args: "--from a.db --to postgres://x@h/db --json", wantFrom: "a.db", want: "postgres://x@h/db", wantJSON: true},
 		{args: "now", wantErr: "unexpected argument \"now\""},
 		{args: "--form a.db", wantErr: "unknown flag: --form"},
+		{args: "--to mysql://u:secret@h/db", wantErr: "--to: mysql://u:xxxxx@h/db is neither a postgres:// URL nor a file"},
+		{args: "--from sqlite:///tmp/a.db", wantErr: "--from: sqlite:///tmp/a.db is neither a postgres:// URL nor a file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
