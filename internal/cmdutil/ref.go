@@ -23,6 +23,16 @@ func (f *Factory) Resolve(ctx context.Context, m *numbers.Manager, ref string) (
 	return n, nil
 }
 
+// ResolveRef is Resolve over the number lifecycle (f.Numbers, which first finishes what an
+// earlier run left half done): what a command's Options.Resolve is.
+func (f *Factory) ResolveRef(ctx context.Context, ref string) (store.Number, error) {
+	m, err := f.Numbers()
+	if err != nil {
+		return store.Number{}, err
+	}
+	return f.Resolve(ctx, m, ref)
+}
+
 // ResolveEnded finds the latest number of the history that REF names, the same way.
 func (f *Factory) ResolveEnded(ctx context.Context, m *numbers.Manager, ref string) (store.HistoryEntry, error) {
 	if err := checkRef(ref); err != nil {

@@ -37,14 +37,8 @@ type Options struct {
 // NewCmdAdopt builds `vnum adopt`. runF, when not nil, replaces adoptRun (tests).
 func NewCmdAdopt(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		Adopt: func(ctx context.Context, n store.Number, label string, ttl time.Duration) (store.Number, error) {
 			m, err := f.Numbers()
 			if err != nil {

@@ -84,13 +84,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error, unblock bool, cmd *co
 	opts := &Options{
 		IO:      f.IOStreams,
 		Unblock: unblock,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		Resolve: f.ResolveRef,
 		Settings: func(ctx context.Context, n store.Number) (store.CallSettings, error) {
 			m, err := f.Numbers()
 			if err != nil {

@@ -50,14 +50,8 @@ type CallJSON struct {
 // NewCmdCalls builds `vnum calls`.
 func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		Calls: func(ctx context.Context, ns []store.Number, since time.Time) (numbers.CallsResult, error) {
 			m, err := f.Numbers()
 			if err != nil {

@@ -50,15 +50,9 @@ type Options struct {
 // NewCmdForward builds `vnum forward`. runF, when not nil, replaces forwardRun (tests).
 func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO:     f.IOStreams,
-		Region: f.Region,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:              f.IOStreams,
+		Region:          f.Region,
+		Resolve:         f.ResolveRef,
 		CheckForwardSMS: f.CheckForwardSMS,
 		RelaysSMS:       f.RelaysSMS,
 		Forward: func(ctx context.Context, n store.Number, fw providers.Forwarding) (store.Number, error) {

@@ -65,14 +65,8 @@ func NewCmdBurn(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error, how string, cmd *cobra.Command) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		Release: func(ctx context.Context, n store.Number, how string) (store.HistoryEntry, error) {
 			m, err := f.Numbers()
 			if err != nil {

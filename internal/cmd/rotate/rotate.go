@@ -45,14 +45,8 @@ type Options struct {
 // NewCmdRotate builds `vnum rotate`. runF, when not nil, replaces rotateRun (tests).
 func NewCmdRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		Candidates: func(ctx context.Context, old store.Number) ([]providers.Available, error) {
 			m, err := f.Numbers()
 			if err != nil {

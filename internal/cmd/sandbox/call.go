@@ -40,14 +40,8 @@ type CallJSON struct {
 
 func newCmdCall(f *cmdutil.Factory) *cobra.Command {
 	opts := &CallOptions{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		Dial: func(ctx context.Context, carrierID, from string, ring sb.Ring) (sb.CallResult, error) {
 			p, err := f.Provider(sb.Name)
 			if err != nil {

@@ -29,16 +29,10 @@ type Options struct {
 // NewCmdShow builds `vnum show`. runF, when not nil, replaces showRun (tests).
 func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
-		Now:    f.Now,
-		Styles: f.Styles,
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
+		Now:     f.Now,
+		Styles:  f.Styles,
 	}
 	cmd := &cobra.Command{
 		Use:   "show REF",

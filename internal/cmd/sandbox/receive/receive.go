@@ -44,15 +44,9 @@ type Options struct {
 // NewCmdReceive builds `vnum sandbox receive`. runF, when not nil, replaces receiveRun (tests).
 func NewCmdReceive(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO:     f.IOStreams,
-		Region: f.Region,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Region:  f.Region,
+		Resolve: f.ResolveRef,
 		Deliver: func(ctx context.Context, carrierID, from, text string) (providers.Message, error) {
 			p, err := f.Provider(sb.Name)
 			if err != nil {

@@ -43,14 +43,8 @@ type Options struct {
 // NewCmdList builds `vnum sms list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO: f.IOStreams,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Resolve: f.ResolveRef,
 		ResolveEnded: func(ctx context.Context, ref string) (store.HistoryEntry, error) {
 			m, err := f.Numbers()
 			if err != nil {

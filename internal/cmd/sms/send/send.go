@@ -40,15 +40,9 @@ const maxText = 1600
 // NewCmdSend builds `vnum sms send`. runF, when not nil, replaces sendRun (tests).
 func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO:     f.IOStreams,
-		Region: f.Region,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Region:  f.Region,
+		Resolve: f.ResolveRef,
 		Send: func(ctx context.Context, from store.Number, to, text string) (providers.Message, error) {
 			m, err := f.Numbers()
 			if err != nil {

@@ -43,15 +43,9 @@ type Options struct {
 // NewCmdWait builds `vnum sms wait`. runF, when not nil, replaces waitRun (tests).
 func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
-		IO:     f.IOStreams,
-		Region: f.Region,
-		Resolve: func(ctx context.Context, ref string) (store.Number, error) {
-			m, err := f.Numbers()
-			if err != nil {
-				return store.Number{}, err
-			}
-			return f.Resolve(ctx, m, ref)
-		},
+		IO:      f.IOStreams,
+		Region:  f.Region,
+		Resolve: f.ResolveRef,
 		Wait: func(ctx context.Context, n store.Number, o numbers.WaitOptions) (numbers.WaitResult, error) {
 			m, err := f.Numbers()
 			if err != nil {
