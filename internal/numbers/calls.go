@@ -170,6 +170,23 @@ func (m *Manager) ChangeCalls(ctx context.Context, n store.Number, change func(*
 // ForwardCalls sets n's forwarding and voicemail together (`vnum forward --voicemail…`): mode
 // is a providers.Voicemail* mode. The block list is kept.
 func (m *Manager) ForwardCalls(ctx context.Context, n store.Number, f providers.Forwarding, mode string, after time.Duration) (store.Number, error) {
+	return m.route(ctx, n, f, func(c *store.CallSettings) error {
+		if mode == providers.VoicemailAfter && f.Calls == "" {
+			return errors.New("voicemail after a delay needs calls forwarded: add --to NUMBER, or use --voicemail alone")
+		}
+		c.Voicemail, c.VoicemailAfter = mode, 0
+		if mode == providers.VoicemailAfter {
+			c.VoicemailAfter = after
+		}
+		return nil
+	})
+}
+
+// route is what forwarding changes share (Forward, ForwardCalls): the number must be active and
+// the target not one of the user's own vnum numbers; settings adjusts the stored call settings
+// (block list, voicemail) that go to the carrier with f. Once set, the number's SMS are pointed
+// at vnum serve when it has a public URL.
+func (m *Manager) route(ctx context.Context, n store.Number, f providers.Forwarding, settings func(*store.CallSettings) error) (store.Number, error) {
 	p, err := m.provider(n.Provider)
 	if err != nil {
 		return n, err
@@ -180,18 +197,18 @@ func (m *Manager) ForwardCalls(ctx context.Context, n store.Number, f providers.
 	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
 		return n, err
 	}
-	if mode == providers.VoicemailAfter && f.Calls == "" {
-		return n, errors.New("voicemail after a delay needs calls forwarded: add --to NUMBER, or use --voicemail alone")
-	}
 	c, err := m.Store.CallSettings(ctx, n.ID)
 	if err != nil {
 		return n, err
 	}
-	c.Voicemail, c.VoicemailAfter = mode, 0
-	if mode == providers.VoicemailAfter {
-		c.VoicemailAfter = after
+	if err := settings(&c); err != nil {
+		return n, err
 	}
-	return m.applyRouting(ctx, p, n, f, c)
+	n, err = m.applyRouting(ctx, p, n, f, c)
+	if err == nil {
+		m.warn(m.pointSMS(ctx, n))
+	}
+	return n, err
 }
 
 // CallsResult is a list read from the store after asking the carriers for what is new; Notes

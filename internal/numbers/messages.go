@@ -313,33 +313,16 @@ func (m *Manager) CheckSent(ctx context.Context, n store.Number, to, text string
 	return true, true, nil
 }
 
-// Forward sets n's forwarding (a zero Forwarding turns it off).
+// Forward sets n's forwarding (a zero Forwarding turns it off). The block list and voicemail
+// stay, but forwarding off turns all call handling off but the block list, and voicemail after
+// a delay needs a call to ring.
 func (m *Manager) Forward(ctx context.Context, n store.Number, f providers.Forwarding) (store.Number, error) {
-	p, err := m.provider(n.Provider)
-	if err != nil {
-		return n, err
-	}
-	if n.State != providers.StateActive && n.State != "" {
-		return n, fmt.Errorf("%s is %s on the carrier: forwarding can be set once it is active", phone.Format(n.E164), n.State)
-	}
-	if err := m.checkForwardTarget(ctx, f.Calls); err != nil {
-		return n, err
-	}
-	// The block list and voicemail stay; voicemail after a delay needs a call to ring.
-	c, err := m.Store.CallSettings(ctx, n.ID)
-	if err != nil {
-		return n, err
-	}
-	if f.IsZero() || f.Calls == "" && c.Voicemail == providers.VoicemailAfter {
-		// Forwarding off is all calls handling off but the block list; and voicemail after a
-		// delay needs a call to ring.
-		c.Voicemail, c.VoicemailAfter = providers.VoicemailOff, 0
-	}
-	n, err = m.applyRouting(ctx, p, n, f, c)
-	if err == nil {
-		m.warn(m.pointSMS(ctx, n))
-	}
-	return n, err
+	return m.route(ctx, n, f, func(c *store.CallSettings) error {
+		if f.IsZero() || f.Calls == "" && c.Voicemail == providers.VoicemailAfter {
+			c.Voicemail, c.VoicemailAfter = providers.VoicemailOff, 0
+		}
+		return nil
+	})
 }
 
 // ErrForwardLoop means a forwarding target is one of the user's own vnum numbers: a call would

@@ -156,6 +156,20 @@ func TestForwardPointsSMS(t *testing.T) {
 	assert.Equal(t, serveRoute, h.urls[n.CarrierID])
 }
 
+// Forwarding with voicemail (`vnum forward --voicemail…`) points the SMS at serve as plain
+// forwarding does: it is the same command.
+func TestForwardWithVoicemailPointsSMS(t *testing.T) {
+	e, h, _ := hookEnv(t, false)
+	h.failSet = errors.New("carrier down")
+	n := e.buy(t, "shop")
+	require.Empty(t, e.hooks(t))
+	h.failSet = nil
+	_, err := e.m.ForwardCalls(t.Context(), n, providers.Forwarding{Calls: "+33612345679"}, providers.VoicemailAfter, 20*time.Second)
+	require.NoError(t, err)
+	assert.Len(t, e.hooks(t), 1)
+	assert.Equal(t, serveRoute, h.urls[n.CarrierID])
+}
+
 // Where the URL is shared by the numbers (Telnyx's messaging profile), it is put back only when
 // the last number vnum pointed there goes.
 func TestSharedSMSURLPutBackWithLastNumber(t *testing.T) {
