@@ -23,6 +23,7 @@ import (
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
 	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Options are serve's inputs.
@@ -204,6 +205,11 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+	if conf.Telnyx != nil {
+		checks = append(checks, check{"calls", "telnyx: calls answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), checked like its SMS"})
+	} else {
+		checks = append(checks, check{"calls", "off: no carrier's call requests can be checked (telnyx needs its public key)"})
+	}
 	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
@@ -212,6 +218,19 @@ func run(ctx context.Context, o *Options) error {
 	m, err := f.NumbersOffline()
 	if err != nil {
 		return err
+	}
+	// Calls: the TeXML route answers them from the numbers' stored rules (conf.Telnyx checks
+	// its requests) and downloads the voicemails they leave.
+	conf.Calls = m
+	conf.Recordings = func(name string) (providers.RecordingFetcher, error) {
+		p, err := f.Provider(name)
+		if err != nil {
+			return nil, err
+		}
+		if rf, ok := providers.As[providers.RecordingFetcher](p); ok {
+			return rf, nil
+		}
+		return nil, fmt.Errorf("%s recordings cannot be downloaded", name)
 	}
 	relayer := srv.NewRelayer(srv.RelayConfig{Store: st, Sender: relaySender{st: st, m: m}, Owner: relayOwner(m),
 		Gone: relayOwnerGone(m), Logger: conf.Logger})
@@ -256,6 +275,22 @@ func run(ctx context.Context, o *Options) error {
 	for _, n := range names {
 		fmt.Fprintf(o.IO.Out, "%s\t%s\n", n, routes[n])
 	}
+	// Voicemails whose download failed are fetched again every pass, while their URLs last.
+	fetched := make(chan struct{})
+	defer func() { <-fetched }()
+	go func() {
+		defer close(fetched)
+		for {
+			if n, err := server.FetchPendingAudio(ctx); n > 0 || err != nil && ctx.Err() == nil {
+				conf.Logger.Info("voicemail downloads", "stored", n, "error", errString(err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(reconfigureEvery):
+			}
+		}
+	}()
 	configured := make(chan struct{})
 	defer func() { <-configured }() // the store stays open until it is done
 	if o.PublicURL == "" {
@@ -284,6 +319,13 @@ func run(ctx context.Context, o *Options) error {
 		}()
 	}
 	return server.Serve(ctx, ln)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func orNone(s string) string {
