@@ -90,6 +90,10 @@ func Descriptor() providers.Descriptor {
 			{Key: CredAPIKey, Label: "API key", Env: []string{"VONAGE_API_KEY"},
 				Flag: "api-key", FlagHelp: "the API key shown in the Vonage dashboard; not a secret"},
 			{Key: CredAPISecret, Label: "API secret", Env: []string{"VONAGE_API_SECRET"}, Secret: true},
+			// The application vnum serve answers calls through, made by vnum and kept here (see
+			// application.go): its id and private key as one value, with no flag (the key never
+			// travels in argv). A user's own application can be given in the environment.
+			{Key: CredApplication, Label: "app key", Env: []string{EnvApplication}, Optional: true},
 		}}},
 		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
 		Capabilities: capabilities(),
@@ -124,6 +128,11 @@ type Provider struct {
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
 	pageSize    int
+	// keep saves the application id and private key vnum makes (Settings.KeepCredentials).
+	keep func(map[string]string) error
+
+	app    appKey // the application vnum serve answers calls through; zero when none yet
+	appErr error  // why the application credentials given cannot be used
 
 	mu       sync.Mutex
 	currency string // the account's currency once known
@@ -156,7 +165,9 @@ func New(s providers.Settings) (*Provider, error) {
 	if override != nil {
 		apiBase = restBase
 	}
-	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
+	// The regional Voice API hosts serve recordings (a record event's recording_url).
+	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Base: override, Hosts: []string{"rest.nexmo.com", "api.nexmo.com",
+		"api-us.nexmo.com", "api-eu.nexmo.com", "api-ap.nexmo.com", "api-us.vonage.com", "api-eu.vonage.com", "api-ap.vonage.com"}}
 	// Our own clients over the injected one's transport (the injected client is shared by the
 	// run's carriers, so it is never changed), under the carriers' common rule for where
 	// credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only within
@@ -164,7 +175,11 @@ func New(s providers.Settings) (*Provider, error) {
 	// The retry layer bounds each attempt, the operation's context all of them (see begin).
 	injected := s.Client()
 	retry := httpretry.Over(injected, defaultRequestTimeout)
+	app, appErr := loadAppKey(s.Credentials)
 	return &Provider{
+		keep:     s.KeepCredentials,
+		app:      app,
+		appErr:   appErr,
 		retry:    retry,
 		key:      key,
 		secret:   secret,
