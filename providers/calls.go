@@ -89,6 +89,9 @@ type Voicemail struct {
 	At            time.Time
 	Duration      time.Duration
 	Transcription string // "" when the carrier gives none
+	// RecordingURL is where the carrier keeps the audio, as its signed call webhook named it:
+	// vnum serve downloads it from there (RecordingFetcher). "" for carriers read through their API.
+	RecordingURL string
 }
 
 // Audio is a voicemail's recording.
@@ -111,4 +114,20 @@ type VoicemailBox interface {
 	VoicemailAudio(ctx context.Context, voicemailID string) (Audio, error)
 	// DeleteVoicemail deletes a message at the carrier; one already gone is ErrNotFound.
 	DeleteVoicemail(ctx context.Context, voicemailID string) error
+}
+
+// CallHook is a carrier whose calls vnum serve answers call by call (Telnyx: a TeXML
+// application; Vonage: an application's answer URL).
+type CallHook interface {
+	// PointCalls sends the number's incoming calls to url (serve's call route for the carrier)
+	// and returns what the number had before, opaque, for UnpointCalls.
+	PointCalls(ctx context.Context, id, url string) (previous string, err error)
+	// UnpointCalls puts back what PointCalls returned; a number the carrier no longer has is ErrNotFound.
+	UnpointCalls(ctx context.Context, id, previous string) error
+}
+
+// RecordingFetcher downloads a recording a carrier named in a signed webhook, with the
+// account's credentials (Telnyx API key; Vonage application JWT).
+type RecordingFetcher interface {
+	FetchRecording(ctx context.Context, url string) (Audio, error)
 }

@@ -176,6 +176,10 @@ type Capabilities struct {
 	// false ("needs vnum serve").
 	BlockCalls, Voicemail, CallLog bool
 	CallsVia                       string
+	// CallsThroughServe: block lists, voicemail and the call log are done by vnum serve, which
+	// answers each call itself (CallHook); the numbers layer then keeps the rules locally and
+	// points the number at serve. BlockCalls, Voicemail and CallLog say what works that way.
+	CallsThroughServe bool
 	// MinPoll is the shortest wait between two reads of a number's SMS (`vnum sms wait`),
 	// for carriers that bill or limit those reads; 0 means vnum's own pace.
 	MinPoll time.Duration

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/store"
@@ -71,6 +72,11 @@ type Config struct {
 	Now func() time.Time
 	// Stored, when set, is called after a commit stored a new message: the SMS relay's wake-up.
 	Stored func()
+
+	// Calls is what the call routes read and write; nil turns them off (404).
+	Calls CallBook
+	// Recordings downloads the voicemails the carriers name in their call webhooks.
+	Recordings RecordingSource
 }
 
 // Server answers the carriers.
@@ -79,6 +85,7 @@ type Server struct {
 	writer  *writer
 	replays *replays
 	mux     *http.ServeMux
+	bg      sync.WaitGroup // work after a request: recording downloads
 }
 
 // New builds a server; Close (or Serve's return) stops its store writer.
@@ -111,8 +118,12 @@ func New(cfg Config) (*Server, error) {
 // Handler is the server's routes, for tests and for embedding.
 func (s *Server) Handler() http.Handler { return s.mux }
 
-// Close stops the store writer; call it only once no request can arrive.
-func (s *Server) Close() { s.writer.Close() }
+// Close waits for the work requests left to do (recording downloads) and stops the store
+// writer; call it only once no request can arrive.
+func (s *Server) Close() {
+	s.bg.Wait()
+	s.writer.Close()
+}
 
 // Serve answers on ln until ctx is done, then stops taking requests, lets those under way finish
 // (at most ShutdownGrace) and returns. Every request answered with success has its message

@@ -126,6 +126,10 @@ func forgetCalls(ctx context.Context, q querier, numberID int64) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM calls WHERE number_id = ?`, numberID); err != nil {
 		return fmt.Errorf("delete call log: %w", err)
 	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM voicemail_audio WHERE EXISTS (SELECT 1 FROM voicemails v
+		WHERE v.number_id = ? AND v.provider = voicemail_audio.provider AND v.carrier_id = voicemail_audio.carrier_id)`, numberID); err != nil {
+		return fmt.Errorf("delete voicemail audio: %w", err)
+	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM voicemails WHERE number_id = ?`, numberID); err != nil {
 		return fmt.Errorf("delete voicemails: %w", err)
 	}
@@ -221,10 +225,10 @@ func (s *Store) AddVoicemails(ctx context.Context, numberID int64, provider stri
 				return fmt.Errorf("store: add voicemail %s: %w", v.ID, err)
 			}
 			if _, err := tx.q.ExecContext(ctx, `INSERT INTO voicemails (provider, carrier_id, number_id, call_id, caller, called,
-				received_at, duration_ms, transcription) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				received_at, duration_ms, transcription, recording_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (provider, carrier_id) DO UPDATE SET transcription = excluded.transcription
 				WHERE excluded.transcription <> ''`,
-				provider, v.ID, numberID, v.CallID, v.From, v.To, at, v.Duration.Milliseconds(), v.Transcription); err != nil {
+				provider, v.ID, numberID, v.CallID, v.From, v.To, at, v.Duration.Milliseconds(), v.Transcription, v.RecordingURL); err != nil {
 				return fmt.Errorf("store: add voicemail %s: %w", v.ID, err)
 			}
 		}
@@ -232,7 +236,7 @@ func (s *Store) AddVoicemails(ctx context.Context, numberID int64, provider stri
 	})
 }
 
-const voicemailCols = `number_id, provider, carrier_id, call_id, caller, called, received_at, duration_ms, transcription`
+const voicemailCols = `number_id, provider, carrier_id, call_id, caller, called, received_at, duration_ms, transcription, recording_url`
 
 func scanVoicemail(sc scanner) (Voicemail, error) {
 	var (
@@ -240,7 +244,7 @@ func scanVoicemail(sc scanner) (Voicemail, error) {
 		at sql.NullInt64
 		ms int64
 	)
-	if err := sc.Scan(&v.NumberID, &v.Provider, &v.ID, &v.CallID, &v.From, &v.To, &at, &ms, &v.Transcription); err != nil {
+	if err := sc.Scan(&v.NumberID, &v.Provider, &v.ID, &v.CallID, &v.From, &v.To, &at, &ms, &v.Transcription, &v.RecordingURL); err != nil {
 		return Voicemail{}, err
 	}
 	v.At, v.Duration = timeOf(at), time.Duration(ms)*time.Millisecond
@@ -286,10 +290,15 @@ func (s *Store) GetVoicemail(ctx context.Context, id string) (Voicemail, error) 
 	return v, nil
 }
 
-// DeleteVoicemail forgets a voicemail.
+// DeleteVoicemail forgets a voicemail, with its audio.
 func (s *Store) DeleteVoicemail(ctx context.Context, provider, id string) error {
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM voicemails WHERE provider = ? AND carrier_id = ?`, provider, id); err != nil {
-		return fmt.Errorf("store: delete voicemail %s: %w", id, err)
-	}
-	return nil
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM voicemail_audio WHERE provider = ? AND carrier_id = ?`, provider, id); err != nil {
+			return fmt.Errorf("store: delete voicemail %s: %w", id, err)
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM voicemails WHERE provider = ? AND carrier_id = ?`, provider, id); err != nil {
+			return fmt.Errorf("store: delete voicemail %s: %w", id, err)
+		}
+		return nil
+	})
 }

@@ -216,6 +216,25 @@ func migrations() []string {
 			PRIMARY KEY (provider, carrier_id)
 		);
 		CREATE INDEX voicemails_number ON voicemails (number_id, received_at);`,
+		// 8: calls answered by vnum serve (callhooks.go): the numbers whose calls were pointed at
+		// serve, with what each had before (recorded before the carrier is changed), the
+		// recording URL a carrier's callback named, and the audio serve downloaded.
+		`CREATE TABLE call_hooks (
+			provider   TEXT    NOT NULL,
+			carrier_id TEXT    NOT NULL,
+			url        TEXT    NOT NULL,
+			previous   TEXT    NOT NULL DEFAULT '',
+			set_at     INTEGER NOT NULL,
+			PRIMARY KEY (provider, carrier_id)
+		);
+		CREATE TABLE voicemail_audio (
+			provider     TEXT NOT NULL,
+			carrier_id   TEXT NOT NULL,
+			content_type TEXT NOT NULL DEFAULT '',
+			data         BLOB NOT NULL,
+			PRIMARY KEY (provider, carrier_id)
+		);
+		ALTER TABLE voicemails ADD COLUMN recording_url TEXT NOT NULL DEFAULT '';`,
 	}
 }
 
