@@ -11,6 +11,11 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
+var (
+	_ providers.CallHook         = (*Provider)(nil)
+	_ providers.RecordingFetcher = (*Provider)(nil)
+)
+
 // maxRecording bounds a downloaded recording: a voicemail of several minutes is well under it.
 const maxRecording = 32 << 20
 
