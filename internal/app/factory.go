@@ -80,6 +80,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		provider:   f.Provider,
 		serveSetUp: f.SMSRelay,
 		smsRoute:   newSMSRouteFunc(f.Config, env, f.Credentials),
+		callRoute:  newCallRouteFunc(f.Config, env, f.Credentials),
 		now:        f.Now,
 		leaseID:    strings.TrimSpace(env("VNUM_LEASE")),
 		report:     ios.StartProgress,
@@ -322,12 +323,31 @@ func newSMSRouteFunc(cfg func() (*config.Config, error), env func(string) string
 	return func(provider string) string { return routes()[provider] }
 }
 
+// newCallRouteFunc returns serve's public call route for a carrier whose calls serve answers
+// (https://…/hooks/…/telnyx/calls), "" when serve has no public URL, never ran here, or cannot
+// check that carrier's requests. Worked out once, when a number's calls are to be pointed.
+func newCallRouteFunc(cfg func() (*config.Config, error), env func(string) string, creds func() (*auth.Manager, error)) func(string) string {
+	routes := sync.OnceValue(func() map[string]string {
+		c, err := cfg()
+		if err != nil || c.ServePublicURL() == "" {
+			return nil
+		}
+		public, err := serve.CheckPublicURL(c.ServePublicURL())
+		if err != nil {
+			return nil
+		}
+		return serve.PublicCallRoutes(c.Dir(), public, serve.KeyLookup{Env: env, Credentials: creds, Config: cfg})
+	})
+	return func(provider string) string { return routes()[provider] }
+}
+
 // lifecycleDeps are what the number lifecycle is built over.
 type lifecycleDeps struct {
 	store      func() (*store.Store, error)
 	provider   func(string) (providers.Provider, error)
 	serveSetUp func() bool                  // vnum serve is set up (pushes SMS, relays them)
 	smsRoute   func(provider string) string // serve's public route per carrier, "" for none
+	callRoute  func(provider string) string // serve's public call route per carrier, "" for none
 	now        func() time.Time
 	leaseID    string       // VNUM_LEASE: this job's lease, which bounds what sms list/wait see
 	report     func(string) // shows an operation's progress
@@ -369,18 +389,19 @@ func newNumbersOfflineFunc(d lifecycleDeps) func() (*numbers.Manager, error) {
 			prefs = d.callPrefs()
 		}
 		return numbers.New(numbers.Config{
-			CallPrefs: prefs,
-			Store:     s,
-			Provider:  d.provider,
-			Now:       d.now,
-			PID:       os.Getpid(),
-			Host:      hostname(),
-			Report:    d.report,
-			StorePoll: storePoll,
-			SMSRelay:  relay,
-			SMSRoute:  d.smsRoute,
-			Warn:      d.warn,
-			LeaseID:   d.leaseID,
+			CallPrefs:      prefs,
+			Store:          s,
+			Provider:       d.provider,
+			Now:            d.now,
+			PID:            os.Getpid(),
+			Host:           hostname(),
+			Report:         d.report,
+			StorePoll:      storePoll,
+			SMSRelay:       relay,
+			SMSRoute:       d.smsRoute,
+			ServeCallRoute: d.callRoute,
+			Warn:           d.warn,
+			LeaseID:        d.leaseID,
 		}), nil
 	})
 }

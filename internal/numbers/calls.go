@@ -79,6 +79,9 @@ func unsupportedCalls(p providers.Provider, what string) error {
 // applyRouting sets n's forwarding and call settings at the carrier in one change, and records
 // both. Without call settings it is applyForwarding's plain forwarding.
 func (m *Manager) applyRouting(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding, c store.CallSettings) (store.Number, error) {
+	if servesCalls(p) {
+		return m.routeThroughServe(ctx, p, n, f, c)
+	}
 	if c.IsZero() {
 		// Plain forwarding, which also drops rules the carrier had (SetForwarding is the whole
 		// routing of a number's calls).
@@ -236,6 +239,9 @@ func (m *Manager) Calls(ctx context.Context, ns []store.Number, since time.Time)
 			res.Notes = append(res.Notes, err.Error())
 			continue
 		}
+		if servesCalls(p) && p.Capabilities().CallLog {
+			continue // vnum serve wrote them to the store
+		}
 		r, ok := providers.As[providers.CallLogReader](p)
 		if !ok || !p.Capabilities().CallLog {
 			if ns != nil {
@@ -304,6 +310,9 @@ func (m *Manager) Voicemails(ctx context.Context, ns []store.Number) (Voicemails
 			res.Notes = append(res.Notes, err.Error())
 			continue
 		}
+		if servesCalls(p) && p.Capabilities().Voicemail {
+			continue // vnum serve wrote them to the store
+		}
 		box, ok := providers.As[providers.VoicemailBox](p)
 		if !ok || !p.Capabilities().Voicemail {
 			if ns != nil {
@@ -330,17 +339,11 @@ func (m *Manager) Voicemails(ctx context.Context, ns []store.Number) (Voicemails
 // ErrNoVoicemail means vnum knows no voicemail with that id.
 var ErrNoVoicemail = errors.New("no voicemail")
 
-// voicemail finds a stored voicemail and its carrier's box.
+// voicemail finds a stored voicemail and its carrier's box; a voicemail vnum serve took has
+// no box (serve carriers keep none vnum reads): box is nil and p says the carrier.
 func (m *Manager) voicemail(ctx context.Context, id string) (store.Voicemail, providers.VoicemailBox, error) {
-	v, err := m.Store.GetVoicemail(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return v, nil, fmt.Errorf("%w %q: see `vnum voicemail list`", ErrNoVoicemail, id)
-	}
-	if err != nil {
-		return v, nil, err
-	}
-	p, err := m.provider(v.Provider)
-	if err != nil {
+	v, p, err := m.storedVoicemail(ctx, id)
+	if err != nil || servesCalls(p) {
 		return v, nil, err
 	}
 	box, ok := providers.As[providers.VoicemailBox](p)
@@ -350,11 +353,36 @@ func (m *Manager) voicemail(ctx context.Context, id string) (store.Voicemail, pr
 	return v, box, nil
 }
 
-// VoicemailAudio fetches the recording of voicemail id.
+// storedVoicemail finds a stored voicemail and its carrier.
+func (m *Manager) storedVoicemail(ctx context.Context, id string) (store.Voicemail, providers.Provider, error) {
+	v, err := m.Store.GetVoicemail(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return v, nil, fmt.Errorf("%w %q: see `vnum voicemail list`", ErrNoVoicemail, id)
+	}
+	if err != nil {
+		return v, nil, err
+	}
+	p, err := m.provider(v.Provider)
+	return v, p, err
+}
+
+// ErrAudioNotYet means vnum serve has not downloaded a voicemail's recording yet.
+var ErrAudioNotYet = errors.New("the recording is not here yet")
+
+// VoicemailAudio fetches the recording of voicemail id; on a carrier whose calls vnum serve
+// answers, the copy serve downloaded.
 func (m *Manager) VoicemailAudio(ctx context.Context, id string) (store.Voicemail, providers.Audio, error) {
 	v, box, err := m.voicemail(ctx, id)
 	if err != nil {
 		return v, providers.Audio{}, err
+	}
+	if box == nil {
+		a, found, err := m.Store.VoicemailAudio(ctx, v.Provider, v.ID)
+		if err == nil && !found {
+			err = fmt.Errorf("voicemail %s: %w: vnum serve downloads it from %s once the message is recorded, and tries again on its next pass (every two minutes while it runs)",
+				v.ID, ErrAudioNotYet, v.Provider)
+		}
+		return v, a, err
 	}
 	a, err := box.VoicemailAudio(ctx, v.ID)
 	if errors.Is(err, providers.ErrNotFound) {
@@ -369,6 +397,20 @@ func (m *Manager) DeleteVoicemail(ctx context.Context, id string) (store.Voicema
 	if err != nil {
 		return v, err
 	}
+	if box == nil {
+		// Taken by vnum serve: deleted here, and at the carrier where it keeps the recording
+		// and can delete it (best effort, said).
+		if err := m.Store.DeleteVoicemail(context.WithoutCancel(ctx), v.Provider, v.ID); err != nil {
+			return v, err
+		}
+		p, _ := m.provider(v.Provider)
+		if d, ok := providers.As[voicemailDeleter](p); ok {
+			if err := d.DeleteVoicemail(ctx, v.ID); err != nil && !errors.Is(err, providers.ErrNotFound) {
+				m.warn(fmt.Sprintf("voicemail %s is deleted here, but its recording may remain at %s (%v): delete it in its console", v.ID, v.Provider, err))
+			}
+		}
+		return v, nil
+	}
 	if err := box.DeleteVoicemail(ctx, v.ID); err != nil && !errors.Is(err, providers.ErrNotFound) {
 		return v, err
 	}
@@ -378,6 +420,9 @@ func (m *Manager) DeleteVoicemail(ctx context.Context, id string) (store.Voicema
 // deleteVoicemailsAt deletes every voicemail of n at its carrier (a burn): the ones the carrier
 // lists and the ones vnum stored. It returns how many could not be deleted, with the first error.
 func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, n store.Number) (failed int, err error) {
+	if servesCalls(p) {
+		return m.deleteServedVoicemailsAt(ctx, p, n)
+	}
 	box, ok := providers.As[providers.VoicemailBox](p)
 	if !ok || !p.Capabilities().Voicemail {
 		return 0, nil
@@ -397,6 +442,26 @@ func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, 
 	}
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		if derr := box.DeleteVoicemail(ctx, id); derr != nil && !errors.Is(derr, providers.ErrNotFound) {
+			failed++
+			err = errors.Join(err, derr)
+		}
+	}
+	return failed, err
+}
+
+// deleteServedVoicemailsAt deletes at the carrier the recordings of n's voicemails vnum serve
+// took, where the carrier can (a burn); the store's copies go with the number.
+func (m *Manager) deleteServedVoicemailsAt(ctx context.Context, p providers.Provider, n store.Number) (failed int, err error) {
+	d, ok := providers.As[voicemailDeleter](p)
+	if !ok {
+		return 0, nil
+	}
+	stored, err := m.Store.ListVoicemails(ctx, []int64{n.ID}, time.Time{})
+	if err != nil {
+		return 1, err
+	}
+	for _, v := range stored {
+		if derr := d.DeleteVoicemail(ctx, v.ID); derr != nil && !errors.Is(derr, providers.ErrNotFound) {
 			failed++
 			err = errors.Join(err, derr)
 		}

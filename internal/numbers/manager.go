@@ -60,6 +60,11 @@ type Config struct {
 	// when serve has no public URL or no route for it: buy, forward and rotate point the
 	// numbers' inbound SMS there. nil: none. Called only when a number is to be pointed.
 	SMSRoute func(provider string) string
+	// ServeCallRoute returns vnum serve's public call route for a carrier whose calls serve
+	// answers (providers.Capabilities.CallsThroughServe), "" when serve has no public URL or no
+	// route for it: block lists and voicemail on those carriers need it. nil: none. (Not
+	// "CallRoute": that is the serve.CallBook method.)
+	ServeCallRoute func(provider string) string
 	// Warn receives warnings for the user (stderr) from operations that have no other way to
 	// return them; nil discards them.
 	Warn func(msg string)

@@ -62,6 +62,8 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 	// number then leaves as it came (and a carrier that keeps the URL on a group of numbers,
 	// Telnyx's messaging profile, gets it back when the last of them goes).
 	m.putBackSMS(ctx, p, n)
+	// Likewise its calls, where vnum serve answered them (callhook).
+	m.unpointCalls(ctx, p, n)
 	var vmErr error
 	if plan.How == store.EndBurned {
 		// Burned means gone: the voicemails too, at the carrier (which keeps recordings after

@@ -112,3 +112,21 @@ func PublicRoutes(configDir, publicURL string, keys KeyLookup) map[string]string
 	}
 	return routes
 }
+
+// PublicCallRoutes is PublicRoutes for the call routes of the carriers whose calls serve
+// answers (Telnyx's, with a public key to check its requests): where block, forward and rotate
+// point the numbers' calls. nil when there is no public URL, or serve never ran in configDir.
+func PublicCallRoutes(configDir, publicURL string, keys KeyLookup) map[string]string {
+	if publicURL == "" {
+		return nil
+	}
+	secrets, err := LoadSecrets(configDir)
+	if err != nil {
+		return nil
+	}
+	routes := map[string]string{}
+	if key, _, _, err := keys.TelnyxPublicKey(); err == nil && key != nil {
+		routes[RouteTelnyx] = CallURL(publicURL, secrets.PathToken, CallRouteTelnyx)
+	}
+	return routes
+}

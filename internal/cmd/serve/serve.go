@@ -3,6 +3,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -145,7 +146,20 @@ func run(ctx context.Context, o *Options) error {
 		if err == nil && len(notes) == 0 {
 			fmt.Fprintln(o.IO.ErrOut, "vnum serve had set no number's inbound SMS URL: nothing to put back")
 		}
-		return err
+		// The numbers whose calls serve answers (Telnyx, Vonage) get theirs back too.
+		hooks, herr := st.ListCallHooks(ctx)
+		if herr != nil || len(hooks) == 0 {
+			return errors.Join(err, herr)
+		}
+		m, merr := f.NumbersOffline()
+		if merr != nil {
+			return errors.Join(err, merr)
+		}
+		callNotes, cerr := m.UnpointAllCalls(ctx)
+		for _, n := range callNotes {
+			fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(n))
+		}
+		return errors.Join(err, cerr)
 	}
 	conf := srv.Config{Store: st, Token: secrets.PathToken, PublicURL: o.PublicURL, TrustForwarded: o.TrustForwarded,
 		Sandbox: sandboxwh.New(secrets.SandboxKey())}
