@@ -36,6 +36,12 @@ var vonageRoutes = map[string]vonagetest.Route{
 	"pricing": vonagetest.RoutePricing,
 	"send":    vonagetest.RouteSend,
 	"records": vonagetest.RouteRecords,
+	// Applications API v2 and recordings
+	"app-create": vonagetest.RouteAppCreate,
+	"app-get":    vonagetest.RouteAppGet,
+	"app-update": vonagetest.RouteAppUpdate,
+	"app-delete": vonagetest.RouteAppDelete,
+	"recording":  vonagetest.RouteRecording,
 }
 
 const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C] [-secret S]
@@ -53,7 +59,7 @@ fakevonage paperwork CC           the country's numbers need an address: the API
 fakevonage release NUMBER         the number is cancelled outside vnum
 fakevonage credential api-key|api-secret
 fakevonage check                  fail if the fake has seen an exchange that breaks Vonage's documents
-ROUTE: search buy cancel update numbers balance pricing send records`
+ROUTE: search buy cancel update numbers balance pricing send records app-create app-get app-update app-delete recording`
 
 // cmdFakeVonage is the fakevonage command: the other side of a Vonage account. Any exchange
 // the fake finds against Vonage's documents fails the script, at the next fakevonage command

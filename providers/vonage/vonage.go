@@ -112,7 +112,12 @@ func capabilities() providers.Capabilities {
 		ForwardCalls: true,
 		ReadSMS:      true,
 		SendSMS:      true,
-		CallsVia:     CallsVia,
+		// Through vnum serve: vnum's application's answer URL answers each call with an NCCO.
+		BlockCalls:        true,
+		Voicemail:         true,
+		CallLog:           true,
+		CallsThroughServe: true,
+		CallsVia:          CallsVia,
 		// Each read of the Reports API is billed per record: sms wait asks every 5 s, no faster.
 		MinPoll: 5 * time.Second,
 	}
@@ -248,6 +253,7 @@ func (p *Provider) scrub(err error) error {
 	return err
 }
 
-// CallsVia is why blocking, voicemail and the call log are not offered on Vonage: its native
-// forwarding (voiceCallbackType=tel) has neither, and an NCCO answer URL needs a server.
-const CallsVia = "needs a server answering Vonage's NCCO answer URL (vnum serve --public-url URL), not yet offered"
+// CallsVia is how blocking, voicemail and the call log work on Vonage: its native forwarding
+// (voiceCallbackType=tel) has none of them, so vnum serve answers each call (an NCCO) from the
+// answer URL of an application vnum makes and links the number to.
+const CallsVia = "through vnum serve: the answer URL of a Vonage application vnum creates (vnum serve --public-url URL)"
