@@ -37,6 +37,10 @@ type Settings struct {
 	// they were saved (the keyring, or the file the user chose); nil when there is no saved
 	// credential to add them to (credentials from the environment).
 	KeepCredentials func(values map[string]string) error
+	// OptionalCredential reads one Optional value afresh (environment, then saved credentials):
+	// for a long-running process (vnum serve) whose adapter was built before another vnum kept
+	// the value. nil when there is nothing to read from.
+	OptionalCredential func(key string) (string, error)
 }
 
 // Client is the client HTTP builds, or an empty one (http.DefaultTransport, no timeout) when

@@ -227,6 +227,10 @@ func (c *adapterCache) addCredentials(d providers.Descriptor, profile string, s 
 		return err
 	}
 	s.Credentials = cred.Values
+	s.OptionalCredential = func(key string) (string, error) {
+		v, _, err := m.Optional(d.Name, profile, key)
+		return v, err
+	}
 	if cred.Source == auth.SourceKeyring || cred.Source == auth.SourceInsecure {
 		// Values an adapter makes (Vonage's application key) go where the user keeps the rest.
 		s.KeepCredentials = func(values map[string]string) error {

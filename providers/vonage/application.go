@@ -185,11 +185,9 @@ func publicPEM(k *rsa.PrivateKey) (string, error) {
 // ensureApp returns the application whose voice webhooks are h: the one in the credentials,
 // corrected if it points elsewhere, or a new one made with a new key pair that is kept at once.
 func (c *call) ensureApp(h appHooks) (appKey, error) {
-	c.p.mu.Lock()
-	ak, loadErr := c.p.app, c.p.appErr
-	c.p.mu.Unlock()
-	if loadErr != nil {
-		return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: loadErr.Error()}
+	ak, err := c.p.currentApp()
+	if err != nil {
+		return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: err.Error()}
 	}
 	if ak.id != "" {
 		var a application
@@ -219,6 +217,30 @@ func (c *call) ensureApp(h appHooks) (appKey, error) {
 		}
 	}
 	return c.createApp(h)
+}
+
+// currentApp is the application credential in use. One not known when the adapter was built
+// is read afresh: vnum serve runs for days, and the application is made by the first `vnum
+// block` or `forward --voicemail` of another vnum process.
+func (p *Provider) currentApp() (appKey, error) {
+	p.mu.Lock()
+	ak, err := p.app, p.appErr
+	p.mu.Unlock()
+	if err != nil || ak.id != "" || p.fresh == nil {
+		return ak, err
+	}
+	raw, err := p.fresh(CredApplication)
+	if err != nil || strings.TrimSpace(raw) == "" {
+		return appKey{}, nil // as if none: making one will say what is wrong
+	}
+	ak, err = loadAppKey(map[string]string{CredApplication: raw})
+	if err != nil {
+		return appKey{}, err
+	}
+	p.mu.Lock()
+	p.app = ak
+	p.mu.Unlock()
+	return ak, nil
 }
 
 // createApp makes vnum's application and keeps its id and private key.

@@ -91,6 +91,15 @@ func TestPointCallsMakesTheApplicationAndPutsBack(t *testing.T) {
 	_, err = p2.FetchRecording(t.Context(), f.AddRecording("someone-else", []byte("x")))
 	require.Error(t, err)
 
+	// A process whose adapter was built before the application was made (vnum serve) reads
+	// the kept credential afresh.
+	before := newProvider(t, f, withFresh(func(key string) (string, error) { return k.kept[key], nil }))
+	audio, err = before.FetchRecording(t.Context(), url)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("RIFF....WAVE"), audio.Data)
+	_, err = newProvider(t, f).FetchRecording(t.Context(), url)
+	assert.ErrorIs(t, err, providers.ErrUnauthorized, "no application key anywhere")
+
 	// A number gone is ErrNotFound.
 	require.True(t, f.Release(id))
 	assert.ErrorIs(t, p2.UnpointCalls(t.Context(), id, prev), providers.ErrNotFound)

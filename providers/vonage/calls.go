@@ -118,9 +118,7 @@ func (p *Provider) FetchRecording(ctx context.Context, url string) (a providers.
 		return providers.Audio{}, err
 	}
 	defer done()
-	p.mu.Lock()
-	ak, loadErr := p.app, p.appErr
-	p.mu.Unlock()
+	ak, loadErr := p.currentApp()
 	if loadErr != nil {
 		return providers.Audio{}, &providers.Error{Provider: Name, Op: c.op, Message: loadErr.Error()}
 	}

@@ -135,6 +135,8 @@ type Provider struct {
 	pageSize    int
 	// keep saves the application id and private key vnum makes (Settings.KeepCredentials).
 	keep func(map[string]string) error
+	// fresh reads an optional credential afresh (Settings.OptionalCredential), nil for none.
+	fresh func(string) (string, error)
 
 	app    appKey // the application vnum serve answers calls through; zero when none yet
 	appErr error  // why the application credentials given cannot be used
@@ -183,6 +185,7 @@ func New(s providers.Settings) (*Provider, error) {
 	app, appErr := loadAppKey(s.Credentials)
 	return &Provider{
 		keep:     s.KeepCredentials,
+		fresh:    s.OptionalCredential,
 		app:      app,
 		appErr:   appErr,
 		retry:    retry,
