@@ -23,6 +23,7 @@ import (
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	twiliowh "github.com/vnum-cli/vnum/internal/webhook/twilio"
 	vonagewh "github.com/vnum-cli/vnum/internal/webhook/vonage"
+	"github.com/vnum-cli/vnum/providers"
 )
 
 // Options are serve's inputs.
@@ -212,6 +213,20 @@ func run(ctx context.Context, o *Options) error {
 	m, err := f.NumbersOffline()
 	if err != nil {
 		return err
+	}
+	// The call routes (Telnyx, Vonage) read the numbers' call rules and log through the lifecycle,
+	// and download recordings with the carrier's adapter.
+	conf.Calls = m
+	conf.Recordings = func(provider string) (providers.RecordingFetcher, error) {
+		p, err := f.Provider(provider)
+		if err != nil {
+			return nil, err
+		}
+		rf, ok := providers.As[providers.RecordingFetcher](p)
+		if !ok {
+			return nil, fmt.Errorf("%s recordings cannot be downloaded", provider)
+		}
+		return rf, nil
 	}
 	relayer := srv.NewRelayer(srv.RelayConfig{Store: st, Sender: relaySender{st: st, m: m}, Owner: relayOwner(m),
 		Gone: relayOwnerGone(m), Logger: conf.Logger})
