@@ -32,6 +32,15 @@ type Settings struct {
 	Credentials map[string]string
 	// HTTP builds the HTTP client adapters must use (proxy, debug dump, User-Agent applied).
 	HTTP HTTPClientFunc
+	// KeepCredentials adds values the adapter made (Vonage's application id and private key,
+	// Optional fields of its credential set) to the credentials saved for the profile, where
+	// they were saved (the keyring, or the file the user chose); nil when there is no saved
+	// credential to add them to (credentials from the environment).
+	KeepCredentials func(values map[string]string) error
+	// OptionalCredential reads one Optional value afresh (environment, then saved credentials):
+	// for a long-running process (vnum serve) whose adapter was built before another vnum kept
+	// the value. nil when there is nothing to read from.
+	OptionalCredential func(key string) (string, error)
 }
 
 // Client is the client HTTP builds, or an empty one (http.DefaultTransport, no timeout) when

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"slices"
@@ -36,6 +37,12 @@ var vonageRoutes = map[string]vonagetest.Route{
 	"pricing": vonagetest.RoutePricing,
 	"send":    vonagetest.RouteSend,
 	"records": vonagetest.RouteRecords,
+	// Applications API v2 and recordings
+	"app-create": vonagetest.RouteAppCreate,
+	"app-get":    vonagetest.RouteAppGet,
+	"app-update": vonagetest.RouteAppUpdate,
+	"app-delete": vonagetest.RouteAppDelete,
+	"recording":  vonagetest.RouteRecording,
 }
 
 const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C] [-secret S]
@@ -51,9 +58,13 @@ fakevonage hits [-reset] [ROUTE]  requests received (all routes: ROUTE COUNT lin
 fakevonage balance [AMOUNT]       print the balance, or set it
 fakevonage paperwork CC           the country's numbers need an address: the API refuses to sell them
 fakevonage release NUMBER         the number is cancelled outside vnum
-fakevonage credential api-key|api-secret
+fakevonage credential api-key|api-secret|signature-secret
+fakevonage apps                   the account's applications: ID NAME ANSWER_URL EVENT_URL SIGNED
+fakevonage call [-answer] [-talk D] NUMBER CALLER   a call to NUMBER (E.164 or @FILE) from CALLER (E.164, or
+                                  anonymous), run against the number's application (the NCCOs vnum serve answers,
+                                  signed with the signature secret); prints rang=… answered=… recording=… heard=…
 fakevonage check                  fail if the fake has seen an exchange that breaks Vonage's documents
-ROUTE: search buy cancel update numbers balance pricing send records`
+ROUTE: search buy cancel update numbers balance pricing send records app-create app-get app-update app-delete recording`
 
 // cmdFakeVonage is the fakevonage command: the other side of a Vonage account. Any exchange
 // the fake finds against Vonage's documents fails the script, at the next fakevonage command
@@ -194,11 +205,32 @@ func cmdFakeVonage(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "credential":
 		a := vonageCmd.parseFlags(ts, sub, args, 1, 1, nil)
-		v, ok := map[string]string{"api-key": f.APIKey, "api-secret": f.APISecret}[a[0]]
+		v, ok := map[string]string{"api-key": f.APIKey, "api-secret": f.APISecret, "signature-secret": f.SignatureSecret}[a[0]]
 		if !ok {
-			ts.Fatalf("usage: fakevonage credential api-key|api-secret")
+			ts.Fatalf("usage: fakevonage credential api-key|api-secret|signature-secret")
 		}
 		fmt.Fprintln(out, v)
+	case "apps":
+		vonageCmd.parseFlags(ts, sub, args, 0, 0, nil)
+		for _, a := range f.Apps() {
+			fmt.Fprintf(out, "%s\t%s\t%s %s\t%s %s\t%t\n", a.ID, a.Name, a.AnswerMethod, dash(a.AnswerURL), a.EventMethod, dash(a.EventURL), a.SignedCallbacks)
+		}
+	case "call":
+		var o vonagetest.CallOptions
+		a := vonageCmd.parseFlags(ts, sub, args, 2, 2, func(fs *flag.FlagSet) {
+			fs.BoolVar(&o.Answer, "answer", false, "the forwarded leg picks up")
+			fs.DurationVar(&o.Talk, "talk", 30*time.Second, "how long an answered call lasts")
+		})
+		caller := a[1]
+		if caller == "anonymous" {
+			caller = ""
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		res, err := f.Call(ctx, caller, "+"+s.msisdn(ts, a[0]), o)
+		ts.Check(err)
+		fmt.Fprintf(out, "rang=%s\tanswered=%t\trecording=%s\theard=%s\n", dash(res.Rang), res.Answered, dash(res.RecordingID),
+			strings.Join(res.Heard, " | "))
 	case "check":
 		vonageCmd.parseFlags(ts, sub, args, 0, 0, nil)
 	default:

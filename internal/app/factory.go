@@ -227,6 +227,30 @@ func (c *adapterCache) addCredentials(d providers.Descriptor, profile string, s 
 		return err
 	}
 	s.Credentials = cred.Values
+	s.OptionalCredential = func(key string) (string, error) {
+		v, _, err := m.Optional(d.Name, profile, key)
+		return v, err
+	}
+	if cred.Source == auth.SourceKeyring || cred.Source == auth.SourceInsecure {
+		// Values an adapter makes (Vonage's application key) go where the user keeps the rest.
+		s.KeepCredentials = func(values map[string]string) error {
+			kept := cred
+			kept.Values = auth.Values{}
+			for k, v := range cred.Values {
+				kept.Values[k] = v
+			}
+			for k, v := range values {
+				kept.Values[k] = v
+			}
+			if _, err := m.Save(kept, cred.Source); err != nil {
+				return err
+			}
+			for k, v := range values {
+				cred.Values[k] = v
+			}
+			return nil
+		}
+	}
 	for _, set := range d.Auth {
 		for _, f := range set.Fields {
 			if v := cred.Values[f.Key]; f.Secret && v != "" {

@@ -229,3 +229,64 @@ func TestCommandsDoNotStopTheSpinner(t *testing.T) {
 	}
 	assert.Greater(t, checked, 20, "the walk found the commands' files")
 }
+
+// regexpCompilers are the regexp functions that compile an expression there and then.
+var regexpCompilers = map[string]bool{"MustCompile": true, "Compile": true, "MustCompilePOSIX": true, "CompilePOSIX": true}
+
+// Start-up stays cheap: no package linked into vnum compiles a regular expression in a
+// package-level variable, which every command (`vnum --version` included) would pay for at
+// init; internal/lazyre compiles one on first use.
+func TestNoRegexpCompiledAtStartup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the packages linked into vnum")
+	}
+	cfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps,
+		Dir:  filepath.Join("..", ".."),
+	}
+	pkgs, err := packages.Load(cfg, "./cmd/vnum")
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	checked := 0
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if !within(p.PkgPath, module) || p.PkgPath == module+"/internal/lazyre" {
+			return
+		}
+		for _, path := range p.GoFiles {
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			require.NoError(t, err)
+			checked++
+			name := "" // the name the file gives package regexp
+			for _, imp := range f.Imports {
+				if imp.Path.Value == `"regexp"` {
+					name = "regexp"
+					if imp.Name != nil {
+						name = imp.Name.Name
+					}
+				}
+			}
+			if name == "" {
+				continue
+			}
+			for _, decl := range f.Decls {
+				gd, ok := decl.(*ast.GenDecl)
+				if !ok || gd.Tok != token.VAR {
+					continue
+				}
+				ast.Inspect(gd, func(n ast.Node) bool {
+					if _, ok := n.(*ast.FuncLit); ok {
+						return false // runs when called, not at init
+					}
+					sel, ok := n.(*ast.SelectorExpr)
+					if ok && regexpCompilers[sel.Sel.Name] {
+						if x, ok := sel.X.(*ast.Ident); ok && x.Name == name {
+							t.Errorf("%s: compiles a regexp at start-up: use lazyre.New", fset.Position(sel.Pos()))
+						}
+					}
+					return true
+				})
+			}
+		}
+	})
+	assert.Greater(t, checked, 50, "the walk found vnum's files")
+}

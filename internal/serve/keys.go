@@ -114,7 +114,7 @@ func PublicRoutes(configDir, publicURL string, keys KeyLookup) map[string]string
 }
 
 // PublicCallRoutes is PublicRoutes for the call routes of the carriers whose calls serve
-// answers (Telnyx's, with a public key to check its requests): where block, forward and rotate
+// answers (Telnyx's, with a public key to check its requests; Vonage's answer URL): where block, forward and rotate
 // point the numbers' calls. nil when there is no public URL, or serve never ran in configDir.
 func PublicCallRoutes(configDir, publicURL string, keys KeyLookup) map[string]string {
 	if publicURL == "" {
@@ -124,7 +124,9 @@ func PublicCallRoutes(configDir, publicURL string, keys KeyLookup) map[string]st
 	if err != nil {
 		return nil
 	}
-	routes := map[string]string{}
+	// Vonage's is always on, as its SMS route: signed with the signature secret when the
+	// account has one, else behind the secret path only.
+	routes := map[string]string{RouteVonage: CallURL(publicURL, secrets.PathToken, CallRouteVonageAnswer)}
 	if key, _, _, err := keys.TelnyxPublicKey(); err == nil && key != nil {
 		routes[RouteTelnyx] = CallURL(publicURL, secrets.PathToken, CallRouteTelnyx)
 	}

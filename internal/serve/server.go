@@ -113,6 +113,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("POST /hooks/{token}/"+RouteSandbox, s.route(RouteSandbox, s.sandbox))
 	// Calls answered by serve (Config.Calls; off without it).
 	mux.HandleFunc("POST /hooks/{token}/"+CallRouteTelnyx, s.callRoute(RouteTelnyx, s.telnyxCallVerify, s.telnyxCall))
+	mux.HandleFunc("POST /hooks/{token}/"+CallRouteVonageAnswer, s.callRoute(RouteVonage, s.vonageVerifyCall, s.vonageAnswer))
+	mux.HandleFunc("POST /hooks/{token}/"+CallRouteVonageEvent, s.callRoute(RouteVonage, s.vonageVerifyCall, s.vonageEvent))
 	s.mux = mux
 	return s, nil
 }

@@ -20,10 +20,10 @@ import (
 )
 
 const (
-	held    = "+13125550002"
-	mine    = "+33611111111"
-	caller  = "+13125550001"
-	spammer = "+13125559999"
+	held      = "+13125550002" // the Telnyx number
+	txPhone   = "+33611111111" // where it forwards
+	caller    = "+13125550001"
+	txSpammer = "+13125559999"
 )
 
 // memBook is a CallBook over maps: one number (held), its forwarding and rules.
@@ -37,7 +37,7 @@ type memBook struct {
 	audio     map[string]providers.Audio
 }
 
-func newBook(forwardTo string, r providers.CallRules) *memBook {
+func newMemBook(forwardTo string, r providers.CallRules) *memBook {
 	return &memBook{forwardTo: forwardTo, rules: r, calls: map[string]providers.Call{}, vms: map[string]providers.Voicemail{},
 		audio: map[string]providers.Audio{}}
 }
@@ -101,13 +101,13 @@ func (b *memBook) count() (calls, vms, audio int) {
 }
 
 // fetcher serves recordings from a map; fail makes the next downloads fail.
-type fetcher struct {
+type recFetcher struct {
 	mu   sync.Mutex
 	fail bool
 	urls []string
 }
 
-func (f *fetcher) FetchRecording(_ context.Context, u string) (providers.Audio, error) {
+func (f *recFetcher) FetchRecording(_ context.Context, u string) (providers.Audio, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.urls = append(f.urls, u)
@@ -121,13 +121,13 @@ type callFixture struct {
 	t     *testing.T
 	srv   *Server
 	book  *memBook
-	fetch *fetcher
+	fetch *recFetcher
 	logs  *syncBuffer
 }
 
 func newCallFixture(t *testing.T, forwardTo string, r providers.CallRules) *callFixture {
 	t.Helper()
-	f := &callFixture{t: t, book: newBook(forwardTo, r), fetch: &fetcher{}, logs: &syncBuffer{}}
+	f := &callFixture{t: t, book: newMemBook(forwardTo, r), fetch: &recFetcher{}, logs: &syncBuffer{}}
 	srv, err := New(Config{Store: nopPusher{}, Token: token, PublicURL: "https://vnum.example.org", Now: fixedClock,
 		Telnyx: telnyxwh.New(telnyxKey.Public().(ed25519.PublicKey)), Calls: f.book,
 		Recordings: func(p string) (providers.RecordingFetcher, error) {
@@ -198,7 +198,7 @@ func with(v url.Values, kv ...string) url.Values {
 const xmlHead = `<?xml version="1.0" encoding="UTF-8"?><Response>`
 
 func TestTelnyxCallRefusedRequestsStoreNothing(t *testing.T) {
-	f := newCallFixture(t, mine, providers.CallRules{})
+	f := newCallFixture(t, txPhone, providers.CallRules{})
 	for _, tc := range []struct {
 		how  signing
 		want int
@@ -223,7 +223,7 @@ func TestTelnyxCallRefusedRequestsStoreNothing(t *testing.T) {
 }
 
 func TestTelnyxCallRouteOff(t *testing.T) {
-	srv, err := New(Config{Store: nopPusher{}, Token: token, Now: fixedClock, Calls: newBook(mine, providers.CallRules{})})
+	srv, err := New(Config{Store: nopPusher{}, Token: token, Now: fixedClock, Calls: newMemBook(txPhone, providers.CallRules{})})
 	require.NoError(t, err)
 	defer srv.Close()
 	body := incoming("v3:c1", caller).Encode()
@@ -237,14 +237,14 @@ func TestTelnyxCallRouteOff(t *testing.T) {
 }
 
 func TestTelnyxCallBlocked(t *testing.T) {
-	rules := providers.CallRules{Blocked: []string{spammer}, BlockAnonymous: true}
-	f := newCallFixture(t, mine, rules)
-	code, xml := f.post("", incoming("v3:c1", spammer), signed)
+	rules := providers.CallRules{Blocked: []string{txSpammer}, BlockAnonymous: true}
+	f := newCallFixture(t, txPhone, rules)
+	code, xml := f.post("", incoming("v3:c1", txSpammer), signed)
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, xmlHead+`<Reject/></Response>`, xml)
 	c, ok := f.book.call("v3:c1")
 	require.True(t, ok)
-	assert.Equal(t, providers.Call{ID: "v3:c1", From: spammer, To: held, At: fixedNow, Outcome: providers.CallBlocked}, c)
+	assert.Equal(t, providers.Call{ID: "v3:c1", From: txSpammer, To: held, At: fixedNow, Outcome: providers.CallBlocked}, c)
 
 	// Anonymous, with block.action: message.
 	f.book.rules.BlockMessage = "This number is not available & <gone>."
@@ -258,16 +258,16 @@ func TestTelnyxCallBlocked(t *testing.T) {
 	// Another caller goes through.
 	code, xml = f.post("", incoming("v3:c3", caller), signed)
 	require.Equal(t, http.StatusOK, code)
-	assert.Contains(t, xml, "<Number>"+mine+"</Number>")
+	assert.Contains(t, xml, "<Number>"+txPhone+"</Number>")
 }
 
 func TestTelnyxCallForwardThenVoicemail(t *testing.T) {
-	f := newCallFixture(t, mine, providers.CallRules{Voicemail: providers.VoicemailAfter, VoicemailAfter: 20 * time.Second,
+	f := newCallFixture(t, txPhone, providers.CallRules{Voicemail: providers.VoicemailAfter, VoicemailAfter: 20 * time.Second,
 		Greeting: "Please leave a message."})
 	self := "https://vnum.example.org/hooks/" + token + "/telnyx/calls?step="
 	code, xml := f.post("", incoming("v3:c1", caller), signed)
 	require.Equal(t, http.StatusOK, code)
-	assert.Equal(t, xmlHead+`<Dial timeout="20" action="`+self+`dialed" method="POST"><Number>`+mine+`</Number></Dial></Response>`, xml)
+	assert.Equal(t, xmlHead+`<Dial timeout="20" action="`+self+`dialed" method="POST"><Number>`+txPhone+`</Number></Dial></Response>`, xml)
 	c, _ := f.book.call("v3:c1")
 	assert.Equal(t, providers.CallForwarded, c.Outcome)
 
@@ -292,7 +292,7 @@ func TestTelnyxCallForwardThenVoicemail(t *testing.T) {
 }
 
 func TestTelnyxCallAnsweredAndMissed(t *testing.T) {
-	f := newCallFixture(t, mine, providers.CallRules{})
+	f := newCallFixture(t, txPhone, providers.CallRules{})
 	_, xml := f.post("", incoming("v3:c1", caller), signed)
 	assert.NotContains(t, xml, "timeout=", "no voicemail: Telnyx's own ring time")
 	code, xml := f.post(stepDialed, with(incoming("v3:c1", caller), "DialCallStatus", "completed", "DialCallDuration", "42"), signed)
@@ -310,7 +310,7 @@ func TestTelnyxCallAnsweredAndMissed(t *testing.T) {
 }
 
 func TestTelnyxCallVoicemailAlways(t *testing.T) {
-	f := newCallFixture(t, mine, providers.CallRules{Voicemail: providers.VoicemailAlways, Greeting: "Hi."})
+	f := newCallFixture(t, txPhone, providers.CallRules{Voicemail: providers.VoicemailAlways, Greeting: "Hi."})
 	_, xml := f.post("", incoming("v3:c1", caller), signed)
 	assert.NotContains(t, xml, "<Dial", "nothing rings")
 	assert.Contains(t, xml, `<Say>Hi.</Say><Record action="https://vnum.example.org/hooks/`+token+`/telnyx/calls?step=recorded"`)
@@ -324,7 +324,7 @@ func TestTelnyxCallVoicemailAlways(t *testing.T) {
 }
 
 func TestTelnyxCallUnknownNumber(t *testing.T) {
-	f := newCallFixture(t, mine, providers.CallRules{})
+	f := newCallFixture(t, txPhone, providers.CallRules{})
 	form := incoming("v3:c1", caller)
 	form.Set("To", "+19995550000")
 	code, xml := f.post("", form, signed)

@@ -63,6 +63,8 @@ func newFake(t testing.TB, opts ...vonagetest.Option) *vonagetest.Fake {
 }
 
 type setup struct {
+	fresh   func(string) (string, error)
+	keep    func(map[string]string) error
 	creds   map[string]string
 	dataDir string
 	client  *http.Client
@@ -72,6 +74,12 @@ type setupOption func(*setup)
 
 func withCreds(c map[string]string) setupOption { return func(s *setup) { s.creds = c } }
 func withDataDir(d string) setupOption          { return func(s *setup) { s.dataDir = d } }
+func withFresh(f func(string) (string, error)) setupOption {
+	return func(s *setup) { s.fresh = f }
+}
+func withKeep(k func(map[string]string) error) setupOption {
+	return func(s *setup) { s.keep = k }
+}
 
 // newProvider builds the adapter against a fake through VNUM_VONAGE_BASE_URL, with quick retries.
 func newProvider(t testing.TB, f *vonagetest.Fake, opts ...setupOption) *vonage.Provider {
@@ -83,10 +91,12 @@ func newProvider(t testing.TB, f *vonagetest.Fake, opts ...setupOption) *vonage.
 	}
 	env := map[string]string{vonage.EnvBaseURL: f.URL}
 	p, err := vonage.New(providers.Settings{
-		DataDir:     s.dataDir,
-		Env:         func(k string) string { return env[k] },
-		Credentials: s.creds,
-		HTTP:        func() *http.Client { return s.client },
+		DataDir:            s.dataDir,
+		Env:                func(k string) string { return env[k] },
+		Credentials:        s.creds,
+		HTTP:               func() *http.Client { return s.client },
+		KeepCredentials:    s.keep,
+		OptionalCredential: s.fresh,
 	})
 	require.NoError(t, err)
 	vonage.SetRetryBackoff(p, time.Millisecond)

@@ -90,6 +90,10 @@ func Descriptor() providers.Descriptor {
 			{Key: CredAPIKey, Label: "API key", Env: []string{"VONAGE_API_KEY"},
 				Flag: "api-key", FlagHelp: "the API key shown in the Vonage dashboard; not a secret"},
 			{Key: CredAPISecret, Label: "API secret", Env: []string{"VONAGE_API_SECRET"}, Secret: true},
+			// The application vnum serve answers calls through, made by vnum and kept here (see
+			// application.go): its id and private key as one value, with no flag (the key never
+			// travels in argv). A user's own application can be given in the environment.
+			{Key: CredApplication, Label: "app key", Env: []string{EnvApplication}, Optional: true},
 		}}},
 		Endpoint:     providers.Endpoint{Default: DefaultBaseURL, Env: EnvBaseURL, Option: OptBaseURL},
 		Capabilities: capabilities(),
@@ -108,7 +112,12 @@ func capabilities() providers.Capabilities {
 		ForwardCalls: true,
 		ReadSMS:      true,
 		SendSMS:      true,
-		CallsVia:     CallsVia,
+		// Through vnum serve: vnum's application's answer URL answers each call with an NCCO.
+		BlockCalls:        true,
+		Voicemail:         true,
+		CallLog:           true,
+		CallsThroughServe: true,
+		CallsVia:          CallsVia,
 		// Each read of the Reports API is billed per record: sms wait asks every 5 s, no faster.
 		MinPoll: 5 * time.Second,
 	}
@@ -124,6 +133,13 @@ type Provider struct {
 	once        *http.Client // sends exactly once: writes, and Verify
 	dataDir     string
 	pageSize    int
+	// keep saves the application id and private key vnum makes (Settings.KeepCredentials).
+	keep func(map[string]string) error
+	// fresh reads an optional credential afresh (Settings.OptionalCredential), nil for none.
+	fresh func(string) (string, error)
+
+	app    appKey // the application vnum serve answers calls through; zero when none yet
+	appErr error  // why the application credentials given cannot be used
 
 	mu       sync.Mutex
 	currency string // the account's currency once known
@@ -156,7 +172,9 @@ func New(s providers.Settings) (*Provider, error) {
 	if override != nil {
 		apiBase = restBase
 	}
-	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Hosts: []string{"rest.nexmo.com", "api.nexmo.com"}, Base: override}
+	// The regional Voice API hosts serve recordings (a record event's recording_url).
+	policy := httppolicy.Policy{Carrier: Name, Title: "Vonage", Base: override, Hosts: []string{"rest.nexmo.com", "api.nexmo.com",
+		"api-us.nexmo.com", "api-eu.nexmo.com", "api-ap.nexmo.com", "api-us.vonage.com", "api-eu.vonage.com", "api-ap.vonage.com"}}
 	// Our own clients over the injected one's transport (the injected client is shared by the
 	// run's carriers, so it is never changed), under the carriers' common rule for where
 	// credentials may go (httppolicy): Vonage's own hosts or the base URL, redirects only within
@@ -164,7 +182,12 @@ func New(s providers.Settings) (*Provider, error) {
 	// The retry layer bounds each attempt, the operation's context all of them (see begin).
 	injected := s.Client()
 	retry := httpretry.Over(injected, defaultRequestTimeout)
+	app, appErr := loadAppKey(s.Credentials)
 	return &Provider{
+		keep:     s.KeepCredentials,
+		fresh:    s.OptionalCredential,
+		app:      app,
+		appErr:   appErr,
 		retry:    retry,
 		key:      key,
 		secret:   secret,
@@ -233,6 +256,7 @@ func (p *Provider) scrub(err error) error {
 	return err
 }
 
-// CallsVia is why blocking, voicemail and the call log are not offered on Vonage: its native
-// forwarding (voiceCallbackType=tel) has neither, and an NCCO answer URL needs a server.
-const CallsVia = "needs a server answering Vonage's NCCO answer URL (vnum serve --public-url URL), not yet offered"
+// CallsVia is how blocking, voicemail and the call log work on Vonage: its native forwarding
+// (voiceCallbackType=tel) has none of them, so vnum serve answers each call (an NCCO) from the
+// answer URL of an application vnum makes and links the number to.
+const CallsVia = "through vnum serve: the answer URL of a Vonage application vnum creates (vnum serve --public-url URL)"

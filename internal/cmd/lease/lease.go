@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/lazyre"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
@@ -24,22 +25,49 @@ import (
 // DefaultTTL is how long a lease lasts unless --ttl says otherwise.
 const DefaultTTL = 15 * time.Minute
 
-// Options are `vnum lease`'s flags.
+// Options are the dependencies `vnum lease` uses, then its flags, parsed.
 type Options struct {
-	Pool     string
-	Country  string
-	Type     string
-	TTL      string
-	Max      int
-	MaxPrice string
-	Wait     string
-	Quiet    bool
-	JSON     bool
+	IO *iostreams.IOStreams
+	// Region is the configured country, the pool's country when --country is not given.
+	Region func() string
+	// ProviderName is the carrier to buy from: --provider, else the configuration.
+	ProviderName func() (string, error)
+	// Lease claims a number of req's pool for this process (its holder: this machine, the CI
+	// job the environment names, the pid of the process that ran vnum lease), buying one when
+	// none is free.
+	Lease func(ctx context.Context, req numbers.LeaseRequest) (numbers.LeaseResult, error)
+	Now   func() time.Time
+
+	// Request is what the flags ask for; its Holder is filled by Lease.
+	Request numbers.LeaseRequest
+	Quiet   bool
+	JSON    bool
 }
 
-// NewCmdLease builds `vnum lease` and its subcommands.
-func NewCmdLease(f *cmdutil.Factory) *cobra.Command {
-	opts := &Options{}
+// flags are `vnum lease`'s flags as given, before they are checked.
+type flags struct {
+	pool, country, typ, ttl, maxPrice, wait string
+	max                                     int
+}
+
+// NewCmdLease builds `vnum lease` and its subcommands. runF, when not nil, replaces leaseRun
+// (tests).
+func NewCmdLease(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{
+		IO:           f.IOStreams,
+		Region:       f.Region,
+		ProviderName: f.ProviderName,
+		Lease: func(ctx context.Context, req numbers.LeaseRequest) (numbers.LeaseResult, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return numbers.LeaseResult{}, err
+			}
+			req.Holder = Holder(f.Env, m.Host, os.Getppid())
+			return m.Lease(ctx, req)
+		},
+		Now: f.Now,
+	}
+	var fl flags
 	cmd := &cobra.Command{
 		Use:   "lease --pool NAME [--country CC] [--type T] [--ttl 15m] [--max N] [--max-price P]",
 		Short: "Hand this job a number of a shared pool that no other job holds",
@@ -64,25 +92,33 @@ func NewCmdLease(f *cmdutil.Factory) *cobra.Command {
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return leaseRun(cmd, f, opts)
+			req, err := fl.request(opts)
+			if err != nil {
+				return err
+			}
+			opts.Request = req
+			if runF != nil {
+				return runF(opts)
+			}
+			return leaseRun(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&opts.Pool, "pool", "", "the pool to lease from (letters, digits, . _ -)")
-	fl.StringVarP(&opts.Country, "country", "c", "", "ISO country code of the number, e.g. US (default: config country)")
-	fl.StringVarP(&opts.Type, "type", "t", "", "number type: local, mobile, national, tollfree")
-	fl.StringVar(&opts.TTL, "ttl", "", "how long the lease lasts unless returned or renewed (default 15m)")
-	fl.IntVar(&opts.Max, "max", 0, "at most this many numbers in the pool: when all are leased, wait (--wait) or fail (exit 7)")
-	fl.StringVar(&opts.MaxPrice, "max-price", "", "never buy a number costing more per month than this, e.g. 2.50")
-	fl.StringVar(&opts.Wait, "wait", "", "with the pool full (--max), how long to wait for a number to be returned")
-	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the number (E.164)")
-	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
+	set := cmd.Flags()
+	set.StringVar(&fl.pool, "pool", "", "the pool to lease from (letters, digits, . _ -)")
+	set.StringVarP(&fl.country, "country", "c", "", "ISO country code of the number, e.g. US (default: config country)")
+	set.StringVarP(&fl.typ, "type", "t", "", "number type: local, mobile, national, tollfree")
+	set.StringVar(&fl.ttl, "ttl", "", "how long the lease lasts unless returned or renewed (default 15m)")
+	set.IntVar(&fl.max, "max", 0, "at most this many numbers in the pool: when all are leased, wait (--wait) or fail (exit 7)")
+	set.StringVar(&fl.maxPrice, "max-price", "", "never buy a number costing more per month than this, e.g. 2.50")
+	set.StringVar(&fl.wait, "wait", "", "with the pool full (--max), how long to wait for a number to be returned")
+	set.BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the number (E.164)")
+	set.BoolVar(&opts.JSON, "json", false, "print JSON")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "json")
-	cmd.AddCommand(newCmdReturn(f), newCmdRenew(f))
+	cmd.AddCommand(NewCmdReturn(f, nil), NewCmdRenew(f, nil))
 	return cmd
 }
 
-var poolName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var poolName = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // CheckPool refuses a pool name that is not one (exit 2).
 func CheckPool(name string) error {
@@ -106,36 +142,37 @@ func parseTTL(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func (o *Options) request(f *cmdutil.Factory) (numbers.LeaseRequest, error) {
+// request checks the flags (usage errors, exit 2) and turns them into what to lease.
+func (fl flags) request(opts *Options) (numbers.LeaseRequest, error) {
 	var req numbers.LeaseRequest
-	if o.Pool == "" {
+	if fl.pool == "" {
 		return req, cmdutil.FlagErrorf("--pool is required: the name of the pool to lease from")
 	}
-	if err := CheckPool(o.Pool); err != nil {
+	if err := CheckPool(fl.pool); err != nil {
 		return req, err
 	}
-	req.Pool = o.Pool
+	req.Pool = fl.pool
 	var err error
-	if req.TTL, err = parseTTL(o.TTL); err != nil {
+	if req.TTL, err = parseTTL(fl.ttl); err != nil {
 		return req, err
 	}
-	if o.Wait != "" {
-		if req.Wait, err = cmdutil.ParseTTL("--wait", o.Wait); err != nil {
+	if fl.wait != "" {
+		if req.Wait, err = cmdutil.ParseTTL("--wait", fl.wait); err != nil {
 			return req, err
 		}
 	}
-	if o.Max < 0 {
-		return req, cmdutil.FlagErrorf("--max %d: give a number of numbers, 1 or more (0: no limit)", o.Max)
+	if fl.max < 0 {
+		return req, cmdutil.FlagErrorf("--max %d: give a number of numbers, 1 or more (0: no limit)", fl.max)
 	}
-	req.Max = o.Max
-	if o.MaxPrice != "" {
-		if req.MaxPrice, err = cmdutil.ParseMaxPrice(o.MaxPrice); err != nil {
+	req.Max = fl.max
+	if fl.maxPrice != "" {
+		if req.MaxPrice, err = cmdutil.ParseMaxPrice(fl.maxPrice); err != nil {
 			return req, err
 		}
 	}
-	country := o.Country
+	country := fl.country
 	if country == "" {
-		country = f.Region()
+		country = opts.Region()
 	}
 	if country == "" {
 		return req, cmdutil.FlagErrorf("--country is required (or set country in config.yaml): the country of the pool's numbers")
@@ -143,43 +180,34 @@ func (o *Options) request(f *cmdutil.Factory) (numbers.LeaseRequest, error) {
 	if req.Query.Country, err = cmdutil.ParseCountry(country); err != nil {
 		return req, err
 	}
-	if req.Query.Type, err = cmdutil.ParseType(o.Type); err != nil {
+	if req.Query.Type, err = cmdutil.ParseType(fl.typ); err != nil {
 		return req, err
 	}
 	req.Query.SMS = true // a leased number is for reading codes
-	if req.Provider, err = f.ProviderName(); err != nil {
+	if req.Provider, err = opts.ProviderName(); err != nil {
 		return req, err
 	}
 	return req, nil
 }
 
-func leaseRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
-	req, err := o.request(f)
-	if err != nil {
-		return err
-	}
-	m, err := f.Numbers()
-	if err != nil {
-		return err
-	}
-	req.Holder = Holder(f.Env, m.Host, os.Getppid())
-	res, err := m.Lease(cmd.Context(), req)
+func leaseRun(ctx context.Context, opts *Options) error {
+	res, err := opts.Lease(ctx, opts.Request)
 	if err != nil {
 		return MapErr(err)
 	}
 	for _, w := range res.Warnings {
-		cmdutil.Warnf(f.IOStreams, "%s", w)
+		cmdutil.Warnf(opts.IO, "%s", w)
 	}
-	return printLease(f, res.Lease, res.Number, o.Quiet, o.JSON, res.Bought)
+	return printLease(opts, res.Lease, res.Number, res.Bought)
 }
 
-func printLease(f *cmdutil.Factory, l store.Lease, n store.Number, quiet, asJSON, bought bool) error {
-	ios := f.IOStreams
+func printLease(opts *Options, l store.Lease, n store.Number, bought bool) error {
+	ios := opts.IO
 	switch {
-	case quiet:
+	case opts.Quiet:
 		_, err := fmt.Fprintln(ios.Out, n.E164)
 		return err
-	case asJSON:
+	case opts.JSON:
 		type leaseOut struct {
 			cmdutil.LeaseJSON
 			Bought bool `json:"bought"`
@@ -191,7 +219,7 @@ func printLease(f *cmdutil.Factory, l store.Lease, n store.Number, quiet, asJSON
 			how = ", bought for the pool"
 		}
 		_, err := fmt.Fprintf(ios.Out, "%s  %s  pool %s, expires %s%s\n", phone.Format(n.E164), l.ID, termsafe.Escape(l.Pool),
-			cmdutil.TimeText(l.ExpiresAt, f.Now(), true, ""), how)
+			cmdutil.TimeText(l.ExpiresAt, opts.Now(), true, ""), how)
 		return err
 	default:
 		_, err := fmt.Fprintf(ios.Out, "%s\t%s\t%s\n", n.E164, l.ID, l.ExpiresAt.UTC().Format(time.RFC3339))
@@ -246,92 +274,4 @@ func CIJob(env func(string) string) string {
 		}
 	}
 	return ""
-}
-
-func newCmdReturn(f *cmdutil.Factory) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "return REF",
-		Short: "Give a leased number back to its pool",
-		Long: heredoc.Doc(`
-			Return a lease: REF is the lease id, or the leased number (label, number or carrier
-			id). The number is free for the next job at once. Exit 5 when it is not leased (any
-			more: an expired lease was returned by itself, and may be another job's now).
-		`),
-		Args: cmdutil.ExactArgs(1, "a lease id or a leased number"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			m, l, n, err := find(ctx, f, args[0])
-			if err != nil {
-				return err
-			}
-			if err := m.ReturnLease(ctx, l.ID); err != nil {
-				return MapErr(err)
-			}
-			if asJSON {
-				return cmdutil.WriteJSON(f.IOStreams, cmdutil.LeaseView(l, n))
-			}
-			if f.IOStreams.IsStderrTTY() {
-				fmt.Fprintf(f.IOStreams.ErrOut, "Returned %s to pool %s\n", phone.Format(n.E164), termsafe.Escape(l.Pool))
-			}
-			return nil
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the returned lease as JSON")
-	return cmd
-}
-
-func newCmdRenew(f *cmdutil.Factory) *cobra.Command {
-	var (
-		ttl    string
-		asJSON bool
-	)
-	cmd := &cobra.Command{
-		Use:   "renew REF [--ttl 15m]",
-		Short: "Extend a lease to --ttl from now",
-		Long: heredoc.Doc(`
-			Extend a lease (REF: the lease id, or the leased number) to --ttl from now (default
-			15m), for a job that needs its number longer. An expired lease cannot be renewed
-			(exit 5): the number may be another job's already.
-		`),
-		Args: cmdutil.ExactArgs(1, "a lease id or a leased number"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := parseTTL(ttl)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			m, l, n, err := find(ctx, f, args[0])
-			if err != nil {
-				return err
-			}
-			l, err = m.RenewLease(ctx, l.ID, d)
-			if err != nil {
-				return MapErr(err)
-			}
-			if asJSON {
-				return cmdutil.WriteJSON(f.IOStreams, cmdutil.LeaseView(l, n))
-			}
-			_, err = fmt.Fprintf(f.IOStreams.Out, "%s\t%s\t%s\n", n.E164, l.ID, l.ExpiresAt.UTC().Format(time.RFC3339))
-			return err
-		},
-	}
-	cmd.Flags().StringVar(&ttl, "ttl", "", "how long from now the lease lasts (default 15m)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lease as JSON")
-	return cmd
-}
-
-func find(ctx context.Context, f *cmdutil.Factory, ref string) (*numbers.Manager, store.Lease, store.Number, error) {
-	if strings.TrimSpace(ref) == "" {
-		return nil, store.Lease{}, store.Number{}, cmdutil.FlagErrorf("empty REF: give a lease id or a leased number")
-	}
-	m, err := f.Numbers()
-	if err != nil {
-		return nil, store.Lease{}, store.Number{}, err
-	}
-	l, n, err := m.LeaseByRef(ctx, ref, f.Region())
-	if err != nil {
-		return nil, l, n, MapErr(err)
-	}
-	return m, l, n, nil
 }

@@ -78,7 +78,7 @@ func NewCmdRoot(f *cmdutil.Factory) (*cobra.Command, error) {
 		expireCmd.NewCmdExpire(f, nil),
 		historyCmd.NewCmdHistory(f, nil),
 		adoptCmd.NewCmdAdopt(f, nil),
-		leaseCmd.NewCmdLease(f),
+		leaseCmd.NewCmdLease(f, nil),
 		poolCmd.NewCmdPool(f),
 	)
 	add("sms", smsCmd.NewCmdSMS(f), serveCmd.NewCmdServe(f, nil))

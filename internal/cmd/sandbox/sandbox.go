@@ -6,6 +6,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/vnum-cli/vnum/internal/cmd/sandbox/call"
 	"github.com/vnum-cli/vnum/internal/cmd/sandbox/receive"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 )
@@ -21,6 +22,6 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 			VNUM_SANDBOX_LATENCY and VNUM_SANDBOX_FAIL, which make it slow or fail on purpose.
 		`),
 	}
-	cmd.AddCommand(receive.NewCmdReceive(f, nil), newCmdCall(f))
+	cmd.AddCommand(receive.NewCmdReceive(f, nil), call.NewCmdCall(f, nil))
 	return cmd
 }

@@ -206,9 +206,9 @@ func run(ctx context.Context, o *Options) error {
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
 	if conf.Telnyx != nil {
-		checks = append(checks, check{"calls", "telnyx: calls answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), checked like its SMS"})
+		checks = append(checks, check{"calls", "telnyx: answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), signed as its SMS"})
 	} else {
-		checks = append(checks, check{"calls", "off: no carrier's call requests can be checked (telnyx needs its public key)"})
+		checks = append(checks, check{"calls", "telnyx: off (its public key checks the TeXML requests too)"})
 	}
 	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
@@ -219,18 +219,19 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	// Calls: the TeXML route answers them from the numbers' stored rules (conf.Telnyx checks
-	// its requests) and downloads the voicemails they leave.
+	// The call routes (Telnyx, Vonage) read the numbers' call rules and log through the lifecycle,
+	// and download recordings with the carrier's adapter.
 	conf.Calls = m
-	conf.Recordings = func(name string) (providers.RecordingFetcher, error) {
-		p, err := f.Provider(name)
+	conf.Recordings = func(provider string) (providers.RecordingFetcher, error) {
+		p, err := f.Provider(provider)
 		if err != nil {
 			return nil, err
 		}
-		if rf, ok := providers.As[providers.RecordingFetcher](p); ok {
-			return rf, nil
+		rf, ok := providers.As[providers.RecordingFetcher](p)
+		if !ok {
+			return nil, fmt.Errorf("%s recordings cannot be downloaded", provider)
 		}
-		return nil, fmt.Errorf("%s recordings cannot be downloaded", name)
+		return rf, nil
 	}
 	relayer := srv.NewRelayer(srv.RelayConfig{Store: st, Sender: relaySender{st: st, m: m}, Owner: relayOwner(m),
 		Gone: relayOwnerGone(m), Logger: conf.Logger})

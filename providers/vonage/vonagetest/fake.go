@@ -41,11 +41,21 @@ const (
 	RoutePricing Route = "GET /account/get-pricing/outbound/sms"
 	RouteSend    Route = "POST /sms/json"
 	RouteRecords Route = "GET /v2/reports/records"
+
+	// Applications API v2 (Nexmo/api-specification definitions/application.v2.yml), HTTP Basic.
+	RouteAppCreate Route = "POST /v2/applications"
+	RouteAppGet    Route = "GET /v2/applications/{id}"
+	RouteAppUpdate Route = "PUT /v2/applications/{id}"
+	RouteAppDelete Route = "DELETE /v2/applications/{id}"
+	// A recording a record action made (Voice API, voice.yml: GET the event's recording_url
+	// with the application's JWT).
+	RouteRecording Route = "GET /v1/files/{id}"
 )
 
 // Routes lists every route, in a stable order.
 func Routes() []Route {
-	return []Route{RouteSearch, RouteBuy, RouteCancel, RouteUpdate, RouteOwned, RouteBalance, RoutePricing, RouteSend, RouteRecords}
+	return []Route{RouteSearch, RouteBuy, RouteCancel, RouteUpdate, RouteOwned, RouteBalance, RoutePricing, RouteSend, RouteRecords,
+		RouteAppCreate, RouteAppGet, RouteAppUpdate, RouteAppDelete, RouteRecording}
 }
 
 // Drop says how an injected fault loses the answer instead of sending an error.
@@ -111,6 +121,9 @@ type Fake struct {
 	URL       string // base URL; rest.nexmo.com and api.nexmo.com are both served here
 	APIKey    string // 8 hex digits, as Vonage's
 	APISecret string
+	// SignatureSecret is the account's signature secret, which signs the Voice API webhooks of
+	// applications with signed_callbacks (Call).
+	SignatureSecret string
 
 	srv          *httptest.Server
 	closeOnce    sync.Once
@@ -131,6 +144,8 @@ type Fake struct {
 	paperwork map[string]bool // countries whose numbers need an address (buy refused with 420)
 	messages  []*message
 	seq       int
+	apps      map[string]*app
+	files     map[string]*recording
 
 	faults   fakeserver.Faults[Route, Fault]
 	requests fakeserver.Requests[Route]
@@ -154,14 +169,18 @@ func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
 		APIKey:    fakeserver.RandomHex(4),
 		APISecret: "Vs" + fakeserver.RandomHex(7),
-		report:    report,
-		batch:     1000,
-		balance:   10_000_000,
-		currency:  "EUR",
-		numbers:   map[string]*number{},
-		stock:     map[string][]*offer{},
-		used:      map[string]bool{},
-		paperwork: map[string]bool{},
+		// SignatureSecret: what the dashboard shows under API settings.
+		SignatureSecret: "Sg" + fakeserver.RandomHex(16),
+		apps:            map[string]*app{},
+		files:           map[string]*recording{},
+		report:          report,
+		batch:           1000,
+		balance:         10_000_000,
+		currency:        "EUR",
+		numbers:         map[string]*number{},
+		stock:           map[string][]*offer{},
+		used:            map[string]bool{},
+		paperwork:       map[string]bool{},
 	}
 	if f.report == nil {
 		f.report = f.problems.Add
@@ -328,7 +347,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	rt := Route(r.Method + " " + r.URL.Path)
+	rt := routeOf(r)
 	f.requests.Add(rt, strings.TrimSpace(r.Method+" "+r.URL.Path+" "+redactForm(form).Encode()))
 	fault := f.faults.Next(rt)
 
@@ -342,11 +361,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case fault != nil && fault.Drop == DropNone:
 		res = faultReply(rt, *fault)
+	case rt.voiceAPI():
+		res = f.handleVoiceAPI(r, rt, body)
 	default:
 		res = f.handle(r, rt, form)
 	}
 	out := res.encode()
-	if f.specs != nil && res.known {
+	if f.specs != nil && res.known && rt.documented() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		for _, p := range f.specs.validate(ctx, exchange{req: r, body: body, form: form, status: res.status, header: res.headers(), resp: out}) {
 			f.report(p)
@@ -392,7 +413,7 @@ func faultReply(rt Route, fault Fault) reply {
 		}
 	}
 	var res reply
-	if rt == RouteRecords {
+	if rt == RouteRecords || strings.HasPrefix(string(rt), "GET /v2/") || strings.Contains(string(rt), " /v2/applications") {
 		res = problem(fault.Status, label, "")
 	} else {
 		res = legacyError(fault.Status, label)
@@ -411,10 +432,14 @@ type reply struct {
 	status int
 	body   any
 	header http.Header
-	known  bool // the route is one of Vonage's: validate the exchange
+	known  bool   // the route is one of Vonage's: validate the exchange
+	raw    []byte // a body sent as it is (a recording), instead of body's JSON
 }
 
 func (r reply) encode() []byte {
+	if r.raw != nil {
+		return r.raw
+	}
 	if r.body == nil {
 		return nil
 	}

@@ -142,7 +142,7 @@ func TestStatusRun(t *testing.T) {
 				"telnyx default no public key: no\n" +
 				"twilio default yes keyring " + testSID + " 2h ago\n" +
 				"twilio work yes insecure file " + testSID + " no\n" +
-				"vonage default no\n",
+				"vonage default no app key: no\n",
 			wantStderr: []string{"warning: twilio credentials read from"},
 		},
 		{
@@ -154,7 +154,7 @@ func TestStatusRun(t *testing.T) {
   {"provider":"telnyx","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null,"optional":{"public_key":false}},
   {"provider":"twilio","profile":"default","configured":true,"source":"keyring","account":"` + testSID + `","verified":true,"verified_at":"2026-03-01T12:00:00Z"},
   {"provider":"twilio","profile":"work","configured":true,"source":"insecure file","account":"` + testSID + `","verified":false,"verified_at":null},
-  {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null}
+  {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null,"optional":{"application":false}}
 ]`,
 		},
 		{
@@ -171,7 +171,7 @@ func TestStatusRun(t *testing.T) {
   {"provider":"telnyx","profile":"default","configured":true,"source":"keyring","account":"","verified":false,"verified_at":null,"optional":{"public_key":true}},
   {"provider":"telnyx","profile":"nokey","configured":true,"source":"keyring","account":"","verified":false,"verified_at":null,"optional":{"public_key":false}},
   {"provider":"twilio","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null},
-  {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null}
+  {"provider":"vonage","profile":"default","configured":false,"source":"","account":"","verified":false,"verified_at":null,"optional":{"application":false}}
 ]`,
 		},
 		{
@@ -181,7 +181,7 @@ func TestStatusRun(t *testing.T) {
 			wantOut: "CARRIER PROFILE CONFIGURED SOURCE ACCOUNT VERIFIED OPTIONAL\n" +
 				"telnyx default no public key: yes\n" +
 				"twilio default no\n" +
-				"vonage default no\n",
+				"vonage default no app key: no\n",
 		},
 		{
 			name: "keyring unreachable: said once, nothing configured",

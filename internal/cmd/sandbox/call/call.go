@@ -1,4 +1,5 @@
-package sandbox
+// Package call implements `vnum sandbox call`: simulate an incoming call to a sandbox number.
+package call
 
 import (
 	"context"
@@ -17,9 +18,12 @@ import (
 	sb "github.com/vnum-cli/vnum/providers/sandbox"
 )
 
-// CallOptions are `sandbox call`'s dependencies, then its arguments.
-type CallOptions struct {
-	IO      *iostreams.IOStreams
+// Options are the dependencies `vnum sandbox call` uses, then its argument and flags.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Region is the configured country, for a --from number in national notation.
+	Region func() string
+	// Resolve finds the number a REF names (after finishing any interrupted operation).
 	Resolve func(ctx context.Context, ref string) (store.Number, error)
 	// Dial places the simulated call at the sandbox carrier.
 	Dial func(ctx context.Context, carrierID, from string, ring sb.Ring) (sb.CallResult, error)
@@ -30,17 +34,20 @@ type CallOptions struct {
 	JSON     bool
 }
 
-// CallJSON is `vnum sandbox call --json`.
-type CallJSON struct {
+// ResultJSON is `vnum sandbox call --json`: the call as `vnum calls --json` shows it, and what
+// the caller heard, what rang and the voicemail left.
+type ResultJSON struct {
 	calls.CallJSON
 	Heard       string `json:"heard"`
 	Rang        string `json:"rang"`
 	VoicemailID string `json:"voicemail_id"`
 }
 
-func newCmdCall(f *cmdutil.Factory) *cobra.Command {
-	opts := &CallOptions{
+// NewCmdCall builds `vnum sandbox call`. runF, when not nil, replaces callRun (tests).
+func NewCmdCall(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{
 		IO:      f.IOStreams,
+		Region:  f.Region,
 		Resolve: f.ResolveRef,
 		Dial: func(ctx context.Context, carrierID, from string, ring sb.Ring) (sb.CallResult, error) {
 			p, err := f.Provider(sb.Name)
@@ -84,11 +91,14 @@ func newCmdCall(f *cmdutil.Factory) *cobra.Command {
 			case strings.EqualFold(opts.From, "anonymous"):
 				opts.From = ""
 			default:
-				n, err := cmdutil.ParseNumber("--from", opts.From, f.Region())
+				n, err := cmdutil.ParseNumber("--from", opts.From, opts.Region())
 				if err != nil {
 					return err
 				}
 				opts.From = n
+			}
+			if runF != nil {
+				return runF(opts)
 			}
 			return callRun(cmd.Context(), opts)
 		},
@@ -100,7 +110,7 @@ func newCmdCall(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func callRun(ctx context.Context, opts *CallOptions) error {
+func callRun(ctx context.Context, opts *Options) error {
 	n, err := opts.Resolve(ctx, opts.Ref)
 	if err != nil {
 		return err
@@ -117,7 +127,7 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		return err
 	}
 	if opts.JSON {
-		out := CallJSON{CallJSON: calls.CallJSON{ID: res.Call.ID, From: res.Call.From, To: res.Call.To, At: res.Call.At,
+		out := ResultJSON{CallJSON: calls.CallJSON{ID: res.Call.ID, From: res.Call.From, To: res.Call.To, At: res.Call.At,
 			DurationSeconds: int64(res.Call.Duration.Seconds()), Outcome: string(res.Call.Outcome)},
 			Heard: res.Heard, Rang: res.Rang}
 		if res.Voicemail != nil {
@@ -125,12 +135,12 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		}
 		return cmdutil.WriteJSON(opts.IO, out)
 	}
-	fmt.Fprintln(opts.IO.Out, Story(res))
+	fmt.Fprintln(opts.IO.Out, story(res))
 	return nil
 }
 
-// Story tells a simulated call in one line.
-func Story(res sb.CallResult) string {
+// story tells a simulated call in one line.
+func story(res sb.CallResult) string {
 	who := calls.CallerText(res.Call.From)
 	to := phone.Format(res.Call.To)
 	heard := func() string {

@@ -1,0 +1,138 @@
+package vonage_test
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/vonage"
+	"github.com/vnum-cli/vnum/providers/vonage/vonagetest"
+)
+
+// keeper records what the adapter asks to keep, as the keyring would.
+type keeper struct {
+	kept map[string]string
+	err  error
+}
+
+func (k *keeper) keep(v map[string]string) error {
+	if k.err != nil {
+		return k.err
+	}
+	k.kept = maps.Clone(v)
+	return nil
+}
+
+const route = "https://serve.example/hooks/tok/vonage"
+
+func TestPointCallsMakesTheApplicationAndPutsBack(t *testing.T) {
+	f := newFake(t)
+	k := &keeper{}
+	p := newProvider(t, f, withKeep(k.keep))
+	n := buyOne(t, p, "GB", providers.TypeMobile)
+	id := n.ID
+	require.True(t, f.Configure(id, map[string]string{"voiceCallbackType": "tel", "voiceCallbackValue": "447700900111",
+		"moHttpUrl": "https://mine.example/sms"}))
+
+	prev, err := p.PointCalls(t.Context(), id, route)
+	require.NoError(t, err)
+	apps := f.Apps()
+	require.Len(t, apps, 1)
+	a := apps[0]
+	assert.Equal(t, route+"/answer", a.AnswerURL)
+	assert.Equal(t, route+"/event", a.EventURL)
+	assert.Equal(t, "POST", a.AnswerMethod)
+	assert.True(t, a.SignedCallbacks, "signed_callbacks on")
+	assert.True(t, a.HasPublicKey)
+	// The private key is kept with the credentials, never sent.
+	var kept struct{ ID, Private_Key string }
+	require.NoError(t, json.Unmarshal([]byte(k.kept[vonage.CredApplication]), &kept))
+	assert.Equal(t, a.ID, kept.ID)
+	assert.Contains(t, kept.Private_Key, "BEGIN PRIVATE KEY")
+	for _, line := range f.Logs() {
+		assert.NotContains(t, line, "PRIVATE KEY")
+	}
+	st := f.Numbers()[0]
+	assert.Equal(t, a.ID, st.AppID, "the number is linked to the application")
+	assert.Empty(t, st.VoiceCallbackType, "native forwarding would win over the application")
+	assert.Equal(t, "https://mine.example/sms", st.MoHTTPURL, "the rest of the configuration is kept")
+
+	// Again, on another process with the kept key: the same application, not a second one.
+	creds := map[string]string{vonage.CredAPIKey: f.APIKey, vonage.CredAPISecret: f.APISecret}
+	maps.Copy(creds, k.kept)
+	p2 := newProvider(t, f, withCreds(creds))
+	_, err = p2.PointCalls(t.Context(), id, route+"/answer")
+	require.NoError(t, err)
+	require.Len(t, f.Apps(), 1)
+	// serve moved: the application follows (PUT), still one.
+	_, err = p2.PointCalls(t.Context(), id, "https://other.example/hooks/tok/vonage")
+	require.NoError(t, err)
+	require.Len(t, f.Apps(), 1)
+	assert.Equal(t, "https://other.example/hooks/tok/vonage/answer", f.Apps()[0].AnswerURL)
+
+	require.NoError(t, p2.UnpointCalls(t.Context(), id, prev))
+	st = f.Numbers()[0]
+	assert.Empty(t, st.AppID)
+	assert.Equal(t, "tel", st.VoiceCallbackType)
+	assert.Equal(t, "447700900111", st.VoiceCallbackValue)
+	assert.Equal(t, "https://mine.example/sms", st.MoHTTPURL)
+
+	// The recording of a call to the application downloads with its JWT.
+	url := f.AddRecording(a.ID, []byte("RIFF....WAVE"))
+	audio, err := p2.FetchRecording(t.Context(), url)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("RIFF....WAVE"), audio.Data)
+	// Another application's recording is refused.
+	_, err = p2.FetchRecording(t.Context(), f.AddRecording("someone-else", []byte("x")))
+	require.Error(t, err)
+
+	// A process whose adapter was built before the application was made (vnum serve) reads
+	// the kept credential afresh.
+	before := newProvider(t, f, withFresh(func(key string) (string, error) { return k.kept[key], nil }))
+	audio, err = before.FetchRecording(t.Context(), url)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("RIFF....WAVE"), audio.Data)
+	_, err = newProvider(t, f).FetchRecording(t.Context(), url)
+	assert.ErrorIs(t, err, providers.ErrUnauthorized, "no application key anywhere")
+
+	// A number gone is ErrNotFound.
+	require.True(t, f.Release(id))
+	assert.ErrorIs(t, p2.UnpointCalls(t.Context(), id, prev), providers.ErrNotFound)
+}
+
+func TestPointCallsWithoutAPlaceForTheKey(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f) // credentials from the environment: nothing to keep a key with
+	n := buyOne(t, p, "GB", providers.TypeMobile)
+	_, err := p.PointCalls(t.Context(), n.ID, route)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "vnum auth login vonage")
+	assert.Empty(t, f.Apps(), "no application made")
+	assert.Empty(t, f.Numbers()[0].AppID)
+
+	// The keyring refuses: the application made for nothing is deleted again.
+	k := &keeper{err: errors.New("the keyring is locked")}
+	p = newProvider(t, f, withKeep(k.keep))
+	_, err = p.PointCalls(t.Context(), n.ID, route)
+	require.ErrorContains(t, err, "the keyring is locked")
+	assert.Empty(t, f.Apps())
+	assert.Equal(t, 1, f.Hits(vonagetest.RouteAppDelete))
+}
+
+func TestApplicationCredentialUnusable(t *testing.T) {
+	f := newFake(t)
+	for _, v := range []string{`app-1`, `{"id":"app-1"}`, `{"id":"app-1","private_key":"not a key"}`} {
+		p := newProvider(t, f, withCreds(map[string]string{vonage.CredAPIKey: f.APIKey, vonage.CredAPISecret: f.APISecret,
+			vonage.CredApplication: v}))
+		n := buyOne(t, p, "GB", providers.TypeMobile)
+		_, err := p.PointCalls(t.Context(), n.ID, route)
+		require.Error(t, err, v)
+		assert.NotContains(t, err.Error(), "not a key")
+		assert.Empty(t, f.Apps())
+	}
+}

@@ -1,0 +1,161 @@
+package vonage
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vnum-cli/vnum/providers"
+)
+
+var (
+	_ providers.CallHook         = (*Provider)(nil)
+	_ providers.RecordingFetcher = (*Provider)(nil)
+)
+
+// maxRecording bounds a downloaded recording: a voicemail of several minutes is well under it.
+const maxRecording = 32 << 20
+
+// pointed is what PointCalls found on the number, to put back: the application it was linked
+// to and its native forwarding.
+type pointed struct {
+	AppID string `json:"app_id,omitempty"`
+	Type  string `json:"voice_callback_type,omitempty"`
+	Value string `json:"voice_callback_value,omitempty"`
+}
+
+// PointCalls sends the number's calls to vnum serve: it makes sure vnum's application answers
+// on route (see hooksFor), then links the number to it with POST /number/update app_id, with
+// the number's whole configuration sent back, less its native forwarding (voiceCallbackType
+// tel would win over the application). It returns what the number had, for UnpointCalls.
+func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous string, err error) {
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, "point calls")
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	if err := checkID(c.op, id); err != nil {
+		return "", err
+	}
+	o, ok, err := c.lookupOwned(id)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", notOwned(c.op, id)
+	}
+	ak, err := c.ensureApp(hooksFor(route))
+	if err != nil {
+		return "", err
+	}
+	prev := pointed{AppID: o.AppID, Type: o.VoiceCallbackType, Value: o.VoiceCallbackValue}
+	if o.AppID == ak.id {
+		// Pointed already (a retry, or a journal finishing the job): what it had before is
+		// not known any more; keep none rather than "put back" vnum's own application.
+		prev.AppID = ""
+	}
+	b, _ := json.Marshal(prev)
+	form := o.config()
+	form.Set("app_id", ak.id)
+	form.Del("voiceCallbackType")
+	form.Del("voiceCallbackValue")
+	if err := c.restPost(pathUpdate, form, nil); err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// UnpointCalls puts back what PointCalls returned: the number's previous application (or
+// none) and native forwarding.
+func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err error) {
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, "unpoint calls")
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := checkID(c.op, id); err != nil {
+		return err
+	}
+	var prev pointed
+	if strings.TrimSpace(previous) != "" {
+		if err := json.Unmarshal([]byte(previous), &prev); err != nil {
+			return &providers.Error{Provider: Name, Op: c.op, Message: "cannot read what the number had before vnum serve"}
+		}
+	}
+	o, ok, err := c.lookupOwned(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notOwned(c.op, id)
+	}
+	form := o.config()
+	form.Del("app_id")
+	if prev.AppID != "" {
+		form.Set("app_id", prev.AppID)
+	}
+	form.Del("voiceCallbackType")
+	form.Del("voiceCallbackValue")
+	if prev.Type != "" && prev.Value != "" {
+		form.Set("voiceCallbackType", prev.Type)
+		form.Set("voiceCallbackValue", prev.Value)
+	}
+	return c.restPost(pathUpdate, form, nil)
+}
+
+// FetchRecording downloads a recording named by a record action's event (its recording_url,
+// on api.nexmo.com or a regional Voice API host) with a JWT of vnum's application: Vonage
+// keeps recordings for a limited time, so vnum serve fetches each as soon as it is told.
+func (p *Provider) FetchRecording(ctx context.Context, url string) (a providers.Audio, err error) {
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, "fetch recording")
+	if err != nil {
+		return providers.Audio{}, err
+	}
+	defer done()
+	ak, loadErr := p.currentApp()
+	if loadErr != nil {
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: c.op, Message: loadErr.Error()}
+	}
+	if ak.id == "" {
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnauthorized,
+			Message: "no Vonage application key to download recordings with (vnum makes one when a number is pointed at vnum serve)"}
+	}
+	tok, err := appToken(ak, time.Now())
+	if err != nil {
+		return providers.Audio{}, err
+	}
+	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return providers.Audio{}, c.unbuildable("the recording URL")
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := p.reads.Do(req)
+	if err != nil {
+		return providers.Audio{}, c.noAnswer(read, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRecording))
+	if err != nil {
+		return providers.Audio{}, c.noAnswer(read, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := statusError(c.op, resp, body)
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+			if pe, ok := e.(*providers.Error); ok {
+				pe.Kind = providers.ErrNotFound
+			}
+		}
+		return providers.Audio{}, e
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" || strings.HasPrefix(ct, "application/octet-stream") {
+		ct = "audio/wav"
+	}
+	return providers.Audio{ContentType: ct, Data: body}, nil
+}
