@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"slices"
@@ -48,6 +49,11 @@ var telnyxRoutes = map[string]telnyxtest.Route{
 	"detail-records":   telnyxtest.RouteDetailRecords,
 	"get-message":      telnyxtest.RouteGetMessage,
 	"send-message":     telnyxtest.RouteSendMessage,
+	"list-apps":        telnyxtest.RouteListTexmlApps,
+	"create-app":       telnyxtest.RouteCreateTexmlApp,
+	"update-app":       telnyxtest.RouteUpdateTexmlApp,
+	"delete-recording": telnyxtest.RouteDeleteRecording,
+	"recording":        telnyxtest.RouteRecordingMedia,
 }
 
 const telnyxUsage = `faketelnyx start [-no-provider] [-order-delay D] [-record-delay D] [-no-forwarding]
@@ -67,6 +73,13 @@ faketelnyx release NUMBER           the number is released outside vnum
 faketelnyx paperwork CC TYPE KIND   Telnyx requires KIND (none|address|document) for CC TYPE numbers
 faketelnyx fail-orders on|off       orders fail
 faketelnyx forwarding on|off        whether the account may forward calls (Telnyx: verification Level 2)
+faketelnyx public-key VAR           set VAR to the account's public key (what vnum serve checks the fake's calls with)
+faketelnyx apps                     TeXML applications: ID NAME METHOD VOICE_URL
+faketelnyx connection NUMBER        the number's connection_id (- for none)
+faketelnyx set-connection NUMBER ID the number is put on a connection of the user's
+faketelnyx recordings               recordings: ID FROM TO deleted|kept
+faketelnyx call [-answer] [-talk D] [-silent] NUMBER CALLER   a call (CALLER anonymous for withheld); prints
+                                    rang=NUMBER answered=BOOL rejected=BOOL recording=ID heard=SAY|SAY
 faketelnyx check                    fail if the fake has seen an exchange that breaks Telnyx's document`
 
 // cmdFakeTelnyx is the faketelnyx command: the other side of a Telnyx account.
@@ -231,6 +244,46 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 	case "fail-orders":
 		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
 		f.FailOrders(a[0] == "on")
+	case "public-key":
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
+		ts.Setenv(a[0], f.PublicKey())
+	case "apps":
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
+		for _, a := range f.TexmlApps() {
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", a.ID, a.Name, strings.ToUpper(a.VoiceMethod), a.VoiceURL)
+		}
+	case "connection":
+		a := telnyxCmd.parseFlags(ts, sub, args, 1, 1, nil)
+		fmt.Fprintln(out, dash(f.Connection(s.phone(ts, a[0]))))
+	case "set-connection":
+		a := telnyxCmd.parseFlags(ts, sub, args, 2, 2, nil)
+		ts.Check(f.SetConnection(s.phone(ts, a[0]), a[1]))
+	case "recordings":
+		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
+		for _, r := range f.Recordings() {
+			state := "kept"
+			if r.Deleted {
+				state = "deleted"
+			}
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", r.ID, dash(r.From), r.To, state)
+		}
+	case "call":
+		var o telnyxtest.CallOptions
+		a := telnyxCmd.parseFlags(ts, sub, args, 2, 2, func(fs *flag.FlagSet) {
+			fs.BoolVar(&o.Answer, "answer", false, "the forwarded leg picks up")
+			fs.DurationVar(&o.Talk, "talk", 30*time.Second, "how long an answered call lasts")
+			fs.BoolVar(&o.Silent, "silent", false, "the caller hangs up at the beep")
+		})
+		caller := a[1]
+		if caller == "anonymous" {
+			caller = ""
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		res, err := f.Call(ctx, caller, s.phone(ts, a[0]), o)
+		ts.Check(err)
+		fmt.Fprintf(out, "rang=%s\tanswered=%t\trejected=%t\trecording=%s\theard=%s\n", dash(res.Rang), res.Answered, res.Rejected,
+			dash(res.RecordingID), strings.Join(res.Heard, " | "))
 	case "check":
 		telnyxCmd.parseFlags(ts, sub, args, 0, 0, nil)
 	default:

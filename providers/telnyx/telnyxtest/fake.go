@@ -11,6 +11,7 @@ package telnyxtest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -144,8 +145,10 @@ type Fake struct {
 	profiles     []*profile
 	apps         []*texmlApp
 	recordings   map[string]*recording
-	calls        int             // calls made with Call, for their ids
-	conns        map[string]bool // connections of the user's own (AddConnection)
+	calls        int                // calls made with Call, for their ids
+	conns        map[string]bool    // connections of the user's own (AddConnection)
+	signKey      ed25519.PrivateKey // the account's webhook signing key (PublicKey)
+	releasedConn map[string]string  // phone → its connection_id when it was released
 	messages     []*message
 	avail        map[string][]string  // "CC/type" → numbers for sale
 	used         map[string]bool      // phone numbers ever generated
@@ -176,17 +179,18 @@ func Start(opts ...Option) *Fake { return start(nil, opts) }
 
 func start(report func(string), opts []Option) *Fake {
 	f := &Fake{
-		APIKey:      "KEY" + strings.ToUpper(fakeserver.RandomHex(13)) + "_" + fakeserver.RandomHex(11),
-		orderDelay:  300 * time.Millisecond,
-		recordDelay: 200 * time.Millisecond,
-		numbers:     map[string]*number{},
-		recordings:  map[string]*recording{},
-		conns:       map[string]bool{},
-		avail:       map[string][]string{},
-		used:        map[string]bool{},
-		searched:    map[string]time.Time{},
-		paperwork:   map[string]string{"FR/local": "address", "FR/mobile": "document", "DE/local": "address"},
-		report:      report,
+		APIKey:       "KEY" + strings.ToUpper(fakeserver.RandomHex(13)) + "_" + fakeserver.RandomHex(11),
+		orderDelay:   300 * time.Millisecond,
+		recordDelay:  200 * time.Millisecond,
+		numbers:      map[string]*number{},
+		recordings:   map[string]*recording{},
+		conns:        map[string]bool{},
+		releasedConn: map[string]string{},
+		avail:        map[string][]string{},
+		used:         map[string]bool{},
+		searched:     map[string]time.Time{},
+		paperwork:    map[string]string{"FR/local": "address", "FR/mobile": "document", "DE/local": "address"},
+		report:       report,
 	}
 	if f.report == nil {
 		f.report = f.problems.Add

@@ -567,6 +567,7 @@ func (f *Fake) deleteNumber(c call) reply {
 		return notFound()
 	}
 	delete(f.numbers, n.id)
+	f.releasedConn[n.phone] = n.connectionID
 	out := f.numberJSON(n)
 	out["status"] = "deleted"
 	for _, k := range []string{"external_pin", "connection_id", "connection_name", "messaging_profile_id", "messaging_profile_name",

@@ -183,14 +183,15 @@ func (f *Fake) SetConnection(phone, connectionID string) error {
 	return nil
 }
 
-// Connection returns the connection_id of the number with that phone number ("" for none).
+// Connection returns the connection_id of the number with that phone number ("" for none); for
+// a number released through the API, the one it had when it was released.
 func (f *Fake) Connection(phone string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n := f.byPhone(phone); n != nil {
 		return n.connectionID
 	}
-	return ""
+	return f.releasedConn[phone]
 }
 
 // TexmlAppState is what the fake knows about a TeXML application.
