@@ -366,8 +366,14 @@ func (m *Manager) storedVoicemail(ctx context.Context, id string) (store.Voicema
 	return v, p, err
 }
 
-// ErrAudioNotYet means vnum serve has not downloaded a voicemail's recording yet.
-var ErrAudioNotYet = errors.New("the recording is not here yet")
+// ErrAudioNotYet means vnum serve has not downloaded a voicemail's recording yet: a temporary
+// condition (providers.ErrTemporary, exit 7).
+var ErrAudioNotYet error = audioNotYet{}
+
+type audioNotYet struct{}
+
+func (audioNotYet) Error() string        { return "the recording is not here yet" }
+func (audioNotYet) Is(target error) bool { return target == providers.ErrTemporary }
 
 // VoicemailAudio fetches the recording of voicemail id; on a carrier whose calls vnum serve
 // answers, the copy serve downloaded.

@@ -158,6 +158,7 @@ func TestServeCarrierCallsAndVoicemailsComeFromTheStore(t *testing.T) {
 	assert.Equal(t, "https://carrier.example/r1.wav", pending[0].URL)
 	_, _, err = e.m.VoicemailAudio(ctx, "r1")
 	require.ErrorIs(t, err, ErrAudioNotYet)
+	require.ErrorIs(t, err, providers.ErrTemporary, "exit 7: try again later")
 	assert.Contains(t, err.Error(), "next pass")
 	require.NoError(t, e.m.SaveVoicemailAudio(ctx, providertest.FakeName, "r1", providers.Audio{ContentType: "audio/wav", Data: []byte("RIFF")}))
 	_, a, err := e.m.VoicemailAudio(ctx, "r1")
