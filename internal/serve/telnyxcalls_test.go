@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/webhook"
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
 	"github.com/vnum-cli/vnum/providers"
 )
@@ -356,4 +357,25 @@ func TestTelnyxRecordingRetriedOnNextPass(t *testing.T) {
 	assert.Equal(t, 1, n)
 	_, _, audio = f.book.count()
 	assert.Equal(t, 1, audio)
+}
+
+// FuzzParseTexml: whatever the body and step, the parser returns a call with an id and an
+// E.164 To, or ErrMalformed; it never panics.
+func FuzzParseTexml(f *testing.F) {
+	f.Add("CallSid=v3%3Ac1&From=anonymous&To=%2B13125550002", "")
+	f.Add("CallSid=x&To=%2B1", "dialed")
+	f.Add("%zz", "recorded")
+	f.Fuzz(func(t *testing.T, body, step string) {
+		req := httptest.NewRequest(http.MethodPost, "/hooks/t/telnyx/calls?step="+url.QueryEscape(step), nil)
+		c, err := parseTexml(req, []byte(body))
+		if err != nil {
+			if !errors.Is(err, webhook.ErrMalformed) {
+				t.Fatalf("error %v is not ErrMalformed", err)
+			}
+			return
+		}
+		if c.id == "" || c.to == "" || c.to[0] != '+' {
+			t.Fatalf("accepted %+v", c)
+		}
+	})
 }
