@@ -26,6 +26,7 @@ type phoneNumber struct {
 	CustomerReference  *string  `json:"customer_reference"`
 	Tags               []string `json:"tags"`
 	MessagingProfileID *string  `json:"messaging_profile_id"`
+	ConnectionID       *string  `json:"connection_id"`
 	PurchasedAt        string   `json:"purchased_at"`
 	CreatedAt          string   `json:"created_at"`
 }

@@ -84,14 +84,16 @@ const (
 )
 
 var (
-	_ providers.Provider      = (*Provider)(nil)
-	_ providers.Forwarder     = (*Provider)(nil)
-	_ providers.Labeler       = (*Provider)(nil)
-	_ providers.MessageReader = (*Provider)(nil)
-	_ providers.MessageSender = (*Provider)(nil)
-	_ providers.Verifier      = (*Provider)(nil)
-	_ providers.Warner        = (*Provider)(nil)
-	_ providers.OrderFinder   = (*Provider)(nil)
+	_ providers.Provider         = (*Provider)(nil)
+	_ providers.Forwarder        = (*Provider)(nil)
+	_ providers.Labeler          = (*Provider)(nil)
+	_ providers.MessageReader    = (*Provider)(nil)
+	_ providers.MessageSender    = (*Provider)(nil)
+	_ providers.Verifier         = (*Provider)(nil)
+	_ providers.Warner           = (*Provider)(nil)
+	_ providers.OrderFinder      = (*Provider)(nil)
+	_ providers.CallHook         = (*Provider)(nil)
+	_ providers.RecordingFetcher = (*Provider)(nil)
 )
 
 // Descriptor is everything vnum knows about Telnyx (see providers.Descriptor).
@@ -132,7 +134,9 @@ func capabilities() providers.Capabilities {
 		SendSMS:      true,
 		Labels:       true,
 		AsyncOrders:  true,
-		CallsVia:     CallsVia,
+		// Block lists, voicemail and the call log: vnum serve answers the calls (calls.go).
+		BlockCalls: true, Voicemail: true, CallLog: true, CallsThroughServe: true,
+		CallsVia: CallsVia,
 		// Every read of messages is a search of the detail records (and a read per new text):
 		// sms wait asks every 3 s, not every half second.
 		MinPoll: 3 * time.Second,
@@ -146,6 +150,10 @@ type Provider struct {
 	hc    *http.Client
 	retry *httpretry.Transport // inside hc, for tests to shorten its backoff
 	once  *http.Client         // hc without the retry layer: Verify's read is sent once
+	// media downloads a recording from a host that is not Telnyx's API (a signed storage URL
+	// a call webhook named), without the key; pol says which hosts get the key.
+	media *http.Client
+	pol   httppolicy.Policy
 
 	// orderWait and poll pace the following of an order, sentLookup the search for a send whose
 	// answer was lost among the outbound detail records (which appear some time after the
@@ -186,6 +194,8 @@ func New(s providers.Settings) (*Provider, error) {
 		hc:           pol.Client(&http.Client{Transport: retry}),
 		retry:        retry,
 		once:         pol.Client(&http.Client{Transport: injected.Transport, Timeout: cmp.Or(injected.Timeout, defaultTimeout)}),
+		media:        mediaClient(injected),
+		pol:          pol,
 		orderWait:    orderWait,
 		sentLookup:   6 * time.Second,
 		poll:         500 * time.Millisecond,
@@ -286,6 +296,7 @@ func Verify(ctx context.Context, s providers.Settings) (account string, err erro
 	return p.Verify(ctx)
 }
 
-// CallsVia is why blocking, voicemail and the call log are not offered on Telnyx: its native
-// forwarding has neither, and a TeXML application needs a server that answers Telnyx's requests.
-const CallsVia = "needs a server answering Telnyx's TeXML requests (vnum serve --public-url URL), not yet offered"
+// CallsVia is how blocking, voicemail and the call log work on Telnyx: its native forwarding
+// has neither, so vnum serve answers each call through a TeXML application vnum creates, whose
+// voice URL is serve's call route.
+const CallsVia = "through vnum serve: a TeXML application vnum creates (vnum serve --public-url URL)"

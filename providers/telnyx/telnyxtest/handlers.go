@@ -25,6 +25,7 @@ type number struct {
 	profileID               *string
 	forwardEnabled          bool
 	forwardTo, forwardType  string
+	connectionID            string // "" for none; a TeXML application's id hands its calls to it
 	created, updated        time.Time
 	seq                     int64
 }
@@ -90,6 +91,12 @@ func handlers() map[Route]func(*Fake, call) reply {
 		RouteDetailRecords:   (*Fake).detailRecords,
 		RouteGetMessage:      (*Fake).getMessage,
 		RouteSendMessage:     (*Fake).sendMessage,
+		RouteListTexmlApps:   (*Fake).listTexmlApps,
+		RouteCreateTexmlApp:  (*Fake).createTexmlApp,
+		RouteGetTexmlApp:     (*Fake).getTexmlApp,
+		RouteUpdateTexmlApp:  (*Fake).updateTexmlApp,
+		RouteDeleteRecording: (*Fake).deleteRecording,
+		RouteRecordingMedia:  (*Fake).recordingMedia,
 	}
 }
 
@@ -453,7 +460,7 @@ func (f *Fake) numberJSON(n *number) map[string]any {
 		"id": n.id, "record_type": "phone_number", "phone_number": n.phone, "country_iso_alpha2": n.country,
 		"status": n.status, "tags": n.tags, "external_pin": nil, "created_at": n.created.Format(time.RFC3339),
 		"updated_at": n.updated.Format(time.RFC3339), "purchased_at": n.created.Format(time.RFC3339),
-		"phone_number_type": n.typ, "deletion_lock_enabled": false, "connection_id": nil, "connection_name": nil,
+		"phone_number_type": n.typ, "deletion_lock_enabled": false, "connection_id": nilIfEmpty(n.connectionID), "connection_name": nil,
 		"customer_reference": n.ref, "messaging_profile_id": n.profileID, "messaging_profile_name": nil,
 		"billing_group_id": nil, "emergency_enabled": false, "emergency_address_id": nil, "emergency_status": "disabled",
 		"call_forwarding_enabled": n.forwardEnabled, "cnam_listing_enabled": false, "caller_id_name_enabled": false,
@@ -532,6 +539,7 @@ func (f *Fake) updateNumber(c call) reply {
 	var in struct {
 		CustomerReference *string  `json:"customer_reference"`
 		Tags              []string `json:"tags"`
+		ConnectionID      *string  `json:"connection_id"`
 	}
 	if err := json.Unmarshal(c.body, &in); err != nil {
 		return telnyxError(http.StatusBadRequest, "10015", "Bad Request", "invalid JSON")
@@ -542,6 +550,12 @@ func (f *Fake) updateNumber(c call) reply {
 	}
 	if in.Tags != nil {
 		n.tags = in.Tags
+	}
+	if in.ConnectionID != nil {
+		if *in.ConnectionID != "" && f.app(*in.ConnectionID) == nil && !f.conns[*in.ConnectionID] {
+			return telnyxError(http.StatusUnprocessableEntity, "10015", "Bad Request", "connection_id: no such connection")
+		}
+		n.connectionID = *in.ConnectionID
 	}
 	n.updated = time.Now().UTC()
 	return ok(map[string]any{"data": f.numberJSON(n)})

@@ -1,0 +1,219 @@
+package telnyx
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/vnum-cli/vnum/providers"
+	"github.com/vnum-cli/vnum/providers/internal/httperr"
+)
+
+// Calls through vnum serve. Telnyx's native forwarding neither screens callers nor takes
+// messages; a TeXML application does whatever the XML its voice URL answers says. vnum keeps
+// one application, named TexmlAppName, whose voice URL is vnum serve's call route; a number is
+// handed to it by setting its connection_id to the application's id (INBOUND.md §2.7), and
+// handed back by setting the connection it had before.
+
+// TexmlAppName is the friendly_name of the TeXML application vnum creates once per account.
+const TexmlAppName = "vnum"
+
+// maxRecording caps a voicemail download: an hour of mono MP3 is some 30 MB.
+const maxRecording = 64 << 20
+
+// texmlApp is the part of a TexmlApplication vnum reads.
+type texmlApp struct {
+	ID           string `json:"id"`
+	FriendlyName string `json:"friendly_name"`
+	VoiceURL     string `json:"voice_url"`
+	VoiceMethod  string `json:"voice_method"`
+}
+
+// PointCalls implements providers.CallHook: the number's calls go to vnum's TeXML application,
+// whose voice URL is set to url (POST). previous is the connection the number had ("" for none,
+// and for a number already on vnum's application).
+func (p *Provider) PointCalls(ctx context.Context, id, voiceURL string) (string, error) {
+	const op = "point calls"
+	if err := checkID(ctx, op, id); err != nil {
+		return "", err
+	}
+	if u, err := url.Parse(voiceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", &providers.Error{Provider: Name, Op: op, Message: "vnum serve's call route is not an http(s) URL"}
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	app, err := p.ensureTexmlApp(ctx, op, voiceURL)
+	if err != nil {
+		return "", err
+	}
+	n, err := p.number(ctx, op, id)
+	if err != nil {
+		return "", err
+	}
+	prev := deref(n.ConnectionID)
+	if prev == app.ID {
+		return "", nil
+	}
+	if err := p.setConnection(ctx, op, id, app.ID); err != nil {
+		return "", err
+	}
+	return prev, nil
+}
+
+// UnpointCalls implements providers.CallHook: the number gets back the connection it had.
+func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) error {
+	const op = "unpoint calls"
+	if err := checkID(ctx, op, id); err != nil {
+		return err
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	// "" detaches the number from any connection (the spec types connection_id as a string;
+	// that Telnyx takes "" for none is UNCONFIRMED on a live account).
+	return p.setConnection(ctx, op, id, previous)
+}
+
+func (p *Provider) setConnection(ctx context.Context, op, id, connection string) error {
+	return p.do(ctx, op, http.MethodPatch, "/v2/phone_numbers/"+id,
+		&request{body: map[string]any{"connection_id": connection}, notFound: notOwnedMsg(id)}, nil)
+}
+
+// ensureTexmlApp finds vnum's TeXML application by name, creating it the first time, and makes
+// its voice URL voiceURL (POST).
+func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (texmlApp, error) {
+	q := url.Values{}
+	q.Set("filter[friendly_name]", TexmlAppName)
+	q.Set("page[size]", "250")
+	var list struct {
+		Data []texmlApp `json:"data"`
+	}
+	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
+		return texmlApp{}, err
+	}
+	body := map[string]any{"friendly_name": TexmlAppName, "voice_url": voiceURL, "voice_method": "post"}
+	var out struct {
+		Data texmlApp `json:"data"`
+	}
+	for _, a := range list.Data {
+		if a.FriendlyName != TexmlAppName || a.ID == "" { // the filter matches names containing it
+			continue
+		}
+		if a.VoiceURL == voiceURL && strings.EqualFold(a.VoiceMethod, "post") {
+			return a, nil
+		}
+		if err := p.do(ctx, op, http.MethodPatch, "/v2/texml_applications/"+a.ID, &request{body: body}, &out); err != nil {
+			return texmlApp{}, err
+		}
+		return cmp.Or(out.Data, a), nil
+	}
+	// Creating it twice leaves two of that name, not a cost: a lost answer is read as failure,
+	// and the next call finds the application by name.
+	if err := p.do(ctx, op, http.MethodPost, "/v2/texml_applications", &request{body: body}, &out); err != nil {
+		return texmlApp{}, err
+	}
+	if out.Data.ID == "" {
+		return texmlApp{}, &providers.Error{Provider: Name, Op: op, Message: "Telnyx answered the TeXML application request without an id"}
+	}
+	return out.Data, nil
+}
+
+// FetchRecording implements providers.RecordingFetcher for a recording URL a signed TeXML
+// callback named (RecordingUrl). Only https (or the base-URL override); the API key goes only
+// to Telnyx's API host (or the override): a signed storage URL on another host is fetched
+// without it. Telnyx keeps these URLs for about ten minutes after the call.
+func (p *Provider) FetchRecording(ctx context.Context, raw string) (providers.Audio, error) {
+	const op = "fetch recording"
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: "the recording URL is not a URL"}
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	client, keyed := p.media, p.pol.Check(u) == nil
+	if keyed {
+		client = p.once
+	} else if u.Scheme != "https" {
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: "the recording URL is not https: not fetched"}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: err.Error()}
+	}
+	if keyed {
+		req.Header.Set("Authorization", "Bearer "+p.key)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		// Not err itself: a url.Error quotes the URL, whose query signs the download.
+		why := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			why = ue.Err.Error()
+		}
+		return providers.Audio{}, httperr.Redact(&providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnavailable,
+			Message: "the recording could not be downloaded: " + why}, p.key)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecording+1))
+	switch {
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusForbidden && !keyed:
+		// A signed URL past its expiry answers 403.
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrNotFound, Status: resp.StatusCode,
+			Message: "Telnyx no longer has this recording (its URL expires some minutes after the call)"}
+	case resp.StatusCode != http.StatusOK:
+		return providers.Audio{}, statusError(op, resp, data)
+	case err != nil:
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnavailable, Message: "the recording download broke off"}
+	case len(data) > maxRecording:
+		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: fmt.Sprintf("the recording is over %d MB", maxRecording>>20)}
+	}
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if !strings.HasPrefix(ct, "audio/") {
+		ct = audioTypeOf(u.Path)
+	}
+	return providers.Audio{ContentType: ct, Data: data}, nil
+}
+
+// audioTypeOf guesses a recording's type from its name: Telnyx records MP3 unless told WAV.
+func audioTypeOf(path string) string {
+	if strings.HasSuffix(strings.ToLower(path), ".wav") {
+		return "audio/wav"
+	}
+	return "audio/mpeg"
+}
+
+// DeleteVoicemail deletes a recording vnum serve took (DELETE /v2/recordings/{id}, in Telnyx's
+// spec3 document). That the TeXML callback's RecordingSid is this id is UNCONFIRMED on a live
+// account: the numbers layer treats the deletion as best effort.
+func (p *Provider) DeleteVoicemail(ctx context.Context, recordingID string) error {
+	const op = "delete recording"
+	if err := checkID(ctx, op, recordingID); err != nil {
+		return err
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	return p.do(ctx, op, http.MethodDelete, "/v2/recordings/"+url.PathEscape(recordingID),
+		&request{notFound: fmt.Sprintf("no recording %q on this Telnyx account", recordingID)}, nil)
+}
+
+// mediaClient fetches recordings from storage hosts: over the injected transport, following
+// redirects only to https.
+func mediaClient(injected *http.Client) *http.Client {
+	return &http.Client{
+		Transport: injected.Transport,
+		Timeout:   cmp.Or(injected.Timeout, defaultTimeout),
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 || req.URL.Scheme != "https" {
+				return errors.New("recording redirect refused")
+			}
+			req.Header.Del("Authorization")
+			return nil
+		},
+	}
+}
