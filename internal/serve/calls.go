@@ -131,6 +131,10 @@ func (s *Server) callRoute(carrier string, verify callVerifyFunc, answer callAns
 			return
 		}
 		a, err := answer(r.Context(), r, body, now)
+		if errors.Is(err, webhook.ErrMalformed) {
+			fail(http.StatusBadRequest, "malformed", nil) // the error may quote the payload
+			return
+		}
 		if err != nil {
 			fail(http.StatusServiceUnavailable, "store", err)
 			return

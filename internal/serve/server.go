@@ -111,6 +111,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /hooks/{token}/"+RouteVonage, s.route(RouteVonage, s.vonage))
 	mux.HandleFunc("POST /hooks/{token}/"+RouteVonage, s.route(RouteVonage, s.vonage))
 	mux.HandleFunc("POST /hooks/{token}/"+RouteSandbox, s.route(RouteSandbox, s.sandbox))
+	// Calls answered by serve (Config.Calls; off without it).
+	mux.HandleFunc("POST /hooks/{token}/"+CallRouteTelnyx, s.callRoute(RouteTelnyx, s.telnyxCallVerify, s.telnyxCall))
 	mux.HandleFunc("POST /hooks/{token}/"+CallRouteVonageAnswer, s.callRoute(RouteVonage, s.vonageVerifyCall, s.vonageAnswer))
 	mux.HandleFunc("POST /hooks/{token}/"+CallRouteVonageEvent, s.callRoute(RouteVonage, s.vonageVerifyCall, s.vonageEvent))
 	s.mux = mux

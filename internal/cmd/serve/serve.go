@@ -206,6 +206,11 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
+	if conf.Telnyx != nil {
+		checks = append(checks, check{"calls", "telnyx: answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), signed as its SMS"})
+	} else {
+		checks = append(checks, check{"calls", "telnyx: off (its public key checks the TeXML requests too)"})
+	}
 	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
@@ -272,6 +277,22 @@ func run(ctx context.Context, o *Options) error {
 	for _, n := range names {
 		fmt.Fprintf(o.IO.Out, "%s\t%s\n", n, routes[n])
 	}
+	// Voicemails whose download failed are fetched again every pass, while their URLs last.
+	fetched := make(chan struct{})
+	defer func() { <-fetched }()
+	go func() {
+		defer close(fetched)
+		for {
+			if n, err := server.FetchPendingAudio(ctx); n > 0 || err != nil && ctx.Err() == nil {
+				conf.Logger.Info("voicemail downloads", "stored", n, "error", errString(err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(reconfigureEvery):
+			}
+		}
+	}()
 	configured := make(chan struct{})
 	defer func() { <-configured }() // the store stays open until it is done
 	if o.PublicURL == "" {
@@ -300,6 +321,13 @@ func run(ctx context.Context, o *Options) error {
 		}()
 	}
 	return server.Serve(ctx, ln)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func orNone(s string) string {

@@ -61,32 +61,42 @@ func New(key ed25519.PublicKey) *Verifier { return &Verifier{key: key} }
 // Verify checks body against the signature and timestamp header values at time now and returns
 // the SMS of a message.received event (none for other events).
 func (v *Verifier) Verify(body []byte, sig, ts string, now time.Time) (webhook.Result, error) {
-	if sig == "" || ts == "" {
-		return webhook.Result{}, webhook.ErrUnsigned
-	}
-	raw, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || len(raw) != ed25519.SignatureSize {
-		return webhook.Result{}, webhook.ErrForged
-	}
-	signed := make([]byte, 0, len(ts)+1+len(body))
-	signed = append(append(append(signed, ts...), '|'), body...)
-	if !ed25519.Verify(v.key, signed, raw) {
-		return webhook.Result{}, webhook.ErrForged
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
+	key, err := v.Check(body, sig, ts, now)
 	if err != nil {
-		return webhook.Result{}, webhook.ErrStale
-	}
-	if err := webhook.CheckTime(time.Unix(secs, 0), now); err != nil {
 		return webhook.Result{}, err
 	}
-	res := webhook.Result{ReplayKey: "telnyx:" + sig}
+	res := webhook.Result{ReplayKey: key}
 	in, err := parse(body)
 	if err != nil {
 		return webhook.Result{}, err
 	}
 	res.Inbound = in
 	return res, nil
+}
+
+// Check checks the signature and timestamp of any Telnyx request over its raw body (a JSON
+// event, or a TeXML application's form post) and returns the key a replay of it is known by.
+func (v *Verifier) Check(body []byte, sig, ts string, now time.Time) (replayKey string, err error) {
+	if sig == "" || ts == "" {
+		return "", webhook.ErrUnsigned
+	}
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || len(raw) != ed25519.SignatureSize {
+		return "", webhook.ErrForged
+	}
+	signed := make([]byte, 0, len(ts)+1+len(body))
+	signed = append(append(append(signed, ts...), '|'), body...)
+	if !ed25519.Verify(v.key, signed, raw) {
+		return "", webhook.ErrForged
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "", webhook.ErrStale
+	}
+	if err := webhook.CheckTime(time.Unix(secs, 0), now); err != nil {
+		return "", err
+	}
+	return "telnyx:" + sig, nil
 }
 
 type event struct {
