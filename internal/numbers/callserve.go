@@ -25,9 +25,13 @@ func servesCalls(p providers.Provider) bool { return p.Capabilities().CallsThrou
 
 // errNeedsServe is the refusal of call rules on a serve carrier when serve has no public URL.
 func errNeedsServe(p providers.Provider, what string) error {
+	also := ""
+	if p.Name() == "telnyx" {
+		also = ", with the account's public key set (TELNYX_PUBLIC_KEY or vnum auth login telnyx --public-key)"
+	}
 	return &providers.Error{Provider: p.Name(), Op: "calls", Kind: providers.ErrUnsupported,
-		Message: fmt.Sprintf("%s cannot %s without vnum serve answering its calls: run `vnum serve --public-url URL` (or set serve.public_url) with the Telnyx public key set, then try again",
-			p.Name(), what)}
+		Message: fmt.Sprintf("%s cannot %s without vnum serve answering its calls: run `vnum serve --public-url URL` (or set serve.public_url)%s, then try again",
+			p.Name(), what, also)}
 }
 
 // routeThroughServe is applyRouting on a serve carrier. With no rules the number gets the
