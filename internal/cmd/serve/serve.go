@@ -199,7 +199,8 @@ func run(ctx context.Context, o *Options) error {
 	}
 	if secret = strings.TrimSpace(secret); secret != "" {
 		conf.Vonage = vonagewh.New(secret)
-		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes"})
+		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes; " +
+			"calls: a JWT (HS256) with the signature secret over the body's hash"})
 	} else {
 		conf.Vonage = vonagewh.New("")
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
