@@ -47,12 +47,11 @@ func (rt Route) documented() bool { return !rt.voiceAPI() }
 
 // app is one Vonage application.
 type app struct {
-	id, name       string
-	publicKeyPEM   string
-	publicKey      *rsa.PublicKey
-	answer, event  webhook
-	signed         bool
-	fallbackAnswer webhook
+	id, name      string
+	publicKeyPEM  string
+	publicKey     *rsa.PublicKey
+	answer, event webhook
+	signed        bool
 }
 
 type webhook struct {
