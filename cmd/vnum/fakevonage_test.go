@@ -39,6 +39,7 @@ var vonageRoutes = map[string]vonagetest.Route{
 	"records": vonagetest.RouteRecords,
 	// Applications API v2 and recordings
 	"app-create": vonagetest.RouteAppCreate,
+	"app-list":   vonagetest.RouteAppList,
 	"app-get":    vonagetest.RouteAppGet,
 	"app-update": vonagetest.RouteAppUpdate,
 	"app-delete": vonagetest.RouteAppDelete,
@@ -64,7 +65,7 @@ fakevonage call [-answer] [-talk D] NUMBER CALLER   a call to NUMBER (E.164 or @
                                   anonymous), run against the number's application (the NCCOs vnum serve answers,
                                   signed with the signature secret); prints rang=… answered=… recording=… heard=…
 fakevonage check                  fail if the fake has seen an exchange that breaks Vonage's documents
-ROUTE: search buy cancel update numbers balance pricing send records app-create app-get app-update app-delete recording`
+ROUTE: search buy cancel update numbers balance pricing send records app-create app-list app-get app-update app-delete recording`
 
 // cmdFakeVonage is the fakevonage command: the other side of a Vonage account. Any exchange
 // the fake finds against Vonage's documents fails the script, at the next fakevonage command

@@ -216,7 +216,45 @@ func (c *call) ensureApp(h appHooks) (appKey, error) {
 			return appKey{}, err
 		}
 	}
-	return c.createApp(h)
+	// No key here (another machine's, a login that replaced the saved entry): an application of
+	// vnum's already answering on serve is taken over with a new key pair rather than doubled.
+	found, err := c.findApp(h)
+	if err != nil {
+		return appKey{}, err
+	}
+	return c.createApp(h, found)
+}
+
+// appPage is one page of GET /v2/applications (ApplicationResponseCollection).
+type appPage struct {
+	Page       int `json:"page"`
+	TotalPages int `json:"total_pages"`
+	Embedded   struct {
+		Applications []application `json:"applications"`
+	} `json:"_embedded"`
+}
+
+// maxAppPages bounds the application listing, whatever Vonage says of its pages.
+const maxAppPages = 20
+
+// findApp returns the id of vnum's application whose answer URL is h's, "" when there is none.
+func (c *call) findApp(h appHooks) (string, error) {
+	for page := 1; page <= maxAppPages; page++ {
+		var pg appPage
+		if err := c.apiJSON(http.MethodGet, fmt.Sprintf("%s?page_size=100&page=%d", pathApplications, page), nil, &pg); err != nil {
+			return "", err
+		}
+		for _, a := range pg.Embedded.Applications {
+			v := a.Capabilities.Voice
+			if a.Name == AppName && v != nil && v.Webhooks.AnswerURL != nil && v.Webhooks.AnswerURL.Address == h.answer {
+				return a.ID, nil
+			}
+		}
+		if page >= pg.TotalPages {
+			break
+		}
+	}
+	return "", nil
 }
 
 // currentApp is the application credential in use. One not known when the adapter was built
@@ -243,8 +281,9 @@ func (p *Provider) currentApp() (appKey, error) {
 	return ak, nil
 }
 
-// createApp makes vnum's application and keeps its id and private key.
-func (c *call) createApp(h appHooks) (appKey, error) {
+// createApp makes vnum's application, or gives the one found (id) a new key pair, and keeps its
+// id and private key.
+func (c *call) createApp(h appHooks, id string) (appKey, error) {
 	if c.p.keep == nil {
 		return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: "vnum would make a Vonage application for vnum serve, " +
 			"but has nowhere to keep its private key: the Vonage credentials come from the environment. Save them with " +
@@ -255,7 +294,14 @@ func (c *call) createApp(h appHooks) (appKey, error) {
 		return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: "cannot make the application's key pair: " + err.Error()}
 	}
 	var a application
-	if err := c.apiJSON(http.MethodPost, pathApplications, appBody(AppName, pubPEM, h), &a); err != nil {
+	if id != "" {
+		// The old private key is lost: the new public key replaces it (recordings made before
+		// are then downloaded with the new one, which is the application's).
+		if err := c.apiJSON(http.MethodPut, pathApplications+"/"+id, appBody(AppName, pubPEM, h), &a); err != nil {
+			return appKey{}, err
+		}
+		a.ID = id
+	} else if err := c.apiJSON(http.MethodPost, pathApplications, appBody(AppName, pubPEM, h), &a); err != nil {
 		return appKey{}, err
 	}
 	if a.ID == "" {
@@ -263,6 +309,9 @@ func (c *call) createApp(h appHooks) (appKey, error) {
 	}
 	kept, _ := json.Marshal(appCredential{ID: a.ID, PrivateKey: privPEM})
 	if err := c.p.keep(map[string]string{CredApplication: string(kept)}); err != nil {
+		if id != "" {
+			return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf("cannot keep the application's new private key: %v", err)}
+		}
 		// An application whose key is lost is of no use: take it back.
 		if derr := c.apiJSON(http.MethodDelete, pathApplications+"/"+a.ID, nil, nil); derr != nil {
 			return appKey{}, &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf(

@@ -136,3 +136,48 @@ func TestApplicationCredentialUnusable(t *testing.T) {
 		assert.Empty(t, f.Apps())
 	}
 }
+
+// The key is lost (another machine, or a login that replaced the saved credentials): vnum's
+// application answering on serve is found and given a new key pair, not made twice; a serve
+// still holding the old key downloads with the new one once it is kept.
+func TestApplicationFoundAndRekeyed(t *testing.T) {
+	f := newFake(t)
+	k1 := &keeper{}
+	p := newProvider(t, f, withKeep(k1.keep))
+	n := buyOne(t, p, "GB", providers.TypeMobile)
+	_, err := p.PointCalls(t.Context(), n.ID, route)
+	require.NoError(t, err)
+	require.Len(t, f.Apps(), 1)
+	appID := f.Apps()[0].ID
+
+	k2 := &keeper{}
+	lost := newProvider(t, f, withKeep(k2.keep))
+	n2 := buyOne(t, lost, "GB", providers.TypeMobile)
+	_, err = lost.PointCalls(t.Context(), n2.ID, route)
+	require.NoError(t, err)
+	require.Len(t, f.Apps(), 1, "found, not made twice")
+	assert.Equal(t, 1, f.Hits(vonagetest.RouteAppCreate))
+	assert.Equal(t, 1, f.Hits(vonagetest.RouteAppUpdate), "the new public key")
+	var c1, c2 struct{ ID, Private_Key string }
+	require.NoError(t, json.Unmarshal([]byte(k1.kept[vonage.CredApplication]), &c1))
+	require.NoError(t, json.Unmarshal([]byte(k2.kept[vonage.CredApplication]), &c2))
+	assert.Equal(t, appID, c2.ID)
+	assert.NotEqual(t, c1.Private_Key, c2.Private_Key)
+	for _, st := range f.Numbers() {
+		assert.Equal(t, appID, st.AppID)
+	}
+
+	url := f.AddRecording(appID, []byte("RIFF"))
+	// A serve built with the old key, whose saved credential now holds the new one.
+	stale := newProvider(t, f, withCreds(map[string]string{vonage.CredAPIKey: f.APIKey, vonage.CredAPISecret: f.APISecret,
+		vonage.CredApplication: k1.kept[vonage.CredApplication]}),
+		withFresh(func(key string) (string, error) { return k2.kept[key], nil }))
+	audio, err := stale.FetchRecording(t.Context(), url)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("RIFF"), audio.Data)
+	// Without a newer key to try, the refusal stands.
+	old := newProvider(t, f, withCreds(map[string]string{vonage.CredAPIKey: f.APIKey, vonage.CredAPISecret: f.APISecret,
+		vonage.CredApplication: k1.kept[vonage.CredApplication]}))
+	_, err = old.FetchRecording(t.Context(), url)
+	assert.ErrorIs(t, err, providers.ErrUnauthorized)
+}

@@ -126,23 +126,34 @@ func (p *Provider) FetchRecording(ctx context.Context, url string) (a providers.
 		return providers.Audio{}, &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnauthorized,
 			Message: "no Vonage application key to download recordings with (vnum makes one when a number is pointed at vnum serve)"}
 	}
+	a, status, err := c.download(ak, url)
+	if (status == http.StatusUnauthorized || status == http.StatusForbidden) && p.rekeyed(ak) {
+		// Another vnum gave the application a new key since this one was read: try with it.
+		ak, _ = p.currentApp()
+		a, _, err = c.download(ak, url)
+	}
+	return a, err
+}
+
+// download GETs a recording with ak's JWT; status is the HTTP status when one came.
+func (c *call) download(ak appKey, url string) (providers.Audio, int, error) {
 	tok, err := appToken(ak, time.Now())
 	if err != nil {
-		return providers.Audio{}, err
+		return providers.Audio{}, 0, err
 	}
 	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return providers.Audio{}, c.unbuildable("the recording URL")
+		return providers.Audio{}, 0, c.unbuildable("the recording URL")
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := p.reads.Do(req)
+	resp, err := c.p.reads.Do(req)
 	if err != nil {
-		return providers.Audio{}, c.noAnswer(read, err)
+		return providers.Audio{}, 0, c.noAnswer(read, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRecording))
 	if err != nil {
-		return providers.Audio{}, c.noAnswer(read, err)
+		return providers.Audio{}, resp.StatusCode, c.noAnswer(read, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		e := statusError(c.op, resp, body)
@@ -151,11 +162,31 @@ func (p *Provider) FetchRecording(ctx context.Context, url string) (a providers.
 				pe.Kind = providers.ErrNotFound
 			}
 		}
-		return providers.Audio{}, e
+		return providers.Audio{}, resp.StatusCode, e
 	}
 	ct := resp.Header.Get("Content-Type")
 	if ct == "" || strings.HasPrefix(ct, "application/octet-stream") {
 		ct = "audio/wav"
 	}
-	return providers.Audio{ContentType: ct, Data: body}, nil
+	return providers.Audio{ContentType: ct, Data: body}, resp.StatusCode, nil
+}
+
+// rekeyed reads the application credential afresh and reports whether it differs from old (and
+// is now the one in use).
+func (p *Provider) rekeyed(old appKey) bool {
+	if p.fresh == nil {
+		return false
+	}
+	raw, err := p.fresh(CredApplication)
+	if err != nil || strings.TrimSpace(raw) == "" {
+		return false
+	}
+	ak, err := loadAppKey(map[string]string{CredApplication: raw})
+	if err != nil || (ak.id == old.id && ak.key.Equal(old.key)) {
+		return false
+	}
+	p.mu.Lock()
+	p.app = ak
+	p.mu.Unlock()
+	return true
 }

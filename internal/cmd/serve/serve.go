@@ -16,8 +16,11 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/auth"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
+	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
+	"github.com/vnum-cli/vnum/internal/numbers"
 	srv "github.com/vnum-cli/vnum/internal/serve"
+	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/internal/termsafe"
 	sandboxwh "github.com/vnum-cli/vnum/internal/webhook/sandbox"
 	telnyxwh "github.com/vnum-cli/vnum/internal/webhook/telnyx"
@@ -26,10 +29,25 @@ import (
 	"github.com/vnum-cli/vnum/providers"
 )
 
-// Options are serve's inputs.
+// Options are the dependencies `vnum serve` uses, then its flags.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Factory *cmdutil.Factory
+	IO *iostreams.IOStreams
+	// Config is the configuration: serve.listen and serve.public_url, the directory that keeps
+	// serve's secrets (serve.json), and carriers' keys kept there.
+	Config func() (*config.Config, error)
+	// Env reads the environment: carriers' keys and their _FILE forms.
+	Env func(string) string
+	// Credentials finds the carriers' keys vnum auth login saved.
+	Credentials func() (*auth.Manager, error)
+	// Store opens the local store, where pushed messages are written.
+	Store func() (*store.Store, error)
+	// Provider builds a carrier's adapter: to point its numbers' inbound SMS at serve and back,
+	// and to download the recordings of voicemails left through serve.
+	Provider func(name string) (providers.Provider, error)
+	// NumbersOffline is the number lifecycle without start-up recovery: the call routes read
+	// the call rules and log calls through it, the SMS relay sends through it, and
+	// --unconfigure gives the numbers' calls back with it.
+	NumbersOffline func() (*numbers.Manager, error)
 
 	Listen         string
 	PublicURL      string
@@ -40,7 +58,8 @@ type Options struct {
 
 // NewCmdServe builds `vnum serve`.
 func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Factory: f}
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Env: f.Env, Credentials: f.Credentials, Store: f.Store,
+		Provider: f.Provider, NumbersOffline: f.NumbersOffline}
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:8080] [--public-url https://…]",
 		Short: "Receive SMS pushed by the carriers (webhooks), the moment they arrive",
@@ -78,7 +97,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
+			cfg, err := opts.Config()
 			if err != nil {
 				return err
 			}
@@ -126,8 +145,7 @@ type check struct {
 }
 
 func run(ctx context.Context, o *Options) error {
-	f := o.Factory
-	cfg, err := f.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -135,12 +153,12 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return fmt.Errorf("serve secrets: %w", err)
 	}
-	st, err := f.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
 	if o.Unconfigure {
-		notes, err := srv.Unconfigure(ctx, st, f.Provider)
+		notes, err := srv.Unconfigure(ctx, st, o.Provider)
 		for _, n := range notes {
 			fmt.Fprintln(o.IO.ErrOut, termsafe.Escape(n)) // a note may quote the carrier's error
 		}
@@ -152,7 +170,7 @@ func run(ctx context.Context, o *Options) error {
 		if herr != nil || len(hooks) == 0 {
 			return errors.Join(err, herr)
 		}
-		m, merr := f.NumbersOffline()
+		m, merr := o.NumbersOffline()
 		if merr != nil {
 			return errors.Join(err, merr)
 		}
@@ -173,7 +191,7 @@ func run(ctx context.Context, o *Options) error {
 	case o.TrustForwarded:
 		signedOver = "the URL X-Forwarded-Proto and X-Forwarded-Host name"
 	}
-	keys := srv.KeyLookup{Env: f.Env, Credentials: f.Credentials, Config: f.Config}
+	keys := srv.KeyLookup{Env: o.Env, Credentials: o.Credentials, Config: o.Config}
 	if token, why := keys.TwilioAuthToken(); token != "" {
 		conf.Twilio, err = twiliowh.New(token)
 		if err != nil {
@@ -193,13 +211,14 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"telnyx", "off: " + why})
 	}
 
-	secret, err := auth.EnvOrFile(f.Env, vonagewh.EnvSignatureSecret)
+	secret, err := auth.EnvOrFile(o.Env, vonagewh.EnvSignatureSecret)
 	if err != nil {
 		return err
 	}
 	if secret = strings.TrimSpace(secret); secret != "" {
 		conf.Vonage = vonagewh.New(secret)
-		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes"})
+		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes; " +
+			"calls: a JWT (HS256) with the signature secret over the body's hash"})
 	} else {
 		conf.Vonage = vonagewh.New("")
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
@@ -215,7 +234,7 @@ func run(ctx context.Context, o *Options) error {
 	conf.Logger = newLogger(o)
 	// The SMS relay: messages queued with the pushed messages they copy are re-sent by this
 	// worker (several serves on one store share the queue; each message goes out once).
-	m, err := f.NumbersOffline()
+	m, err := o.NumbersOffline()
 	if err != nil {
 		return err
 	}
@@ -223,7 +242,7 @@ func run(ctx context.Context, o *Options) error {
 	// and download recordings with the carrier's adapter.
 	conf.Calls = m
 	conf.Recordings = func(provider string) (providers.RecordingFetcher, error) {
-		p, err := f.Provider(provider)
+		p, err := o.Provider(provider)
 		if err != nil {
 			return nil, err
 		}
@@ -302,7 +321,7 @@ func run(ctx context.Context, o *Options) error {
 			defer close(configured)
 			onlyNew := false
 			for {
-				notes, err := srv.Configure(ctx, st, f.Provider, routes, onlyNew)
+				notes, err := srv.Configure(ctx, st, o.Provider, routes, onlyNew)
 				for _, n := range notes {
 					conf.Logger.Info("configure", "note", n)
 				}

@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +36,7 @@ func routeOf(r *http.Request) Route {
 // voiceAPI reports whether rt is one of the api.nexmo.com routes served by handleVoiceAPI.
 func (rt Route) voiceAPI() bool {
 	switch rt {
-	case RouteAppCreate, RouteAppGet, RouteAppUpdate, RouteAppDelete, RouteRecording:
+	case RouteAppCreate, RouteAppList, RouteAppGet, RouteAppUpdate, RouteAppDelete, RouteRecording:
 		return true
 	}
 	return false
@@ -45,12 +47,11 @@ func (rt Route) documented() bool { return !rt.voiceAPI() }
 
 // app is one Vonage application.
 type app struct {
-	id, name       string
-	publicKeyPEM   string
-	publicKey      *rsa.PublicKey
-	answer, event  webhook
-	signed         bool
-	fallbackAnswer webhook
+	id, name      string
+	publicKeyPEM  string
+	publicKey     *rsa.PublicKey
+	answer, event webhook
+	signed        bool
 }
 
 type webhook struct {
@@ -116,6 +117,8 @@ func (f *Fake) handleVoiceAPI(r *http.Request, rt Route, body []byte) reply {
 	switch rt {
 	case RouteAppCreate:
 		return f.putApp(nil, body)
+	case RouteAppList:
+		return f.listApps(r)
 	case RouteAppGet:
 		a, ok := f.apps[id]
 		if !ok {
@@ -274,4 +277,36 @@ func (f *Fake) AddRecording(appID string, data []byte) string {
 	id := fakeserver.NewUUID()
 	f.files[id] = &recording{appID: appID, data: data}
 	return f.URL + "/v1/files/" + id
+}
+
+// listApps is listApplication: page_size (1…100, default 10) and page (from 1), answered as an
+// ApplicationResponseCollection with the applications under _embedded.
+func (f *Fake) listApps(r *http.Request) reply {
+	size, page := 10, 1
+	if v := r.URL.Query().Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return invalid("page_size must be between 1 and 100")
+		}
+		size = n
+	}
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return invalid("page must be 1 or more")
+		}
+		page = n
+	}
+	ids := make([]string, 0, len(f.apps))
+	for id := range f.apps {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	pages := (len(ids) + size - 1) / size
+	list := []map[string]any{}
+	for i := (page - 1) * size; i < len(ids) && i < page*size; i++ {
+		list = append(list, f.apps[ids[i]].json())
+	}
+	return reply{status: http.StatusOK, body: map[string]any{"page_size": size, "page": page, "total_items": len(ids),
+		"total_pages": pages, "_embedded": map[string]any{"applications": list}}}
 }

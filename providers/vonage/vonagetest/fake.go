@@ -44,6 +44,7 @@ const (
 
 	// Applications API v2 (Nexmo/api-specification definitions/application.v2.yml), HTTP Basic.
 	RouteAppCreate Route = "POST /v2/applications"
+	RouteAppList   Route = "GET /v2/applications"
 	RouteAppGet    Route = "GET /v2/applications/{id}"
 	RouteAppUpdate Route = "PUT /v2/applications/{id}"
 	RouteAppDelete Route = "DELETE /v2/applications/{id}"
@@ -55,7 +56,7 @@ const (
 // Routes lists every route, in a stable order.
 func Routes() []Route {
 	return []Route{RouteSearch, RouteBuy, RouteCancel, RouteUpdate, RouteOwned, RouteBalance, RoutePricing, RouteSend, RouteRecords,
-		RouteAppCreate, RouteAppGet, RouteAppUpdate, RouteAppDelete, RouteRecording}
+		RouteAppCreate, RouteAppList, RouteAppGet, RouteAppUpdate, RouteAppDelete, RouteRecording}
 }
 
 // Drop says how an injected fault loses the answer instead of sending an error.
