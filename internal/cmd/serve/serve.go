@@ -206,7 +206,8 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	} else if key != nil {
 		conf.Telnyx = telnyxwh.New(key)
-		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes"})
+		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes; " +
+			"calls: TeXML requests at …/telnyx/calls, signed the same way"})
 	} else {
 		checks = append(checks, check{"telnyx", "off: " + why})
 	}
@@ -224,11 +225,6 @@ func run(ctx context.Context, o *Options) error {
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
-	if conf.Telnyx != nil {
-		checks = append(checks, check{"calls", "telnyx: answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), signed as its SMS"})
-	} else {
-		checks = append(checks, check{"calls", "telnyx: off (its public key checks the TeXML requests too)"})
-	}
 	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
