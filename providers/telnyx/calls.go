@@ -135,20 +135,22 @@ func (p *Provider) FetchRecording(ctx context.Context, raw string) (providers.Au
 	}
 	ctx, cancel := bound(ctx)
 	defer cancel()
-	client, keyed := p.media, p.pol.Check(u) == nil
-	if keyed {
-		client = p.once
-	} else if u.Scheme != "https" {
+	keyed := p.pol.Check(u) == nil
+	if !keyed && u.Scheme != "https" {
 		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: "the recording URL is not https: not fetched"}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: err.Error()}
+	resp, err := p.getRecording(ctx, u, keyed)
+	if err == nil && keyed && isRedirect(resp.StatusCode) {
+		// Telnyx's API may send the download on to its storage (a signed URL): followed
+		// without the key, over https only.
+		loc, lerr := resp.Location()
+		_ = resp.Body.Close()
+		if lerr != nil || loc.Scheme != "https" {
+			return providers.Audio{}, &providers.Error{Provider: Name, Op: op, Message: "Telnyx sent the recording on to a URL that is not https: not followed"}
+		}
+		u, keyed = loc, false
+		resp, err = p.getRecording(ctx, u, false)
 	}
-	if keyed {
-		req.Header.Set("Authorization", "Bearer "+p.key)
-	}
-	resp, err := client.Do(req)
 	if err != nil {
 		// Not err itself: a url.Error quotes the URL, whose query signs the download.
 		why := err.Error()
@@ -178,6 +180,31 @@ func (p *Provider) FetchRecording(ctx context.Context, raw string) (providers.Au
 		ct = audioTypeOf(u.Path)
 	}
 	return providers.Audio{ContentType: ct, Data: data}, nil
+}
+
+// getRecording sends one GET for a recording: with the key, on the policy's client, redirects
+// not followed (FetchRecording follows them itself, without the key); without it, on the media
+// client.
+func (p *Provider) getRecording(ctx context.Context, u *url.URL, keyed bool) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if !keyed {
+		return p.media.Do(req)
+	}
+	req.Header.Set("Authorization", "Bearer "+p.key)
+	c := *p.once
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c.Do(req)
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // audioTypeOf guesses a recording's type from its name: Telnyx records MP3 unless told WAV.

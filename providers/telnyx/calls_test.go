@@ -118,3 +118,29 @@ func TestFetchRecordingElsewhereWithoutKey(t *testing.T) {
 	assert.NotContains(t, err.Error(), "X-Amz-Signature")
 	assert.Equal(t, []string{"", ""}, auth, "the key stays with Telnyx")
 }
+
+// Telnyx's API handing the download on to its storage: followed without the key.
+func TestFetchRecordingRedirectedToStorage(t *testing.T) {
+	f := newFake(t)
+	var auth []string
+	storage := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "audio/wav")
+		_, _ = w.Write([]byte("RIFF-from-storage"))
+	}))
+	t.Cleanup(storage.Close)
+	env := map[string]string{telnyx.EnvBaseURL: f.URL}
+	p, err := telnyx.New(providers.Settings{Env: func(k string) string { return env[k] },
+		Credentials: map[string]string{telnyx.CredAPIKey: f.APIKey}, HTTP: storage.Client})
+	require.NoError(t, err)
+	_, media := f.AddRecording("call-1", "+15550001111", "+15550002222", []byte("RIFF"), time.Second)
+	f.RedirectRecordings(storage.URL + "/r")
+	got, err := p.FetchRecording(t.Context(), media)
+	require.NoError(t, err)
+	assert.Equal(t, "RIFF-from-storage", string(got.Data))
+	assert.Equal(t, []string{""}, auth, "the key is not sent on to the storage host")
+
+	f.RedirectRecordings(strings.Replace(storage.URL, "https://", "http://", 1))
+	_, err = p.FetchRecording(t.Context(), media)
+	require.ErrorContains(t, err, "not https")
+}

@@ -54,7 +54,8 @@ func NewCmdBlock(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			Turn away calls to REF from each CALLER, and with --anonymous from callers who withhold
 			their number. A blocked caller hears nothing of your number: the call is rejected, or
 			with config block.action set to "message" they hear a short "not available" message.
-			The call is logged as blocked (vnum calls).
+			The call is logged as blocked (vnum calls). On Telnyx and Vonage vnum serve answers the
+			number's calls to do this, so it needs serve's public URL (vnum serve --public-url URL).
 
 			--list prints the block list: on a pipe one caller a line ("anonymous" for withheld
 			numbers). --json prints {number, blocked: [E.164…], anonymous: bool}.

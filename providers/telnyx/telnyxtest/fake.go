@@ -139,24 +139,25 @@ type Fake struct {
 	// ahead is how far Advance has moved the detail records' clock past the real one.
 	ahead time.Duration
 
-	mu           sync.Mutex
-	numbers      map[string]*number
-	orders       []*order
-	profiles     []*profile
-	apps         []*texmlApp
-	recordings   map[string]*recording
-	calls        int                // calls made with Call, for their ids
-	conns        map[string]bool    // connections of the user's own (AddConnection)
-	signKey      ed25519.PrivateKey // the account's webhook signing key (PublicKey)
-	releasedConn map[string]string  // phone → its connection_id when it was released
-	messages     []*message
-	avail        map[string][]string  // "CC/type" → numbers for sale
-	used         map[string]bool      // phone numbers ever generated
-	searched     map[string]time.Time // phone numbers a search returned, and when
-	paperwork    map[string]string    // "CC/type" → "address" or "document"
-	noForwarding bool                 // the account may not forward calls (Level 1)
-	failOrders   bool
-	seq          int64
+	mu            sync.Mutex
+	numbers       map[string]*number
+	orders        []*order
+	profiles      []*profile
+	apps          []*texmlApp
+	recordings    map[string]*recording
+	calls         int                // calls made with Call, for their ids
+	conns         map[string]bool    // connections of the user's own (AddConnection)
+	signKey       ed25519.PrivateKey // the account's webhook signing key (PublicKey)
+	releasedConn  map[string]string  // phone → its connection_id when it was released
+	mediaRedirect string             // recordings' URLs redirect there (RedirectRecordings)
+	messages      []*message
+	avail         map[string][]string  // "CC/type" → numbers for sale
+	used          map[string]bool      // phone numbers ever generated
+	searched      map[string]time.Time // phone numbers a search returned, and when
+	paperwork     map[string]string    // "CC/type" → "address" or "document"
+	noForwarding  bool                 // the account may not forward calls (Level 1)
+	failOrders    bool
+	seq           int64
 
 	faults   fakeserver.Faults[Route, Fault]
 	requests fakeserver.Requests[Route]

@@ -158,6 +158,9 @@ func (f *Fake) recordingMedia(c call) reply {
 	if r == nil || r.deleted {
 		return notFound()
 	}
+	if f.mediaRedirect != "" {
+		return reply{status: http.StatusFound, header: http.Header{"Location": {f.mediaRedirect + "/" + r.id + ".wav?X-Amz-Signature=ok"}}}
+	}
 	return reply{status: http.StatusOK, raw: r.data, header: http.Header{"Content-Type": {"audio/wav"}}}
 }
 
@@ -240,4 +243,12 @@ func (f *Fake) addRecordingLocked(callID, from, to string, audio []byte, length 
 	id = fmt.Sprintf("rec-%08d-4a1e-9c2d-%012d", f.seq, f.seq)
 	f.recordings[id] = &recording{id: id, callID: callID, from: from, to: to, data: audio, duration: length, created: time.Now().UTC()}
 	return id, f.URL + mediaPrefix + id + ".wav"
+}
+
+// RedirectRecordings makes the recordings' URLs answer with a redirect to base/<id>.wav (signed
+// storage, as Telnyx's API may hand a download on); "" serves them again.
+func (f *Fake) RedirectRecordings(base string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mediaRedirect = base
 }
