@@ -384,6 +384,9 @@ func (m *Manager) VoicemailAudio(ctx context.Context, id string) (store.Voicemai
 	}
 	if box == nil {
 		a, found, err := m.Store.VoicemailAudio(ctx, v.Provider, v.ID)
+		if err == nil && !found && v.RecordingURL == "" {
+			return v, a, fmt.Errorf("the recording of voicemail %s could not be downloaded before %s let it go: %w", v.ID, v.Provider, providers.ErrNotFound)
+		}
 		if err == nil && !found {
 			err = fmt.Errorf("voicemail %s: %w: vnum serve downloads it from %s once the message is recorded, and tries again on its next pass (every two minutes while it runs)",
 				v.ID, ErrAudioNotYet, v.Provider)

@@ -180,7 +180,15 @@ type voicemailDeleter interface {
 
 // ---- serve.CallBook ----
 
-var _ serve.CallBook = (*Manager)(nil)
+var (
+	_ serve.CallBook  = (*Manager)(nil)
+	_ serve.AudioGone = (*Manager)(nil)
+)
+
+// DropPendingAudio implements serve.AudioGone: the carrier no longer has the recording.
+func (m *Manager) DropPendingAudio(ctx context.Context, provider, voicemailID string) error {
+	return m.Store.DropRecordingURL(ctx, provider, voicemailID)
+}
 
 // CallRoute implements serve.CallBook: the forwarding target and call rules of the number to
 // held on provider.

@@ -165,6 +165,15 @@ func TestServeCarrierCallsAndVoicemailsComeFromTheStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []byte("RIFF"), a.Data)
 
+	// Another whose recording Telnyx let go before serve could download it.
+	require.NoError(t, e.m.SaveVoicemail(ctx, providertest.FakeName, providers.Voicemail{ID: "r2", To: n.E164, At: at, RecordingURL: "https://carrier.example/r2.wav"}))
+	require.NoError(t, e.m.DropPendingAudio(ctx, providertest.FakeName, "r2"))
+	_, _, err = e.m.VoicemailAudio(ctx, "r2")
+	require.ErrorIs(t, err, providers.ErrNotFound, "exit 5, not 'try again'")
+	pending, err = e.m.PendingAudio(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+
 	_, err = e.m.DeleteVoicemail(ctx, "r1")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"r1"}, s.deleted, "deleted at the carrier too")

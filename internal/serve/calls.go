@@ -28,6 +28,13 @@ type CallBook interface {
 	PendingAudio(ctx context.Context) ([]PendingAudio, error)
 }
 
+// AudioGone is a CallBook that can stop waiting for a recording the carrier no longer has (its
+// URL expired): serve's passes then stop asking for it. Optional, so that a CallBook of tests
+// needs none.
+type AudioGone interface {
+	DropPendingAudio(ctx context.Context, provider, voicemailID string) error
+}
+
 // PendingAudio is a voicemail whose recording is still at the carrier.
 type PendingAudio struct {
 	Provider, VoicemailID, URL string
@@ -201,6 +208,11 @@ func (s *Server) fetchAudio(ctx context.Context, p PendingAudio) error {
 	ctx, cancel := context.WithTimeout(ctx, recordingTimeout)
 	defer cancel()
 	a, err := f.FetchRecording(ctx, p.URL)
+	if errors.Is(err, providers.ErrNotFound) {
+		if g, ok := s.cfg.Calls.(AudioGone); ok {
+			err = errors.Join(err, g.DropPendingAudio(context.WithoutCancel(ctx), p.Provider, p.VoicemailID))
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,15 @@ func (b *memBook) PendingAudio(context.Context) ([]PendingAudio, error) {
 	return out, nil
 }
 
+func (b *memBook) DropPendingAudio(_ context.Context, _, id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v := b.vms[id]
+	v.RecordingURL = ""
+	b.vms[id] = v
+	return nil
+}
+
 func (b *memBook) call(id string) (providers.Call, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -105,6 +114,7 @@ func (b *memBook) count() (calls, vms, audio int) {
 type recFetcher struct {
 	mu   sync.Mutex
 	fail bool
+	gone bool // the carrier no longer has it
 	urls []string
 }
 
@@ -114,6 +124,9 @@ func (f *recFetcher) FetchRecording(_ context.Context, u string) (providers.Audi
 	f.urls = append(f.urls, u)
 	if f.fail {
 		return providers.Audio{}, errors.New("503 from storage")
+	}
+	if f.gone {
+		return providers.Audio{}, providers.ErrNotFound
 	}
 	return providers.Audio{ContentType: "audio/wav", Data: []byte("RIFF:" + u)}, nil
 }
@@ -378,4 +391,22 @@ func FuzzParseTexml(f *testing.F) {
 			t.Fatalf("accepted %+v", c)
 		}
 	})
+}
+
+// A recording whose URL expired is not asked for again.
+func TestTelnyxRecordingGoneIsDropped(t *testing.T) {
+	f := newCallFixture(t, "", providers.CallRules{Voicemail: providers.VoicemailAlways})
+	f.fetch.gone = true
+	f.post("", incoming("v3:c1", caller), signed)
+	f.post(stepRecorded, with(incoming("v3:c1", caller), "RecordingUrl", "https://storage.example/r.wav", "RecordingSid", "rec-9"), signed)
+	f.srv.bg.Wait()
+	pending, err := f.book.PendingAudio(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, pending, "no longer pending")
+	n, err := f.srv.FetchPendingAudio(t.Context())
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	f.fetch.mu.Lock()
+	defer f.fetch.mu.Unlock()
+	assert.Len(t, f.fetch.urls, 1, "asked once")
 }

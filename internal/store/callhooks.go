@@ -149,3 +149,13 @@ func (s *Store) SetCallHookPrevious(ctx context.Context, provider, carrierID, pr
 	}
 	return nil
 }
+
+// DropRecordingURL forgets where a voicemail's recording was (the carrier no longer has it): it
+// is no longer pending.
+func (s *Store) DropRecordingURL(ctx context.Context, provider, id string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE voicemails SET recording_url = '' WHERE provider = ? AND carrier_id = ?`,
+		provider, id); err != nil {
+		return fmt.Errorf("store: voicemail %s: %w", id, err)
+	}
+	return nil
+}

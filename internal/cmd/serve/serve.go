@@ -206,7 +206,8 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	} else if key != nil {
 		conf.Telnyx = telnyxwh.New(key)
-		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes"})
+		checks = append(checks, check{"telnyx", "Ed25519 signature with the account's public key (" + from + "), timestamps within 5 minutes; " +
+			"calls: TeXML requests at …/telnyx/calls, signed the same way"})
 	} else {
 		checks = append(checks, check{"telnyx", "off: " + why})
 	}
@@ -217,22 +218,13 @@ func run(ctx context.Context, o *Options) error {
 	}
 	if secret = strings.TrimSpace(secret); secret != "" {
 		conf.Vonage = vonagewh.New(secret)
-		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes"})
+		checks = append(checks, check{"vonage", "sig with the signature secret (md5 hash or HMAC), timestamps within 5 minutes; " +
+			"calls: a JWT (HS256) with the signature secret over the body's hash"})
 	} else {
 		conf.Vonage = vonagewh.New("")
 		checks = append(checks, check{"vonage", "the secret path only: no " + vonagewh.EnvSignatureSecret + " (Vonage signs webhooks once its support turns it on)"})
 	}
 	checks = append(checks, check{"sandbox", "HMAC-SHA256 with the local secret in " + srv.SecretsFile})
-	if conf.Telnyx != nil {
-		checks = append(checks, check{"calls", "telnyx: answered with TeXML at …/telnyx/calls (block lists, voicemail, call log), signed as its SMS"})
-	} else {
-		checks = append(checks, check{"calls", "telnyx: off (its public key checks the TeXML requests too)"})
-	}
-	if secret != "" {
-		checks = append(checks, check{"calls", "vonage: answered with NCCOs at …/vonage/answer, a JWT (HS256) with the signature secret over the body's hash, within 5 minutes"})
-	} else {
-		checks = append(checks, check{"calls", "vonage: answered with NCCOs at …/vonage/answer, the secret path only"})
-	}
 	checks = append(checks, check{"relay", "SMS to numbers forwarded with --sms on carriers that cannot forward them are sent on from here, once each"})
 
 	conf.Logger = newLogger(o)
