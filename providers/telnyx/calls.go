@@ -61,7 +61,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, voiceURL string) (string,
 		return "", nil
 	}
 	if err := p.setConnection(ctx, op, id, app.ID); err != nil {
-		return "", err
+		return prev, err // the change may have been made: what it had is still told
 	}
 	return prev, nil
 }
