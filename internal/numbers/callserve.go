@@ -41,12 +41,15 @@ func errNeedsServe(p providers.Provider, what string) error {
 func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding, c store.CallSettings) (store.Number, error) {
 	wctx := context.WithoutCancel(ctx)
 	if c.IsZero() {
-		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
-			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
-		}
+		// The carrier's own forwarding first, then the number taken off serve: a failure in
+		// between leaves its calls forwarded one way or the other, with the rules still stored
+		// (and true) until the next run finishes.
 		n, err := m.applyForwarding(ctx, p, n, f)
 		if err != nil {
 			return n, err
+		}
+		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
+			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
 		}
 		return n, m.Store.SaveCallSettings(wctx, store.CallSettings{NumberID: n.ID})
 	}
