@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -141,14 +140,8 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 			if err := s.cfg.Calls.SaveVoicemail(ctx, RouteTelnyx, v); err != nil {
 				return callAnswer{}, err
 			}
-			// Downloaded once Telnyx has its answer (its URLs last some ten minutes); a failure
-			// is tried again by serve's next pass.
-			a.After = func(ctx context.Context) {
-				if err := s.fetchAudio(ctx, PendingAudio{Provider: RouteTelnyx, VoicemailID: recID, URL: recURL}); err != nil {
-					s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "voicemail download failed; tried again on the next pass",
-						slog.String("carrier", RouteTelnyx), slog.String("voicemail_id", recID), slog.String("error", err.Error()))
-				}
-			}
+			// Telnyx's recording URLs last some ten minutes.
+			a.After = s.fetchAfterAnswer(PendingAudio{Provider: RouteTelnyx, VoicemailID: recID, URL: recURL})
 		}
 		a.Body = texml(func(b *bytes.Buffer) { b.WriteString("<Hangup/>") })
 	}
