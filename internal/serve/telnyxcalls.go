@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -81,7 +82,7 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 	if err != nil {
 		return callAnswer{}, err
 	}
-	a := callAnswer{CallID: c.id, Step: cmpOr(c.step, "incoming"), ContentType: "text/xml; charset=utf-8"}
+	a := callAnswer{CallID: c.id, Step: cmp.Or(c.step, "incoming"), ContentType: "text/xml; charset=utf-8"}
 	forwardTo, rules, found, err := s.cfg.Calls.CallRoute(ctx, RouteTelnyx, c.to)
 	if err != nil {
 		return callAnswer{}, err
@@ -177,13 +178,6 @@ func seconds(s string) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * time.Second
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // texml wraps what body writes in a TeXML document.
