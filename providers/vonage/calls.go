@@ -142,8 +142,12 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if prev.AppID != "" {
 		form.Set("app_id", prev.AppID)
 	}
-	form.Del("voiceCallbackType")
-	form.Del("voiceCallbackValue")
+	// A tel forwarding on the number now is the one the numbers layer set just before (PointCalls
+	// took the old one off): it stays, unless the user had a callback of their own.
+	if prev.Type != "" && prev.Value != "" || o.VoiceCallbackType != callbackTel {
+		form.Del("voiceCallbackType")
+		form.Del("voiceCallbackValue")
+	}
 	if prev.Type != "" && prev.Value != "" {
 		form.Set("voiceCallbackType", prev.Type)
 		form.Set("voiceCallbackValue", prev.Value)
