@@ -41,12 +41,15 @@ func errNeedsServe(p providers.Provider, what string) error {
 func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding, c store.CallSettings) (store.Number, error) {
 	wctx := context.WithoutCancel(ctx)
 	if c.IsZero() {
-		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
-			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
-		}
+		// The carrier's own forwarding first, while serve still answers: a carrier refusing it
+		// leaves the number with serve and its stored rules, not put back with no forwarding.
 		n, err := m.applyForwarding(ctx, p, n, f)
 		if err != nil {
 			return n, err
+		}
+		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
+			return n, fmt.Errorf("calls to %s still come to vnum serve (putting back what they had before failed: %w); run the command again",
+				phone.Format(n.E164), err)
 		}
 		return n, m.Store.SaveCallSettings(wctx, store.CallSettings{NumberID: n.ID})
 	}

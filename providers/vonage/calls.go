@@ -22,8 +22,8 @@ const maxRecording = 32 << 20
 // pointed is what PointCalls found on the number, to put back: the application it was linked
 // to and a voice callback of the user's own (SIP, websocket…). A forwarding to a phone (tel) is
 // vnum's, as SetForwarding has it: it is not put back, since the numbers layer sets the
-// forwarding it holds once the calls are put back (a stale one would ring a phone the user
-// dropped with `vnum forward --voicemail`).
+// forwarding it holds itself (a stale one would ring a phone the user dropped with `vnum forward
+// --voicemail`).
 type pointed struct {
 	AppID string `json:"app_id,omitempty"`
 	Type  string `json:"voice_callback_type,omitempty"`
@@ -76,7 +76,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 }
 
 // UnpointCalls puts back what PointCalls returned: the number's previous application (or
-// none) and native forwarding.
+// none) and voice callback of the user's own, unless a forwarding was set since.
 func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err error) {
 	defer func() { err = p.scrub(err) }()
 	c, done, err := p.begin(ctx, "unpoint calls")
@@ -105,9 +105,9 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if prev.AppID != "" {
 		form.Set("app_id", prev.AppID)
 	}
-	form.Del("voiceCallbackType")
-	form.Del("voiceCallbackValue")
-	if prev.Type != "" && prev.Value != "" {
+	// A forwarding set since (the numbers layer sets the one it holds before putting the calls
+	// back) stays, in config; else the user's own callback comes back.
+	if o.VoiceCallbackType == "" && prev.Type != "" && prev.Value != "" {
 		form.Set("voiceCallbackType", prev.Type)
 		form.Set("voiceCallbackValue", prev.Value)
 	}
