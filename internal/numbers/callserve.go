@@ -41,8 +41,9 @@ func errNeedsServe(p providers.Provider, what string) error {
 func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding, c store.CallSettings) (store.Number, error) {
 	wctx := context.WithoutCancel(ctx)
 	if c.IsZero() {
-		// The carrier's own forwarding first, while serve still answers: a carrier refusing it
-		// leaves the number with serve and its stored rules, not put back with no forwarding.
+		// The carrier's own forwarding first, then the number taken off serve: a failure in
+		// between leaves its calls forwarded one way or the other, with the rules still stored
+		// (and true) until the next run finishes.
 		n, err := m.applyForwarding(ctx, p, n, f)
 		if err != nil {
 			return n, err

@@ -70,7 +70,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	form.Del("voiceCallbackType")
 	form.Del("voiceCallbackValue")
 	if err := c.restPost(pathUpdate, form, nil); err != nil {
-		return "", err
+		return string(b), err // the change may have been made: what it had is still told
 	}
 	return string(b), nil
 }
