@@ -22,8 +22,8 @@ const maxRecording = 32 << 20
 // pointed is what PointCalls found on the number, to put back: the application it was linked
 // to and a voice callback of the user's own (SIP, websocket…). A forwarding to a phone (tel) is
 // vnum's, as SetForwarding has it: it is not put back, since the numbers layer sets the
-// forwarding it holds once the calls are put back (a stale one would ring a phone the user
-// dropped with `vnum forward --voicemail`).
+// forwarding it holds itself (a stale one would ring a phone the user dropped with `vnum forward
+// --voicemail`).
 type pointed struct {
 	AppID string `json:"app_id,omitempty"`
 	Type  string `json:"voice_callback_type,omitempty"`
@@ -55,65 +55,28 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	if err != nil {
 		return "", err
 	}
-	b := previousOf(o, ak.id)
-	form := o.config()
-	form.Set("app_id", ak.id)
-	form.Del("voiceCallbackType")
-	form.Del("voiceCallbackValue")
-	if err := c.restPost(pathUpdate, form, nil); err != nil {
-		return b, err // the change may have been made: what it had is still told
-	}
-	return b, nil
-}
-
-// previousOf is what PointCalls returns for the number o when vnum's application is appID.
-func previousOf(o owned, appID string) string {
 	prev := pointed{AppID: o.AppID}
 	if o.VoiceCallbackType != callbackTel {
 		prev.Type, prev.Value = o.VoiceCallbackType, o.VoiceCallbackValue
 	}
-	if o.AppID == appID {
+	if o.AppID == ak.id {
 		// Pointed already (a retry, or a journal finishing the job): what it had before is
 		// not known any more; keep none rather than "put back" vnum's own application.
 		prev.AppID = ""
 	}
 	b, _ := json.Marshal(prev)
-	return string(b)
-}
-
-// CallsNow implements providers.CallHookPeeker: what PointCalls would return for the number,
-// read without changing anything (the application in use is the one in the credentials).
-func (p *Provider) CallsNow(ctx context.Context, id, _ string) (previous string, err error) {
-	defer func() { err = p.scrub(err) }()
-	c, done, err := p.begin(ctx, "point calls")
-	if err != nil {
-		return "", err
+	form := o.config()
+	form.Set("app_id", ak.id)
+	form.Del("voiceCallbackType")
+	form.Del("voiceCallbackValue")
+	if err := c.restPost(pathUpdate, form, nil); err != nil {
+		return string(b), err // the change may have been made: what it had is still told
 	}
-	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return "", err
-	}
-	o, ok, err := c.lookupOwned(id)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return "", notOwned(c.op, id)
-	}
-	ak, err := p.currentApp()
-	if err != nil {
-		return "", &providers.Error{Provider: Name, Op: c.op, Message: err.Error()}
-	}
-	if ak.id == "" {
-		// No application here yet: PointCalls may take over one of vnum's the number is
-		// linked to, and says then what it had.
-		return "", nil
-	}
-	return previousOf(o, ak.id), nil
+	return string(b), nil
 }
 
 // UnpointCalls puts back what PointCalls returned: the number's previous application (or
-// none) and native forwarding.
+// none) and voice callback of the user's own, unless a forwarding was set since.
 func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err error) {
 	defer func() { err = p.scrub(err) }()
 	c, done, err := p.begin(ctx, "unpoint calls")
@@ -142,13 +105,9 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if prev.AppID != "" {
 		form.Set("app_id", prev.AppID)
 	}
-	// A tel forwarding on the number now is the one the numbers layer set just before (PointCalls
-	// took the old one off): it stays, unless the user had a callback of their own.
-	if prev.Type != "" && prev.Value != "" || o.VoiceCallbackType != callbackTel {
-		form.Del("voiceCallbackType")
-		form.Del("voiceCallbackValue")
-	}
-	if prev.Type != "" && prev.Value != "" {
+	// A forwarding set since (the numbers layer sets the one it holds before putting the calls
+	// back) stays, in config; else the user's own callback comes back.
+	if o.VoiceCallbackType == "" && prev.Type != "" && prev.Value != "" {
 		form.Set("voiceCallbackType", prev.Type)
 		form.Set("voiceCallbackValue", prev.Value)
 	}
