@@ -150,14 +150,18 @@ func cmdFakeTelnyx(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "deliver":
 		var withheld bool
-		var after time.Duration
+		var after, recordAfter time.Duration
 		a := telnyxCmd.parseFlags(ts, sub, args, 3, 3, func(fs *flag.FlagSet) {
 			fs.BoolVar(&withheld, "withheld", false, "Telnyx keeps the text back (redaction)")
 			fs.DurationVar(&after, "after", 0, "deliver in the background after this long")
+			fs.DurationVar(&recordAfter, "record-after", 0, "this message's detail record appears after this long (default: the fake's record delay)")
 		})
 		var opts []telnyxtest.DeliverOption
 		if withheld {
 			opts = append(opts, telnyxtest.Withheld())
+		}
+		if recordAfter > 0 {
+			opts = append(opts, telnyxtest.RecordAfter(recordAfter))
 		}
 		to := s.phone(ts, a[0])
 		if after > 0 {

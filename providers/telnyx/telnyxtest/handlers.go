@@ -56,6 +56,7 @@ type message struct {
 	id, direction, from, to, text string
 	withheld                      bool
 	at, recordAt                  time.Time
+	recordDelay                   *time.Duration // RecordAfter; nil: the fake's record delay
 	profileID, profileName        string
 }
 

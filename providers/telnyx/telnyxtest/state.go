@@ -120,6 +120,10 @@ type DeliverOption func(*message)
 // Withheld makes Telnyx keep the message's text back (redaction): GET /v2/messages answers "".
 func Withheld() DeliverOption { return func(m *message) { m.withheld = true } }
 
+// RecordAfter makes this message's detail record appear d after it arrives, instead of after the
+// fake's record delay.
+func RecordAfter(d time.Duration) DeliverOption { return func(m *message) { m.recordDelay = &d } }
+
 // At sets when the message was received.
 func At(t time.Time) DeliverOption { return func(m *message) { m.at = t.UTC() } }
 
@@ -140,9 +144,13 @@ func (f *Fake) Deliver(from, to, text string, opts ...DeliverOption) (string, er
 	for _, o := range opts {
 		o(m)
 	}
-	m.recordAt = m.at.Add(f.recordDelay)
+	delay := f.recordDelay
+	if m.recordDelay != nil {
+		delay = *m.recordDelay
+	}
+	m.recordAt = m.at.Add(delay)
 	if m.recordAt.Before(now) {
-		m.recordAt = now.Add(f.recordDelay)
+		m.recordAt = now.Add(delay)
 	}
 	f.messages = append(f.messages, m)
 	return m.id, nil
