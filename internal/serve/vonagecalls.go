@@ -57,6 +57,9 @@ type vonageCallEvent struct {
 	Timestamp     string `json:"timestamp"`
 }
 
+// minConnectTimeout is the shortest ring a connect takes (NCCO reference: timeout 3…7200 s).
+const minConnectTimeout = 3
+
 // unansweredStatuses are the connect's outcomes after which the caller may leave a message.
 var unansweredStatuses = map[string]bool{
 	"unanswered": true, "timeout": true, "busy": true, "failed": true, "rejected": true, "cancelled": true,
@@ -143,7 +146,8 @@ func (s *Server) vonageConnect(r *http.Request, plan callflow.Plan, to string, q
 		"eventUrl":  []string{s.vonageEventURL(r, "dialed", q)},
 	}
 	if plan.DialTimeout > 0 {
-		act["timeout"] = int(plan.DialTimeout.Round(time.Second) / time.Second)
+		// Vonage rings 3 to 7200 s (forward --voicemail-after takes 1 s to 5 min).
+		act["timeout"] = max(int(plan.DialTimeout.Round(time.Second)/time.Second), minConnectTimeout)
 	}
 	return act
 }

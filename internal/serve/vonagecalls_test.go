@@ -311,6 +311,11 @@ func TestVonageForwardAnswered(t *testing.T) {
 	assert.Equal(t, 42*time.Second, calls["c-2"].Duration)
 	assert.Empty(t, vms)
 
+	// A ring shorter than Vonage takes (3 s) is rounded up to it.
+	h.book.numbers[mine] = bookEntry{forwardTo: myPhone, rules: providers.CallRules{Voicemail: providers.VoicemailAfter, VoicemailAfter: time.Second}}
+	doc = decodeNCCO(t, h.post(CallRouteVonageAnswer, answerBody(friend, mine, "c-short"), ""))
+	assert.Equal(t, float64(3), doc[0]["timeout"])
+
 	// Without voicemail, an unanswered forward is missed and the call ends.
 	h.book.numbers[mine] = bookEntry{forwardTo: myPhone}
 	doc = decodeNCCO(t, h.post(CallRouteVonageAnswer, answerBody(friend, mine, "c-3"), ""))
