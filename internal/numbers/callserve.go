@@ -86,11 +86,15 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 	if err := callhook.Point(ctx, m.Store, p, n, url); err != nil {
 		return n, fmt.Errorf("calls to %s: %w", phone.Format(n.E164), err)
 	}
-	if _, err := fw.SetForwarding(ctx, n.CarrierID, onCarrier); err != nil {
-		// The number's calls come to serve, which forwards them as stored (the rules wait for
-		// the next try); say so.
-		return n, fmt.Errorf("calls to %s now come to vnum serve, but the carrier's own forwarding could not be turned off: %w",
-			phone.Format(n.E164), err)
+	// A number vnum never had forwarding anywhere has no native forwarding to turn off: the
+	// carrier is not asked (Telnyx refuses forwarding changes on Level 1 accounts).
+	if !onCarrier.IsZero() || !n.Forward.IsZero() {
+		if _, err := fw.SetForwarding(ctx, n.CarrierID, onCarrier); err != nil {
+			// The number's calls come to serve, which forwards them as stored (the rules wait
+			// for the next try); say so.
+			return n, fmt.Errorf("calls to %s now come to vnum serve, but the carrier's own forwarding could not be turned off: %w",
+				phone.Format(n.E164), err)
+		}
 	}
 	n.Forward = f
 	relayTo := ""

@@ -227,3 +227,18 @@ func TestUnpointAllCallsRestoresCarrierForwarding(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "+33612345678", onCarrier.Forward.Calls)
 }
+
+// A number forwarded nowhere is not asked to turn forwarding off: voicemail always works on an
+// account that may not forward at all (Telnyx at Level 1).
+func TestServeCarrierVoicemailWithoutForwarding(t *testing.T) {
+	e, s := servedEnv(t)
+	e.m.ServeCallRoute = func(string) string { return serveCalls }
+	res, err := e.m.Buy(t.Context(), buyReq())
+	require.NoError(t, err)
+	e.fake.Caps.ForwardCalls, e.fake.Caps.ForwardSMS = false, false
+	before := e.fake.CallCount(providertest.OpForward)
+	_, err = e.m.ForwardCalls(t.Context(), res.Number, providers.Forwarding{}, providers.VoicemailAlways, 0)
+	require.NoError(t, err)
+	assert.Equal(t, serveCalls, s.at(res.Number.CarrierID))
+	assert.Equal(t, before, e.fake.CallCount(providertest.OpForward), "no forwarding change asked for")
+}

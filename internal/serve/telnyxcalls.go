@@ -112,7 +112,7 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 			call.Outcome = providers.CallForwarded
 			a.Body = texml(func(b *bytes.Buffer) { dial(b, plan, self+stepDialed) })
 		case plan.Voicemail:
-			call.Outcome = callflow.AfterDial(plan, false)
+			call.Outcome = providers.CallMissed // until the message comes (stepRecorded)
 			a.Body = texml(func(b *bytes.Buffer) { record(b, plan, self+stepRecorded) })
 		default:
 			call.Outcome = providers.CallMissed
@@ -123,6 +123,9 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 		call.Outcome = callflow.AfterDial(plan, answered)
 		call.Duration = seconds(c.form.Get("DialCallDuration"))
 		if call.Outcome == providers.CallVoicemail {
+			// Missed until the message comes (stepRecorded): a caller who hangs up during the
+			// greeting leaves none, and Telnyx then calls no <Record action>.
+			call.Outcome = providers.CallMissed
 			a.Body = texml(func(b *bytes.Buffer) { record(b, plan, self+stepRecorded) })
 		} else {
 			a.Body = texml(func(b *bytes.Buffer) { b.WriteString("<Hangup/>") })

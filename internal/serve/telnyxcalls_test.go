@@ -289,7 +289,7 @@ func TestTelnyxCallForwardThenVoicemail(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, xmlHead+`<Say>Please leave a message.</Say><Record action="`+self+`recorded" method="POST" maxLength="180" playBeep="true" finishOnKey="#"/></Response>`, xml)
 	c, _ = f.book.call("v3:c1")
-	assert.Equal(t, providers.CallVoicemail, c.Outcome)
+	assert.Equal(t, providers.CallMissed, c.Outcome, "no message yet: a caller who hangs up now has left none")
 
 	rec := "https://storage.example/rec-1.wav?sig=abc"
 	code, xml = f.post(stepRecorded, with(incoming("v3:c1", caller), "RecordingUrl", rec, "RecordingSid", "rec-1", "RecordingDuration", "7"), signed)
@@ -328,10 +328,12 @@ func TestTelnyxCallVoicemailAlways(t *testing.T) {
 	_, xml := f.post("", incoming("v3:c1", caller), signed)
 	assert.NotContains(t, xml, "<Dial", "nothing rings")
 	assert.Contains(t, xml, `<Say>Hi.</Say><Record action="https://vnum.example.org/hooks/`+token+`/telnyx/calls?step=recorded"`)
+	c, _ := f.book.call("v3:c1")
+	assert.Equal(t, providers.CallMissed, c.Outcome, "the caller may hang up during the greeting: Telnyx then calls no action")
 	// The caller hangs up without a word: no recording, the call is missed.
 	_, xml = f.post(stepRecorded, with(incoming("v3:c1", caller), "CallStatus", "completed"), signed)
 	assert.Equal(t, xmlHead+`<Hangup/></Response>`, xml)
-	c, _ := f.book.call("v3:c1")
+	c, _ = f.book.call("v3:c1")
 	assert.Equal(t, providers.CallMissed, c.Outcome)
 	_, vms, _ := f.book.count()
 	assert.Zero(t, vms)

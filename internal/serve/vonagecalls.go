@@ -123,7 +123,7 @@ func (s *Server) vonageAnswer(ctx context.Context, r *http.Request, body []byte,
 		outcome = providers.CallForwarded
 		doc = ncco{s.vonageConnect(r, plan, to, q)}
 	case plan.Voicemail:
-		outcome = providers.CallVoicemail
+		outcome = providers.CallMissed // until the record's event brings the message
 		doc = s.vonageVoicemail(r, plan, q)
 	default:
 		outcome = providers.CallMissed
@@ -219,11 +219,11 @@ func (s *Server) vonageEvent(ctx context.Context, r *http.Request, body []byte, 
 				return callAnswer{}, err
 			}
 			plan := callflow.Decide(caller, forwardTo, rules)
-			call.Outcome = callflow.AfterDial(plan, false)
-			if found && plan.Voicemail && !plan.Block {
+			// Missed either way until the record's event brings a message: a caller who hangs up
+			// during the greeting leaves none.
+			call.Outcome = providers.CallMissed
+			if found && callflow.AfterDial(plan, false) == providers.CallVoicemail {
 				a.ContentType, a.Body = "application/json", encodeNCCO(s.vonageVoicemail(r, plan, q))
-			} else {
-				call.Outcome = providers.CallMissed
 			}
 		default:
 			return a, nil // started, ringing: the call goes on

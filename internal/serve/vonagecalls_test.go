@@ -275,7 +275,7 @@ func TestVonageForwardThenVoicemail(t *testing.T) {
 	assert.NotNil(t, r["endOnSilence"])
 	recorded := eventPath(t, r["eventUrl"])
 	calls, _, _ := h.book.snapshot()
-	assert.Equal(t, providers.CallVoicemail, calls["c-1"].Outcome)
+	assert.Equal(t, providers.CallMissed, calls["c-1"].Outcome, "no message yet: a caller who hangs up now has left none")
 
 	// The record event: the message is stored, its audio downloaded right after the answer.
 	rec = h.post(recorded, map[string]any{"start_time": "2026-12-03T09:00:25Z", "end_time": "2026-12-03T09:00:37Z",
@@ -339,7 +339,7 @@ func TestVonageAlwaysVoicemail(t *testing.T) {
 		assert.NotEqual(t, "connect", a["action"])
 	}
 	calls, _, _ := h.book.snapshot()
-	assert.Equal(t, providers.CallVoicemail, calls["c-4"].Outcome)
+	assert.Equal(t, providers.CallMissed, calls["c-4"].Outcome, "until the record's event brings a message")
 }
 
 func TestVonageUnknownNumber(t *testing.T) {
