@@ -120,7 +120,9 @@ type VoicemailBox interface {
 // application; Vonage: an application's answer URL).
 type CallHook interface {
 	// PointCalls sends the number's incoming calls to url (serve's call route for the carrier)
-	// and returns what the number had before, opaque, for UnpointCalls.
+	// and returns what the number had before, opaque, for UnpointCalls. When the change itself
+	// failed, previous is still returned once known: a change whose answer was lost may have
+	// been made, and what the number had must not be forgotten.
 	PointCalls(ctx context.Context, id, url string) (previous string, err error)
 	// UnpointCalls puts back what PointCalls returned; a number the carrier no longer has is ErrNotFound.
 	UnpointCalls(ctx context.Context, id, previous string) error

@@ -87,9 +87,6 @@ func Caller(from string) string {
 	return from
 }
 
-// Withheld lists the caller ids that mean a withheld number (a copy).
-func Withheld() []string { return slices.Clone(withheld) }
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

@@ -27,30 +27,39 @@ func Point(ctx context.Context, st *store.Store, p providers.Provider, n store.N
 	if url == "" {
 		return errors.New("no vnum serve call route to point the number at")
 	}
-	_, known, err := st.CallHookOf(ctx, n.Provider, n.CarrierID)
+	h, known, err := st.CallHookOf(ctx, n.Provider, n.CarrierID)
 	if err != nil {
 		return err
 	}
 	// Recorded first: from here on, whatever happens at the carrier, the number is known to
 	// have been (maybe) pointed. Previous is filled in once the carrier said what it was; a
-	// crash in between leaves it "" (none), which is what UnpointCalls then puts back.
+	// crash in between leaves it "" (none), which the next Point fills in if the carrier still
+	// shows what the number had (a run killed before the change).
 	wctx := context.WithoutCancel(ctx)
 	if err := st.SaveCallHook(wctx, store.CallHook{Provider: n.Provider, CarrierID: n.CarrierID, URL: url}); err != nil {
 		return err
 	}
 	prev, err := hook.PointCalls(ctx, n.CarrierID, url)
-	if err != nil {
-		if !known {
-			// Refused: the number was not pointed. Forgetting the record keeps a later put-back
-			// from changing a number vnum never changed.
-			_ = st.DeleteCallHook(wctx, n.Provider, n.CarrierID)
-		}
+	if err != nil && !known && !maybeMade(err) {
+		// Refused: the number was not pointed. Forgetting the record keeps a later put-back
+		// from changing a number vnum never changed.
+		_ = st.DeleteCallHook(wctx, n.Provider, n.CarrierID)
 		return err
 	}
-	if !known && prev != "" {
-		return st.SetCallHookPrevious(wctx, n.Provider, n.CarrierID, prev)
+	// A change whose answer was lost may have been made: the record stays, with what the
+	// number had, for the next run to finish or put back.
+	if prev != "" && h.Previous == "" {
+		if serr := st.SetCallHookPrevious(wctx, n.Provider, n.CarrierID, prev); serr != nil && err == nil {
+			err = serr
+		}
 	}
-	return nil
+	return err
+}
+
+// maybeMade reports whether a failed change may have been carried out all the same: the
+// carrier could not be reached, failed (5xx) or answered unreadably.
+func maybeMade(err error) bool {
+	return errors.Is(err, providers.ErrTemporary) || errors.Is(err, providers.ErrUnknownOutcome)
 }
 
 // Pointed reports whether the number's calls are recorded as pointed at serve.

@@ -123,3 +123,14 @@ func TestPointOnACarrierWithoutHooks(t *testing.T) {
 type plain struct{ providers.Provider }
 
 func (plain) Name() string { return "sandbox" }
+
+func TestPointAfterARunKilledBeforeTheChangeKeepsWhatItHad(t *testing.T) {
+	st, c, n := setup(t)
+	ctx := t.Context()
+	// A run recorded the number, then died before the carrier was changed.
+	require.NoError(t, st.SaveCallHook(ctx, store.CallHook{Provider: "telnyx", CarrierID: "n1", URL: "https://serve/calls"}))
+	require.NoError(t, callhook.Point(ctx, st, c, n, "https://serve/calls"))
+	_, err := callhook.PutBack(ctx, st, c, "telnyx", "n1")
+	require.NoError(t, err)
+	assert.Equal(t, "users-conn", c.conn["n1"])
+}

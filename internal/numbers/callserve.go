@@ -41,31 +41,28 @@ func errNeedsServe(p providers.Provider, what string) error {
 func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n store.Number, f providers.Forwarding, c store.CallSettings) (store.Number, error) {
 	wctx := context.WithoutCancel(ctx)
 	if c.IsZero() {
-		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
-			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
-		}
+		// The carrier's own forwarding first, then the number taken off serve: a failure in
+		// between leaves its calls forwarded one way or the other, with the rules still stored
+		// (and true) until the next run finishes.
 		n, err := m.applyForwarding(ctx, p, n, f)
 		if err != nil {
 			return n, err
+		}
+		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
+			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
 		}
 		return n, m.Store.SaveCallSettings(wctx, store.CallSettings{NumberID: n.ID})
 	}
 	caps := p.Capabilities()
 	blocking := len(c.Blocked) > 0 || c.BlockAnonymous
 	voicemail := c.Voicemail != providers.VoicemailOff
-	what := "block callers"
-	if !blocking {
-		what = "take voicemail"
-	}
+	what := rulesWhat(c)
 	if blocking && !caps.BlockCalls || voicemail && !caps.Voicemail {
 		return n, unsupportedCalls(p, what)
 	}
-	url := ""
-	if m.ServeCallRoute != nil {
-		url = m.ServeCallRoute(n.Provider)
-	}
-	if url == "" {
-		return n, errNeedsServe(p, what)
+	url, err := m.serveCallURL(p, n.Provider, c)
+	if err != nil {
+		return n, err
 	}
 	fw, ok := providers.As[providers.Forwarder](p)
 	if !ok {
@@ -102,7 +99,7 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 		relayTo = f.SMS
 	}
 	c.NumberID = n.ID
-	err := m.Store.InTx(wctx, func(tx *store.Store) error {
+	err = m.Store.InTx(wctx, func(tx *store.Store) error {
 		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
 			return err
 		}
@@ -112,6 +109,32 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 		return tx.SaveCallSettings(wctx, c)
 	})
 	return n, err
+}
+
+// serveCallURL is vnum serve's public call route for the numbers of provider (p) under the call
+// settings c;
+// errNeedsServe when serve has no public URL here. For a carrier whose calls serve does not
+// answer, or with no rules, it is "" and no error: nothing needs serve.
+func (m *Manager) serveCallURL(p providers.Provider, provider string, c store.CallSettings) (string, error) {
+	if !servesCalls(p) || c.IsZero() {
+		return "", nil
+	}
+	url := ""
+	if m.ServeCallRoute != nil {
+		url = m.ServeCallRoute(provider)
+	}
+	if url == "" {
+		return "", errNeedsServe(p, rulesWhat(c))
+	}
+	return url, nil
+}
+
+// rulesWhat says what call settings c ask of the carrier, for a refusal.
+func rulesWhat(c store.CallSettings) string {
+	if len(c.Blocked) > 0 || c.BlockAnonymous {
+		return "block callers"
+	}
+	return "take voicemail"
 }
 
 // unpointCalls puts back what n's calls had before vnum serve answered them, before n is

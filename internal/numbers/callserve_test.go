@@ -242,3 +242,26 @@ func TestServeCarrierVoicemailWithoutForwarding(t *testing.T) {
 	assert.Equal(t, serveCalls, s.at(res.Number.CarrierID))
 	assert.Equal(t, before, e.fake.CallCount(providertest.OpForward), "no forwarding change asked for")
 }
+
+// A rotate of a number whose calls serve answers, with serve's public URL no longer known here,
+// is refused before anything is bought: the replacement could not be set up, and would be
+// bought (billed) then released for nothing.
+func TestServeCarrierRotateWithoutServeBuysNothing(t *testing.T) {
+	e, s := servedEnv(t)
+	e.m.ServeCallRoute = func(string) string { return serveCalls }
+	old := e.buy(t, "shop")
+	ctx := t.Context()
+	_, err := e.m.ChangeCalls(ctx, old, block("+33611111111"))
+	require.NoError(t, err)
+	old, err = e.st.GetNumber(ctx, old.ID)
+	require.NoError(t, err)
+
+	e.m.ServeCallRoute = func(string) string { return "" }
+	buys := e.fake.CallCount(providertest.OpBuy)
+	_, err = e.m.Rotate(ctx, old, nil)
+	require.ErrorIs(t, err, providers.ErrUnsupported)
+	assert.Contains(t, err.Error(), "vnum serve --public-url")
+	assert.Equal(t, buys, e.fake.CallCount(providertest.OpBuy), "nothing bought")
+	assert.Len(t, e.numbers(t), 1)
+	assert.Equal(t, serveCalls, s.at(old.CarrierID), "the old number is untouched")
+}

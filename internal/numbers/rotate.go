@@ -104,6 +104,17 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 	if err := m.checkLeaseHeld(ctx, n); err != nil {
 		return RotateResult{}, err
 	}
+	settings, err := m.Store.CallSettings(ctx, n.ID)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	// The replacement gets n's block list and voicemail: where vnum serve carries them, it must
+	// be reachable before anything is bought (else the replacement is bought, then released).
+	if p, err := m.provider(n.Provider); err == nil {
+		if _, err := m.serveCallURL(p, n.Provider, settings); err != nil {
+			return RotateResult{}, err
+		}
+	}
 	cands, err := m.RotateCandidates(ctx, n)
 	if err != nil {
 		return RotateResult{}, err
@@ -120,10 +131,6 @@ func (m *Manager) Rotate(ctx context.Context, n store.Number, confirm func(provi
 		if !ok {
 			return RotateResult{}, ErrCancelled
 		}
-	}
-	settings, err := m.Store.CallSettings(ctx, n.ID)
-	if err != nil {
-		return RotateResult{}, err
 	}
 	var lastErr error
 	for i, c := range cands {

@@ -172,6 +172,19 @@ func (s *Server) background(ctx context.Context, f func(context.Context)) {
 	}()
 }
 
+// fetchAfterAnswer is the callAnswer.After of a step that named a recording: it is downloaded
+// once the carrier has its answer (carriers keep recording URLs a short while); a failure is
+// logged, without the URL (it may sign the download), and tried again by serve's next pass
+// (PendingAudio).
+func (s *Server) fetchAfterAnswer(p PendingAudio) func(context.Context) {
+	return func(ctx context.Context) {
+		if err := s.fetchAudio(ctx, p); err != nil {
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "voicemail download failed; tried again on the next pass",
+				slog.String("carrier", p.Provider), slog.String("voicemail_id", p.VoicemailID), slog.String("error", err.Error()))
+		}
+	}
+}
+
 // FetchPendingAudio downloads the recordings serve was told of and could not store yet (serve's
 // periodic pass calls it); it returns how many it stored, and the first failure.
 func (s *Server) FetchPendingAudio(ctx context.Context) (int, error) {

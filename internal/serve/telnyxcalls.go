@@ -2,10 +2,10 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/xml"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,7 +82,7 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 	if err != nil {
 		return callAnswer{}, err
 	}
-	a := callAnswer{CallID: c.id, Step: cmpOr(c.step, "incoming"), ContentType: "text/xml; charset=utf-8"}
+	a := callAnswer{CallID: c.id, Step: cmp.Or(c.step, "incoming"), ContentType: "text/xml; charset=utf-8"}
 	forwardTo, rules, found, err := s.cfg.Calls.CallRoute(ctx, RouteTelnyx, c.to)
 	if err != nil {
 		return callAnswer{}, err
@@ -141,14 +141,8 @@ func (s *Server) telnyxCall(ctx context.Context, r *http.Request, body []byte, n
 			if err := s.cfg.Calls.SaveVoicemail(ctx, RouteTelnyx, v); err != nil {
 				return callAnswer{}, err
 			}
-			// Downloaded once Telnyx has its answer (its URLs last some ten minutes); a failure
-			// is tried again by serve's next pass.
-			a.After = func(ctx context.Context) {
-				if err := s.fetchAudio(ctx, PendingAudio{Provider: RouteTelnyx, VoicemailID: recID, URL: recURL}); err != nil {
-					s.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "voicemail download failed; tried again on the next pass",
-						slog.String("carrier", RouteTelnyx), slog.String("voicemail_id", recID), slog.String("error", err.Error()))
-				}
-			}
+			// Telnyx's recording URLs last some ten minutes.
+			a.After = s.fetchAfterAnswer(PendingAudio{Provider: RouteTelnyx, VoicemailID: recID, URL: recURL})
 		}
 		a.Body = texml(func(b *bytes.Buffer) { b.WriteString("<Hangup/>") })
 	}
@@ -184,13 +178,6 @@ func seconds(s string) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * time.Second
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // texml wraps what body writes in a TeXML document.

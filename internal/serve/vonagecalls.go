@@ -248,11 +248,7 @@ func (s *Server) vonageEvent(ctx context.Context, r *http.Request, body []byte, 
 			return callAnswer{}, err
 		}
 		call.Outcome, call.Duration = providers.CallVoicemail, vm.Duration
-		pending := PendingAudio{Provider: vonageProvider, VoicemailID: vm.ID, URL: ev.RecordingURL}
-		a.After = func(ctx context.Context) {
-			// A failure is retried by serve's periodic pass (PendingAudio).
-			_ = s.fetchAudio(ctx, pending)
-		}
+		a.After = s.fetchAfterAnswer(PendingAudio{Provider: vonageProvider, VoicemailID: vm.ID, URL: ev.RecordingURL})
 	default:
 		return a, nil
 	}

@@ -109,6 +109,7 @@ type vonageHarness struct {
 	t    *testing.T
 	srv  *Server
 	book *book
+	logs *syncBuffer
 	now  time.Time
 	jti  int
 }
@@ -116,15 +117,15 @@ type vonageHarness struct {
 func newVonageHarness(t *testing.T, secret string) *vonageHarness {
 	t.Helper()
 	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
-	b := newBook()
+	b, logs := newBook(), &syncBuffer{}
 	s, err := New(Config{Store: nopPusher{}, Token: token, PublicURL: "https://vnum.example.org", Now: func() time.Time { return now },
-		Vonage: vonagewh.New(secret), Calls: b,
+		Vonage: vonagewh.New(secret), Calls: b, Logger: slogTo(logs),
 		Recordings: func(string) (providers.RecordingFetcher, error) {
 			return fetcher{"https://api.nexmo.com/v1/files/rec-1": []byte("RIFF-voicemail")}, nil
 		}})
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
-	return &vonageHarness{t: t, srv: s, book: b, now: now}
+	return &vonageHarness{t: t, srv: s, book: b, logs: logs, now: now}
 }
 
 // post sends body to path (under /hooks/<token>/), signed as Vonage signs at the harness's
@@ -340,6 +341,26 @@ func TestVonageAlwaysVoicemail(t *testing.T) {
 	}
 	calls, _, _ := h.book.snapshot()
 	assert.Equal(t, providers.CallMissed, calls["c-4"].Outcome, "until the record's event brings a message")
+}
+
+// A download that fails right after the answer is said in serve's log, as on Telnyx, without
+// the recording's URL.
+func TestVonageRecordingDownloadFailureLogged(t *testing.T) {
+	h := newVonageHarness(t, vonageSecret)
+	h.book.numbers[mine] = bookEntry{rules: providers.CallRules{Voicemail: providers.VoicemailAlways}}
+	doc := decodeNCCO(t, h.post(CallRouteVonageAnswer, answerBody(friend, mine, "c-5"), ""))
+	require.Len(t, doc, 1)
+	recorded := eventPath(t, doc[0]["eventUrl"])
+	rec := h.post(recorded, map[string]any{"start_time": "2026-12-03T09:00:25Z", "end_time": "2026-12-03T09:00:37Z",
+		"recording_url": "https://api.nexmo.com/v1/files/not-there", "recording_uuid": "rec-5"}, "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	h.srv.bg.Wait()
+	_, vms, audio := h.book.snapshot()
+	require.Len(t, vms, 1)
+	assert.Empty(t, audio)
+	assert.Contains(t, h.logs.String(), "voicemail download failed")
+	assert.Contains(t, h.logs.String(), `"voicemail_id":"rec-5"`)
+	assert.NotContains(t, h.logs.String(), "not-there", "the URL may sign the download")
 }
 
 func TestVonageUnknownNumber(t *testing.T) {

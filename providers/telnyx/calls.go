@@ -61,7 +61,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, voiceURL string) (string,
 		return "", nil
 	}
 	if err := p.setConnection(ctx, op, id, app.ID); err != nil {
-		return "", err
+		return prev, err // the change may have been made: what it had is still told
 	}
 	return prev, nil
 }
@@ -94,7 +94,7 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 		Data []texmlApp `json:"data"`
 	}
 	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
-		return texmlApp{}, err
+		return texmlApp{}, noTexmlApps(op, err)
 	}
 	body := map[string]any{"friendly_name": TexmlAppName, "voice_url": voiceURL, "voice_method": "post"}
 	var out struct {
@@ -115,12 +115,24 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 	// Creating it twice leaves two of that name, not a cost: a lost answer is read as failure,
 	// and the next call finds the application by name.
 	if err := p.do(ctx, op, http.MethodPost, "/v2/texml_applications", &request{body: body}, &out); err != nil {
-		return texmlApp{}, err
+		return texmlApp{}, noTexmlApps(op, err)
 	}
 	if out.Data.ID == "" {
 		return texmlApp{}, &providers.Error{Provider: Name, Op: op, Message: "Telnyx answered the TeXML application request without an id"}
 	}
 	return out.Data, nil
+}
+
+// noTexmlApps turns a 404 on the TeXML applications endpoint (an API, or a proxy, that does not
+// have it) into a refusal that says so; other errors are kept.
+func noTexmlApps(op string, err error) error {
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Status != http.StatusNotFound {
+		return err
+	}
+	return &providers.Error{Provider: Name, Op: op, Kind: providers.ErrUnsupported, Status: pe.Status,
+		Message: "Telnyx answered 404 to /v2/texml_applications: without a TeXML application vnum serve cannot answer " +
+			"this account's calls, so block lists and voicemail cannot be set; nothing was changed"}
 }
 
 // FetchRecording implements providers.RecordingFetcher for a recording URL a signed TeXML

@@ -242,6 +242,12 @@ func (c *call) findApp(h appHooks) (string, error) {
 	for page := 1; page <= maxAppPages; page++ {
 		var pg appPage
 		if err := c.apiJSON(http.MethodGet, fmt.Sprintf("%s?page_size=100&page=%d", pathApplications, page), nil, &pg); err != nil {
+			var pe *providers.Error
+			if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
+				return "", &providers.Error{Provider: Name, Op: c.op, Kind: providers.ErrUnsupported, Status: pe.Status,
+					Message: "Vonage answered 404 to " + pathApplications + " (the Applications API): without an application " +
+						"vnum serve cannot answer this account's calls, so block lists and voicemail cannot be set; nothing was changed"}
+			}
 			return "", err
 		}
 		for _, a := range pg.Embedded.Applications {

@@ -78,8 +78,10 @@ func TestPointCallsMakesTheApplicationAndPutsBack(t *testing.T) {
 	require.NoError(t, p2.UnpointCalls(t.Context(), id, prev))
 	st = f.Numbers()[0]
 	assert.Empty(t, st.AppID)
-	assert.Equal(t, "tel", st.VoiceCallbackType)
-	assert.Equal(t, "447700900111", st.VoiceCallbackValue)
+	// The forwarding to a phone is vnum's: the numbers layer sets the one it holds now, and a
+	// put back of the old one would ring a phone dropped since.
+	assert.Empty(t, st.VoiceCallbackType, "vnum's old forwarding to a phone is not put back")
+	assert.Empty(t, st.VoiceCallbackValue)
 	assert.Equal(t, "https://mine.example/sms", st.MoHTTPURL)
 
 	// The recording of a call to the application downloads with its JWT.
@@ -103,6 +105,22 @@ func TestPointCallsMakesTheApplicationAndPutsBack(t *testing.T) {
 	// A number gone is ErrNotFound.
 	require.True(t, f.Release(id))
 	assert.ErrorIs(t, p2.UnpointCalls(t.Context(), id, prev), providers.ErrNotFound)
+}
+
+// A voice callback of the user's own (SIP here) is put back as it was.
+func TestPointCallsPutsBackTheUsersOwnCallback(t *testing.T) {
+	f := newFake(t)
+	k := &keeper{}
+	p := newProvider(t, f, withKeep(k.keep))
+	id := buyOne(t, p, "GB", providers.TypeMobile).ID
+	require.True(t, f.Configure(id, map[string]string{"voiceCallbackType": "sip", "voiceCallbackValue": "me@sip.example"}))
+	prev, err := p.PointCalls(t.Context(), id, route)
+	require.NoError(t, err)
+	assert.Empty(t, f.Numbers()[0].VoiceCallbackType)
+	require.NoError(t, p.UnpointCalls(t.Context(), id, prev))
+	st := f.Numbers()[0]
+	assert.Equal(t, "sip", st.VoiceCallbackType)
+	assert.Equal(t, "me@sip.example", st.VoiceCallbackValue)
 }
 
 func TestPointCallsWithoutAPlaceForTheKey(t *testing.T) {

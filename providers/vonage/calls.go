@@ -20,7 +20,10 @@ var (
 const maxRecording = 32 << 20
 
 // pointed is what PointCalls found on the number, to put back: the application it was linked
-// to and its native forwarding.
+// to and a voice callback of the user's own (SIP, websocket…). A forwarding to a phone (tel) is
+// vnum's, as SetForwarding has it: it is not put back, since the numbers layer sets the
+// forwarding it holds once the calls are put back (a stale one would ring a phone the user
+// dropped with `vnum forward --voicemail`).
 type pointed struct {
 	AppID string `json:"app_id,omitempty"`
 	Type  string `json:"voice_callback_type,omitempty"`
@@ -52,7 +55,10 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	if err != nil {
 		return "", err
 	}
-	prev := pointed{AppID: o.AppID, Type: o.VoiceCallbackType, Value: o.VoiceCallbackValue}
+	prev := pointed{AppID: o.AppID}
+	if o.VoiceCallbackType != callbackTel {
+		prev.Type, prev.Value = o.VoiceCallbackType, o.VoiceCallbackValue
+	}
 	if o.AppID == ak.id {
 		// Pointed already (a retry, or a journal finishing the job): what it had before is
 		// not known any more; keep none rather than "put back" vnum's own application.
@@ -64,7 +70,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	form.Del("voiceCallbackType")
 	form.Del("voiceCallbackValue")
 	if err := c.restPost(pathUpdate, form, nil); err != nil {
-		return "", err
+		return string(b), err // the change may have been made: what it had is still told
 	}
 	return string(b), nil
 }

@@ -99,7 +99,8 @@ func NewCmdForward(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if cmd.Flags().Changed("voicemail-after") {
-				if vmAfter <= 0 || vmAfter > 5*time.Minute {
+				// Checked once rounded to the second the carriers take: 400ms would ring for 0 s.
+				if d := vmAfter.Round(time.Second); d < time.Second || d > 5*time.Minute {
 					return cmdutil.FlagErrorf("--voicemail-after: give how long a call rings first, between 1s and 5m, e.g. 20s")
 				}
 				opts.Voicemail, opts.VoicemailAfter = providers.VoicemailAfter, vmAfter.Round(time.Second)
