@@ -105,11 +105,16 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if prev.AppID != "" {
 		form.Set("app_id", prev.AppID)
 	}
-	form.Del("voiceCallbackType")
-	form.Del("voiceCallbackValue")
-	if prev.Type != "" && prev.Value != "" {
-		form.Set("voiceCallbackType", prev.Type)
-		form.Set("voiceCallbackValue", prev.Value)
+	// A forwarding to a phone the number has now was set by vnum since it was pointed (the
+	// numbers layer forwards natively before it takes the calls off serve): it stays. Anything
+	// else is replaced by the user's own callback from before, if any.
+	if form.Get("voiceCallbackType") != callbackTel {
+		form.Del("voiceCallbackType")
+		form.Del("voiceCallbackValue")
+		if prev.Type != "" && prev.Value != "" {
+			form.Set("voiceCallbackType", prev.Type)
+			form.Set("voiceCallbackValue", prev.Value)
+		}
 	}
 	return c.restPost(pathUpdate, form, nil)
 }
