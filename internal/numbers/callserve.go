@@ -49,7 +49,8 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 			return n, err
 		}
 		if _, err := callhook.PutBack(ctx, m.Store, p, n.Provider, n.CarrierID); err != nil {
-			return n, fmt.Errorf("calls to %s: putting back what they had before vnum serve: %w", phone.Format(n.E164), err)
+			return n, fmt.Errorf("calls to %s still come to vnum serve (putting back what they had before failed: %w); run the command again",
+				phone.Format(n.E164), err)
 		}
 		return n, m.Store.SaveCallSettings(wctx, store.CallSettings{NumberID: n.ID})
 	}

@@ -265,3 +265,34 @@ func TestServeCarrierRotateWithoutServeBuysNothing(t *testing.T) {
 	assert.Len(t, e.numbers(t), 1)
 	assert.Equal(t, serveCalls, s.at(old.CarrierID), "the old number is untouched")
 }
+
+// Rules dropped while the carrier refuses its own forwarding back: the number stays with vnum
+// serve, which keeps following the stored rules, rather than being put back with no forwarding
+// at all (its calls then went nowhere).
+func TestServeCarrierRulesOffWhenForwardingBackFails(t *testing.T) {
+	e, s := servedEnv(t)
+	e.m.ServeCallRoute = func(string) string { return serveCalls }
+	n := e.buy(t, "shop")
+	ctx := t.Context()
+	n, err := e.m.ForwardCalls(ctx, n, n.Forward, providers.VoicemailAfter, 15*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, serveCalls, s.at(n.CarrierID))
+
+	e.fake.Before = providertest.FailOn(&providers.Error{Provider: "fake", Kind: providers.ErrUnavailable}, providertest.OpForward)
+	_, err = e.m.ForwardCalls(ctx, n, n.Forward, providers.VoicemailOff, 0)
+	require.Error(t, err)
+	assert.Equal(t, serveCalls, s.at(n.CarrierID), "still answered by serve")
+	fwd, rules, found, err := e.m.CallRoute(ctx, providertest.FakeName, n.E164)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, "+33612345678", fwd)
+	assert.Equal(t, providers.VoicemailAfter, rules.Voicemail, "serve keeps the rules it can still apply")
+
+	e.fake.Before = nil
+	_, err = e.m.ForwardCalls(ctx, n, n.Forward, providers.VoicemailOff, 0)
+	require.NoError(t, err)
+	assert.Empty(t, s.at(n.CarrierID), "put back")
+	onCarrier, err := e.fake.Get(ctx, n.CarrierID)
+	require.NoError(t, err)
+	assert.Equal(t, "+33612345678", onCarrier.Forward.Calls)
+}

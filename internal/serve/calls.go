@@ -2,9 +2,7 @@ package serve
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -96,41 +94,15 @@ func (s *Server) callRoute(carrier string, verify callVerifyFunc, answer callAns
 				slog.String("remote", r.RemoteAddr), slog.Int("status", status), slog.String("reason", reason),
 				slog.String("error", errString(err)), slog.Float64("duration_ms", msSince(start)))
 		}
-		if subtle.ConstantTimeCompare([]byte(r.PathValue("token")), []byte(s.cfg.Token)) != 1 {
-			fail(http.StatusNotFound, "unknown path", nil)
-			return
-		}
-		if s.cfg.Calls == nil {
-			fail(http.StatusNotFound, "route not enabled", nil)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				fail(http.StatusRequestEntityTooLarge, "body too large", nil)
-				return
-			}
-			fail(http.StatusBadRequest, "body unreadable", err)
+		body, ok := s.admit(w, r, s.cfg.Calls != nil, fail)
+		if !ok {
 			return
 		}
 		now := s.cfg.Now()
 		key, err := verify(r, body, now)
-		switch {
-		case errors.Is(err, errRouteOff):
-			fail(http.StatusNotFound, "route not enabled", nil)
-			return
-		case errors.Is(err, webhook.ErrUnsigned):
-			fail(http.StatusUnauthorized, "unsigned", nil)
-			return
-		case errors.Is(err, webhook.ErrForged):
-			fail(http.StatusForbidden, "bad signature", nil)
-			return
-		case errors.Is(err, webhook.ErrStale):
-			fail(http.StatusForbidden, "stale timestamp", nil)
-			return
-		case err != nil:
-			fail(http.StatusBadRequest, "malformed", nil)
+		if err != nil {
+			status, reason := refusal(err)
+			fail(status, reason, nil) // not err: it may quote the payload
 			return
 		}
 		if s.replays.Seen(key, now) {

@@ -198,37 +198,15 @@ func (s *Server) route(carrier string, verify verifyFunc) http.HandlerFunc {
 				slog.String("remote", r.RemoteAddr), slog.Int("status", status), slog.String("reason", reason),
 				slog.String("error", errString(err)), slog.Float64("duration_ms", msSince(start)))
 		}
-		if subtle.ConstantTimeCompare([]byte(r.PathValue("token")), []byte(s.cfg.Token)) != 1 {
-			fail(http.StatusNotFound, "unknown path", nil)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				fail(http.StatusRequestEntityTooLarge, "body too large", nil)
-				return
-			}
-			fail(http.StatusBadRequest, "body unreadable", err)
+		body, admitted := s.admit(w, r, true, fail)
+		if !admitted {
 			return
 		}
 		now := s.cfg.Now()
 		res, ok, err := verify(r, body, now)
-		switch {
-		case errors.Is(err, errRouteOff):
-			fail(http.StatusNotFound, "route not enabled", nil)
-			return
-		case errors.Is(err, webhook.ErrUnsigned):
-			fail(http.StatusUnauthorized, "unsigned", nil)
-			return
-		case errors.Is(err, webhook.ErrForged):
-			fail(http.StatusForbidden, "bad signature", nil)
-			return
-		case errors.Is(err, webhook.ErrStale):
-			fail(http.StatusForbidden, "stale timestamp", nil)
-			return
-		case err != nil:
-			fail(http.StatusBadRequest, "malformed", nil) // the error may quote the payload
+		if err != nil {
+			status, reason := refusal(err)
+			fail(status, reason, nil) // not err: it may quote the payload
 			return
 		}
 		if s.replays.Seen(res.ReplayKey, now) {
@@ -266,6 +244,46 @@ func (s *Server) route(carrier string, verify verifyFunc) http.HandlerFunc {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "webhook", attrs...)
 		}
 	}
+}
+
+// admit checks what every webhook route checks first, the path token and (when open, the route
+// being enabled) the body cap, and reads the body; ok is false once the request was refused
+// through fail.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, open bool, fail func(status int, reason string, err error)) (body []byte, ok bool) {
+	if subtle.ConstantTimeCompare([]byte(r.PathValue("token")), []byte(s.cfg.Token)) != 1 {
+		fail(http.StatusNotFound, "unknown path", nil)
+		return nil, false
+	}
+	if !open {
+		fail(http.StatusNotFound, "route not enabled", nil)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(http.StatusRequestEntityTooLarge, "body too large", nil)
+			return nil, false
+		}
+		fail(http.StatusBadRequest, "body unreadable", err)
+		return nil, false
+	}
+	return body, true
+}
+
+// refusal is the status and log reason of a request a route's verifier refused (err != nil).
+func refusal(err error) (status int, reason string) {
+	switch {
+	case errors.Is(err, errRouteOff):
+		return http.StatusNotFound, "route not enabled"
+	case errors.Is(err, webhook.ErrUnsigned):
+		return http.StatusUnauthorized, "unsigned"
+	case errors.Is(err, webhook.ErrForged):
+		return http.StatusForbidden, "bad signature"
+	case errors.Is(err, webhook.ErrStale):
+		return http.StatusForbidden, "stale timestamp"
+	}
+	return http.StatusBadRequest, "malformed"
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

@@ -84,9 +84,37 @@ func (p *Provider) setConnection(ctx context.Context, op, id, connection string)
 		&request{body: map[string]any{"connection_id": connection}, notFound: notOwnedMsg(id)}, nil)
 }
 
-// ensureTexmlApp finds vnum's TeXML application by name, creating it the first time, and makes
-// its voice URL voiceURL (POST).
-func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (texmlApp, error) {
+// CallsNow implements providers.CallHookPeeker: the connection the number is on now, "" for
+// none or vnum's TeXML application. Nothing is changed.
+func (p *Provider) CallsNow(ctx context.Context, id, _ string) (string, error) {
+	const op = "point calls"
+	if err := checkID(ctx, op, id); err != nil {
+		return "", err
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	n, err := p.number(ctx, op, id)
+	if err != nil {
+		return "", err
+	}
+	conn := deref(n.ConnectionID)
+	if conn == "" {
+		return "", nil
+	}
+	apps, err := p.vnumTexmlApps(ctx, op)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		if a.ID == conn {
+			return "", nil
+		}
+	}
+	return conn, nil
+}
+
+// vnumTexmlApps lists the account's TeXML applications named TexmlAppName.
+func (p *Provider) vnumTexmlApps(ctx context.Context, op string) ([]texmlApp, error) {
 	q := url.Values{}
 	q.Set("filter[friendly_name]", TexmlAppName)
 	q.Set("page[size]", "250")
@@ -94,16 +122,29 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 		Data []texmlApp `json:"data"`
 	}
 	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
-		return texmlApp{}, noTexmlApps(op, err)
+		return nil, noTexmlApps(op, err)
+	}
+	apps := list.Data[:0]
+	for _, a := range list.Data {
+		if a.FriendlyName == TexmlAppName && a.ID != "" { // the filter matches names containing it
+			apps = append(apps, a)
+		}
+	}
+	return apps, nil
+}
+
+// ensureTexmlApp finds vnum's TeXML application by name, creating it the first time, and makes
+// its voice URL voiceURL (POST).
+func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (texmlApp, error) {
+	apps, err := p.vnumTexmlApps(ctx, op)
+	if err != nil {
+		return texmlApp{}, err
 	}
 	body := map[string]any{"friendly_name": TexmlAppName, "voice_url": voiceURL, "voice_method": "post"}
 	var out struct {
 		Data texmlApp `json:"data"`
 	}
-	for _, a := range list.Data {
-		if a.FriendlyName != TexmlAppName || a.ID == "" { // the filter matches names containing it
-			continue
-		}
+	for _, a := range apps {
 		if a.VoiceURL == voiceURL && strings.EqualFold(a.VoiceMethod, "post") {
 			return a, nil
 		}

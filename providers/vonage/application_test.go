@@ -139,6 +139,18 @@ func TestPointCallsPutsBackTheUsersOwnCallback(t *testing.T) {
 	st := f.Numbers()[0]
 	assert.Equal(t, "sip", st.VoiceCallbackType)
 	assert.Equal(t, "me@sip.example", st.VoiceCallbackValue)
+
+	// A forwarding set while the calls were pointed (the numbers layer sets it before putting
+	// them back) stays.
+	prev, err = p.PointCalls(t.Context(), id, route)
+	require.NoError(t, err)
+	_, err = p.SetForwarding(t.Context(), id, providers.Forwarding{Calls: "+447700900111"})
+	require.NoError(t, err)
+	require.NoError(t, p.UnpointCalls(t.Context(), id, prev))
+	st = f.Numbers()[0]
+	assert.Empty(t, st.AppID)
+	assert.Equal(t, "tel", st.VoiceCallbackType)
+	assert.Equal(t, "447700900111", st.VoiceCallbackValue)
 }
 
 func TestPointCallsWithoutAPlaceForTheKey(t *testing.T) {

@@ -22,8 +22,8 @@ const maxRecording = 32 << 20
 // pointed is what PointCalls found on the number, to put back: the application it was linked
 // to and a voice callback of the user's own (SIP, websocket…). A forwarding to a phone (tel) is
 // vnum's, as SetForwarding has it: it is not put back, since the numbers layer sets the
-// forwarding it holds once the calls are put back (a stale one would ring a phone the user
-// dropped with `vnum forward --voicemail`).
+// forwarding it holds itself (a stale one would ring a phone the user dropped with `vnum forward
+// --voicemail`).
 type pointed struct {
 	AppID string `json:"app_id,omitempty"`
 	Type  string `json:"voice_callback_type,omitempty"`
@@ -76,7 +76,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 }
 
 // UnpointCalls puts back what PointCalls returned: the number's previous application (or
-// none) and native forwarding.
+// none) and voice callback of the user's own, unless a forwarding was set since.
 func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err error) {
 	defer func() { err = p.scrub(err) }()
 	c, done, err := p.begin(ctx, "unpoint calls")
@@ -105,16 +105,11 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if prev.AppID != "" {
 		form.Set("app_id", prev.AppID)
 	}
-	// A forwarding to a phone the number has now was set by vnum since it was pointed (the
-	// numbers layer forwards natively before it takes the calls off serve): it stays. Anything
-	// else is replaced by the user's own callback from before, if any.
-	if form.Get("voiceCallbackType") != callbackTel {
-		form.Del("voiceCallbackType")
-		form.Del("voiceCallbackValue")
-		if prev.Type != "" && prev.Value != "" {
-			form.Set("voiceCallbackType", prev.Type)
-			form.Set("voiceCallbackValue", prev.Value)
-		}
+	// A forwarding set since (the numbers layer sets the one it holds before putting the calls
+	// back) stays, in config; else the user's own callback comes back.
+	if o.VoiceCallbackType == "" && prev.Type != "" && prev.Value != "" {
+		form.Set("voiceCallbackType", prev.Type)
+		form.Set("voiceCallbackValue", prev.Value)
 	}
 	return c.restPost(pathUpdate, form, nil)
 }
