@@ -88,10 +88,10 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 	// carrier is not asked (Telnyx refuses forwarding changes on Level 1 accounts).
 	if !onCarrier.IsZero() || !n.Forward.IsZero() {
 		if _, err := fw.SetForwarding(ctx, n.CarrierID, onCarrier); err != nil {
-			// The number's calls come to serve, which forwards them as stored (the rules wait
-			// for the next try); say so.
-			return n, fmt.Errorf("calls to %s now come to vnum serve, but the carrier's own forwarding could not be turned off: %w",
-				phone.Format(n.E164), err)
+			// The number is pointed at serve, but its native forwarding may still take its calls
+			// first, and the rules are not stored: they are in force only once this is run again.
+			return n, fmt.Errorf("calls to %s are pointed at vnum serve, but the carrier's own forwarding could not be turned off, "+
+				"so the new rules are not in force yet: run the command again: %w", phone.Format(n.E164), err)
 		}
 	}
 	n.Forward = f
