@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/vnum-cli/vnum/providers"
@@ -74,6 +75,24 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) error 
 	}
 	ctx, cancel := bound(ctx)
 	defer cancel()
+	// Only a number on vnum's application is put back: one vnum never moved (a pointing that
+	// failed before the change leaves a record saying "" for none) or that the user moved
+	// since keeps the connection it has.
+	n, err := p.number(ctx, op, id)
+	if err != nil {
+		return err
+	}
+	cur := deref(n.ConnectionID)
+	if cur == "" || cur == previous {
+		return nil
+	}
+	apps, err := p.texmlApps(ctx, op)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(apps, func(a texmlApp) bool { return a.ID == cur }) {
+		return nil
+	}
 	// "" detaches the number from any connection (the spec types connection_id as a string;
 	// that Telnyx takes "" for none is UNCONFIRMED on a live account).
 	return p.setConnection(ctx, op, id, previous)
@@ -87,23 +106,15 @@ func (p *Provider) setConnection(ctx context.Context, op, id, connection string)
 // ensureTexmlApp finds vnum's TeXML application by name, creating it the first time, and makes
 // its voice URL voiceURL (POST).
 func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (texmlApp, error) {
-	q := url.Values{}
-	q.Set("filter[friendly_name]", TexmlAppName)
-	q.Set("page[size]", "250")
-	var list struct {
-		Data []texmlApp `json:"data"`
-	}
-	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
-		return texmlApp{}, noTexmlApps(op, err)
+	apps, err := p.texmlApps(ctx, op)
+	if err != nil {
+		return texmlApp{}, err
 	}
 	body := map[string]any{"friendly_name": TexmlAppName, "voice_url": voiceURL, "voice_method": "post"}
 	var out struct {
 		Data texmlApp `json:"data"`
 	}
-	for _, a := range list.Data {
-		if a.FriendlyName != TexmlAppName || a.ID == "" { // the filter matches names containing it
-			continue
-		}
+	for _, a := range apps {
 		if a.VoiceURL == voiceURL && strings.EqualFold(a.VoiceMethod, "post") {
 			return a, nil
 		}
@@ -121,6 +132,22 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 		return texmlApp{}, &providers.Error{Provider: Name, Op: op, Message: "Telnyx answered the TeXML application request without an id"}
 	}
 	return out.Data, nil
+}
+
+// texmlApps lists vnum's TeXML applications (named TexmlAppName: one, or more when a lost answer
+// made a second).
+func (p *Provider) texmlApps(ctx context.Context, op string) ([]texmlApp, error) {
+	q := url.Values{}
+	q.Set("filter[friendly_name]", TexmlAppName)
+	q.Set("page[size]", "250")
+	var list struct {
+		Data []texmlApp `json:"data"`
+	}
+	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
+		return nil, noTexmlApps(op, err)
+	}
+	// The filter matches names containing it.
+	return slices.DeleteFunc(list.Data, func(a texmlApp) bool { return a.FriendlyName != TexmlAppName || a.ID == "" }), nil
 }
 
 // noTexmlApps turns a 404 on the TeXML applications endpoint (an API, or a proxy, that does not
