@@ -128,6 +128,14 @@ type CallHook interface {
 	UnpointCalls(ctx context.Context, id, previous string) error
 }
 
+// CallHookPeeker is a CallHook that can say, without changing anything, what the number's calls
+// go to now, in PointCalls's "previous" form ("" for none, and for vnum serve's own already).
+// It is asked before PointCalls, so that what the number had is recorded before the carrier is
+// changed: a vnum killed after the change but before its answer still knows it.
+type CallHookPeeker interface {
+	CallsNow(ctx context.Context, id, url string) (previous string, err error)
+}
+
 // RecordingFetcher downloads a recording a carrier named in a signed webhook, with the
 // account's credentials (Telnyx API key; Vonage application JWT).
 type RecordingFetcher interface {

@@ -39,6 +39,22 @@ func Point(ctx context.Context, st *store.Store, p providers.Provider, n store.N
 	if err := st.SaveCallHook(wctx, store.CallHook{Provider: n.Provider, CarrierID: n.CarrierID, URL: url}); err != nil {
 		return err
 	}
+	// What the number has now is recorded before the carrier is changed, where it can be read.
+	if peek, ok := providers.As[providers.CallHookPeeker](p); ok && h.Previous == "" {
+		now, err := peek.CallsNow(ctx, n.CarrierID, url)
+		if err != nil {
+			if !known {
+				_ = st.DeleteCallHook(wctx, n.Provider, n.CarrierID)
+			}
+			return err
+		}
+		if now != "" {
+			if err := st.SetCallHookPrevious(wctx, n.Provider, n.CarrierID, now); err != nil {
+				return err
+			}
+			h.Previous = now
+		}
+	}
 	prev, err := hook.PointCalls(ctx, n.CarrierID, url)
 	if err != nil && !known && !maybeMade(err) {
 		// Refused: the number was not pointed. Forgetting the record keeps a later put-back

@@ -134,3 +134,24 @@ func TestPointAfterARunKilledBeforeTheChangeKeepsWhatItHad(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "users-conn", c.conn["n1"])
 }
+
+// peeker is a carrier that says what the number's calls go to before it is changed.
+type peeker struct{ *carrier }
+
+func (c peeker) CallsNow(_ context.Context, id, _ string) (string, error) {
+	if c.conn[id] == "app" {
+		return "", nil
+	}
+	return c.conn[id], nil
+}
+
+func TestPointRecordsWhatTheNumberHadBeforeTheChange(t *testing.T) {
+	st, c, n := setup(t)
+	ctx := t.Context()
+	c.failPoint = &providers.Error{Provider: "telnyx", Kind: providers.ErrTemporary, Message: "killed mid-request"}
+	require.Error(t, callhook.Point(ctx, st, peeker{c}, n, "https://serve/calls"))
+	h, known, err := st.CallHookOf(ctx, "telnyx", "n1")
+	require.NoError(t, err)
+	require.True(t, known, "a change that may have been made keeps its record")
+	assert.Equal(t, "users-conn", h.Previous, "recorded before the carrier was asked")
+}

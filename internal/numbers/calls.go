@@ -452,7 +452,7 @@ func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, 
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		if derr := box.DeleteVoicemail(ctx, id); derr != nil && !errors.Is(derr, providers.ErrNotFound) {
 			failed++
-			err = errors.Join(err, derr)
+			err = errors.Join(err, fmt.Errorf("recording %s: %w", id, derr))
 		}
 	}
 	return failed, err
@@ -472,7 +472,8 @@ func (m *Manager) deleteServedVoicemailsAt(ctx context.Context, p providers.Prov
 	for _, v := range stored {
 		if derr := d.DeleteVoicemail(ctx, v.ID); derr != nil && !errors.Is(derr, providers.ErrNotFound) {
 			failed++
-			err = errors.Join(err, derr)
+			// Named: the store's copy goes with the number, so this is the only trace of it.
+			err = errors.Join(err, fmt.Errorf("recording %s: %w", v.ID, derr))
 		}
 	}
 	return failed, err

@@ -71,8 +71,8 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		// gone: it must not keep the number, and its bill, alive.
 		m.Report("Deleting the voicemails of " + phone.Format(n.E164))
 		if failed, err := m.deleteVoicemailsAt(ctx, p, n); failed > 0 {
-			vmErr = fmt.Errorf("%d voicemail(s) of %s may remain at %s (delete them in its console): %w",
-				failed, phone.Format(n.E164), n.Provider, err)
+			vmErr = fmt.Errorf("%s is burned, but %d voicemail(s) of %s may remain at %s: delete them in its console (burn cannot reach them again): %w",
+				phone.Format(n.E164), failed, phone.Format(n.E164), n.Provider, err)
 		}
 	}
 	m.Report("Releasing " + phone.Format(n.E164))

@@ -86,7 +86,7 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) error 
 	if cur == "" || cur == previous {
 		return nil
 	}
-	apps, err := p.texmlApps(ctx, op)
+	apps, err := p.vnumTexmlApps(ctx, op)
 	if err != nil {
 		return err
 	}
@@ -103,10 +103,59 @@ func (p *Provider) setConnection(ctx context.Context, op, id, connection string)
 		&request{body: map[string]any{"connection_id": connection}, notFound: notOwnedMsg(id)}, nil)
 }
 
+// CallsNow implements providers.CallHookPeeker: the connection the number is on now, "" for
+// none or vnum's TeXML application. Nothing is changed.
+func (p *Provider) CallsNow(ctx context.Context, id, _ string) (string, error) {
+	const op = "point calls"
+	if err := checkID(ctx, op, id); err != nil {
+		return "", err
+	}
+	ctx, cancel := bound(ctx)
+	defer cancel()
+	n, err := p.number(ctx, op, id)
+	if err != nil {
+		return "", err
+	}
+	conn := deref(n.ConnectionID)
+	if conn == "" {
+		return "", nil
+	}
+	apps, err := p.vnumTexmlApps(ctx, op)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range apps {
+		if a.ID == conn {
+			return "", nil
+		}
+	}
+	return conn, nil
+}
+
+// vnumTexmlApps lists the account's TeXML applications named TexmlAppName.
+func (p *Provider) vnumTexmlApps(ctx context.Context, op string) ([]texmlApp, error) {
+	q := url.Values{}
+	q.Set("filter[friendly_name]", TexmlAppName)
+	q.Set("page[size]", "250")
+	var list struct {
+		Data []texmlApp `json:"data"`
+	}
+	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
+		return nil, noTexmlApps(op, err)
+	}
+	apps := list.Data[:0]
+	for _, a := range list.Data {
+		if a.FriendlyName == TexmlAppName && a.ID != "" { // the filter matches names containing it
+			apps = append(apps, a)
+		}
+	}
+	return apps, nil
+}
+
 // ensureTexmlApp finds vnum's TeXML application by name, creating it the first time, and makes
 // its voice URL voiceURL (POST).
 func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (texmlApp, error) {
-	apps, err := p.texmlApps(ctx, op)
+	apps, err := p.vnumTexmlApps(ctx, op)
 	if err != nil {
 		return texmlApp{}, err
 	}
@@ -132,22 +181,6 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 		return texmlApp{}, &providers.Error{Provider: Name, Op: op, Message: "Telnyx answered the TeXML application request without an id"}
 	}
 	return out.Data, nil
-}
-
-// texmlApps lists vnum's TeXML applications (named TexmlAppName: one, or more when a lost answer
-// made a second).
-func (p *Provider) texmlApps(ctx context.Context, op string) ([]texmlApp, error) {
-	q := url.Values{}
-	q.Set("filter[friendly_name]", TexmlAppName)
-	q.Set("page[size]", "250")
-	var list struct {
-		Data []texmlApp `json:"data"`
-	}
-	if err := p.do(ctx, op, http.MethodGet, "/v2/texml_applications", &request{query: q}, &list); err != nil {
-		return nil, noTexmlApps(op, err)
-	}
-	// The filter matches names containing it.
-	return slices.DeleteFunc(list.Data, func(a texmlApp) bool { return a.FriendlyName != TexmlAppName || a.ID == "" }), nil
 }
 
 // noTexmlApps turns a 404 on the TeXML applications endpoint (an API, or a proxy, that does not

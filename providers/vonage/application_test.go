@@ -107,6 +107,24 @@ func TestPointCallsMakesTheApplicationAndPutsBack(t *testing.T) {
 	assert.ErrorIs(t, p2.UnpointCalls(t.Context(), id, prev), providers.ErrNotFound)
 }
 
+// The numbers layer forwards natively before it takes the calls off serve: that forwarding to a
+// phone stays when the number is put back.
+func TestUnpointCallsKeepsTheForwardingSetSince(t *testing.T) {
+	f := newFake(t)
+	k := &keeper{}
+	p := newProvider(t, f, withKeep(k.keep))
+	id := buyOne(t, p, "GB", providers.TypeMobile).ID
+	prev, err := p.PointCalls(t.Context(), id, route)
+	require.NoError(t, err)
+	_, err = p.SetForwarding(t.Context(), id, providers.Forwarding{Calls: "+447700900222"})
+	require.NoError(t, err)
+	require.NoError(t, p.UnpointCalls(t.Context(), id, prev))
+	st := f.Numbers()[0]
+	assert.Empty(t, st.AppID)
+	assert.Equal(t, "tel", st.VoiceCallbackType)
+	assert.Equal(t, "447700900222", st.VoiceCallbackValue)
+}
+
 // A voice callback of the user's own (SIP here) is put back as it was.
 func TestPointCallsPutsBackTheUsersOwnCallback(t *testing.T) {
 	f := newFake(t)

@@ -57,24 +57,61 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	if err != nil {
 		return "", err
 	}
-	prev := pointed{AppID: o.AppID}
-	if o.VoiceCallbackType != callbackTel {
-		prev.Type, prev.Value = o.VoiceCallbackType, o.VoiceCallbackValue
-	}
-	if o.AppID == ak.id {
-		// Pointed already (a retry, or a journal finishing the job): what it had before is
-		// not known any more; keep none rather than "put back" vnum's own application.
-		prev.AppID = ""
-	}
-	b, _ := json.Marshal(prev)
+	b := previousOf(o, ak.id)
 	form := o.config()
 	form.Set("app_id", ak.id)
 	form.Del("voiceCallbackType")
 	form.Del("voiceCallbackValue")
 	if err := c.restPost(pathUpdate, form, nil); err != nil {
-		return string(b), err // the change may have been made: what it had is still told
+		return b, err // the change may have been made: what it had is still told
 	}
-	return string(b), nil
+	return b, nil
+}
+
+// previousOf is what PointCalls returns for the number o when vnum's application is appID.
+func previousOf(o owned, appID string) string {
+	prev := pointed{AppID: o.AppID}
+	if o.VoiceCallbackType != callbackTel {
+		prev.Type, prev.Value = o.VoiceCallbackType, o.VoiceCallbackValue
+	}
+	if o.AppID == appID {
+		// Pointed already (a retry, or a journal finishing the job): what it had before is
+		// not known any more; keep none rather than "put back" vnum's own application.
+		prev.AppID = ""
+	}
+	b, _ := json.Marshal(prev)
+	return string(b)
+}
+
+// CallsNow implements providers.CallHookPeeker: what PointCalls would return for the number,
+// read without changing anything (vnum's application is the one in the credentials).
+func (p *Provider) CallsNow(ctx context.Context, id, _ string) (previous string, err error) {
+	defer func() { err = p.scrub(err) }()
+	c, done, err := p.begin(ctx, "point calls")
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	if err := checkID(c.op, id); err != nil {
+		return "", err
+	}
+	o, ok, err := c.lookupOwned(id)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", notOwned(c.op, id)
+	}
+	ak, err := p.currentApp()
+	if err != nil {
+		return "", &providers.Error{Provider: Name, Op: c.op, Message: err.Error()}
+	}
+	if ak.id == "" {
+		// No application here yet: PointCalls may take over one of vnum's the number is
+		// linked to, and says then what it had.
+		return "", nil
+	}
+	return previousOf(o, ak.id), nil
 }
 
 // UnpointCalls puts back what PointCalls returned: the number's previous application (or

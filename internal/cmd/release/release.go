@@ -123,13 +123,20 @@ func releaseRun(ctx context.Context, o *Options) error {
 		// Another vnum released it first: nothing is left to do, but this command did not do it.
 		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Err: err}
 	}
-	if err != nil {
+	if err != nil && h.E164 == "" {
 		return err
 	}
 	past := map[string]string{store.EndReleased: "Released", store.EndBurned: "Burned"}[o.How]
 	cmdutil.WriteSuccess(o.IO, o.Styles, "%s %s", past, phone.Format(n.E164))
 	if o.JSON {
-		return cmdutil.WriteJSON(o.IO, cmdutil.HistoryView(h))
+		if jerr := cmdutil.WriteJSON(o.IO, cmdutil.HistoryView(h)); jerr != nil {
+			return jerr
+		}
+	}
+	if err != nil {
+		// Ended all the same (a burn whose recordings stay at the carrier): not "try again
+		// later", since running it again finds no number.
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: err}
 	}
 	return nil
 }
