@@ -163,7 +163,8 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 	var out struct {
 		Data texmlApp `json:"data"`
 	}
-	for _, a := range apps {
+	if len(apps) > 0 {
+		a := apps[0]
 		if a.VoiceURL == voiceURL && strings.EqualFold(a.VoiceMethod, "post") {
 			return a, nil
 		}
