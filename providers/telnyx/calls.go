@@ -163,11 +163,14 @@ func (p *Provider) ensureTexmlApp(ctx context.Context, op, voiceURL string) (tex
 	var out struct {
 		Data texmlApp `json:"data"`
 	}
-	if len(apps) > 0 {
-		a := apps[0]
+	for _, a := range apps {
 		if a.VoiceURL == voiceURL && strings.EqualFold(a.VoiceMethod, "post") {
 			return a, nil
 		}
+	}
+	if len(apps) > 0 {
+		// None answers on this URL (serve moved): the first is pointed at it.
+		a := apps[0]
 		if err := p.do(ctx, op, http.MethodPatch, "/v2/texml_applications/"+a.ID, &request{body: body}, &out); err != nil {
 			return texmlApp{}, err
 		}

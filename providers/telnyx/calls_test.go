@@ -90,6 +90,23 @@ func TestUnpointCallsLeavesANumberVnumDidNotMove(t *testing.T) {
 	assert.Equal(t, "2222222222222222222", f.Connection(a.Number), "moved by the user since: untouched")
 }
 
+// Of two applications named vnum (a lost answer made a second), the one already on serve's URL
+// is used and neither is changed.
+func TestPointCallsPrefersTheAppOnServesURL(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	ctx := t.Context()
+	a, err := p.Buy(ctx, buyReq(offer(t, p), "vnum-op-1"))
+	require.NoError(t, err)
+	f.AddTexmlApp("vnum", "https://old.example/hooks/x/telnyx/calls")
+	onServe := f.AddTexmlApp("vnum", serveRoute)
+	_, err = p.PointCalls(ctx, a.ID, serveRoute)
+	require.NoError(t, err)
+	assert.Equal(t, onServe, f.Connection(a.Number))
+	assert.Zero(t, f.Hits(telnyxtest.RouteUpdateTexmlApp), "the application on serve's URL is taken as it is")
+	assert.Equal(t, "https://old.example/hooks/x/telnyx/calls", f.TexmlApps()[0].VoiceURL)
+}
+
 func TestFetchRecordingFromTelnyx(t *testing.T) {
 	f := newFake(t)
 	p := newProvider(t, f)

@@ -15,7 +15,7 @@ import (
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
-		Short: "Control the simulated carrier (deliver SMS to sandbox numbers)",
+		Short: "Control the simulated carrier (deliver SMS to, and call, sandbox numbers)",
 		Long: heredoc.Doc(`
 			The sandbox carrier simulates a real one on this machine, so every command can be tried
 			and scripted without an account or money. See vnum help environment for

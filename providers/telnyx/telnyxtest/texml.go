@@ -197,6 +197,18 @@ func (f *Fake) Connection(phone string) string {
 	return f.releasedConn[phone]
 }
 
+// AddTexmlApp makes a TeXML application on the account, as the portal or another tool would,
+// and returns its id.
+func (f *Fake) AddTexmlApp(name, voiceURL string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	now := time.Now().UTC()
+	a := &texmlApp{id: fmt.Sprintf("29%017d", f.seq), name: name, voiceURL: voiceURL, voiceMethod: "post", created: now, updated: now}
+	f.apps = append(f.apps, a)
+	return a.id
+}
+
 // TexmlAppState is what the fake knows about a TeXML application.
 type TexmlAppState struct {
 	ID, Name, VoiceURL, VoiceMethod string
