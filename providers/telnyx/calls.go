@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/vnum-cli/vnum/providers"
@@ -74,6 +75,24 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) error 
 	}
 	ctx, cancel := bound(ctx)
 	defer cancel()
+	// Only a number on vnum's application is put back: one vnum never moved (a pointing that
+	// failed before the change leaves a record saying "" for none) or that the user moved
+	// since keeps the connection it has.
+	n, err := p.number(ctx, op, id)
+	if err != nil {
+		return err
+	}
+	cur := deref(n.ConnectionID)
+	if cur == "" || cur == previous {
+		return nil
+	}
+	apps, err := p.vnumTexmlApps(ctx, op)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(apps, func(a texmlApp) bool { return a.ID == cur }) {
+		return nil
+	}
 	// "" detaches the number from any connection (the spec types connection_id as a string;
 	// that Telnyx takes "" for none is UNCONFIRMED on a live account).
 	return p.setConnection(ctx, op, id, previous)

@@ -71,6 +71,25 @@ func TestPointCallsThroughOneTexmlApp(t *testing.T) {
 	require.Error(t, err)
 }
 
+// UnpointCalls puts back only a number on vnum's application: one whose pointing failed before
+// the change (its record says "" for none) or that the user moved since keeps its connection.
+func TestUnpointCallsLeavesANumberVnumDidNotMove(t *testing.T) {
+	f := newFake(t)
+	p := newProvider(t, f)
+	ctx := t.Context()
+	a, err := p.Buy(ctx, buyReq(offer(t, p), "vnum-op-1"))
+	require.NoError(t, err)
+	require.NoError(t, f.SetConnection(a.Number, "1684641123236054244"))
+	require.NoError(t, p.UnpointCalls(ctx, a.ID, ""))
+	assert.Equal(t, "1684641123236054244", f.Connection(a.Number), "never on vnum's application: untouched")
+
+	_, err = p.PointCalls(ctx, a.ID, serveRoute)
+	require.NoError(t, err)
+	require.NoError(t, f.SetConnection(a.Number, "2222222222222222222"))
+	require.NoError(t, p.UnpointCalls(ctx, a.ID, "1684641123236054244"))
+	assert.Equal(t, "2222222222222222222", f.Connection(a.Number), "moved by the user since: untouched")
+}
+
 // Of two applications named vnum (a lost answer made a second), the one already on serve's URL
 // is used and neither is changed.
 func TestPointCallsPrefersTheAppOnServesURL(t *testing.T) {

@@ -153,6 +153,24 @@ func TestPointCallsPutsBackTheUsersOwnCallback(t *testing.T) {
 	assert.Equal(t, "447700900111", st.VoiceCallbackValue)
 }
 
+// UnpointCalls takes a number off vnum's application only: one vnum never moved (a pointing that
+// failed before the change leaves a record with no "previous") keeps the application it is on.
+func TestUnpointCallsLeavesANumberVnumDidNotMove(t *testing.T) {
+	f := newFake(t)
+	k := &keeper{}
+	p := newProvider(t, f, withKeep(k.keep))
+	id := buyOne(t, p, "GB", providers.TypeMobile).ID
+	require.True(t, f.Configure(id, map[string]string{"app_id": "users-own-app"}))
+	require.NoError(t, p.UnpointCalls(t.Context(), id, ""))
+	assert.Equal(t, "users-own-app", f.Numbers()[0].AppID, "never on vnum's application: untouched")
+
+	// On vnum's application: taken off it.
+	_, err := p.PointCalls(t.Context(), id, route)
+	require.NoError(t, err)
+	require.NoError(t, p.UnpointCalls(t.Context(), id, ""))
+	assert.Empty(t, f.Numbers()[0].AppID)
+}
+
 func TestPointCallsWithoutAPlaceForTheKey(t *testing.T) {
 	f := newFake(t)
 	p := newProvider(t, f) // credentials from the environment: nothing to keep a key with

@@ -3,8 +3,10 @@ package vonage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -137,6 +139,11 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 	if !ok {
 		return notOwned(c.op, id)
 	}
+	// Only a number on vnum's application is taken off it: one vnum never moved (a pointing
+	// that failed before the change leaves a record with no "previous") keeps what it has.
+	if mine, err := c.vnumApp(o.AppID); err != nil || !mine {
+		return err
+	}
 	form := o.config()
 	form.Del("app_id")
 	if prev.AppID != "" {
@@ -149,6 +156,24 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 		form.Set("voiceCallbackValue", prev.Value)
 	}
 	return c.restPost(pathUpdate, form, nil)
+}
+
+// vnumApp reports whether the application id is vnum's (named AppName); an application
+// Vonage does not know is not.
+func (c *call) vnumApp(id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
+	if ak, err := c.p.currentApp(); err == nil && ak.id == id {
+		return true, nil
+	}
+	var a application
+	err := c.apiJSON(http.MethodGet, pathApplications+"/"+url.PathEscape(id), nil, &a)
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
+		return false, nil
+	}
+	return err == nil && a.Name == AppName, err
 }
 
 // FetchRecording downloads a recording named by a record action's event (its recording_url,
