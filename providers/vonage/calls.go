@@ -43,15 +43,9 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 		return "", err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return "", err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return "", err
-	}
-	if !ok {
-		return "", notOwned(c.op, id)
 	}
 	ak, err := c.ensureApp(hooksFor(route))
 	if err != nil {
@@ -92,15 +86,9 @@ func (p *Provider) CallsNow(ctx context.Context, id, _ string) (previous string,
 		return "", err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return "", err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return "", err
-	}
-	if !ok {
-		return "", notOwned(c.op, id)
 	}
 	ak, err := p.currentApp()
 	if err != nil {
@@ -123,21 +111,15 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 		return err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return err
-	}
 	var prev pointed
 	if strings.TrimSpace(previous) != "" {
 		if err := json.Unmarshal([]byte(previous), &prev); err != nil {
 			return &providers.Error{Provider: Name, Op: c.op, Message: "cannot read what the number had before vnum serve"}
 		}
 	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return notOwned(c.op, id)
 	}
 	// Only a number on vnum's application is taken off it: one vnum never moved (a pointing
 	// that failed before the change leaves a record with no "previous") keeps what it has.

@@ -448,6 +448,22 @@ func notOwned(op, id string) error {
 		Message: fmt.Sprintf("the Vonage account has no number +%s", id)}
 }
 
+// owned returns the account's number id (its digits), or ErrNotFound when id is not a number or
+// not the account's.
+func (c *call) owned(id string) (owned, error) {
+	if err := checkID(c.op, id); err != nil {
+		return owned{}, err
+	}
+	o, ok, err := c.lookupOwned(id)
+	if err != nil {
+		return owned{}, err
+	}
+	if !ok {
+		return owned{}, notOwned(c.op, id)
+	}
+	return o, nil
+}
+
 // Get implements providers.Provider.
 func (p *Provider) Get(ctx context.Context, id string) (n providers.Number, err error) {
 	defer func() { err = p.scrub(err) }()
@@ -517,15 +533,9 @@ func (p *Provider) Release(ctx context.Context, id string) (err error) {
 		return err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return notOwned(c.op, id)
 	}
 	err = c.restPost(pathCancel, url.Values{"country": {o.Country}, "msisdn": {id}}, nil)
 	if err == nil {
@@ -565,15 +575,9 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 		return providers.Number{}, &providers.Error{Provider: Name, Op: c.op,
 			Message: fmt.Sprintf("%q is not an E.164 number like +447700900123", f.Calls)}
 	}
-	if err := checkID(c.op, id); err != nil {
-		return providers.Number{}, err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return providers.Number{}, err
-	}
-	if !ok {
-		return providers.Number{}, notOwned(c.op, id)
 	}
 	form := o.config()
 	switch {

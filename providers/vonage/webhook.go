@@ -16,15 +16,9 @@ func (p *Provider) SMSWebhook(ctx context.Context, id string) (url string, err e
 		return "", err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return "", err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return "", err
-	}
-	if !ok {
-		return "", notOwned(c.op, id)
 	}
 	return o.MoHTTPURL, nil
 }
@@ -39,15 +33,9 @@ func (p *Provider) SetSMSWebhook(ctx context.Context, id, url string) (err error
 		return err
 	}
 	defer done()
-	if err := checkID(c.op, id); err != nil {
-		return err
-	}
-	o, ok, err := c.lookupOwned(id)
+	o, err := c.owned(id)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return notOwned(c.op, id)
 	}
 	form := o.config()
 	form.Set("moHttpUrl", url) // "" removes it, as Vonage documents
