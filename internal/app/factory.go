@@ -79,8 +79,8 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		store:      f.Store,
 		provider:   f.Provider,
 		serveSetUp: f.SMSRelay,
-		smsRoute:   newSMSRouteFunc(f.Config, env, f.Credentials),
-		callRoute:  newCallRouteFunc(f.Config, env, f.Credentials),
+		smsRoute:   newServeRouteFunc(f.Config, env, f.Credentials, serve.PublicRoutes),
+		callRoute:  newServeRouteFunc(f.Config, env, f.Credentials, serve.PublicCallRoutes),
 		now:        f.Now,
 		leaseID:    strings.TrimSpace(env("VNUM_LEASE")),
 		report:     ios.StartProgress,
@@ -309,10 +309,13 @@ func newSMSRelayFunc(cfg func() (*config.Config, error)) func() bool {
 	})
 }
 
-// newSMSRouteFunc returns serve's public route for a carrier (https://…/hooks/…/vonage), ""
-// when serve has no public URL or no route for it. The routes are worked out (keys looked up)
-// once, and only when a number is to be pointed at serve.
-func newSMSRouteFunc(cfg func() (*config.Config, error), env func(string) string, creds func() (*auth.Manager, error)) func(string) string {
+// newServeRouteFunc returns one of serve's public routes for a carrier, as routesOf lists them
+// (serve.PublicRoutes: SMS, https://…/hooks/…/vonage; serve.PublicCallRoutes: calls,
+// https://…/hooks/…/telnyx/calls), "" when serve has no public URL, never ran here, or has no
+// such route for the carrier. The routes are worked out (keys looked up) once, and only when a
+// number is to be pointed at serve.
+func newServeRouteFunc(cfg func() (*config.Config, error), env func(string) string, creds func() (*auth.Manager, error),
+	routesOf func(configDir, publicURL string, keys serve.KeyLookup) map[string]string) func(string) string {
 	routes := sync.OnceValue(func() map[string]string {
 		c, err := cfg()
 		if err != nil || c.ServePublicURL() == "" {
@@ -322,25 +325,7 @@ func newSMSRouteFunc(cfg func() (*config.Config, error), env func(string) string
 		if err != nil {
 			return nil
 		}
-		return serve.PublicRoutes(c.Dir(), public, serve.KeyLookup{Env: env, Credentials: creds, Config: cfg})
-	})
-	return func(provider string) string { return routes()[provider] }
-}
-
-// newCallRouteFunc returns serve's public call route for a carrier whose calls serve answers
-// (https://…/hooks/…/telnyx/calls), "" when serve has no public URL, never ran here, or cannot
-// check that carrier's requests. Worked out once, when a number's calls are to be pointed.
-func newCallRouteFunc(cfg func() (*config.Config, error), env func(string) string, creds func() (*auth.Manager, error)) func(string) string {
-	routes := sync.OnceValue(func() map[string]string {
-		c, err := cfg()
-		if err != nil || c.ServePublicURL() == "" {
-			return nil
-		}
-		public, err := serve.CheckPublicURL(c.ServePublicURL())
-		if err != nil {
-			return nil
-		}
-		return serve.PublicCallRoutes(c.Dir(), public, serve.KeyLookup{Env: env, Credentials: creds, Config: cfg})
+		return routesOf(c.Dir(), public, serve.KeyLookup{Env: env, Credentials: creds, Config: cfg})
 	})
 	return func(provider string) string { return routes()[provider] }
 }

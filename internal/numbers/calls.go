@@ -122,18 +122,22 @@ func (m *Manager) applyRouting(ctx context.Context, p providers.Provider, n stor
 	if relay {
 		n.Forward.SMS, relayTo = f.SMS, f.SMS
 	}
+	return n, m.saveRouting(context.WithoutCancel(ctx), &n, relayTo, c)
+}
+
+// saveRouting records, in one transaction, what a routing change set at the carrier: the
+// number's forwarding, the SMS relay target ("" for none) and its call settings.
+func (m *Manager) saveRouting(ctx context.Context, n *store.Number, relayTo string, c store.CallSettings) error {
 	c.NumberID = n.ID
-	wctx := context.WithoutCancel(ctx)
-	err = m.Store.InTx(wctx, func(tx *store.Store) error {
-		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
+	return m.Store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.SetSMSRelay(ctx, n.ID, relayTo); err != nil {
 			return err
 		}
-		if err := tx.UpdateNumber(wctx, &n); err != nil {
+		if err := tx.UpdateNumber(ctx, n); err != nil {
 			return err
 		}
-		return tx.SaveCallSettings(wctx, c)
+		return tx.SaveCallSettings(ctx, c)
 	})
-	return n, err
 }
 
 // CallSettings returns n's block list and voicemail setting.

@@ -99,17 +99,7 @@ func (m *Manager) routeThroughServe(ctx context.Context, p providers.Provider, n
 	if relay {
 		relayTo = f.SMS
 	}
-	c.NumberID = n.ID
-	err = m.Store.InTx(wctx, func(tx *store.Store) error {
-		if err := tx.SetSMSRelay(wctx, n.ID, relayTo); err != nil {
-			return err
-		}
-		if err := tx.UpdateNumber(wctx, &n); err != nil {
-			return err
-		}
-		return tx.SaveCallSettings(wctx, c)
-	})
-	return n, err
+	return n, m.saveRouting(wctx, &n, relayTo, c)
 }
 
 // serveCallURL is vnum serve's public call route for the numbers of provider (p) under the call
