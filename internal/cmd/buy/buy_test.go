@@ -13,7 +13,6 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
-	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/store"
@@ -33,7 +32,7 @@ func testFactory(t *testing.T, env map[string]string) *cmdutil.Factory {
 	env["VNUM_DATA_DIR"] = t.TempDir()
 	return &cmdutil.Factory{
 		IOStreams: ios,
-		Config:    func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) },
+		Config:    cmdtest.Config(env),
 	}
 }
 

@@ -72,7 +72,7 @@ func TestNewCmdServe(t *testing.T) {
 			}
 			ios, _, _, _ := iostreams.Test()
 			f := &cmdutil.Factory{IOStreams: ios,
-				Config: func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) }}
+				Config: cmdtest.Config(env)}
 			var got *Options
 			cmd := NewCmdServe(f, func(o *Options) error { got = o; return nil })
 			err := cmdtest.Execute(t, cmd, tt.args)
@@ -108,7 +108,7 @@ func TestUnconfigureEscapesCarrierText(t *testing.T) {
 		URL: "https://vnum.example/hooks/t/vonage", Previous: "https://mine.example/sms"}))
 	ios, _, _, errOut := iostreams.Test()
 	err = run(t.Context(), &Options{IO: ios, Env: func(k string) string { return env[k] },
-		Config:   func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) },
+		Config:   cmdtest.Config(env),
 		Store:    func() (*store.Store, error) { return st, nil },
 		Provider: func(string) (providers.Provider, error) { return refusingCarrier{}, nil }, Unconfigure: true})
 	require.ErrorContains(t, err, "could not be put back")

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 )
 
@@ -31,6 +32,12 @@ func Execute(t *testing.T, cmd *cobra.Command, args string) error {
 	cmd.SetErr(io.Discard)
 	_, err = cmd.ExecuteC()
 	return err
+}
+
+// Config is a Factory's Config reading the environment from env alone (a test's VNUM_CONFIG_DIR,
+// VNUM_COUNTRY…), never the process's.
+func Config(env map[string]string) func() (*config.Config, error) {
+	return func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) }
 }
 
 // Golden compares got with testdata/<test name>.golden, or rewrites that file when update is

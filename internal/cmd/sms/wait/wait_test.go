@@ -12,7 +12,6 @@ import (
 
 	"github.com/vnum-cli/vnum/internal/cmd/internal/cmdtest"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
-	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/numbers"
 	"github.com/vnum-cli/vnum/internal/store"
@@ -59,7 +58,7 @@ func TestNewCmdWait(t *testing.T) {
 			env := map[string]string{"VNUM_CONFIG_DIR": dir, "VNUM_DATA_DIR": dir, "VNUM_COUNTRY": tt.country}
 			ios, _, _, _ := iostreams.Test()
 			f := &cmdutil.Factory{IOStreams: ios,
-				Config: func() (*config.Config, error) { return config.Load(func(k string) string { return env[k] }) }}
+				Config: cmdtest.Config(env)}
 			var got *Options
 			cmd := NewCmdWait(f, func(o *Options) error { got = o; return nil })
 			err := cmdtest.Execute(t, cmd, tt.args)
