@@ -232,54 +232,87 @@ const syncSince = 24 * time.Hour
 // Calls returns the call log of ns (every number vnum holds or held when ns is nil) since
 // since, oldest first, after reading the new calls of the held ones from their carriers.
 func (m *Manager) Calls(ctx context.Context, ns []store.Number, since time.Time) (CallsResult, error) {
-	var res CallsResult
 	ids, held, err := m.scope(ctx, ns)
 	if err != nil {
-		return res, err
+		return CallsResult{}, err
 	}
-	for _, n := range held {
-		p, err := m.provider(n.Provider)
-		if err != nil {
-			res.Notes = append(res.Notes, err.Error())
-			continue
-		}
-		if servesCalls(p) && p.Capabilities().CallLog {
-			continue // vnum serve wrote them to the store
-		}
-		r, ok := providers.As[providers.CallLogReader](p)
-		if !ok || !p.Capabilities().CallLog {
-			if ns != nil {
-				return res, unsupportedCalls(p, "list calls")
+	notes, err := syncHeld(ctx, m, held, ns != nil, "list calls", "calls",
+		func(c providers.Capabilities) bool { return c.CallLog },
+		func(p providers.Provider, n store.Number) (func() ([]providers.Call, error), bool, error) {
+			r, ok := providers.As[providers.CallLogReader](p)
+			if !ok {
+				return nil, false, nil
 			}
-			continue
-		}
-		from, err := m.lastCall(ctx, n.ID)
-		if err != nil {
-			return res, err
-		}
-		calls, err := r.Calls(ctx, n.CarrierID, from)
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, err
+			last, err := m.Store.LastCallAt(ctx, n.ID)
+			if err != nil {
+				return nil, true, err
 			}
-			res.Notes = append(res.Notes, fmt.Sprintf("could not read the calls of %s from %s: %v", phone.Format(n.E164), n.Provider, err))
-			continue
-		}
-		if err := m.Store.AddCalls(context.WithoutCancel(ctx), n.ID, calls); err != nil {
-			return res, err
-		}
+			from := time.Time{}
+			if !last.IsZero() {
+				from = last.Add(-syncSince)
+			}
+			return func() ([]providers.Call, error) { return r.Calls(ctx, n.CarrierID, from) }, true, nil
+		},
+		func(n store.Number, calls []providers.Call) error {
+			return m.Store.AddCalls(context.WithoutCancel(ctx), n.ID, calls)
+		})
+	res := CallsResult{Notes: notes}
+	if err != nil {
+		return res, err
 	}
 	res.Calls, err = m.Store.ListCalls(ctx, ids, since)
 	return res, err
 }
 
-// lastCall is where a sync of the number's calls starts.
-func (m *Manager) lastCall(ctx context.Context, numberID int64) (time.Time, error) {
-	calls, err := m.Store.ListCalls(ctx, []int64{numberID}, time.Time{})
-	if err != nil || len(calls) == 0 {
-		return time.Time{}, err
+// syncHeld reads what is new (calls, voicemails: noun) of each held number from its carrier and
+// stores it: reader says whether the carrier can (ok) and returns the read, save stores what it
+// returned. A carrier without the capability (has) fails the whole list when the user named the
+// numbers (unsupportedCalls(what)) and is passed over otherwise; one whose calls vnum serve
+// answers is passed over (serve wrote the store); one that fails is a note, and the list holds
+// what vnum had.
+func syncHeld[T any](ctx context.Context, m *Manager, held []store.Number, named bool, what, noun string,
+	has func(providers.Capabilities) bool,
+	reader func(providers.Provider, store.Number) (read func() ([]T, error), ok bool, err error),
+	save func(store.Number, []T) error) ([]string, error) {
+	var notes []string
+	for _, n := range held {
+		p, err := m.provider(n.Provider)
+		if err != nil {
+			notes = append(notes, err.Error())
+			continue
+		}
+		if !has(p.Capabilities()) {
+			if named {
+				return notes, unsupportedCalls(p, what)
+			}
+			continue
+		}
+		if servesCalls(p) {
+			continue // vnum serve wrote them to the store
+		}
+		read, ok, err := reader(p, n)
+		if err != nil {
+			return notes, err
+		}
+		if !ok {
+			if named {
+				return notes, unsupportedCalls(p, what)
+			}
+			continue
+		}
+		items, err := read()
+		if err != nil {
+			if ctx.Err() != nil {
+				return notes, err
+			}
+			notes = append(notes, fmt.Sprintf("could not read the %s of %s from %s: %v", noun, phone.Format(n.E164), n.Provider, err))
+			continue
+		}
+		if err := save(n, items); err != nil {
+			return notes, err
+		}
 	}
-	return calls[len(calls)-1].At.Add(-syncSince), nil
+	return notes, nil
 }
 
 // scope is the local ids a list covers (nil: all) and the numbers among them vnum still holds.
@@ -303,38 +336,25 @@ type VoicemailsResult struct {
 // Voicemails returns the voicemails of ns (every number when nil), oldest first, after reading
 // the new ones from the carriers.
 func (m *Manager) Voicemails(ctx context.Context, ns []store.Number) (VoicemailsResult, error) {
-	var res VoicemailsResult
 	ids, held, err := m.scope(ctx, ns)
 	if err != nil {
-		return res, err
+		return VoicemailsResult{}, err
 	}
-	for _, n := range held {
-		p, err := m.provider(n.Provider)
-		if err != nil {
-			res.Notes = append(res.Notes, err.Error())
-			continue
-		}
-		if servesCalls(p) && p.Capabilities().Voicemail {
-			continue // vnum serve wrote them to the store
-		}
-		box, ok := providers.As[providers.VoicemailBox](p)
-		if !ok || !p.Capabilities().Voicemail {
-			if ns != nil {
-				return res, unsupportedCalls(p, "take voicemail")
+	notes, err := syncHeld(ctx, m, held, ns != nil, "take voicemail", "voicemails",
+		func(c providers.Capabilities) bool { return c.Voicemail },
+		func(p providers.Provider, n store.Number) (func() ([]providers.Voicemail, error), bool, error) {
+			box, ok := providers.As[providers.VoicemailBox](p)
+			if !ok {
+				return nil, false, nil
 			}
-			continue
-		}
-		vms, err := box.Voicemails(ctx, n.CarrierID, time.Time{})
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, err
-			}
-			res.Notes = append(res.Notes, fmt.Sprintf("could not read the voicemails of %s from %s: %v", phone.Format(n.E164), n.Provider, err))
-			continue
-		}
-		if err := m.Store.AddVoicemails(context.WithoutCancel(ctx), n.ID, n.Provider, vms); err != nil {
-			return res, err
-		}
+			return func() ([]providers.Voicemail, error) { return box.Voicemails(ctx, n.CarrierID, time.Time{}) }, true, nil
+		},
+		func(n store.Number, vms []providers.Voicemail) error {
+			return m.Store.AddVoicemails(context.WithoutCancel(ctx), n.ID, n.Provider, vms)
+		})
+	res := VoicemailsResult{Notes: notes}
+	if err != nil {
+		return res, err
 	}
 	res.Voicemails, err = m.Store.ListVoicemails(ctx, ids, time.Time{})
 	return res, err

@@ -169,3 +169,42 @@ func TestVoicemailGetAndDelete(t *testing.T) {
 	_, err = e.m.DeleteVoicemail(context.Background(), "VM-nope")
 	require.ErrorIs(t, err, ErrNoVoicemail)
 }
+
+// callLog is a carrier with a call log: it answers with calls and records where each read
+// started.
+type callLog struct {
+	*providertest.Fake
+	calls []providers.Call
+	since []time.Time
+}
+
+func (c *callLog) Calls(_ context.Context, _ string, since time.Time) ([]providers.Call, error) {
+	c.since = append(c.since, since)
+	return c.calls, nil
+}
+
+// A number's call log is read from the start once, then from a day before the latest call vnum
+// has: a call listed while it rang gets its outcome on a later read.
+func TestCallsSyncFromADayBeforeTheLastCall(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Caps.CallLog = true
+	carrier := &callLog{Fake: e.fake}
+	e.m.Config.Provider = func(string) (providers.Provider, error) { return carrier, nil }
+	n := e.buy(t, "shop")
+	early := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	late := time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC)
+	carrier.calls = []providers.Call{
+		{ID: "CA2", From: "+33611111111", To: n.E164, At: late, Outcome: providers.CallForwarded},
+		{ID: "CA1", From: "+33622222222", To: n.E164, At: early, Outcome: providers.CallMissed},
+	}
+
+	res, err := e.m.Calls(t.Context(), []store.Number{n}, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, res.Calls, 2)
+	carrier.calls = []providers.Call{{ID: "CA2", From: "+33611111111", To: n.E164, At: late, Outcome: providers.CallAnswered}}
+	res, err = e.m.Calls(t.Context(), nil, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, res.Calls, 2)
+	assert.Equal(t, providers.CallAnswered, res.Calls[1].Outcome, "the ringing call's outcome, read again")
+	assert.Equal(t, []time.Time{{}, late.Add(-24 * time.Hour)}, carrier.since)
+}

@@ -192,6 +192,15 @@ func (s *Store) ListCalls(ctx context.Context, ids []int64, since time.Time) ([]
 	return out, nil
 }
 
+// LastCallAt returns when the latest call of the number numberID started; zero when it has none.
+func (s *Store) LastCallAt(ctx context.Context, numberID int64) (time.Time, error) {
+	var at sql.NullInt64
+	if err := s.q.QueryRowContext(ctx, `SELECT MAX(started_at) FROM calls WHERE number_id = ?`, numberID).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("store: last call of number %d: %w", numberID, err)
+	}
+	return timeOf(at), nil
+}
+
 // filterBy adds the number and time conditions of a list to q.
 func filterBy(q, timeCol string, ids []int64, since time.Time) (string, []any, error) {
 	var args []any
