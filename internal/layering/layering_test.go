@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"io/fs"
-
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -288,5 +287,41 @@ func TestNoRegexpCompiledAtStartup(t *testing.T) {
 			}
 		}
 	})
+	assert.Greater(t, checked, 50, "the walk found vnum's files")
+}
+
+// No `//nolint` directives: CI runs go vet and staticcheck, and neither reads them, so such a
+// comment silences nothing and tells the reader a linter is watching that is not. The reason a
+// line is written the way it is goes in a plain comment.
+func TestNoNolintDirectives(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		checked++
+		for _, group := range f.Comments {
+			for _, c := range group.List {
+				if strings.HasPrefix(c.Text, "//nolint") {
+					t.Errorf("%s: a //nolint directive no configured linter reads: say why in a plain comment", fset.Position(c.Pos()))
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
 	assert.Greater(t, checked, 50, "the walk found vnum's files")
 }

@@ -6,7 +6,7 @@ package twilio
 
 import (
 	"crypto/hmac"
-	"crypto/sha1" //nolint:gosec // Twilio's scheme is HMAC-SHA1; HMAC keeps SHA-1 sound here.
+	"crypto/sha1" // Twilio signs with HMAC-SHA1; as an HMAC, SHA-1 is still sound
 	"encoding/base64"
 	"fmt"
 	"net/url"
