@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/auth"
+	"github.com/vnum-cli/vnum/internal/cijob"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/config"
 	"github.com/vnum-cli/vnum/internal/iostreams"
@@ -83,6 +84,7 @@ func NewFactory(ctx context.Context, version string, env func(string) string, io
 		callRoute:  newServeRouteFunc(f.Config, env, f.Credentials, serve.PublicCallRoutes),
 		now:        f.Now,
 		leaseID:    strings.TrimSpace(env("VNUM_LEASE")),
+		job:        cijob.Name(env),
 		report:     ios.StartProgress,
 		warn:       func(msg string) { cmdutil.Warnf(ios, "%s", msg) }, // escaped there: it may quote a carrier
 		callPrefs:  newCallPrefsFunc(f.Config),
@@ -339,6 +341,7 @@ type lifecycleDeps struct {
 	callRoute  func(provider string) string // serve's public call route per carrier, "" for none
 	now        func() time.Time
 	leaseID    string       // VNUM_LEASE: this job's lease, which bounds what sms list/wait see
+	job        string       // the CI job this process runs in (cijob.Name), "" outside CI
 	report     func(string) // shows an operation's progress
 	warn       func(string) // a warning for the user, on stderr
 	callPrefs  func() numbers.CallPrefs
@@ -384,6 +387,7 @@ func newNumbersOfflineFunc(d lifecycleDeps) func() (*numbers.Manager, error) {
 			Now:            d.now,
 			PID:            os.Getpid(),
 			Host:           hostname(),
+			Job:            d.job,
 			Report:         d.report,
 			StorePoll:      storePoll,
 			SMSRelay:       relay,

@@ -82,7 +82,7 @@ func ExitCodeFor(err error) ExitCode {
 		return ExitInterrupted
 	case errors.Is(err, providers.ErrNotFound), errors.Is(err, numbers.ErrLeaseGone):
 		return ExitNotFound
-	case errors.Is(err, numbers.ErrPoolFull):
+	case errors.Is(err, numbers.ErrPoolFull), errors.Is(err, numbers.ErrLeasedToAnother):
 		return ExitRetryLater
 	case errors.Is(err, providers.ErrRateLimited), errors.Is(err, providers.ErrTemporary),
 		errors.Is(err, context.DeadlineExceeded):

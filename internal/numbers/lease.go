@@ -1,11 +1,13 @@
 package numbers
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/phone"
@@ -51,6 +53,10 @@ var ErrPoolFull = errors.New("every number of the pool is leased")
 
 // ErrLeaseGone means a lease is no longer held: returned, or expired and handed to someone else.
 var ErrLeaseGone = errors.New("lease not held")
+
+// ErrLeasedToAnother means a number is under a lease some other job holds: released or rotated
+// now, it would be pulled from under that job. It ends when the lease is returned or expires.
+var ErrLeasedToAnother = errors.New("leased to another job")
 
 // poolClaimTTL bounds how long a buying process keeps the pool's claim when it cannot be seen to
 // have died (it runs on another machine): longer than any buy takes.
@@ -312,13 +318,12 @@ func newToken(prefix string) (string, error) {
 	return prefix + hex.EncodeToString(b[:]), nil
 }
 
-// checkLeaseHeld refuses to change a pool's number on behalf of a job (VNUM_LEASE) whose lease on
-// it has ended: the number may be the next job's now, and a rotate or release would pull it from
-// under that job.
+// checkLeaseHeld refuses to change a pool's number (release, burn, rotate) from under the job
+// that leases it. A job that names its lease (VNUM_LEASE) must still hold it: once it has ended
+// the number may be the next job's. Without VNUM_LEASE, a live lease must be held from this
+// machine and CI job (a job that took its number with `vnum lease -q` and did not export the
+// lease), so another job, or a person tidying the pool, cannot pull a number a job is using.
 func (m *Manager) checkLeaseHeld(ctx context.Context, n store.Number) error {
-	if m.LeaseID == "" {
-		return nil
-	}
 	pool, err := m.Store.PoolOf(ctx, n.ID)
 	if err != nil || pool == "" {
 		return err
@@ -330,9 +335,29 @@ func (m *Manager) checkLeaseHeld(ctx context.Context, n store.Number) error {
 	if err != nil {
 		return err
 	}
-	if !ok || cur.ID != m.LeaseID {
-		return fmt.Errorf("%w: VNUM_LEASE=%s does not hold %s any more (returned or expired): it may be another job's now",
-			ErrLeaseGone, m.LeaseID, phone.Format(n.E164))
+	if m.LeaseID != "" {
+		if !ok || cur.ID != m.LeaseID {
+			return fmt.Errorf("%w: VNUM_LEASE=%s does not hold %s any more (returned or expired): it may be another job's now",
+				ErrLeaseGone, m.LeaseID, phone.Format(n.E164))
+		}
+		return nil
 	}
-	return nil
+	if !ok || (cur.Holder.Host == m.Host && cur.Holder.Job == m.Job) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is leased to %s until %s (%s); return the lease first (vnum lease return %s) or wait for it to end",
+		ErrLeasedToAnother, phone.Format(n.E164), holderName(cur.Holder), cur.ExpiresAt.UTC().Format(time.RFC3339), cur.ID, cur.ID)
+}
+
+// holderName says who holds a lease: its CI job, its machine and the pid that took it.
+func holderName(h store.Holder) string {
+	var b strings.Builder
+	if h.Job != "" {
+		b.WriteString("job " + h.Job + " on ")
+	}
+	b.WriteString(cmp.Or(h.Host, "an unknown machine"))
+	if h.PID > 0 {
+		fmt.Fprintf(&b, ", pid %d", h.PID)
+	}
+	return b.String()
 }

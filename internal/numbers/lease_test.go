@@ -186,7 +186,9 @@ func TestRotateKeepsPoolAndLease(t *testing.T) {
 	e := newLeaseEnv(t)
 	a, err := e.m.Lease(t.Context(), leaseReq("ci"))
 	require.NoError(t, err)
-	rot, err := e.m.Rotate(t.Context(), a.Number, nil)
+	job := e.manager(e.st, 1000)
+	job.LeaseID = a.Lease.ID
+	rot, err := job.Rotate(t.Context(), a.Number, nil)
 	require.NoError(t, err)
 	l, n, err := e.m.LeaseByRef(t.Context(), a.Lease.ID, fr)
 	require.NoError(t, err)
@@ -339,4 +341,50 @@ func TestLeaseEndedJobCannotRotateOrRelease(t *testing.T) {
 	mb.LeaseID = b.Lease.ID
 	_, err = mb.Rotate(t.Context(), b.Number, nil)
 	require.NoError(t, err, "the holder may rotate its number")
+}
+
+// Without VNUM_LEASE, a leased number is released, burned or rotated only from its holder's
+// machine and CI job: another job, or someone tidying the pool, would pull it from under the
+// job using it. Returned, it may go.
+func TestLeasedNumberIsNotPulledFromUnderItsJob(t *testing.T) {
+	e := newLeaseEnv(t)
+	a, err := e.m.Lease(t.Context(), leaseReq("ci")) // runner-1, job gh-42
+	require.NoError(t, err)
+
+	for _, other := range []struct{ name, host, job string }{
+		{"another machine", "laptop", ""},
+		{"another job on the same machine", "runner-1", "gh-43"},
+		{"no job on the same machine", "runner-1", ""},
+	} {
+		t.Run(other.name, func(t *testing.T) {
+			m := e.manager(e.st, 1000)
+			m.Host, m.Job = other.host, other.job
+			_, err := m.Release(t.Context(), a.Number, store.EndReleased)
+			require.ErrorIs(t, err, ErrLeasedToAnother)
+			assert.Contains(t, err.Error(), "leased to job gh-42 on runner-1, pid 77 until")
+			assert.Contains(t, err.Error(), "vnum lease return "+a.Lease.ID)
+			_, err = m.Release(t.Context(), a.Number, store.EndBurned)
+			require.ErrorIs(t, err, ErrLeasedToAnother)
+			_, err = m.Rotate(t.Context(), a.Number, nil)
+			require.ErrorIs(t, err, ErrLeasedToAnother)
+			assert.Len(t, e.owned(t), 1, "nothing bought, nothing released")
+			l, ok, err := e.st.LeaseOf(t.Context(), a.Number.ID)
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, a.Lease.ID, l.ID, "the job keeps its lease")
+		})
+	}
+
+	holder := e.manager(e.st, 1000)
+	holder.Host, holder.Job = "runner-1", "gh-42" // the job that ran `vnum lease -q`, no VNUM_LEASE
+	_, err = holder.Rotate(t.Context(), a.Number, nil)
+	require.NoError(t, err, "the holder's own job may rotate its number")
+
+	b, err := e.m.Lease(t.Context(), leaseReq("ci"))
+	require.NoError(t, err)
+	require.NoError(t, e.m.ReturnLease(t.Context(), b.Lease.ID))
+	tidy := e.manager(e.st, 1000)
+	tidy.Host = "laptop"
+	_, err = tidy.Release(t.Context(), b.Number, store.EndReleased)
+	require.NoError(t, err, "a returned number may be released by anyone")
 }

@@ -40,6 +40,9 @@ type Config struct {
 	// PID identifies this process in the journal, Host the machine it runs on ("" for unknown).
 	PID  int
 	Host string
+	// Job is the CI job this process runs in (cijob.Name; "" outside CI): without VNUM_LEASE, a
+	// leased number may be released or rotated only by a process of its holder's host and job.
+	Job string
 	// Alive reports whether the process that owns a journal entry is still running; nil means
 	// the operating system check.
 	Alive func(pid int) bool

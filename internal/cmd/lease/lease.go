@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/vnum-cli/vnum/internal/cijob"
 	"github.com/vnum-cli/vnum/internal/cmdutil"
 	"github.com/vnum-cli/vnum/internal/iostreams"
 	"github.com/vnum-cli/vnum/internal/lazyre"
@@ -242,36 +242,5 @@ func MapErr(err error) error {
 
 // Holder is who takes a lease: host, the CI job the environment names, and pid.
 func Holder(env func(string) string, host string, pid int) store.Holder {
-	return store.Holder{Host: host, Job: CIJob(env), PID: pid}
-}
-
-// CIJob names the CI job this process runs in, from the variables CI services set; "" outside CI.
-// VNUM_JOB, when set, wins: a name for a job no service names.
-func CIJob(env func(string) string) string {
-	if j := env("VNUM_JOB"); j != "" {
-		return j
-	}
-	if id := env("GITHUB_RUN_ID"); id != "" {
-		job := "github:" + id
-		if a := env("GITHUB_RUN_ATTEMPT"); a != "" && a != "1" {
-			job += "." + a
-		}
-		if j := env("GITHUB_JOB"); j != "" {
-			job += "/" + j
-		}
-		return job
-	}
-	for _, v := range []struct{ name, service string }{
-		{"CI_JOB_ID", "gitlab"},
-		{"BUILDKITE_JOB_ID", "buildkite"},
-		{"CIRCLE_WORKFLOW_JOB_ID", "circleci"},
-		{"BUILD_TAG", "jenkins"},
-		{"TRAVIS_JOB_ID", "travis"},
-		{"SYSTEM_JOBID", "azure"},
-	} {
-		if id := strings.TrimSpace(env(v.name)); id != "" {
-			return v.service + ":" + id
-		}
-	}
-	return ""
+	return store.Holder{Host: host, Job: cijob.Name(env), PID: pid}
 }

@@ -31,8 +31,9 @@ func topicText() map[string]struct{ short, long string } {
 			  5    not found: the REF matches none of your numbers, or the carrier no longer has it;
 			       a lease not held (returned, or expired); a pool with no numbers
 			  6    timeout: sms wait saw no matching message before --timeout
-			  7    try again later: the carrier rate-limited us or failed temporarily, or every
-			       number of a lease pool is leased and the pool is at --max
+			  7    try again later: the carrier rate-limited us or failed temporarily, every
+			       number of a lease pool is leased and the pool is at --max, or the number
+			       is leased to another job (release, burn, rotate)
 			  8    refused: the carrier needs paperwork (bundle, address), funds, has no stock, the
 			       number was just taken, the account (a trial) may not do it, or every match
 			       costs more than --max-price
