@@ -4,6 +4,7 @@
 package transport
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,6 +51,7 @@ func NewClient(o Options) *http.Client {
 	// the first values it sees for the life of the process.
 	proxy := httpproxy.FromEnvironment().ProxyFunc()
 	base.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+	base.OnProxyConnectResponse = proxyRefusal
 	var rt http.RoundTripper = base
 	if o.Debug && o.DebugOut != nil {
 		rt = &debugTransport{next: rt, out: o.DebugOut, secrets: o.Secrets}
@@ -62,6 +64,34 @@ func NewClient(o Options) *http.Client {
 		timeout = 60 * time.Second
 	}
 	return &http.Client{Transport: rt, Timeout: timeout}
+}
+
+// ProxyRefusedError is the proxy of HTTPS_PROXY refusing to open the tunnel to a carrier's host
+// (its answer to CONNECT was not 200: 407 for its own credentials, 403 for its policy). Nothing
+// reached the carrier, and asking again gets the same answer. net/http reports it as the bare
+// status text ("Proxy Authentication Required"), which says neither who refused nor that
+// retrying is no use.
+type ProxyRefusedError struct {
+	Proxy  string // the proxy's host:port, never the user and password HTTPS_PROXY may carry
+	Target string // the host:port the tunnel was asked for
+	Status int
+}
+
+func (e *ProxyRefusedError) Error() string {
+	msg := fmt.Sprintf("the proxy %s (HTTPS_PROXY) refused to connect to %s: %d %s", e.Proxy, e.Target, e.Status, http.StatusText(e.Status))
+	if e.Status == http.StatusProxyAuthRequired {
+		msg += ": check the user and password in HTTPS_PROXY"
+	}
+	return msg
+}
+
+// proxyRefusal is the Transport's OnProxyConnectResponse: a refused CONNECT becomes a
+// *ProxyRefusedError. The proxy's own status text is not quoted: it is the proxy's to choose.
+func proxyRefusal(_ context.Context, proxyURL *url.URL, connect *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &ProxyRefusedError{Proxy: proxyURL.Host, Target: connect.Host, Status: resp.StatusCode}
 }
 
 type uaTransport struct {

@@ -85,3 +85,29 @@ func TestDebugDumpRemovesKnownSecretValues(t *testing.T) {
 		assert.NotContains(t, dump.String(), form)
 	}
 }
+
+// A proxy that will not open the tunnel (here 407, wanting credentials of its own) is named as
+// the one refusing, with HTTPS_PROXY, and never with the password HTTPS_PROXY carries; net/http
+// alone says only "Proxy Authentication Required", which reads like a carrier's word.
+func TestProxyRefusalNamesTheProxy(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, http.MethodConnect, r.Method)
+		w.Header().Set("Proxy-Authenticate", `Basic realm="corp"`)
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	defer proxy.Close()
+	u, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	u.User = url.UserPassword("alice", secret)
+	t.Setenv("HTTPS_PROXY", u.String())
+	t.Setenv("NO_PROXY", "")
+
+	// The carrier's host is never dialled: the proxy refuses before any name is looked up.
+	_, err = NewClient(Options{}).Get("https://api.carrier.example/v1/numbers")
+	var refused *ProxyRefusedError
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, http.StatusProxyAuthRequired, refused.Status)
+	assert.Equal(t, "api.carrier.example:443", refused.Target)
+	assert.Contains(t, err.Error(), "the proxy "+u.Host+" (HTTPS_PROXY) refused to connect to api.carrier.example:443: 407")
+	assert.NotContains(t, err.Error(), secret)
+}
