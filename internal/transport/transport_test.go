@@ -111,3 +111,39 @@ func TestProxyRefusalNamesTheProxy(t *testing.T) {
 	assert.Contains(t, err.Error(), "the proxy "+u.Host+" (HTTPS_PROXY) refused to connect to api.carrier.example:443: 407")
 	assert.NotContains(t, err.Error(), secret)
 }
+
+// An HTTPS_PROXY that is not a URL (here a password with a '#' not percent-encoded) fails the
+// request, saying so without its value. httpproxy alone reads it as a proxy named "http" (or,
+// for other faults, as no proxy at all, and vnum went straight to the carrier around the proxy).
+func TestMalformedProxyURLFailsWithoutQuotingIt(t *testing.T) {
+	t.Setenv("HTTPS_PROXY", "http://alice:"+secret+"#1@127.0.0.1:3128")
+	t.Setenv("NO_PROXY", "")
+	_, err := NewClient(Options{}).Get("https://api.carrier.example/v1/numbers")
+	var bad *ProxyURLError
+	require.ErrorAs(t, err, &bad)
+	assert.Equal(t, bad, ProxyProblem(err))
+	assert.Contains(t, err.Error(), "HTTPS_PROXY is not a proxy URL")
+	assert.NotContains(t, err.Error(), secret)
+
+	// What the proxy would not have carried anyway (a loopback host) still goes straight there.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	resp, err := NewClient(Options{}).Get(srv.URL)
+	require.NoError(t, err)
+	resp.Body.Close()
+}
+
+func TestValidProxyURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"":                                 true,
+		"http://proxy.corp:3128":           true,
+		"proxy.corp:3128":                  true, // no scheme: http, as httpproxy reads it
+		"http://alice:p%23ss@proxy.corp:8": true,
+		"http://alice:p#ss@proxy.corp:8":   false,
+		"http://alice:p ss@proxy.corp:8":   false,
+		"http://alice:p%zz@proxy.corp:8":   false,
+		"http://":                          false,
+	} {
+		assert.Equal(t, want, validProxyURL(raw), raw)
+	}
+}

@@ -97,10 +97,9 @@ func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 		// Not sent, or a redirect not followed: the same answer comes back every time.
 		return &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
 	}
-	var proxy *transport.ProxyRefusedError
-	if errors.As(err, &proxy) {
-		// The proxy refused the tunnel: nothing reached Twilio (a write included), and the
-		// proxy would refuse again.
+	if proxy := transport.ProxyProblem(err); proxy != nil {
+		// The proxy refused the tunnel, or HTTPS_PROXY names none: nothing reached Twilio (a
+		// write included), and asking again meets the same answer.
 		return &providers.Error{Provider: Name, Op: c.op, Message: proxy.Error()}
 	}
 	if httperr.IsCertError(err) {

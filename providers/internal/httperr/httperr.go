@@ -40,9 +40,9 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 		// Not sent, or a redirect not followed: asking again gets the same answer.
 		return &providers.Error{Provider: provider, Op: op, Message: refused.Error()}
 	}
-	var proxy *transport.ProxyRefusedError
-	if errors.As(err, &proxy) {
-		// The proxy refused the tunnel: nothing reached the carrier, and it would refuse again.
+	if proxy := transport.ProxyProblem(err); proxy != nil {
+		// The proxy refused the tunnel, or HTTPS_PROXY names none: nothing reached the
+		// carrier, and asking again meets the same answer.
 		return &providers.Error{Provider: provider, Op: op, Message: proxy.Error()}
 	}
 	if IsCertError(err) {
