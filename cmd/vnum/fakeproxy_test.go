@@ -42,6 +42,7 @@ const proxyUsage = `fakeproxy start [-auth USER:PASS] [-refuse STATUS]
     sets HTTPS_PROXY (with USER:PASS when -auth is given) and PROXY_CA, the CA's PEM file, which
     the script gives vnum as SSL_CERT_FILE. -auth: a CONNECT without those credentials is
     answered 407; -refuse: every CONNECT is answered STATUS (a proxy that blocks the carriers)
+fakeproxy refuse STATUS   from now on every CONNECT is answered STATUS (0: forwarded again)
 fakeproxy hosts    the hosts CONNECTed to, sorted: HOST:PORT ANSWER (forwarded, refused, unknown)
 fakeproxy check    fail if a request reached the proxy for a host of no started fake (! check: if none did)`
 
@@ -78,6 +79,8 @@ func cmdFakeProxy(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("fakeproxy %s: run fakeproxy start first", args[0])
 	}
 	switch {
+	case args[0] == "refuse" && len(args) == 2:
+		s.proxy.setRefuse(atoi(ts, args[1]))
 	case args[0] == "hosts" && len(args) == 1:
 		for _, h := range s.proxy.seen() {
 			fmt.Fprintln(ts.Stdout(), h)
@@ -143,7 +146,6 @@ type fakeProxy struct {
 	addr    string
 	fakes   map[string]*url.URL // carrier → its fake
 	auth    string              // the Proxy-Authorization a CONNECT must carry, "" for none
-	refuse  int
 	ca      *x509.Certificate
 	caKey   *ecdsa.PrivateKey
 	caPEM   []byte
@@ -151,9 +153,10 @@ type fakeProxy struct {
 	inner   *http.Server
 	tunnels *connListener
 
-	mu    sync.Mutex
-	hosts map[string]string // HOST:PORT → how its last CONNECT was answered
-	certs map[string]*tls.Certificate
+	mu     sync.Mutex
+	refuse int               // the status every CONNECT gets; 0: carriers' hosts are forwarded
+	hosts  map[string]string // HOST:PORT → how its last CONNECT was answered ("unknown" stays)
+	certs  map[string]*tls.Certificate
 }
 
 func newFakeProxy(fakes map[string]string, auth string, refuse int) (*fakeProxy, error) {
@@ -226,9 +229,9 @@ func (p *fakeProxy) connect(w http.ResponseWriter, r *http.Request) {
 		p.note(r.Host, "unknown")
 		http.Error(w, "not a carrier's host", http.StatusForbidden)
 		return
-	case p.refuse != 0:
+	case p.refusing() != 0:
 		p.note(r.Host, "refused")
-		http.Error(w, "blocked by the proxy's policy", p.refuse)
+		http.Error(w, "blocked by the proxy's policy", p.refusing())
 		return
 	case p.auth != "" && r.Header.Get("Proxy-Authorization") != p.auth:
 		p.note(r.Host, "refused")
@@ -270,6 +273,18 @@ func hostOnly(hostport string) string {
 		return h
 	}
 	return hostport
+}
+
+func (p *fakeProxy) refusing() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refuse
+}
+
+func (p *fakeProxy) setRefuse(status int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refuse = status
 }
 
 func (p *fakeProxy) note(hostport, answer string) {
