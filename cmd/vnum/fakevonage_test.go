@@ -46,7 +46,7 @@ var vonageRoutes = map[string]vonagetest.Route{
 	"recording":  vonagetest.RouteRecording,
 }
 
-const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C] [-secret S]
+const fakeVonageUsage = `fakevonage start [-no-provider] [-balance AMOUNT] [-reports-delay D] [-currency C] [-secret S] [-batch N]
     start a fake Vonage account for this script, stopped at its end; point vnum at it with
     VNUM_VONAGE_BASE_URL, VONAGE_API_KEY and VONAGE_API_SECRET, and VNUM_PROVIDER=vonage
 fakevonage own CC TYPE [N]        numbers bought outside vnum (TYPE landline|mobile-lvn|landline-toll-free); prints them
@@ -244,12 +244,14 @@ func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	var noProvider bool
 	var balance, currency, secret string
 	var delay time.Duration
+	var batch int
 	vonageCmd.parseFlags(ts, "start", args, 0, 0, func(fs *flag.FlagSet) {
 		fs.BoolVar(&noProvider, "no-provider", false, "do not set VNUM_PROVIDER=vonage")
 		fs.StringVar(&balance, "balance", "10.00", "the account's balance")
 		fs.StringVar(&currency, "currency", "EUR", "the account's currency")
 		fs.DurationVar(&delay, "reports-delay", 0, "how long a received SMS takes to reach the Reports API")
 		fs.StringVar(&secret, "secret", "", "the account's API secret (default: random)")
+		fs.IntVar(&batch, "batch", 0, "records per page of the Reports API (default: Vonage's 1,000)")
 	})
 	if s.fake != nil {
 		ts.Fatalf("fakevonage start: this script already started a fake")
@@ -259,6 +261,9 @@ func (s *vonageSession) start(ts *testscript.TestScript, args []string) {
 	opts := []vonagetest.Option{vonagetest.WithBalance(bal.Micros), vonagetest.WithCurrency(currency), vonagetest.WithReportsDelay(delay)}
 	if secret != "" {
 		opts = append(opts, vonagetest.WithSecret(secret))
+	}
+	if batch > 0 {
+		opts = append(opts, vonagetest.WithBatchSize(batch))
 	}
 	if specs := vonageDocs.forScript(ts); specs != nil {
 		opts = append(opts, vonagetest.WithSpecs(specs))

@@ -42,6 +42,7 @@ func TestScripts(t *testing.T) {
 			"faketwilio": cmdFakeTwilio,
 			"faketelnyx": cmdFakeTelnyx,
 			"fakevonage": cmdFakeVonage,
+			"fakeproxy":  cmdFakeProxy,
 			"webhook":    cmdWebhook,
 			"freeport":   cmdFreeport,
 			"pgstore":    cmdPGStore,
@@ -51,6 +52,8 @@ func TestScripts(t *testing.T) {
 			switch cond {
 			case "keyring":
 				return realKeyring(), nil
+			case "netns":
+				return netnsAvailable(), nil
 			case "postgres":
 				// A script that needs PostgreSQL runs in CI, never skips there.
 				err := pgtest.Available()
@@ -115,6 +118,7 @@ func setupScript(e *testscript.Env) error {
 	e.Values[fakeKey{}] = &fakeSession{docCheck: docCheck{t: e.T()}}
 	e.Values[telnyxKey{}] = &telnyxSession{docCheck: docCheck{t: e.T()}}
 	e.Values[vonageKey{}] = &vonageSession{docCheck: docCheck{t: e.T()}}
+	e.Values[proxyKey{}] = &proxySession{}
 	return nil
 }
 

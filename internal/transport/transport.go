@@ -4,6 +4,8 @@
 package transport
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,10 +48,9 @@ func DebugEnabled(v string) bool {
 // NewClient returns the client adapters use.
 func NewClient(o Options) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	// Read HTTPS_PROXY/NO_PROXY now rather than through http.ProxyFromEnvironment, which caches
-	// the first values it sees for the life of the process.
-	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	proxy := proxyFunc()
 	base.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+	base.OnProxyConnectResponse = proxyRefusal
 	var rt http.RoundTripper = base
 	if o.Debug && o.DebugOut != nil {
 		rt = &debugTransport{next: rt, out: o.DebugOut, secrets: o.Secrets}
@@ -62,6 +63,93 @@ func NewClient(o Options) *http.Client {
 		timeout = 60 * time.Second
 	}
 	return &http.Client{Transport: rt, Timeout: timeout}
+}
+
+// proxyFunc reads HTTPS_PROXY and NO_PROXY now, rather than through http.ProxyFromEnvironment,
+// which caches the first values it sees for the life of the process. An HTTPS_PROXY that is not
+// a URL fails every request it would have carried: httpproxy drops it without a word (or reads
+// a password holding '#' or a space as the proxy's host name), and vnum would go around the
+// proxy the user set, straight to the carrier.
+func proxyFunc() func(*url.URL) (*url.URL, error) {
+	cfg := httpproxy.FromEnvironment()
+	proxy := cfg.ProxyFunc()
+	if validProxyURL(cfg.HTTPSProxy) {
+		return proxy
+	}
+	// Whether NO_PROXY (or a loopback host) exempts a request, asked of a well-formed stand-in.
+	standIn := *cfg
+	standIn.HTTPSProxy = "http://proxy.invalid"
+	exempt := standIn.ProxyFunc()
+	return func(u *url.URL) (*url.URL, error) {
+		if p, _ := exempt(u); u.Scheme != "https" || p == nil {
+			return proxy(u)
+		}
+		return nil, &ProxyURLError{}
+	}
+}
+
+// validProxyURL reports an HTTPS_PROXY that is empty or names a host, with or without its
+// scheme ("proxy.corp:3128" is read as http://proxy.corp:3128, as httpproxy reads it).
+func validProxyURL(raw string) bool {
+	if raw == "" {
+		return true
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	return err == nil && u.Hostname() != ""
+}
+
+// ProxyURLError is an HTTPS_PROXY that is not a proxy's URL. Its value is never quoted: it may
+// hold a password.
+type ProxyURLError struct{}
+
+func (*ProxyURLError) Error() string {
+	return "HTTPS_PROXY is not a proxy URL (its value is not shown: it may hold a password): write it as " +
+		"http://host:port or http://user:password@host:port, with any %, #, @, / or space in the user or password percent-encoded"
+}
+
+// ProxyProblem returns the proxy's refusal or HTTPS_PROXY's fault found in err, nil for
+// neither: nothing reached the carrier, and trying again meets the same answer.
+func ProxyProblem(err error) error {
+	var refused *ProxyRefusedError
+	if errors.As(err, &refused) {
+		return refused
+	}
+	var bad *ProxyURLError
+	if errors.As(err, &bad) {
+		return bad
+	}
+	return nil
+}
+
+// ProxyRefusedError is the proxy of HTTPS_PROXY refusing to open the tunnel to a carrier's host
+// (its answer to CONNECT was not 200: 407 for its own credentials, 403 for its policy). Nothing
+// reached the carrier, and asking again gets the same answer. net/http reports it as the bare
+// status text ("Proxy Authentication Required"), which says neither who refused nor that
+// retrying is no use.
+type ProxyRefusedError struct {
+	Proxy  string // the proxy's host:port, never the user and password HTTPS_PROXY may carry
+	Target string // the host:port the tunnel was asked for
+	Status int
+}
+
+func (e *ProxyRefusedError) Error() string {
+	msg := fmt.Sprintf("the proxy %s (HTTPS_PROXY) refused to connect to %s: %d %s", e.Proxy, e.Target, e.Status, http.StatusText(e.Status))
+	if e.Status == http.StatusProxyAuthRequired {
+		msg += ": check the user and password in HTTPS_PROXY"
+	}
+	return msg
+}
+
+// proxyRefusal is the Transport's OnProxyConnectResponse: a refused CONNECT becomes a
+// *ProxyRefusedError. The proxy's own status text is not quoted: it is the proxy's to choose.
+func proxyRefusal(_ context.Context, proxyURL *url.URL, connect *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &ProxyRefusedError{Proxy: proxyURL.Host, Target: connect.Host, Status: resp.StatusCode}
 }
 
 type uaTransport struct {

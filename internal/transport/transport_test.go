@@ -85,3 +85,65 @@ func TestDebugDumpRemovesKnownSecretValues(t *testing.T) {
 		assert.NotContains(t, dump.String(), form)
 	}
 }
+
+// A proxy that will not open the tunnel (here 407, wanting credentials of its own) is named as
+// the one refusing, with HTTPS_PROXY, and never with the password HTTPS_PROXY carries; net/http
+// alone says only "Proxy Authentication Required", which reads like a carrier's word.
+func TestProxyRefusalNamesTheProxy(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, http.MethodConnect, r.Method)
+		w.Header().Set("Proxy-Authenticate", `Basic realm="corp"`)
+		w.WriteHeader(http.StatusProxyAuthRequired)
+	}))
+	defer proxy.Close()
+	u, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	u.User = url.UserPassword("alice", secret)
+	t.Setenv("HTTPS_PROXY", u.String())
+	t.Setenv("NO_PROXY", "")
+
+	// The carrier's host is never dialled: the proxy refuses before any name is looked up.
+	_, err = NewClient(Options{}).Get("https://api.carrier.example/v1/numbers")
+	var refused *ProxyRefusedError
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, http.StatusProxyAuthRequired, refused.Status)
+	assert.Equal(t, "api.carrier.example:443", refused.Target)
+	assert.Contains(t, err.Error(), "the proxy "+u.Host+" (HTTPS_PROXY) refused to connect to api.carrier.example:443: 407")
+	assert.NotContains(t, err.Error(), secret)
+}
+
+// An HTTPS_PROXY that is not a URL (here a password with a '#' not percent-encoded) fails the
+// request, saying so without its value. httpproxy alone reads it as a proxy named "http" (or,
+// for other faults, as no proxy at all, and vnum went straight to the carrier around the proxy).
+func TestMalformedProxyURLFailsWithoutQuotingIt(t *testing.T) {
+	t.Setenv("HTTPS_PROXY", "http://alice:"+secret+"#1@127.0.0.1:3128")
+	t.Setenv("NO_PROXY", "")
+	_, err := NewClient(Options{}).Get("https://api.carrier.example/v1/numbers")
+	var bad *ProxyURLError
+	require.ErrorAs(t, err, &bad)
+	assert.Equal(t, bad, ProxyProblem(err))
+	assert.Contains(t, err.Error(), "HTTPS_PROXY is not a proxy URL")
+	assert.NotContains(t, err.Error(), secret)
+
+	// What the proxy would not have carried anyway (a loopback host) still goes straight there.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	resp, err := NewClient(Options{}).Get(srv.URL)
+	require.NoError(t, err)
+	resp.Body.Close()
+}
+
+func TestValidProxyURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"":                                 true,
+		"http://proxy.corp:3128":           true,
+		"proxy.corp:3128":                  true, // no scheme: http, as httpproxy reads it
+		"http://alice:p%23ss@proxy.corp:8": true,
+		"http://alice:p#ss@proxy.corp:8":   false,
+		"http://alice:p ss@proxy.corp:8":   false,
+		"http://alice:p%zz@proxy.corp:8":   false,
+		"http://":                          false,
+	} {
+		assert.Equal(t, want, validProxyURL(raw), raw)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twilio/twilio-go/client"
 
+	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httperr"
 	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
@@ -95,6 +96,11 @@ func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 	if errors.As(err, &refused) {
 		// Not sent, or a redirect not followed: the same answer comes back every time.
 		return &providers.Error{Provider: Name, Op: c.op, Message: refused.Error()}
+	}
+	if proxy := transport.ProxyProblem(err); proxy != nil {
+		// The proxy refused the tunnel, or HTTPS_PROXY names none: nothing reached Twilio (a
+		// write included), and asking again meets the same answer.
+		return &providers.Error{Provider: Name, Op: c.op, Message: proxy.Error()}
 	}
 	if httperr.IsCertError(err) {
 		// Not worth retrying: the same certificate comes back every time.

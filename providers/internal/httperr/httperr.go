@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vnum-cli/vnum/internal/redact"
+	"github.com/vnum-cli/vnum/internal/transport"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/internal/httppolicy"
 	"github.com/vnum-cli/vnum/providers/internal/httpretry"
@@ -38,6 +39,11 @@ func NoAnswer(ctx context.Context, provider, title, op string, err error) error 
 	if errors.As(err, &refused) {
 		// Not sent, or a redirect not followed: asking again gets the same answer.
 		return &providers.Error{Provider: provider, Op: op, Message: refused.Error()}
+	}
+	if proxy := transport.ProxyProblem(err); proxy != nil {
+		// The proxy refused the tunnel, or HTTPS_PROXY names none: nothing reached the
+		// carrier, and asking again meets the same answer.
+		return &providers.Error{Provider: provider, Op: op, Message: proxy.Error()}
 	}
 	if IsCertError(err) {
 		return &providers.Error{Provider: provider, Op: op, Message: fmt.Sprintf("cannot verify %s's TLS certificate (%v): "+

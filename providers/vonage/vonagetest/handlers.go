@@ -405,12 +405,18 @@ func (f *Fake) records(r *http.Request, form url.Values) reply {
 		recs = append(recs, rec)
 	}
 	self := *r.URL
-	links := map[string]any{"self": map[string]string{"href": "http://" + r.Host + self.RequestURI()}}
+	// Links name the host and scheme the client asked for: the fake's own http address, or
+	// https://api.nexmo.com when a TLS-inspecting proxy (X-Forwarded-Proto) hands the request on.
+	origin := "http://" + r.Host
+	if r.Header.Get("X-Forwarded-Proto") == "https" {
+		origin = "https://" + r.Host
+	}
+	links := map[string]any{"self": map[string]string{"href": origin + self.RequestURI()}}
 	if last < len(found) {
 		q := self.Query()
 		q.Set("cursor", strconv.Itoa(last))
 		self.RawQuery = q.Encode()
-		links["next"] = map[string]string{"href": "http://" + r.Host + self.RequestURI()}
+		links["next"] = map[string]string{"href": origin + self.RequestURI()}
 	}
 	return ok(map[string]any{
 		"_links": links, "request_id": fakeserver.NewUUID(), "request_status": "SUCCESS",
