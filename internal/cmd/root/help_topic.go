@@ -84,8 +84,10 @@ func topicText() map[string]struct{ short, long string } {
 			                         PGUSER, PGPASSWORD, ~/.pgpass… fill in what it leaves out
 
 			{{carriers}}
-			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: the CA certificates to
-			                         trust (on Linux, instead of the system's)
+			  HTTPS_PROXY, NO_PROXY  proxy for carrier APIs; SSL_CERT_FILE: a file of CA certificates
+			                         to trust, such as an inspecting proxy's (on Linux, in place of
+			                         the system's file; the certificates of SSL_CERT_DIR, by default
+			                         the system's directories, are trusted too)
 
 			Output:
 			  NO_COLOR               no colour (any value)
