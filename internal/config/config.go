@@ -193,6 +193,23 @@ func Load(env Env) (*Config, error) {
 // them or failing later with a message that points at a flag.
 func (c *Config) check() error {
 	var errs []error
+	// viper reads a list or a mapping as "" through GetString, so `ttl: [7d]` or `prompt:
+	// {x: disabled}` would be ignored without a word: the number bought without its expiry, the
+	// prompt still asked. Likewise a section written as one value (`block: message`).
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyStore,
+		KeyServeListen, KeyServePublicURL, KeyBlockAction, KeyVoicemailGreeting} {
+		switch c.v.Get(k).(type) {
+		case map[string]any, []any:
+			errs = append(errs, c.Invalid(k, errors.New("must be a single value, not a list or a mapping")))
+		}
+	}
+	for _, k := range []string{KeyServe, "block", "voicemail"} {
+		switch c.v.Get(k).(type) {
+		case nil, map[string]any:
+		default:
+			errs = append(errs, c.Invalid(k, fmt.Errorf("must be a mapping, such as %s.%s", k, map[string]string{KeyServe: "listen", "block": "action", "voicemail": "greeting"}[k])))
+		}
+	}
 	if cc := c.Get(KeyCountry); cc != "" {
 		if _, err := phone.NormalizeCountry(cc); err != nil {
 			errs = append(errs, c.Invalid(KeyCountry, err))
