@@ -1232,6 +1232,30 @@ func TestExplainFullDisk(t *testing.T) {
 	assert.Equal(t, other, store.Explain(other, func() string { panic("looked for the store's file for another error") }))
 }
 
+// A store whose damage shows only when a table is read (its numbers' page garbled) is said to be
+// damaged, with what to do, as one refused at opening is, not as bare SQLite text.
+func TestExplainDamagedPage(t *testing.T) {
+	sqliteOnly(t)
+	path := dbPath(t)
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	n := number("+33612345678", "shop")
+	require.NoError(t, s.InsertNumber(t.Context(), &n))
+	require.NoError(t, s.Close())
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xff}, 4096), 4096) // page 2: the numbers table, made first
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	s = openAt(t, path)
+	_, err = s.ListNumbers(t.Context())
+	require.Error(t, err, "the garbled page went unnoticed")
+	got := store.Explain(err, func() string { return path }).Error()
+	assert.Contains(t, got, path+" is damaged or not a vnum store")
+	assert.Contains(t, got, "move it aside")
+}
+
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's
 // files once Scrub has run, while the store is still open (so the log is not simply deleted).
 func TestBurnLeavesNoTrace(t *testing.T) {
