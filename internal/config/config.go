@@ -73,12 +73,14 @@ type Config struct {
 // since no flag was wrong.
 type Error struct {
 	Where string // the file's path, or the variable ("VNUM_COUNTRY"); "" when not known
-	Key   string // "country"; "" when the whole file is at fault
+	Key   string // "country"; "" when the whole file is at fault, or when Err names the setting
 	Err   error
 }
 
 func (e *Error) Error() string {
 	switch {
+	case e.Where == "" && e.Key == "":
+		return e.Err.Error() // it names the setting itself
 	case e.Where == "":
 		return fmt.Sprintf("%s: %v", e.Key, e.Err)
 	case e.Key == "" || strings.HasPrefix(e.Where, "VNUM_"):
