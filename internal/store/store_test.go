@@ -746,6 +746,28 @@ func TestClaimMessage(t *testing.T) {
 	}
 }
 
+// A message a wait could not hand over is given back: the next wait returns it, once.
+func TestUnclaimMessage(t *testing.T) {
+	s := openStore(t)
+	n := insert(t, s, number("+33600000001", ""))
+	_, err := s.AddMessages(t.Context(), n.ID, []providers.Message{
+		inbound("a1", base.Add(time.Minute), "+1"), inbound("a2", base.Add(2*time.Minute), "+1")})
+	require.NoError(t, err)
+	m, ok, err := s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, s.UnclaimMessage(t.Context(), m.ID))
+	for _, want := range []string{"a1", "a2"} {
+		again, ok, err := s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, want, again.Message.ID)
+	}
+	_, ok, err = s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+	require.NoError(t, err)
+	assert.False(t, ok, "given back once, returned once")
+}
+
 func TestClaimMessageConcurrent(t *testing.T) {
 	const stores, messages = 4, 40
 	path := dbPath(t)
