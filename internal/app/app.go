@@ -83,7 +83,7 @@ func printError(ios *iostreams.IOStreams, cmd *cobra.Command, err error) {
 		fmt.Fprintln(ios.ErrOut, "vnum: cancelled, nothing was changed")
 		return
 	}
-	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", termsafe.Escape(strings.TrimSpace(msg))) // a carrier's words may be quoted
+	fmt.Fprintf(ios.ErrOut, "vnum: %s\n", shorten(termsafe.Escape(strings.TrimSpace(msg)))) // a carrier's words may be quoted
 	// A usage mistake on the command line points at --help; a bad setting names its file or
 	// variable instead (config.Error), since no flag was wrong.
 	if cmdutil.ExitCodeFor(err) == cmdutil.ExitUsage && !cmdutil.IsConfigError(err) {
@@ -93,4 +93,22 @@ func printError(ios *iostreams.IOStreams, cmd *cobra.Command, err error) {
 		}
 		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", path)
 	}
+}
+
+// maxErrorLine is the longest line of an error message printed whole. vnum's own sentences stay
+// far below it; only an echoed argument (a 100 KB REF or sender pasted by mistake) reaches it.
+const maxErrorLine = 1000
+
+// shorten cuts the middle out of each overlong line of msg, keeping its start (what was wrong)
+// and its end (what to do), so that a huge argument quoted back does not flood the terminal or
+// a script's log.
+func shorten(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		if r := []rune(l); len(r) > maxErrorLine {
+			const head, tail = 300, 300
+			lines[i] = fmt.Sprintf("%s…(%d characters left out)…%s", string(r[:head]), len(r)-head-tail, string(r[len(r)-tail:]))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -202,6 +202,12 @@ func (c *adapterCache) provider(name string) (providers.Provider, error) {
 		if !strings.HasPrefix(err.Error(), name+":") && !strings.HasPrefix(err.Error(), name+" ") {
 			err = fmt.Errorf("%s: %w", name, err) // adapters mostly name themselves already
 		}
+		if !errors.Is(err, providers.ErrUnauthorized) {
+			// Credentials aside, an adapter refuses only its settings (VNUM_SANDBOX_*, a base
+			// URL, providers.<name> in config.yaml), which it names: a bad setting, exit 2 as
+			// config.yaml's own, without a pointer to --help.
+			err = &config.Error{Err: err}
+		}
 		return nil, err
 	}
 	if cl, ok := p.(io.Closer); ok {

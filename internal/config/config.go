@@ -73,12 +73,14 @@ type Config struct {
 // since no flag was wrong.
 type Error struct {
 	Where string // the file's path, or the variable ("VNUM_COUNTRY"); "" when not known
-	Key   string // "country"; "" when the whole file is at fault
+	Key   string // "country"; "" when the whole file is at fault, or when Err names the setting
 	Err   error
 }
 
 func (e *Error) Error() string {
 	switch {
+	case e.Where == "" && e.Key == "":
+		return e.Err.Error() // it names the setting itself
 	case e.Where == "":
 		return fmt.Sprintf("%s: %v", e.Key, e.Err)
 	case e.Key == "" || strings.HasPrefix(e.Where, "VNUM_"):
@@ -193,6 +195,23 @@ func Load(env Env) (*Config, error) {
 // them or failing later with a message that points at a flag.
 func (c *Config) check() error {
 	var errs []error
+	// viper reads a list or a mapping as "" through GetString, so `ttl: [7d]` or `prompt:
+	// {x: disabled}` would be ignored without a word: the number bought without its expiry, the
+	// prompt still asked. Likewise a section written as one value (`block: message`).
+	for _, k := range []string{KeyProvider, KeyProfile, KeyCountry, KeyForwardTo, KeyTTL, KeyPrompt, KeyStore,
+		KeyServeListen, KeyServePublicURL, KeyBlockAction, KeyVoicemailGreeting} {
+		switch c.v.Get(k).(type) {
+		case map[string]any, []any:
+			errs = append(errs, c.Invalid(k, errors.New("must be a single value, not a list or a mapping")))
+		}
+	}
+	for _, k := range []string{KeyServe, "block", "voicemail"} {
+		switch c.v.Get(k).(type) {
+		case nil, map[string]any:
+		default:
+			errs = append(errs, c.Invalid(k, fmt.Errorf("must be a mapping, such as %s.%s", k, map[string]string{KeyServe: "listen", "block": "action", "voicemail": "greeting"}[k])))
+		}
+	}
 	if cc := c.Get(KeyCountry); cc != "" {
 		if _, err := phone.NormalizeCountry(cc); err != nil {
 			errs = append(errs, c.Invalid(KeyCountry, err))

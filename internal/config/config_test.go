@@ -95,6 +95,10 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{name: "store not a PostgreSQL URL", env: map[string]string{"VNUM_STORE": "mysql://u:pw@h/db"}, want: "VNUM_STORE: must be a postgres://"},
 		{name: "block action", file: "block:\n  action: hangup\n", want: `config.yaml: block.action: "hangup" is neither reject nor message`},
 		{name: "block action from the environment", env: map[string]string{"VNUM_BLOCK_ACTION": "drop"}, want: `VNUM_BLOCK_ACTION: "drop" is neither reject nor message`},
+		{name: "a list where one value belongs", file: "ttl: [7d]\n", want: "config.yaml: ttl: must be a single value, not a list or a mapping"},
+		{name: "a mapping where one value belongs", file: "prompt:\n  mode: disabled\n", want: "config.yaml: prompt: must be a single value"},
+		{name: "a nested setting's list", file: "serve:\n  listen: [127.0.0.1:9000]\n", want: "config.yaml: serve.listen: must be a single value"},
+		{name: "a section written as one value", file: "block: message\n", want: "config.yaml: block: must be a mapping, such as block.action"},
 		{name: "good values", file: "country: fr\nprompt: Disabled\nproviders:\n  twilio:\n    bundle: BU1\nblock:\n  action: Message\nvoicemail:\n  greeting: Hi.\n"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
@@ -57,6 +58,11 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		// carrier's copy goes with the number: fetch what vnum has not seen yet. Best effort: a
 		// failure here must not keep the number (and its bill) alive.
 		_ = m.SyncMessages(ctx, n)
+		// Calls and voicemails too: vnum reads them only for the numbers it holds, so those that
+		// came since the last `vnum calls` would never be listed, and a recording the carrier
+		// keeps after the number goes could be neither fetched nor deleted.
+		_, _ = m.Calls(ctx, []store.Number{n}, time.Time{})
+		_, _ = m.Voicemails(ctx, []store.Number{n})
 	}
 	// What the number's inbound SMS went to before vnum serve took them is put back first: the
 	// number then leaves as it came (and a carrier that keeps the URL on a group of numbers,

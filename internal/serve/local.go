@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +20,11 @@ func LocalBase(listen string) (string, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil || port == "" {
 		return "", fmt.Errorf("listen address %q: want host:port, such as %s", listen, DefaultListen)
+	}
+	// A port by name ("http") or out of range would only fail at listen, as a runtime error
+	// (exit 1) rather than the usage mistake it is.
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("listen address %q: the port must be a number from 0 to 65535, such as %s", listen, DefaultListen)
 	}
 	switch host {
 	case "", "0.0.0.0":

@@ -113,6 +113,15 @@ func (s *Store) ClaimMessage(ctx context.Context, numberID int64, notBefore time
 	return m, found, err
 }
 
+// UnclaimMessage makes a message ClaimFirst claimed available to the next wait again, for a wait
+// that could not hand it over (its output failed).
+func (s *Store) UnclaimMessage(ctx context.Context, id int64) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE messages SET claimed = 0 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: unclaim message %d: %w", id, err)
+	}
+	return nil
+}
+
 // ClaimFirst is ClaimMessage for the oldest message that match accepts (nil accepts any). The
 // messages passed over stay unclaimed, for a later wait that wants them, and are counted.
 func (s *Store) ClaimFirst(ctx context.Context, numberID int64, notBefore time.Time, from string, match func(Message) bool) (m Message, skipped int, found bool, err error) {

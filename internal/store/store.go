@@ -173,6 +173,10 @@ func Explain(err error, storeFile func() string) error {
 			path, err, filepath.Dir(path))
 	case sqlite3.SQLITE_IOERR:
 		return fmt.Errorf("could not write %s (%w): check the disk holding %s (full, or failing?)", path, err, filepath.Dir(path))
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		// Damage found past the opening (a garbled page of one table) needs the same advice as
+		// damage found by it.
+		return damaged(path, err)
 	}
 	return err
 }

@@ -746,6 +746,28 @@ func TestClaimMessage(t *testing.T) {
 	}
 }
 
+// A message a wait could not hand over is given back: the next wait returns it, once.
+func TestUnclaimMessage(t *testing.T) {
+	s := openStore(t)
+	n := insert(t, s, number("+33600000001", ""))
+	_, err := s.AddMessages(t.Context(), n.ID, []providers.Message{
+		inbound("a1", base.Add(time.Minute), "+1"), inbound("a2", base.Add(2*time.Minute), "+1")})
+	require.NoError(t, err)
+	m, ok, err := s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, s.UnclaimMessage(t.Context(), m.ID))
+	for _, want := range []string{"a1", "a2"} {
+		again, ok, err := s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, want, again.Message.ID)
+	}
+	_, ok, err = s.ClaimMessage(t.Context(), n.ID, time.Time{}, "")
+	require.NoError(t, err)
+	assert.False(t, ok, "given back once, returned once")
+}
+
 func TestClaimMessageConcurrent(t *testing.T) {
 	const stores, messages = 4, 40
 	path := dbPath(t)
@@ -1230,6 +1252,30 @@ func TestExplainFullDisk(t *testing.T) {
 	assert.Contains(t, got, "free some space")
 	other := errors.New("something else")
 	assert.Equal(t, other, store.Explain(other, func() string { panic("looked for the store's file for another error") }))
+}
+
+// A store whose damage shows only when a table is read (its numbers' page garbled) is said to be
+// damaged, with what to do, as one refused at opening is, not as bare SQLite text.
+func TestExplainDamagedPage(t *testing.T) {
+	sqliteOnly(t)
+	path := dbPath(t)
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	n := number("+33612345678", "shop")
+	require.NoError(t, s.InsertNumber(t.Context(), &n))
+	require.NoError(t, s.Close())
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xff}, 4096), 4096) // page 2: the numbers table, made first
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	s = openAt(t, path)
+	_, err = s.ListNumbers(t.Context())
+	require.Error(t, err, "the garbled page went unnoticed")
+	got := store.Explain(err, func() string { return path }).Error()
+	assert.Contains(t, got, path+" is damaged or not a vnum store")
+	assert.Contains(t, got, "move it aside")
 }
 
 // Burned means gone: the messages EndNumber deletes for a burn are in no byte of the store's

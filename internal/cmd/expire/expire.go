@@ -48,7 +48,8 @@ func NewCmdExpire(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 			Release every number whose expiry has passed and record it in history as expired.
 			Prints one line per number: number, label, expires_at, result ("released", "would
 			release" or "failed", with the reason on stderr). A release that failed is tried again
-			next time; the exit code is then 7 when the carrier only failed for now, else 1.
+			next time; the exit code is then 7 when the carrier only failed for now, 4 when it
+			refused the credentials (as for vnum release), else 1.
 			Run it from cron, e.g. every 15 minutes:  */15 * * * * vnum expire
 		`),
 		Args: cmdutil.NoArgs,
@@ -119,13 +120,20 @@ func expireRun(ctx context.Context, o *Options) error {
 	}
 	if len(failures) > 0 {
 		err := fmt.Errorf("%d of %d expired numbers could not be released; vnum expire will try again", len(failures), len(out))
+		// Every failure the carrier's passing trouble: "try again later" (7) says so; every one
+		// refused credentials: 4, as a release of one of them exits. A mix is just a failure.
+		code := cmdutil.ExitRetryLater
+		if errors.Is(failures[0], providers.ErrUnauthorized) {
+			code = cmdutil.ExitAuth
+		}
 		for _, f := range failures {
-			if providers.IsPermanent(f) {
+			switch {
+			case code == cmdutil.ExitAuth && !errors.Is(f, providers.ErrUnauthorized),
+				code == cmdutil.ExitRetryLater && providers.IsPermanent(f):
 				return err
 			}
 		}
-		// Every failure is the carrier's passing trouble: "try again later" (7) says so.
-		return &cmdutil.ExitError{Code: cmdutil.ExitRetryLater, Err: err}
+		return &cmdutil.ExitError{Code: code, Err: err}
 	}
 	return nil
 }

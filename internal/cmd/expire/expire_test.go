@@ -80,9 +80,12 @@ func TestExpireRun(t *testing.T) {
 		{name: "lasting failure exits 1", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"), Err: temporary},
 			{Number: num("+33199000002", ""), Err: refused}}, wantExit: cmdutil.ExitFailure,
 			wantStderr: "could not release +33 1 99 00 00 02: sandbox release: refused"},
+		{name: "refused credentials exit 4", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"), Err: refused},
+			{Number: num("+33199000002", ""), Err: refused}}, wantExit: cmdutil.ExitAuth,
+			wantStderr: "could not release +33 1 99 00 00 02: sandbox release: refused"},
 		{name: "carrier text with terminal escapes", results: []numbers.ExpireResult{{Number: num("+33199000001", "shop"),
 			Err: &providers.Error{Provider: "sandbox", Op: "release", Kind: providers.ErrUnauthorized, Message: "no\x1b]0;PWNED\x07"}}},
-			wantExit: cmdutil.ExitFailure, wantStderr: "could not release +33 1 99 00 00 01: sandbox release: no"},
+			wantExit: cmdutil.ExitAuth, wantStderr: "could not release +33 1 99 00 00 01: sandbox release: no"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

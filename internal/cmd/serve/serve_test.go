@@ -52,6 +52,8 @@ func TestNewCmdServe(t *testing.T) {
 			want: Options{Listen: "127.0.0.1:9003", LogFormat: "text"}},
 		{name: "unconfigure", args: "--unconfigure", want: Options{Listen: "127.0.0.1:8080", LogFormat: "text", Unconfigure: true}},
 		{name: "bad listen", args: "--listen 8080", wantErr: "--listen"},
+		{name: "listen port out of range", args: "--listen 127.0.0.1:99999", wantErr: "the port must be a number from 0 to 65535"},
+		{name: "listen port by name", args: "--listen :http", wantErr: "the port must be a number"},
 		{name: "bad listen in the environment", env: map[string]string{"VNUM_SERVE_LISTEN": "nowhere"}, wantErr: "--listen"},
 		{name: "public URL in clear text", args: "--public-url http://vnum.example.org", wantErr: "clear text"},
 		{name: "public URL in clear text in the file", file: "serve:\n  public_url: http://vnum.example.org\n", wantErr: "clear text"},

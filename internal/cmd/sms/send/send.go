@@ -65,6 +65,10 @@ func NewCmdSend(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if len(b) > maxText*4 {
+					// Only the start was read: its length would understate the message's.
+					return cmdutil.FlagErrorf("the message is longer than %d characters: the limit is %d", maxText, maxText)
+				}
 				opts.Text = strings.TrimRight(string(b), "\r\n")
 			}
 			switch {

@@ -47,6 +47,8 @@ func TestNewCmdSend(t *testing.T) {
 		{name: "too long", args: "--from shop --to +33612345678 " + long, wantErr: "the message is 1601 characters long: the limit is 1600"},
 		{name: "too long on stdin", args: "--from shop --to +33612345678 -", stdin: long,
 			wantErr: "the message is 1601 characters long: the limit is 1600"},
+		{name: "far too long on stdin", args: "--from shop --to +33612345678 -", stdin: strings.Repeat("a", 200_000),
+			wantErr: "the message is longer than 1600 characters: the limit is 1600"},
 		{name: "bad to", args: "--from shop --to bob hello",
 			wantErr: `--to: "bob" is not a phone number: write it in international form, e.g. +33 6 12 34 56 78`},
 		{name: "unquoted words", args: "--from shop --to +33612345678 hello there",

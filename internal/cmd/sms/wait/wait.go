@@ -28,7 +28,9 @@ type Options struct {
 	Resolve func(ctx context.Context, ref string) (store.Number, error)
 	// Wait returns the next message to the number no earlier wait returned, waiting for it.
 	Wait func(ctx context.Context, n store.Number, o numbers.WaitOptions) (numbers.WaitResult, error)
-	Now  func() time.Time
+	// Unclaim gives a message Wait returned back, for the next wait, when it could not be printed.
+	Unclaim func(ctx context.Context, msg store.Message) error
+	Now     func() time.Time
 
 	Ref     string
 	Timeout string
@@ -52,6 +54,13 @@ func NewCmdWait(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 				return numbers.WaitResult{}, err
 			}
 			return m.Wait(ctx, n, o)
+		},
+		Unclaim: func(ctx context.Context, msg store.Message) error {
+			m, err := f.Numbers()
+			if err != nil {
+				return err
+			}
+			return m.Store.UnclaimMessage(ctx, msg.ID)
 		},
 		Now: f.Now,
 	}
@@ -134,6 +143,18 @@ func waitRun(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := printMessage(o, res); err != nil {
+		// Not handed over (a full disk, a closed output): the message is not spent, or the
+		// script's retry would never see its code.
+		if uerr := o.Unclaim(context.WithoutCancel(ctx), res.Message); uerr != nil {
+			return errors.Join(err, uerr)
+		}
+		return fmt.Errorf("%w; the message stays for the next sms wait", err)
+	}
+	return nil
+}
+
+func printMessage(o *Options, res numbers.WaitResult) error {
 	if o.JSON {
 		j := cmdutil.MessageView(res.Message.Message)
 		if o.Code {
@@ -142,12 +163,12 @@ func waitRun(ctx context.Context, o *Options) error {
 		return cmdutil.WriteJSON(o.IO, j)
 	}
 	if o.Code {
-		_, err = fmt.Fprintln(o.IO.Out, res.Code)
+		_, err := fmt.Fprintln(o.IO.Out, res.Code)
 		return err
 	}
 	if o.IO.IsStdoutTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "From %s at %s:\n", termsafe.Escape(res.Message.From), res.Message.ReceivedAt.Local().Format("15:04:05"))
 	}
-	_, err = fmt.Fprintln(o.IO.Out, termsafe.Escape(res.Message.Text))
+	_, err := fmt.Fprintln(o.IO.Out, termsafe.Escape(res.Message.Text))
 	return err
 }

@@ -2,6 +2,7 @@ package wait
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"testing"
@@ -166,5 +167,35 @@ func TestWaitRun(t *testing.T) {
 			assert.NotContains(t, out.String(), "\x1b", "a sender's text reaches the terminal escaped")
 			cmdtest.Golden(t, out.Bytes(), *update)
 		})
+	}
+}
+
+// failingWriter is an output that cannot be written: a full disk, a closed file.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A message whose printing failed is given back for the next wait: a script retrying after a
+// full disk gets its code instead of a timeout.
+func TestWaitRunGivesBackWhatItCouldNotPrint(t *testing.T) {
+	for _, json := range []bool{false, true} {
+		ios, _, _, _ := iostreams.Test()
+		ios.Out = failingWriter{}
+		msg := message("Google", "G-123456 is your Google verification code.")
+		var given []store.Message
+		opts := &Options{
+			IO:      ios,
+			Resolve: func(context.Context, string) (store.Number, error) { return shop(), nil },
+			Wait: func(context.Context, store.Number, numbers.WaitOptions) (numbers.WaitResult, error) {
+				return numbers.WaitResult{Message: msg, Code: "123456"}, nil
+			},
+			Unclaim: func(_ context.Context, m store.Message) error { given = append(given, m); return nil },
+			Now:     func() time.Time { return now },
+			Ref:     "shop", Code: true, JSON: json, timeout: time.Minute,
+		}
+		err := waitRun(t.Context(), opts)
+		require.ErrorContains(t, err, "no space left on device; the message stays for the next sms wait")
+		assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCodeFor(err))
+		assert.Equal(t, []store.Message{msg}, given, "json=%v", json)
 	}
 }
