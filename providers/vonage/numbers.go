@@ -305,7 +305,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (n provide
 		return providers.Number{}, err
 	}
 
-	buyErr := c.restPost(pathBuy, url.Values{"country": {country}, "msisdn": {msisdn}}, nil)
+	buyErr := c.numbersPost(pathBuy, url.Values{"country": {country}, "msisdn": {msisdn}}, nil)
 	if buyErr != nil && !errors.Is(buyErr, providers.ErrUnknownOutcome) {
 		if is420(buyErr) {
 			return providers.Number{}, buyRefused(buyErr)
@@ -537,7 +537,7 @@ func (p *Provider) Release(ctx context.Context, id string) (err error) {
 	if err != nil {
 		return err
 	}
-	err = c.restPost(pathCancel, url.Values{"country": {o.Country}, "msisdn": {id}}, nil)
+	err = c.numbersPost(pathCancel, url.Values{"country": {o.Country}, "msisdn": {id}}, nil)
 	if err == nil {
 		return nil
 	}
@@ -594,7 +594,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 	default:
 		return o.number(), nil // nothing of vnum's to turn off
 	}
-	if err := c.restPost(pathUpdate, form, nil); err != nil {
+	if err := c.numbersPost(pathUpdate, form, nil); err != nil {
 		return providers.Number{}, err
 	}
 	return o.number(), nil
