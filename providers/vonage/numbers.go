@@ -113,15 +113,21 @@ func (p *Provider) Search(ctx context.Context, q providers.Query) (out []provide
 		if err != nil {
 			return nil, err
 		}
+		fresh := false
 		for _, o := range pg.Numbers {
 			a := o.available(country, currency)
-			if seen[a.Number] || !q.Matches(a) || len(out) >= want {
+			if seen[a.Number] {
 				continue
 			}
 			seen[a.Number] = true
-			out = append(out, a)
+			fresh = true
+			if q.Matches(a) && len(out) < want {
+				out = append(out, a)
+			}
 		}
-		if index*min(want, pageSize) >= pg.Count {
+		// A page of numbers all seen before is not moving through the list (a mock answering
+		// every index with its one example, count 1234): the next would repeat it again.
+		if !fresh || index*min(want, pageSize) >= pg.Count {
 			break
 		}
 	}

@@ -2,11 +2,17 @@ package vonage_test
 
 import (
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vnum-cli/vnum/providers"
 )
+
+// Tests replaying answers of Prism mocking Vonage's OpenAPI documents (static examples): what
+// broke vnum there, written small by hand.
 
 // A mock built from the Numbers API's document (Prism) takes api_key and api_secret only as
 // query parameters, the document's security scheme, POSTs included: credentials in the form
@@ -35,4 +41,29 @@ func TestNumbersAPIPostsCarryCredentialsInTheQuery(t *testing.T) {
 	p := newProviderAt(t, base)
 	require.NoError(t, p.Release(t.Context(), "447700900000"))
 	assert.Equal(t, 1, cancels)
+}
+
+// Prism answers every page of a search with the document's one example and its count of 1234:
+// the search read all 25 pages of 50 (200 with a larger count), one after the other, for one
+// number. A page of numbers all seen before ends the search.
+func TestSearchStopsAtAPageThatRepeats(t *testing.T) {
+	var searches atomic.Int32
+	base := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/number/search":
+			searches.Add(1)
+			_, _ = w.Write([]byte(`{"count":1234,"numbers":[{"country":"GB","msisdn":"447700900000","type":"mobile-lvn","cost":"1.25","features":["VOICE","SMS","MMS"]}]}`))
+		case "/account/get-pricing/outbound/sms":
+			_, _ = w.Write([]byte(`{"countryCode":"CA","currency":"EUR","defaultPrice":"0.00620000","networks":[]}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	p := newProviderAt(t, base)
+	offers, err := p.Search(t.Context(), providers.Query{Country: "GB", Limit: 50})
+	require.NoError(t, err)
+	require.Len(t, offers, 1)
+	assert.Equal(t, "+447700900000", offers[0].Number)
+	assert.Equal(t, int32(2), searches.Load(), "the first page, and the second that repeats it")
 }
