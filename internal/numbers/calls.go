@@ -452,13 +452,14 @@ func (m *Manager) DeleteVoicemail(ctx context.Context, id string) (store.Voicema
 
 // deleteVoicemailsAt deletes every voicemail of n at its carrier (a burn): the ones the carrier
 // lists and the ones vnum stored. It returns how many could not be deleted, with the first error.
-func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, n store.Number) (failed int, err error) {
+func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, n store.Number) (failed int, unlisted bool, err error) {
 	if servesCalls(p) {
-		return m.deleteServedVoicemailsAt(ctx, p, n)
+		failed, err = m.deleteServedVoicemailsAt(ctx, p, n)
+		return failed, false, err
 	}
 	box, ok := providers.As[providers.VoicemailBox](p)
 	if !ok || !p.Capabilities().Voicemail {
-		return 0, nil
+		return 0, false, nil
 	}
 	ids := map[string]bool{}
 	vms, lerr := box.Voicemails(ctx, n.CarrierID, time.Time{})
@@ -470,16 +471,14 @@ func (m *Manager) deleteVoicemailsAt(ctx context.Context, p providers.Provider, 
 		ids[v.ID] = true
 	}
 	err = errors.Join(lerr, serr)
-	if lerr != nil {
-		failed++ // the carrier's list is unknown: at least one may remain
-	}
+	unlisted = lerr != nil // the carrier's list is unknown: how many remain is too
 	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		if derr := box.DeleteVoicemail(ctx, id); derr != nil && !errors.Is(derr, providers.ErrNotFound) {
 			failed++
 			err = errors.Join(err, fmt.Errorf("recording %s: %w", id, derr))
 		}
 	}
-	return failed, err
+	return failed, unlisted, err
 }
 
 // deleteServedVoicemailsAt deletes at the carrier the recordings of n's voicemails vnum serve

@@ -150,6 +150,20 @@ func TestBurnSaysWhenVoicemailsRemain(t *testing.T) {
 	assert.Empty(t, e.owned(t))
 }
 
+// A burn whose carrier could not list the voicemails (Prism answered the Twilio call log's
+// next page with 422) said "1 voicemail(s) of … may remain", a count nobody knew.
+func TestBurnSaysWhenTheVoicemailsCouldNotBeListed(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	e.fake.Before = providertest.FailOn(errors.New("twilio voicemail: HTTP 422 Unprocessable Entity"), "voicemails")
+	h, err := e.m.Release(t.Context(), n, store.EndBurned)
+	require.ErrorContains(t, err, "is burned, but fake could not list its voicemails, which may remain there")
+	assert.NotContains(t, err.Error(), "voicemail(s)")
+	assert.ErrorContains(t, err, "HTTP 422")
+	assert.Equal(t, store.EndBurned, h.How, "the number is burned all the same")
+	assert.Empty(t, e.owned(t))
+}
+
 func TestVoicemailGetAndDelete(t *testing.T) {
 	e := newEnv(t)
 	n := e.buy(t, "shop")

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vnum-cli/vnum/internal/pgtest"
+	"github.com/vnum-cli/vnum/internal/phone"
 	"github.com/vnum-cli/vnum/internal/store"
 	"github.com/vnum-cli/vnum/providers"
 	"github.com/vnum-cli/vnum/providers/providertest"
@@ -742,6 +743,36 @@ func TestRefreshFindsUnmanagedAndVanished(t *testing.T) {
 	assert.Empty(t, notes)
 	assert.Equal(t, stored, again)
 	assert.Equal(t, stored, e.numbers(t))
+}
+
+// A number vnum released that the carrier lists again (Prism's stateless list, or a release
+// that did not take) was "found … bought outside vnum": it is shown as unmanaged all the same,
+// saying what vnum did to it.
+func TestRefreshSaysANumberVnumEndedIsStillListed(t *testing.T) {
+	e := newEnv(t)
+	n := e.buy(t, "shop")
+	_, err := e.m.Release(t.Context(), n, store.EndReleased)
+	require.NoError(t, err)
+	_, err = e.fake.Add(providers.Number{ID: n.CarrierID, Number: n.E164, Country: fr, Type: providers.TypeMobile})
+	require.NoError(t, err)
+	// Bought again in the console: a new carrier id, truly bought outside vnum.
+	other := e.buy(t, "other")
+	_, err = e.m.Release(t.Context(), other, store.EndBurned)
+	require.NoError(t, err)
+	_, err = e.fake.Add(providers.Number{Number: other.E164, Country: fr, Type: providers.TypeMobile})
+	require.NoError(t, err)
+
+	e.now = e.now.Add(time.Minute)
+	_, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	require.Len(t, notes, 2)
+	all := strings.Join(notes, "\n")
+	assert.Contains(t, all, "found "+phone.Format(n.E164)+" on fake, which vnum released on "+e.now.UTC().Format(time.DateOnly)+
+		" (`vnum history`): still on the account, shown as unmanaged (`vnum adopt "+n.E164+"` to manage it)")
+	assert.Contains(t, all, "found "+phone.Format(other.E164)+" on fake, bought outside vnum")
+	for _, s := range e.numbers(t) {
+		assert.False(t, s.Managed, "%s is not vnum's to manage until adopted", s.E164)
+	}
 }
 
 // A carrier record without a valid number is left out with a note; the others still come in.

@@ -76,7 +76,12 @@ func (m *Manager) resumeRelease(ctx context.Context, op *store.Op, plan releaseP
 		// the number goes) as well as here (EndNumber). A failure is said once the number is
 		// gone: it must not keep the number, and its bill, alive.
 		m.Report("Deleting the voicemails of " + phone.Format(n.E164))
-		if failed, err := m.deleteVoicemailsAt(ctx, p, n); failed > 0 {
+		switch failed, unlisted, err := m.deleteVoicemailsAt(ctx, p, n); {
+		case unlisted:
+			// Not "1 voicemail(s)": the carrier could not say how many it keeps, if any.
+			vmErr = fmt.Errorf("%s is burned, but %s could not list its voicemails, which may remain there: delete them in its console (burn cannot reach them again): %w",
+				phone.Format(n.E164), n.Provider, err)
+		case failed > 0:
 			vmErr = fmt.Errorf("%s is burned, but %d voicemail(s) of %s may remain at %s: delete them in its console (burn cannot reach them again): %w",
 				phone.Format(n.E164), failed, phone.Format(n.E164), n.Provider, err)
 		}

@@ -116,6 +116,7 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 		}
 	}
 	added := false
+	var ended map[string]store.HistoryEntry // read once, when the first number vnum lacks turns up
 	for _, c := range owned {
 		i, ok := byCarrier[c.ID]
 		if !ok && !phone.IsE164(c.Number) {
@@ -126,6 +127,11 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 		if !ok {
 			if busy[c.Number] {
 				continue
+			}
+			if ended == nil {
+				if ended, err = endedHere(ctx, tx, providerName); err != nil {
+					return stored, notes, err
+				}
 			}
 			n := unmanaged(providerName, c, m.Now())
 			if err := tx.InsertNumber(ctx, &n); errors.Is(err, store.ErrLabelTaken) {
@@ -140,6 +146,13 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 			stored = append(stored, n)
 			byCarrier[c.ID] = len(stored) - 1
 			added = true
+			if h, ok := ended[c.ID]; ok {
+				// Not "bought outside vnum": vnum bought it, and ended it, but the carrier
+				// still lists it (a release that did not take, a list that lags behind).
+				notes = append(notes, fmt.Sprintf("found %s on %s, which vnum %s on %s (`vnum history`): still on the account, shown as unmanaged (`vnum adopt %s` to manage it)",
+					phone.Format(n.E164), providerName, endedHow(h.How), h.EndedAt.UTC().Format(time.DateOnly), n.E164))
+				continue
+			}
 			notes = append(notes, fmt.Sprintf("found %s on %s, bought outside vnum: shown as unmanaged (`vnum adopt %s` to manage it)",
 				phone.Format(n.E164), providerName, n.E164))
 			continue
@@ -155,6 +168,38 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 		store.SortNumbers(stored)
 	}
 	return stored, notes, nil
+}
+
+// endedHere maps the carrier ids of providerName's numbers in vnum's history to their latest
+// entry.
+func endedHere(ctx context.Context, tx *store.Store, providerName string) (map[string]store.HistoryEntry, error) {
+	hs, err := tx.ListHistory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]store.HistoryEntry{}
+	for _, h := range hs {
+		if h.Provider != providerName {
+			continue
+		}
+		if prev, ok := out[h.CarrierID]; !ok || h.EndedAt.After(prev.EndedAt) {
+			out[h.CarrierID] = h
+		}
+	}
+	return out, nil
+}
+
+// endedHow says what vnum did to a number, from its history entry's How.
+func endedHow(how string) string {
+	switch how {
+	case store.EndRotated:
+		return "rotated away"
+	case store.EndExpired:
+		return "released at its expiry"
+	case store.EndVanished:
+		return "found gone"
+	}
+	return how // released, burned
 }
 
 // vanishing decides which stored numbers the carrier's list may have lost: those of the carrier,

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -84,13 +85,17 @@ func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 	if errors.As(err, &pe) {
 		return pe // ours, from a transport layer: without twilio-go's and net/http's wrapping
 	}
+	// twilio-go takes the status from the error's JSON body: one that is not Twilio's (a
+	// gateway's {"message": …}) leaves it 0, and a 502 would read as "HTTP 0", neither worth a
+	// retry nor, to a buy, a possible success. The status on the wire is the one that counts.
+	status, _ := c.last.get()
 	var te *client.TwilioRestError
 	if errors.As(err, &te) {
-		return c.restError(te.Status, te.Code, te.Message)
+		return c.restError(cmp.Or(te.Status, status), te.Code, te.Message)
 	}
 	var ve *client.RestErrorV1
 	if errors.As(err, &ve) {
-		return c.restError(ve.HttpStatusCode, ve.Code, ve.Message)
+		return c.restError(cmp.Or(ve.HttpStatusCode, status), ve.Code, ve.Message)
 	}
 	var refused *httppolicy.RefusedError
 	if errors.As(err, &refused) {
@@ -107,7 +112,6 @@ func (c *call) failAny(err error, safeToRepeat bool) (out error) {
 		return &providers.Error{Provider: Name, Op: c.op, Message: fmt.Sprintf("cannot verify Twilio's TLS certificate (%v): "+
 			"if a proxy inspects your traffic, point SSL_CERT_FILE at its CA certificate", err)}
 	}
-	status, _ := c.last.get()
 	switch {
 	case status >= http.StatusBadRequest:
 		// An error status whose body was not Twilio JSON (a proxy's HTML page, say).

@@ -56,7 +56,7 @@ func (p *Provider) PointCalls(ctx context.Context, id, route string) (previous s
 	form.Set("app_id", ak.id)
 	form.Del("voiceCallbackType")
 	form.Del("voiceCallbackValue")
-	if err := c.restPost(pathUpdate, form, nil); err != nil {
+	if err := c.numbersPost(pathUpdate, form, nil); err != nil {
 		return b, err // the change may have been made: what it had is still told
 	}
 	return b, nil
@@ -137,7 +137,7 @@ func (p *Provider) UnpointCalls(ctx context.Context, id, previous string) (err e
 		form.Set("voiceCallbackType", prev.Type)
 		form.Set("voiceCallbackValue", prev.Value)
 	}
-	return c.restPost(pathUpdate, form, nil)
+	return c.numbersPost(pathUpdate, form, nil)
 }
 
 // vnumApp reports whether the application id is vnum's (named AppName); an application

@@ -60,11 +60,26 @@ func (c *call) restGet(k kind, path string, q url.Values, out any) error {
 	return c.do(k, req, out)
 }
 
-// restPost sends a form to rest.nexmo.com, the credentials in the form body rather than the
-// URL, so that no proxy or log line of a URL sees them.
-func (c *call) restPost(path string, form url.Values, out any) error {
-	form = withCreds(form, c.p)
-	req, err := http.NewRequestWithContext(c.ctx, http.MethodPost, c.p.restBase+path, strings.NewReader(form.Encode()))
+// numbersPost sends a form to the Numbers API (/number/buy, cancel, update) with the
+// credentials in the query: its document's security scheme is api_key and api_secret as query
+// parameters, as Vonage's own SDK sends them, and a mock or gateway built from that document
+// (Prism) refuses them in the form with 401. The GETs carry them there too.
+func (c *call) numbersPost(path string, form url.Values, out any) error {
+	return c.restPost(path, withCreds(nil, c.p), form, out)
+}
+
+// smsPost sends a form to the SMS API with the credentials in the form body, where its
+// document puts them (api_key and api_secret are fields of the request body).
+func (c *call) smsPost(path string, form url.Values, out any) error {
+	return c.restPost(path, nil, withCreds(form, c.p), out)
+}
+
+func (c *call) restPost(path string, query, form url.Values, out any) error {
+	u := c.p.restBase + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(c.ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		return c.unbuildable(path)
 	}

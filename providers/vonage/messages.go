@@ -229,7 +229,7 @@ func (p *Provider) SendSMS(ctx context.Context, fromID, to, text string) (m prov
 	}
 	var ans sendAnswer
 	sentAt := time.Now().UTC()
-	if err := c.restPost(pathSMS, form, &ans); err != nil {
+	if err := c.smsPost(pathSMS, form, &ans); err != nil {
 		if errors.Is(err, providers.ErrUnknownOutcome) && c.ctx.Err() == nil {
 			if id, found := c.sentWithRef(ref, sentAt); found {
 				return providers.Message{ID: id, From: "+" + fromID, To: to, Text: text, ReceivedAt: sentAt}, nil

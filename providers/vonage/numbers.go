@@ -113,15 +113,21 @@ func (p *Provider) Search(ctx context.Context, q providers.Query) (out []provide
 		if err != nil {
 			return nil, err
 		}
+		fresh := false
 		for _, o := range pg.Numbers {
 			a := o.available(country, currency)
-			if seen[a.Number] || !q.Matches(a) || len(out) >= want {
+			if seen[a.Number] {
 				continue
 			}
 			seen[a.Number] = true
-			out = append(out, a)
+			fresh = true
+			if q.Matches(a) && len(out) < want {
+				out = append(out, a)
+			}
 		}
-		if index*min(want, pageSize) >= pg.Count {
+		// A page of numbers all seen before is not moving through the list (a mock answering
+		// every index with its one example, count 1234): the next would repeat it again.
+		if !fresh || index*min(want, pageSize) >= pg.Count {
 			break
 		}
 	}
@@ -305,7 +311,7 @@ func (p *Provider) Buy(ctx context.Context, req providers.BuyRequest) (n provide
 		return providers.Number{}, err
 	}
 
-	buyErr := c.restPost(pathBuy, url.Values{"country": {country}, "msisdn": {msisdn}}, nil)
+	buyErr := c.numbersPost(pathBuy, url.Values{"country": {country}, "msisdn": {msisdn}}, nil)
 	if buyErr != nil && !errors.Is(buyErr, providers.ErrUnknownOutcome) {
 		if is420(buyErr) {
 			return providers.Number{}, buyRefused(buyErr)
@@ -537,7 +543,7 @@ func (p *Provider) Release(ctx context.Context, id string) (err error) {
 	if err != nil {
 		return err
 	}
-	err = c.restPost(pathCancel, url.Values{"country": {o.Country}, "msisdn": {id}}, nil)
+	err = c.numbersPost(pathCancel, url.Values{"country": {o.Country}, "msisdn": {id}}, nil)
 	if err == nil {
 		return nil
 	}
@@ -594,7 +600,7 @@ func (p *Provider) SetForwarding(ctx context.Context, id string, f providers.For
 	default:
 		return o.number(), nil // nothing of vnum's to turn off
 	}
-	if err := c.restPost(pathUpdate, form, nil); err != nil {
+	if err := c.numbersPost(pathUpdate, form, nil); err != nil {
 		return providers.Number{}, err
 	}
 	return o.number(), nil

@@ -39,5 +39,5 @@ func (p *Provider) SetSMSWebhook(ctx context.Context, id, url string) (err error
 	}
 	form := o.config()
 	form.Set("moHttpUrl", url) // "" removes it, as Vonage documents
-	return c.restPost(pathUpdate, form, nil)
+	return c.numbersPost(pathUpdate, form, nil)
 }
