@@ -790,6 +790,20 @@ func TestRefreshLeavesOutAGarbledRecord(t *testing.T) {
 	assert.Equal(t, "+33612345673", ns[0].E164)
 }
 
+// A list full of garbled records (Prism's generated data: 438 of them) is not a line each.
+func TestRefreshCountsManyGarbledRecords(t *testing.T) {
+	e := newEnv(t)
+	for i := range 10 {
+		_, err := e.fake.Add(providers.Number{Number: fmt.Sprintf("lorem ipsum %d", i), Country: fr, Type: providers.TypeMobile})
+		require.NoError(t, err)
+	}
+	_, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	require.Len(t, notes, 4)
+	assert.Contains(t, notes[0], `without a valid phone number ("lorem ipsum 0")`)
+	assert.Equal(t, "fake lists 7 more records without a valid phone number: left out", notes[3])
+}
+
 func TestParallelBuysFromSeveralProcessesAllSucceed(t *testing.T) {
 	e := newEnv(t)
 	var st []providers.Available
