@@ -285,6 +285,10 @@ func (m *Manager) Send(ctx context.Context, n store.Number, to, text string) (pr
 		}
 		return msg, err
 	}
+	// What was sent is what vnum asked for: the carrier's echo of it has been seen empty or
+	// made up (Prism's examples and generated data), and a script reads from, to and text
+	// back from --json. The carrier gives the id and the time.
+	msg.From, msg.To, msg.Text, msg.Inbound, msg.Withheld = n.E164, to, text, false, false
 	if msg.ID != "" {
 		_, _ = m.Store.AddMessages(context.WithoutCancel(ctx), n.ID, []providers.Message{msg})
 	}

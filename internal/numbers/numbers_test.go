@@ -790,6 +790,20 @@ func TestRefreshLeavesOutAGarbledRecord(t *testing.T) {
 	assert.Equal(t, "+33612345673", ns[0].E164)
 }
 
+// A list full of garbled records (Prism's generated data: 438 of them) is not a line each.
+func TestRefreshCountsManyGarbledRecords(t *testing.T) {
+	e := newEnv(t)
+	for i := range 10 {
+		_, err := e.fake.Add(providers.Number{Number: fmt.Sprintf("lorem ipsum %d", i), Country: fr, Type: providers.TypeMobile})
+		require.NoError(t, err)
+	}
+	_, notes, err := e.m.Refresh(t.Context(), providertest.FakeName)
+	require.NoError(t, err)
+	require.Len(t, notes, 4)
+	assert.Contains(t, notes[0], `without a valid phone number ("lorem ipsum 0")`)
+	assert.Equal(t, "fake lists 7 more records without a valid phone number: left out", notes[3])
+}
+
 func TestParallelBuysFromSeveralProcessesAllSucceed(t *testing.T) {
 	e := newEnv(t)
 	var st []providers.Available
@@ -1187,4 +1201,33 @@ func TestWaitSeesPushedMessageBetweenReads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "7731", res.Code)
 	assert.Equal(t, 1, e.fake.CallCount("messages")-before, "one read of the carrier, at the start")
+}
+
+// echoingCarrier answers a send with a made-up echo, as Prism's generated data does.
+type echoingCarrier struct{ *providertest.Fake }
+
+func (c *echoingCarrier) SendSMS(context.Context, string, string, string) (providers.Message, error) {
+	return providers.Message{ID: "SM83e6", From: "dolore nulla cupidatat", To: "", Text: "",
+		ReceivedAt: time.Date(1921, 12, 8, 22, 13, 33, 0, time.UTC), Inbound: true}, nil
+}
+
+// sms send --json printed the carrier's echo of the message: against Prism, "from" was lorem
+// ipsum and "to" and "text" empty (or the example's numbers, not the ones sent to).
+func TestSendReportsWhatWasSent(t *testing.T) {
+	e := newEnv(t)
+	carrier := &echoingCarrier{Fake: e.fake}
+	e.m.Config.Provider = func(string) (providers.Provider, error) { return carrier, nil }
+	n := e.buy(t, "shop")
+	msg, err := e.m.Send(t.Context(), n, "+33611111111", "hello")
+	require.NoError(t, err)
+	assert.Equal(t, "SM83e6", msg.ID, "the carrier's id")
+	assert.Equal(t, n.E164, msg.From)
+	assert.Equal(t, "+33611111111", msg.To)
+	assert.Equal(t, "hello", msg.Text)
+	assert.False(t, msg.Inbound)
+	stored, err := e.st.ListMessages(t.Context(), n.ID, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, stored, 1)
+	assert.Equal(t, "+33611111111", stored[0].To, "sms list shows it as sent")
+	assert.False(t, stored[0].Inbound)
 }

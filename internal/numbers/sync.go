@@ -115,13 +115,21 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 			byCarrier[n.CarrierID] = i
 		}
 	}
-	added := false
+	added, garbled := false, 0
+	defer func() {
+		if more := garbled - maxGarbledNotes; more > 0 {
+			notes = append(notes, fmt.Sprintf("%s lists %d more records without a valid phone number: left out", providerName, more))
+		}
+	}()
 	var ended map[string]store.HistoryEntry // read once, when the first number vnum lacks turns up
 	for _, c := range owned {
 		i, ok := byCarrier[c.ID]
 		if !ok && !phone.IsE164(c.Number) {
-			// One garbled record must not stop the others from being brought in.
-			notes = append(notes, fmt.Sprintf("%s lists %s without a valid phone number (%q): left out", providerName, c.ID, c.Number))
+			// One garbled record must not stop the others from being brought in. A few are
+			// named; a list of them (Prism's generated data: 400 lines a command) is counted.
+			if garbled++; garbled <= maxGarbledNotes {
+				notes = append(notes, fmt.Sprintf("%s lists %s without a valid phone number (%q): left out", providerName, c.ID, c.Number))
+			}
 			continue
 		}
 		if !ok {
@@ -169,6 +177,9 @@ func (m *Manager) syncListed(ctx context.Context, tx *store.Store, providerName 
 	}
 	return stored, notes, nil
 }
+
+// maxGarbledNotes is how many records without a valid number a sync names, one a line.
+const maxGarbledNotes = 3
 
 // endedHere maps the carrier ids of providerName's numbers in vnum's history to their latest
 // entry.
