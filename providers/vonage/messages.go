@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -87,7 +88,13 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) (ou
 	for batch := 0; next != "" && batch < maxBatches; batch++ {
 		seen[next] = true
 		var rs records
-		if err := c.apiGet(next, &rs); err != nil {
+		var err error
+		if batch == 0 {
+			err = c.records(q, &rs)
+		} else {
+			err = c.apiGet(next, &rs)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if st := strings.ToUpper(rs.RequestStatus); st == "FAILED" || st == "ABORTED" {
@@ -122,6 +129,35 @@ func (p *Provider) Messages(ctx context.Context, id string, since time.Time) (ou
 
 // reportsTime is how vnum writes the window: ISO 8601 in UTC, to the millisecond.
 const reportsTime = "2006-01-02T15:04:05.000Z07:00"
+
+// records asks the Reports API for the records q names (date_start and date_end in reportsTime).
+// Vonage's document declares the two as `format: date` while its text, its example and the
+// API take date-times: a gateway or mock that checks requests against the document refuses a
+// date-time with 422. Then the window is asked again as whole days (the days of date_start to
+// the day after date_end's, end exclusive); every caller keeps only the records of its own
+// window, so the wider answer loses nothing and adds nothing.
+func (c *call) records(q url.Values, out any) error {
+	err := c.apiGet(c.p.apiBase+pathRecords+"?"+q.Encode(), out)
+	var perr *providers.Error
+	if err == nil || !errors.As(err, &perr) || perr.Status != http.StatusUnprocessableEntity {
+		return err
+	}
+	start, serr := time.Parse(reportsTime, q.Get("date_start"))
+	end, eerr := time.Parse(reportsTime, q.Get("date_end"))
+	if serr != nil || eerr != nil {
+		return err
+	}
+	days := url.Values{}
+	for k, v := range q {
+		days[k] = v
+	}
+	days.Set("date_start", start.UTC().Format(time.DateOnly))
+	days.Set("date_end", end.UTC().AddDate(0, 0, 1).Format(time.DateOnly))
+	if derr := c.apiGet(c.p.apiBase+pathRecords+"?"+days.Encode(), out); derr != nil {
+		return err // the first refusal says what was wrong with vnum's own question
+	}
+	return nil
+}
 
 // sameHost resolves a next link and accepts it only on the Reports API's own scheme and host:
 // the request carries the Basic credentials.
@@ -272,7 +308,7 @@ func (c *call) sentWithRef(ref string, sentAt time.Time) (string, bool) {
 			ClientRef string `json:"client_ref"`
 		} `json:"records"`
 	}
-	if err := c.apiGet(c.p.apiBase+pathRecords+"?"+q.Encode(), &rs); err != nil {
+	if err := c.records(q, &rs); err != nil {
 		return "", false
 	}
 	for _, r := range rs.Records {
@@ -311,12 +347,15 @@ func (p *Provider) CheckSent(ctx context.Context, fromID, to, text string, since
 		"date_end":        {end.Format(reportsTime)},
 	}
 	var rs records
-	if err := c.apiGet(p.apiBase+pathRecords+"?"+q.Encode(), &rs); err != nil {
+	if err := c.records(q, &rs); err != nil {
 		return providers.Message{}, false, false, err
 	}
 	for _, r := range rs.Records {
 		if strings.TrimPrefix(r.From, "+") == fromID && strings.TrimPrefix(r.To, "+") == strings.TrimPrefix(to, "+") && r.MessageBody == text {
 			m := r.message()
+			if !m.ReceivedAt.IsZero() && m.ReceivedAt.Before(start) {
+				continue // the same text sent before: a whole-day answer (records) holds it
+			}
 			m.Inbound, m.From, m.To = false, "+"+fromID, to
 			return m, true, false, nil
 		}

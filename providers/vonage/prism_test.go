@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,39 @@ func TestSearchStopsAtAPageThatRepeats(t *testing.T) {
 	require.Len(t, offers, 1)
 	assert.Equal(t, "+447700900000", offers[0].Number)
 	assert.Equal(t, int32(2), searches.Load(), "the first page, and the second that repeats it")
+}
+
+// Vonage's Reports document declares date_start and date_end `format: date`, while its text,
+// its example and the API take date-times: a mock or gateway that checks requests against the
+// document (Prism) refused vnum's date-times with 422, so every sms list and sms wait on Vonage
+// failed. The window is then asked again in whole days, and only its own records are kept.
+func TestReportsWindowAskedInDaysWhenDateTimesAreRefused(t *testing.T) {
+	var asked []string
+	base := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/v2/reports/records" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		start := r.URL.Query().Get("date_start")
+		asked = append(asked, start)
+		if _, err := time.Parse(time.DateOnly, start); err != nil {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = w.Write([]byte(`{"type":"https://developer.vonage.com/api-errors#invalid-parameters","title":"Unprocessable entity","detail":"Missing required parameter date_end"}`))
+			return
+		}
+		before := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
+		recent := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+		_, _ = w.Write([]byte(`{"request_status":"SUCCESS","records":[` +
+			`{"message_id":"old","direction":"inbound","from":"447700900001","to":"447700900000","message_body":"code 111111","date_received":"` + before + `"},` +
+			`{"message_id":"new","direction":"inbound","from":"447700900001","to":"447700900000","message_body":"code 222222","date_received":"` + recent + `"}]}`))
+	}))
+	p := newProviderAt(t, base)
+	msgs, err := p.Messages(t.Context(), "447700900000", time.Now().Add(-time.Hour))
+	require.NoError(t, err)
+	require.Len(t, asked, 2, "a date-time window, then the same in days")
+	_, err = time.Parse(time.DateOnly, asked[1])
+	require.NoError(t, err)
+	require.Len(t, msgs, 1, "only the records of the window asked for")
+	assert.Equal(t, "code 222222", msgs[0].Text)
 }
