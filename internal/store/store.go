@@ -158,7 +158,8 @@ func openError(path string, err error) error {
 // does not look for it. The CLI applies it to a command's error before printing it.
 func Explain(err error, storeFile func() string) error {
 	var se *sqlite.Error
-	if err == nil || !errors.As(err, &se) {
+	var located *locatedError
+	if err == nil || !errors.As(err, &se) || errors.As(err, &located) {
 		return err
 	}
 	path := storeFile()
@@ -201,10 +202,23 @@ func checkStoreFile(path string) error {
 	return nil
 }
 
+// Located marks err as naming the store it is about (a file or URL the user gave, as to store
+// migrate), so that Explain does not take it for the configured store's.
+func Located(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &locatedError{err}
+}
+
+type locatedError struct{ error }
+
+func (e *locatedError) Unwrap() error { return e.error }
+
 // damaged is the refusal to use a store that lost or garbled its contents.
 func damaged(path string, err error) error {
-	return fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
-		"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err)
+	return Located(fmt.Errorf("%s is damaged or not a vnum store (%w): move it aside and run vnum again; "+
+		"the numbers on your carriers' accounts come back in `vnum list` (as unmanaged: `vnum adopt` them)", path, err))
 }
 
 // fullError says which disk is full and what to do.

@@ -129,19 +129,20 @@ func migrateRun(ctx context.Context, opts *Options) error {
 			return fmt.Errorf("no store at %s: nothing to copy", from)
 		}
 	}
+	// Its errors are about the stores it names, which need not be the configured one.
 	src, err := opts.Open(from)
 	if err != nil {
-		return err
+		return store.Located(err)
 	}
 	defer src.Close()
 	dst, err := opts.Open(to)
 	if err != nil {
-		return err
+		return store.Located(err)
 	}
 	defer dst.Close()
 	rep, err := store.Copy(ctx, src, dst)
 	if err != nil {
-		return fmt.Errorf("copy %s to %s: %w", show(from), show(to), err)
+		return store.Located(fmt.Errorf("copy %s to %s: %w", show(from), show(to), err))
 	}
 	if opts.JSON {
 		out := reportJSON{From: show(from), To: show(to), Copied: rep.Copied(), Tables: []tableJSON{}}
