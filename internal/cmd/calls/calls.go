@@ -3,6 +3,7 @@ package calls
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -24,8 +25,11 @@ import (
 // Options are calls' dependencies, then its flags.
 type Options struct {
 	IO *iostreams.IOStreams
-	// Resolve finds the number REF names.
-	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	// Resolve finds the number REF names among those vnum holds; ResolveEnded among those it
+	// held, whose calls Kept lists (what vnum stored; a burn leaves none).
+	Resolve      func(ctx context.Context, ref string) (store.Number, error)
+	ResolveEnded func(ctx context.Context, ref string) (store.HistoryEntry, error)
+	Kept         func(ctx context.Context, h store.HistoryEntry, since time.Time) ([]store.Call, error)
 	// Calls reads new calls from the carriers, then returns the log of ns (every number when
 	// nil) since the given time.
 	Calls  func(ctx context.Context, ns []store.Number, since time.Time) (numbers.CallsResult, error)
@@ -52,6 +56,20 @@ func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{
 		IO:      f.IOStreams,
 		Resolve: f.ResolveRef,
+		ResolveEnded: func(ctx context.Context, ref string) (store.HistoryEntry, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return store.HistoryEntry{}, err
+			}
+			return f.ResolveEnded(ctx, m, ref)
+		},
+		Kept: func(ctx context.Context, h store.HistoryEntry, since time.Time) ([]store.Call, error) {
+			m, err := f.Numbers()
+			if err != nil {
+				return nil, err
+			}
+			return m.Store.ListCalls(ctx, []int64{h.ID}, since)
+		},
 		Calls: func(ctx context.Context, ns []store.Number, since time.Time) (numbers.CallsResult, error) {
 			m, err := f.Numbers()
 			if err != nil {
@@ -68,7 +86,8 @@ func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short: "The call log: who called which number, and what happened",
 		Long: heredoc.Doc(`
 			List the calls your numbers received (REF: one number), oldest first, after reading the
-			new ones from the carriers. What happened is one of: answered (forwarded and picked up),
+			new ones from the carriers. REF may name a number given back (vnum history): its calls
+			as vnum kept them (a burn keeps none). What happened is one of: answered (forwarded and picked up),
 			forwarded (forwarded; the carrier does not say whether it was picked up), blocked,
 			voicemail, missed.
 
@@ -81,7 +100,7 @@ func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			$ vnum calls shop --since 7d
 		`),
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeldOrEnded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Ref = args[0]
@@ -105,20 +124,12 @@ func NewCmdCalls(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 }
 
 func callsRun(ctx context.Context, opts *Options) error {
-	var ns []store.Number
-	if opts.Ref != "" {
-		n, err := opts.Resolve(ctx, opts.Ref)
-		if err != nil {
-			return err
-		}
-		ns = []store.Number{n}
-	}
 	now := opts.Now()
 	var since time.Time
 	if opts.Since > 0 {
 		since = now.Add(-opts.Since)
 	}
-	res, err := opts.Calls(ctx, ns, since)
+	res, err := callLog(ctx, opts, since)
 	if err != nil {
 		return err
 	}
@@ -156,6 +167,31 @@ func callsRun(ctx context.Context, opts *Options) error {
 			strconv.FormatInt(int64(c.Duration.Seconds()), 10))
 	}
 	return tp.Render()
+}
+
+// callLog is the calls of the number REF names (every number without one), after reading the
+// new ones from the carriers; of a number given back, the calls vnum kept.
+func callLog(ctx context.Context, opts *Options, since time.Time) (numbers.CallsResult, error) {
+	if opts.Ref == "" {
+		return opts.Calls(ctx, nil, since)
+	}
+	n, err := opts.Resolve(ctx, opts.Ref)
+	if errors.Is(err, numbers.ErrNoMatch) {
+		h, herr := opts.ResolveEnded(ctx, opts.Ref)
+		if herr != nil {
+			return numbers.CallsResult{}, err
+		}
+		if opts.IO.IsStderrTTY() {
+			fmt.Fprintf(opts.IO.ErrOut, "%s was %s on %s: these are the calls vnum kept\n",
+				phone.Format(h.E164), h.How, h.EndedAt.Local().Format("2006-01-02 15:04"))
+		}
+		kept, err := opts.Kept(ctx, h, since)
+		return numbers.CallsResult{Calls: kept}, err
+	}
+	if err != nil {
+		return numbers.CallsResult{}, err
+	}
+	return opts.Calls(ctx, []store.Number{n}, since)
 }
 
 // CallerText is a caller for people: the number formatted, "withheld" when there is none.

@@ -109,3 +109,59 @@ func TestCallsRun(t *testing.T) {
 		})
 	}
 }
+
+// A number given back (released, rotated away) is still a REF for its call log: the calls vnum
+// kept, not "no number matches"; a REF that names no number, held or ended, still exits 5.
+func TestCallsOfANumberGivenBack(t *testing.T) {
+	gone := store.HistoryEntry{ID: 7, E164: "+33199000001", How: store.EndReleased, EndedAt: now.Add(-time.Hour)}
+	for _, tt := range []struct {
+		name     string
+		ended    bool
+		tty      bool
+		wantOut  string
+		wantErr  string
+		wantNote bool
+	}{
+		{name: "released, pipe", ended: true, wantOut: "2026-03-01T11:59:00Z\t+33633333333\t+33199000001\tvoicemail\t25\n"},
+		{name: "released, terminal", ended: true, tty: true, wantNote: true},
+		{name: "never held", wantErr: "no number matches"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			ios.SetStdoutTTY(tt.tty)
+			ios.SetStderrTTY(tt.tty)
+			opts := &Options{IO: ios, Ref: "gone", Now: func() time.Time { return now },
+				Styles:  func() *theme.Styles { return theme.New(out, false, true) },
+				Resolve: func(context.Context, string) (store.Number, error) { return store.Number{}, numbers.ErrNoMatch },
+				ResolveEnded: func(context.Context, string) (store.HistoryEntry, error) {
+					if !tt.ended {
+						return store.HistoryEntry{}, numbers.ErrNoMatch
+					}
+					return gone, nil
+				},
+				Kept: func(_ context.Context, h store.HistoryEntry, _ time.Time) ([]store.Call, error) {
+					assert.Equal(t, gone.ID, h.ID)
+					return log()[3:], nil
+				},
+				Calls: func(context.Context, []store.Number, time.Time) (numbers.CallsResult, error) {
+					t.Error("a number given back is not read from its carrier")
+					return numbers.CallsResult{}, nil
+				},
+			}
+			err := callsRun(t.Context(), opts)
+			if tt.wantErr != "" {
+				require.ErrorIs(t, err, numbers.ErrNoMatch)
+				assert.Empty(t, out.String())
+				return
+			}
+			require.NoError(t, err)
+			if tt.wantOut != "" {
+				assert.Equal(t, tt.wantOut, out.String())
+			}
+			if tt.wantNote {
+				assert.Contains(t, errOut.String(), "+33 1 99 00 00 01 was released on")
+				assert.Contains(t, out.String(), "voicemail")
+			}
+		})
+	}
+}

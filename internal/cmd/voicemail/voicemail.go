@@ -43,8 +43,12 @@ func manager(f *cmdutil.Factory) func() (*numbers.Manager, error) { return f.Num
 
 // ListOptions are `voicemail list`'s dependencies, then its arguments.
 type ListOptions struct {
-	IO      *iostreams.IOStreams
-	Resolve func(ctx context.Context, ref string) (store.Number, error)
+	IO *iostreams.IOStreams
+	// Resolve finds the number REF names among those vnum holds; ResolveEnded among those it
+	// held, whose voicemails Kept lists (what vnum stored; a burn leaves none).
+	Resolve      func(ctx context.Context, ref string) (store.Number, error)
+	ResolveEnded func(ctx context.Context, ref string) (store.HistoryEntry, error)
+	Kept         func(ctx context.Context, h store.HistoryEntry) ([]store.Voicemail, error)
 	// Voicemails reads new voicemails from the carriers, then lists those of ns (all when nil).
 	Voicemails func(ctx context.Context, ns []store.Number) (numbers.VoicemailsResult, error)
 	Now        func() time.Time
@@ -78,6 +82,20 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 			}
 			return f.Resolve(ctx, mm, ref)
 		},
+		ResolveEnded: func(ctx context.Context, ref string) (store.HistoryEntry, error) {
+			mm, err := m()
+			if err != nil {
+				return store.HistoryEntry{}, err
+			}
+			return f.ResolveEnded(ctx, mm, ref)
+		},
+		Kept: func(ctx context.Context, h store.HistoryEntry) ([]store.Voicemail, error) {
+			mm, err := m()
+			if err != nil {
+				return nil, err
+			}
+			return mm.Store.ListVoicemails(ctx, []int64{h.ID}, time.Time{})
+		},
 		Voicemails: func(ctx context.Context, ns []store.Number) (numbers.VoicemailsResult, error) {
 			mm, err := m()
 			if err != nil {
@@ -93,13 +111,14 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Short: "List voicemails, oldest first",
 		Long: heredoc.Doc(`
 			List the voicemails left on your numbers (REF: one number), oldest first, after reading
-			the new ones from the carriers. On a pipe each is one tab-separated line: id, at
+			the new ones from the carriers. REF may name a number given back (vnum history): its
+			voicemails as vnum kept them (a burn keeps none). On a pipe each is one tab-separated line: id, at
 			(RFC 3339), from ("anonymous" when withheld), to, duration in seconds, transcription.
 			--json prints a list of {id, from, to, at, duration_seconds, transcription, provider,
 			call_id}.
 		`),
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeld),
+		ValidArgsFunction: f.CompleteRefs(cmdutil.RefsHeldOrEnded),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Ref = args[0]
@@ -115,15 +134,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	var ns []store.Number
-	if opts.Ref != "" {
-		n, err := opts.Resolve(ctx, opts.Ref)
-		if err != nil {
-			return err
-		}
-		ns = []store.Number{n}
-	}
-	res, err := opts.Voicemails(ctx, ns)
+	res, err := voicemails(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -161,6 +172,31 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			strconv.FormatInt(int64(v.Duration.Seconds()), 10), termsafe.Escape(v.Transcription))
 	}
 	return tp.Render()
+}
+
+// voicemails is the voicemails of the number REF names (every number without one), after
+// reading the new ones from the carriers; of a number given back, the voicemails vnum kept.
+func voicemails(ctx context.Context, opts *ListOptions) (numbers.VoicemailsResult, error) {
+	if opts.Ref == "" {
+		return opts.Voicemails(ctx, nil)
+	}
+	n, err := opts.Resolve(ctx, opts.Ref)
+	if errors.Is(err, numbers.ErrNoMatch) {
+		h, herr := opts.ResolveEnded(ctx, opts.Ref)
+		if herr != nil {
+			return numbers.VoicemailsResult{}, err
+		}
+		if opts.IO.IsStderrTTY() {
+			fmt.Fprintf(opts.IO.ErrOut, "%s was %s on %s: these are the voicemails vnum kept\n",
+				phone.Format(h.E164), h.How, h.EndedAt.Local().Format("2006-01-02 15:04"))
+		}
+		kept, err := opts.Kept(ctx, h)
+		return numbers.VoicemailsResult{Voicemails: kept}, err
+	}
+	if err != nil {
+		return numbers.VoicemailsResult{}, err
+	}
+	return opts.Voicemails(ctx, []store.Number{n})
 }
 
 // GetOptions are `voicemail get`'s dependencies, then its arguments.
