@@ -72,6 +72,18 @@ func ParseType(s string) (providers.NumberType, error) {
 	return t, nil
 }
 
+// ParseContains checks a --contains value: digits, which may be grouped with spaces or dashes
+// as people write numbers ("79 46"); it returns the digits alone.
+func ParseContains(s string) (string, error) {
+	digits := strings.NewReplacer(" ", "", "-", "").Replace(s)
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return "", FlagErrorf("--contains %q: use digits only", s)
+		}
+	}
+	return digits, nil
+}
+
 // ParseNumber checks a phone number given as a flag (--to, --forward-to), naming the flag.
 func ParseNumber(flag, s, region string) (string, error) {
 	n, err := phone.Parse(s, region)

@@ -116,8 +116,9 @@ func NewCmdBuy(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 				opts.Number = args[0]
 			}
 			// --max-price "$MAX" with MAX unset must not mean "no cap".
-			// So must --label "$LABEL": it would buy a number without the label the script uses.
-			for _, name := range []string{"max-price", "country", "ttl", "forward-to", "label"} {
+			// So must --label "$LABEL": it would buy a number without the label the script uses,
+			// and --contains "$DIGITS": any number at all.
+			for _, name := range []string{"max-price", "country", "ttl", "forward-to", "label", "contains"} {
 				if cmd.Flags().Changed(name) && strings.TrimSpace(cmd.Flag(name).Value.String()) == "" {
 					return cmdutil.FlagErrorf("--%s is empty: give a value, or leave the flag out", name)
 				}
@@ -189,7 +190,10 @@ func (o *Options) parse() error {
 	case q.Country == "":
 		return cmdutil.FlagErrorf("say what to buy: --country CC (e.g. --country FR), or a NUMBER from vnum search")
 	}
-	q.SMS, q.Voice, q.Contains = o.SMS, o.Voice, o.Contains
+	if q.Contains, err = cmdutil.ParseContains(o.Contains); err != nil {
+		return err
+	}
+	q.SMS, q.Voice = o.SMS, o.Voice
 	req.Query = q
 	if err := cmdutil.ValidateLabel(o.Label); err != nil {
 		return err

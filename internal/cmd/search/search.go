@@ -76,6 +76,10 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// --contains "$DIGITS" with DIGITS unset must not mean "any number".
+			if cmd.Flags().Changed("contains") && strings.TrimSpace(opts.Contains) == "" {
+				return cmdutil.FlagErrorf("--contains is empty: give a value, or leave the flag out")
+			}
 			q, err := opts.parse()
 			if err != nil {
 				return err
@@ -118,11 +122,9 @@ func (o *Options) parse() (providers.Query, error) {
 	if err != nil {
 		return providers.Query{}, err
 	}
-	contains := strings.NewReplacer(" ", "", "-", "").Replace(o.Contains)
-	for _, r := range contains {
-		if r < '0' || r > '9' {
-			return providers.Query{}, cmdutil.FlagErrorf("--contains %q: use digits only", o.Contains)
-		}
+	contains, err := cmdutil.ParseContains(o.Contains)
+	if err != nil {
+		return providers.Query{}, err
 	}
 	if o.Limit < 1 || o.Limit > 100 {
 		return providers.Query{}, cmdutil.FlagErrorf("--limit %d: use a number from 1 to 100", o.Limit)

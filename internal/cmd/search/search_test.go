@@ -34,6 +34,7 @@ func TestNewCmdSearch(t *testing.T) {
 		{name: "unknown country", args: "--country France", wantErr: `unknown country "France"`},
 		{name: "bad type", args: "-c FR --type pager", wantErr: `unknown number type "pager"`},
 		{name: "letters in contains", args: "-c FR --contains 12a", wantErr: `--contains "12a": use digits only`},
+		{name: "empty contains", args: `-c FR --contains ""`, wantErr: "--contains is empty: give a value, or leave the flag out"},
 		{name: "limit too big", args: "-c FR -L 500", wantErr: "--limit 500: use a number from 1 to 100"},
 		{name: "an argument", args: "FR", wantErr: `unexpected argument "FR"`},
 	}
