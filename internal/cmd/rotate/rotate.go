@@ -153,10 +153,12 @@ func rotateRun(ctx context.Context, o *Options) error {
 			// of a replacement already bought, and exits non-zero (130 when interrupted).
 			return err
 		}
-		// The replacement has taken the old number's place; only releasing the old one is left
-		// to the next run. Success with a warning: a script that retried would rotate again.
-		cmdutil.Warnf(o.IO, "rotated to %s, but %v: the next vnum command finishes releasing %s",
-			phone.Format(res.New.E164), err, phone.Format(old.E164))
+		// The replacement has taken the old number's place; only releasing the old one is left.
+		// Success with a warning: a script that retried would rotate again. The lifecycle's
+		// error says what becomes of the old number (the next run finishes an interrupted or
+		// unanswered release; a refused one leaves it yours), so it is not said again here.
+		cmdutil.Warnf(o.IO, "rotated to %s, but %s is not released yet: %v",
+			phone.Format(res.New.E164), phone.Format(old.E164), err)
 		if ctx.Err() != nil {
 			// Interrupted all the same: say so with 130, after printing what was done.
 			if perr := o.print(res.New, old.E164); perr != nil {

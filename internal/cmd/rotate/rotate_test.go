@@ -145,12 +145,13 @@ func TestRotateRun(t *testing.T) {
 				r := rotated(false)
 				r.Warnings = []string{"the carrier took 3s"}
 				return r
-			}(), err: busy,
+			}(), err: fmt.Errorf("%w; vnum will finish releasing +33 1 99 00 00 01 on its next run", busy), // as the lifecycle says it
 			wantStderr: "warning: the carrier took 3s\n" +
-				"warning: rotated to +33 1 99 00 00 02, but sandbox release: busy: the next vnum command finishes releasing +33 1 99 00 00 01\n"},
+				"warning: rotated to +33 1 99 00 00 02, but +33 1 99 00 00 01 is not released yet: sandbox release: busy; vnum will finish releasing +33 1 99 00 00 01 on its next run\n"},
 		{name: "interrupted once moved prints then exits 130", quiet: true, interrupt: true, wantRotate: true,
-			result: rotated(false), err: context.Canceled, wantExit: cmdutil.ExitInterrupted,
-			wantStderr: "warning: rotated to +33 1 99 00 00 02, but context canceled: the next vnum command finishes releasing +33 1 99 00 00 01\n"},
+			result: rotated(false), err: fmt.Errorf("releasing +33 1 99 00 00 01 interrupted (context canceled): %w; the next vnum command finishes it", context.Canceled),
+			wantExit:   cmdutil.ExitInterrupted,
+			wantStderr: "warning: rotated to +33 1 99 00 00 02, but +33 1 99 00 00 01 is not released yet: releasing +33 1 99 00 00 01 interrupted (context canceled): context canceled; the next vnum command finishes it\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
