@@ -167,7 +167,13 @@ func (f *fleet) job(ctx context.Context, env []string, name string) {
 	if err != nil {
 		if ctx.Err() == nil {
 			f.fail("lease: %v", err)
+			return
 		}
+		// Cut by the end of the run (exec.CommandContext kills it), perhaps after buying for
+		// the pool: the job needed a number from the moment it asked, as a killed lease did.
+		f.mu.Lock()
+		f.leases = append(f.leases, interval{start, time.Now().Add(fleetTTL)})
+		f.mu.Unlock()
 		return
 	}
 	var l leaseOut
