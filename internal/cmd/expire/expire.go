@@ -122,18 +122,18 @@ func expireRun(ctx context.Context, o *Options) error {
 		err := fmt.Errorf("%d of %d expired numbers could not be released; vnum expire will try again", len(failures), len(out))
 		// Every failure the carrier's passing trouble: "try again later" (7) says so; every one
 		// refused credentials: 4, as a release of one of them exits. A mix is just a failure.
-		code := cmdutil.ExitRetryLater
-		if errors.Is(failures[0], providers.ErrUnauthorized) {
-			code = cmdutil.ExitAuth
-		}
+		allAuth, allPassing := true, true
 		for _, f := range failures {
-			switch {
-			case code == cmdutil.ExitAuth && !errors.Is(f, providers.ErrUnauthorized),
-				code == cmdutil.ExitRetryLater && providers.IsPermanent(f):
-				return err
-			}
+			allAuth = allAuth && errors.Is(f, providers.ErrUnauthorized)
+			allPassing = allPassing && !providers.IsPermanent(f)
 		}
-		return &cmdutil.ExitError{Code: code, Err: err}
+		switch {
+		case allAuth:
+			return &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: err}
+		case allPassing:
+			return &cmdutil.ExitError{Code: cmdutil.ExitRetryLater, Err: err}
+		}
+		return err
 	}
 	return nil
 }
